@@ -1,0 +1,109 @@
+/**
+ * Reads and validates lab folders. Every problem is reported with the file and
+ * the field, so a broken lab fails the site build and the server start the same way.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { labManifestSchema, type LabManifest } from './schema.ts';
+
+export const MANIFEST_FILE = 'lab.yaml';
+
+export interface Lab {
+  slug: string;
+  /** Absolute path of the lab folder. */
+  dir: string;
+  manifest: LabManifest;
+}
+
+export class LabFormatError extends Error {
+  readonly file: string;
+  readonly field: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(file: string, field: string | undefined, message: string, hint?: string) {
+    super(`${file}${field ? `: ${field}` : ''}: ${message}${hint ? `\n  hint: ${hint}` : ''}`);
+    this.name = 'LabFormatError';
+    this.file = file;
+    this.field = field;
+    this.hint = hint;
+  }
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+function firstIssue(error: z.ZodError, file: string): LabFormatError {
+  const issue = error.issues[0]!;
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown field(s): ${issue.keys.join(', ')}`;
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
+  return new LabFormatError(file, fieldPath(issue.path) || undefined, message + more, 'see docs/writing-labs.md for the manifest reference');
+}
+
+export interface LoadOptions {
+  /** Folder of buildable images (`images/`); when given, `images` entries must name one of its subfolders. */
+  imagesDir?: string;
+  /** Shown in messages instead of absolute paths. Defaults to the current directory. */
+  displayRoot?: string;
+}
+
+export function loadLab(dir: string, options: LoadOptions = {}): Lab {
+  const slug = dir.split(/[\\/]/).filter(Boolean).pop()!;
+  const file = join(dir, MANIFEST_FILE);
+  const shown = relative(options.displayRoot ?? process.cwd(), file);
+
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) {
+    throw new LabFormatError(shown, undefined, `folder name "${slug}" is not a valid lab slug`, 'use kebab-case, e.g. labs/named-volume-masks-image');
+  }
+  if (!existsSync(file)) throw new LabFormatError(shown, undefined, 'file is missing', `every folder in labs/ needs a ${MANIFEST_FILE}`);
+
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'), { prettyErrors: true });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    throw new LabFormatError(shown, undefined, `is not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`);
+  }
+
+  const parsed = labManifestSchema.safeParse(raw);
+  if (!parsed.success) throw firstIssue(parsed.error, shown);
+  const manifest = parsed.data;
+
+  const mustExist = (path: string, field: string) => {
+    const full = join(dir, path);
+    if (!existsSync(full) || !statSync(full).isFile()) {
+      throw new LabFormatError(shown, field, `file "${path}" does not exist in ${relative(options.displayRoot ?? process.cwd(), dir)}/`);
+    }
+  };
+  mustExist(manifest.setup, 'setup');
+  mustExist(manifest.solve, 'solve');
+  const seen = new Set<string>();
+  manifest.tasks.forEach((task, i) => {
+    if (seen.has(task.id)) throw new LabFormatError(shown, `tasks[${i}].id`, `duplicate task id "${task.id}"`);
+    seen.add(task.id);
+    mustExist(task.check, `tasks[${i}].check`);
+  });
+  manifest.wrongFixes.forEach((fix, i) => mustExist(fix.script, `wrongFixes[${i}].script`));
+  if (options.imagesDir) {
+    manifest.images.forEach((image, i) => {
+      if (!existsSync(join(options.imagesDir!, image))) {
+        throw new LabFormatError(shown, `images[${i}]`, `unknown image "${image}"`, `images are folders in images/: ${readdirSync(options.imagesDir!).join(', ')}`);
+      }
+    });
+  }
+  return { slug, dir, manifest };
+}
+
+/** Loads every lab in `labsDir` (each subfolder is one lab), sorted by slug. */
+export function loadLabs(labsDir: string, options: LoadOptions = {}): Lab[] {
+  if (!existsSync(labsDir)) return [];
+  return readdirSync(labsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
+    .map((entry) => loadLab(join(labsDir, entry.name), options))
+    .sort((a, b) => a.slug.localeCompare(b.slug));
+}
