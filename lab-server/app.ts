@@ -1,0 +1,75 @@
+/**
+ * The lab server as a Fastify plugin tree: the API under /api, the terminal
+ * WebSocket, and the built site. `server.ts` only listens and closes.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import type { Config } from './config.ts';
+import { AppError, ERRORS } from './errors.ts';
+import { Platform } from './platform.ts';
+import { labRoutes } from './routes/labs.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { statusRoutes } from './routes/status.ts';
+import { terminalRoutes } from './routes/terminal.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    platform: Platform;
+  }
+}
+
+export async function buildApp(config: Config, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: 16 * 1024,
+    // Request lines only when debugging: the useful lines carry session and lab ids.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+
+  app.decorate('platform', new Platform(config, app.log));
+  app.addHook('onReady', async () => app.platform.start());
+  app.addHook('onClose', async () => app.platform.close());
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500) request.log.error({ err: error }, error.message);
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+    }
+    if (error.validation) {
+      return reply.code(400).send({ error: { code: 'BAD_REQUEST', message: `Invalid request: ${error.message}` } });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: error.message } });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message } });
+  });
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(
+    async (api) => {
+      await api.register(statusRoutes);
+      await api.register(labRoutes);
+      await api.register(sessionRoutes);
+      await api.register(terminalRoutes);
+      api.setNotFoundHandler((request, reply) =>
+        reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No API route ${request.method} ${request.url.split('?')[0]}` } }),
+      );
+    },
+    { prefix: '/api' },
+  );
+
+  const site = join(config.root, 'dist');
+  if (existsSync(site)) {
+    await app.register(fastifyStatic, { root: site, redirect: true, cacheControl: false });
+    app.setNotFoundHandler((_request, reply) => reply.code(404).type('text/html').sendFile('404.html'));
+  } else {
+    app.log.warn('dist/ is missing: the site is not built (npm start builds it); serving the API only');
+  }
+  return app;
+}

@@ -1,0 +1,103 @@
+/**
+ * The server's configuration: read from the environment once, at boot, and
+ * validated. Nothing else in the lab server reads `process.env`.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "90s", "15m", "2h" or a bare number of seconds → milliseconds. */
+const duration = z.string().transform((text, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 90s, 15m or 2h` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+});
+
+/** "512m", "2g" or a bare number of bytes → bytes. */
+const size = z.string().transform((text, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)([bkmg])?$/i.exec(text.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a size; use e.g. 512m or 2g` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
+});
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  DRYDOCK_HOST: z.string().default('127.0.0.1'),
+  DRYDOCK_PORT: intIn(0, 65535).default(4400),
+  DRYDOCK_ROOT: z.string().optional(),
+  DRYDOCK_STATE_DIR: z.string().optional(),
+  /** Sandboxes of one server carry this owner label; a second server on the same engine uses another. */
+  DRYDOCK_OWNER: z.string().regex(/^[a-z0-9-]{1,40}$/).default('default'),
+  DRYDOCK_IDLE_TIMEOUT: duration.default(15 * 60_000),
+  DRYDOCK_SESSION_LIMIT: duration.default(2 * 3_600_000),
+  DRYDOCK_MAX_SANDBOXES: intIn(1, 1000).default(8),
+  DRYDOCK_SANDBOX_MEMORY: size.default(2 * 1024 ** 3),
+  DRYDOCK_SANDBOX_CPUS: z.coerce.number().min(0.1).max(64).default(1),
+  DRYDOCK_SANDBOX_PIDS: intIn(64, 100_000).default(2048),
+  DRYDOCK_SETUP_TIMEOUT: duration.default(180_000),
+  DRYDOCK_BUILD_IMAGES: z.enum(['auto', 'never']).default('auto'),
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp):\/\/.+/, 'use unix:///path/to/docker.sock or tcp://host:port')
+    .default('unix:///var/run/docker.sock'),
+  DRYDOCK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Repository root: `dist/`, `labs/` and `images/` live here. */
+  root: string;
+  /** Where caches (saved images, build stamps) go. */
+  stateDir: string;
+  owner: string;
+  idleTimeoutMs: number;
+  sessionLimitMs: number;
+  maxSandboxes: number;
+  sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  setupTimeoutMs: number;
+  buildImages: 'auto' | 'never';
+  logLevel: string;
+  /** Where the outer Docker engine listens (DOCKER_HOST). */
+  dockerHost: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const root = resolve(cwd, e.DRYDOCK_ROOT ?? '.');
+  return {
+    host: e.DRYDOCK_HOST,
+    port: e.DRYDOCK_PORT,
+    root,
+    stateDir: resolve(root, e.DRYDOCK_STATE_DIR ?? '.drydock'),
+    owner: e.DRYDOCK_OWNER,
+    idleTimeoutMs: e.DRYDOCK_IDLE_TIMEOUT,
+    sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
+    maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
+    sandbox: {
+      memoryBytes: e.DRYDOCK_SANDBOX_MEMORY,
+      nanoCpus: Math.round(e.DRYDOCK_SANDBOX_CPUS * 1e9),
+      pidsLimit: e.DRYDOCK_SANDBOX_PIDS,
+    },
+    setupTimeoutMs: e.DRYDOCK_SETUP_TIMEOUT,
+    buildImages: e.DRYDOCK_BUILD_IMAGES,
+    logLevel: e.DRYDOCK_LOG_LEVEL,
+    dockerHost: e.DOCKER_HOST,
+  };
+}

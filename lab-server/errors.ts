@@ -1,0 +1,28 @@
+/**
+ * Every error the API can answer with. 4xx messages are shown to clients as they
+ * are; 5xx answers carry a generic message and the details go to the log.
+ */
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
+  LAB_NOT_FOUND: { status: 404, message: 'No lab has that name.' },
+  SESSION_NOT_FOUND: { status: 404, message: 'No session has that id, or the token does not match it.' },
+  SESSION_NOT_READY: { status: 409, message: 'The sandbox is not ready yet.' },
+  SESSION_ENDED: { status: 409, message: 'This session has ended.' },
+  CAPACITY: { status: 429, message: 'All sandboxes are in use. Try again in a few minutes.' },
+  LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on the server. The log has the details.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERRORS[code].status;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Whether labs can run, and the services they need. The site works without an
+ * engine; labs become available once the engine answers and the images exist.
+ */
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { FastifyBaseLogger } from 'fastify';
+import { loadLabs, type Lab } from '../lab-format/load.ts';
+import type { Config } from './config.ts';
+import { connect, probeEngine } from './docker/engine.ts';
+import { ensureImages, removeStaleImages, savedImage } from './images/builder.ts';
+import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
+import { DockerSandboxProvider } from './sandbox/docker-sandbox.ts';
+import type { LabImage } from './sessions/lab-runner.ts';
+import { SessionManager } from './sessions/session-manager.ts';
+
+export interface LabsStatus {
+  available: boolean;
+  state: 'checking' | 'preparing' | 'ready' | 'unavailable';
+  reason?: string;
+}
+
+export class Platform {
+  readonly config: Config;
+  readonly labs: Lab[];
+  readonly recipes: ImageRecipe[];
+  status: LabsStatus = { available: false, state: 'checking', reason: 'The lab server is checking its Docker engine.' };
+  sessions: SessionManager | undefined;
+  private readonly docker: Docker;
+  private readonly log: FastifyBaseLogger;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(config: Config, log: FastifyBaseLogger) {
+    this.config = config;
+    this.log = log;
+    // A malformed lab or image recipe stops the server here, naming file and field.
+    this.recipes = loadImageCatalog(join(config.root, 'images'));
+    this.labs = loadLabs(join(config.root, 'labs'), { imagesDir: join(config.root, 'images'), displayRoot: config.root });
+    this.docker = connect(config.dockerHost);
+  }
+
+  lab(slug: string): Lab | undefined {
+    return this.labs.find((lab) => lab.slug === slug);
+  }
+
+  /** Starts preparing labs in the background; resolves at once. */
+  start(): void {
+    void this.prepare();
+  }
+
+  /** Resolves when labs are ready or known to be unavailable (for tests and benchmarks). */
+  async whenSettled(timeoutMs = 600_000): Promise<LabsStatus> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.status.state === 'checking' || this.status.state === 'preparing') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return this.status;
+  }
+
+  private async prepare(): Promise<void> {
+    const engine = await probeEngine(this.docker, this.config.dockerHost);
+    if (this.closed) return;
+    if (!engine.available) {
+      if (this.status.state !== 'unavailable') this.log.error(`labs unavailable: ${engine.reason} How to fix: ${engine.fix}`);
+      this.status = { available: false, state: 'unavailable', reason: engine.reason };
+      this.retry = setTimeout(() => void this.prepare(), 5000);
+      this.retry.unref();
+      return;
+    }
+    this.log.info(`Docker engine ${engine.version} answers`);
+    this.status = { available: false, state: 'preparing', reason: 'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).' };
+    try {
+      const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, { build: this.config.buildImages === 'auto' });
+      await removeStaleImages(this.docker, this.recipes, this.log);
+      const sandboxImage = tags.get('sandbox');
+      if (!sandboxImage) throw new Error('images/sandbox is missing');
+      const sessions = new SessionManager({
+        provider: new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox }),
+        limits: this.config,
+        imagesFor: (lab) => this.labImages(lab),
+        log: this.log,
+      });
+      await sessions.start();
+      if (this.closed) return void (await sessions.close());
+      this.sessions = sessions;
+      this.status = { available: true, state: 'ready' };
+      this.log.info(`labs ready: ${this.labs.length} lab(s)`);
+    } catch (error) {
+      this.log.error({ err: error }, 'labs unavailable: preparing the sandbox images failed');
+      this.status = { available: false, state: 'unavailable', reason: `Preparing the sandbox images failed: ${(error as Error).message.split('\n')[0]}` };
+    }
+  }
+
+  private async labImages(lab: Lab): Promise<LabImage[]> {
+    return Promise.all(
+      lab.manifest.images.map(async (slug) => {
+        const recipe = this.recipes.find((r) => r.slug === slug)!;
+        return { file: await savedImage(this.docker, recipe, this.config.stateDir), tag: recipe.tag, name: recipe.name };
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.retry);
+    await this.sessions?.close();
+  }
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import type { Session } from '../sessions/session.ts';
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^s_[A-Za-z0-9_-]{12}$' } },
+  required: ['id'],
+} as const;
+
+export function presentSession(session: Session, idleTimeoutMs: number) {
+  return {
+    id: session.id,
+    lab: session.lab.slug,
+    state: session.state,
+    message: session.message,
+    ...(session.endReason ? { endReason: session.endReason } : {}),
+    createdAt: session.createdAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    idleTimeoutSeconds: Math.round(idleTimeoutMs / 1000),
+    tasks: session.lab.manifest.tasks.map((t) => ({ id: t.id, title: t.title })),
+  };
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
+
+export async function sessionRoutes(app: FastifyInstance): Promise<void> {
+  const config = app.platform.config;
+  const sessions = (): SessionManager => {
+    const manager = app.platform.sessions;
+    if (!manager) throw new AppError('LABS_UNAVAILABLE', `Labs are unavailable: ${app.platform.status.reason ?? 'the lab server is not ready.'}`);
+    return manager;
+  };
+  const find = (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const session = sessions().get(request.params.id, bearerToken(request));
+    session.touch();
+    return session;
+  };
+
+  app.post<{ Body: { lab: string } }>(
+    '/sessions',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          properties: { lab: { type: 'string', minLength: 1, maxLength: 100 } },
+          required: ['lab'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const lab = app.platform.lab(request.body.lab);
+      if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
+      const session = sessions().create(lab);
+      request.log.info({ session: session.id, lab: lab.slug }, 'session created');
+      return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs), token: session.token });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>('/sessions/:id', { schema: { params: idParams } }, async (request) =>
+    presentSession(find(request), config.idleTimeoutMs),
+  );
+
+  app.post<{ Params: { id: string } }>('/sessions/:id/check', { schema: { params: idParams } }, async (request) => {
+    const session = find(request);
+    if (!session.live) throw new AppError('SESSION_ENDED', session.message);
+    if (session.state !== 'ready' || !session.runner) throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
+    const results = await session.runner.check();
+    request.log.info({ session: session.id, passed: results.filter((r) => r.passed).length, of: results.length }, 'checked');
+    return { results, checkedAt: new Date().toISOString() };
+  });
+
+  app.delete<{ Params: { id: string } }>('/sessions/:id', { schema: { params: idParams } }, async (request, reply) => {
+    await sessions().end(find(request), 'stopped');
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.ts';
+import { TerminalBridge } from '../terminal/bridge.ts';
+
+interface TerminalQuery {
+  token?: string;
+  cols?: string;
+  rows?: string;
+}
+
+const clamp = (value: string | undefined, fallback: number, max: number) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
+};
+
+export async function terminalRoutes(app: FastifyInstance): Promise<void> {
+  app.get<{ Params: { id: string }; Querystring: TerminalQuery }>('/sessions/:id/terminal', { websocket: true }, (socket, request) => {
+    // Refuse pages from other sites: a browser sends its page's Origin on every WebSocket.
+    const origin = request.headers.origin;
+    if (origin && new URL(origin).host !== request.headers.host) {
+      socket.close(4403, 'This terminal only accepts connections from the Drydock site.');
+      return;
+    }
+    const manager = app.platform.sessions;
+    if (!manager) {
+      socket.close(4409, 'Labs are unavailable on this server.');
+      return;
+    }
+    let session;
+    try {
+      session = manager.get(request.params.id, request.query.token);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      socket.close(4404, 'Unknown session, or the token does not match.');
+      return;
+    }
+    session.touch();
+    const size = { cols: clamp(request.query.cols, 80, 1000), rows: clamp(request.query.rows, 24, 500) };
+    new TerminalBridge(socket, session, request.log.child({ session: session.id }), size).start();
+  });
+}

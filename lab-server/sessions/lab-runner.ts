@@ -1,0 +1,109 @@
+/**
+ * Runs a lab's scripts in a sandbox: copies the scenario files and images in,
+ * runs setup, checks, the solve script and wrong fixes. Scripts are passed on
+ * the command line, never stored in the sandbox, and run with a fixed
+ * environment, a time limit and an output cap.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pack } from 'tar-fs';
+import type { Lab } from '../../lab-format/load.ts';
+import type { ExecResult, Sandbox } from '../sandbox/sandbox.ts';
+
+export interface LabImage {
+  /** Path of the `docker save` tar on the server. */
+  file: string;
+  /** Tag inside the tar (e.g. drydock/lab-base:9588ab7b38e0). */
+  tag: string;
+  /** Name the lab uses (e.g. drydock/lab-base): tagged `latest` in the sandbox. */
+  name: string;
+}
+
+export interface CheckResult {
+  task: string;
+  passed: boolean;
+  output: string;
+  durationMs: number;
+}
+
+const OUTPUT_CAP = 16 * 1024;
+const IMAGE_DROP = '/var/lib/drydock-images';
+
+/** tar-fs packs into a streamx stream; dockerode only pipes it, which streamx supports. */
+const tarOf = (dir: string, entries?: string[]) => pack(dir, entries ? { entries } : {}) as unknown as Readable;
+
+export class LabRunner {
+  private readonly lab: Lab;
+  private readonly sandbox: Sandbox;
+  private readonly seed: string;
+
+  constructor(lab: Lab, sandbox: Sandbox, seed: string) {
+    this.lab = lab;
+    this.sandbox = sandbox;
+    this.seed = seed;
+  }
+
+  /** The text of one of the lab's scripts, with the shared helpers in front. */
+  private script(path: string): string {
+    const lib = join(dirname(this.lab.dir), '_lib', 'check.sh');
+    const prelude = existsSync(lib) ? readFileSync(lib, 'utf8') : '';
+    return `${prelude}\n${readFileSync(join(this.lab.dir, path), 'utf8')}`;
+  }
+
+  async run(path: string, timeoutMs: number): Promise<ExecResult> {
+    const seconds = Math.ceil(timeoutMs / 1000);
+    // Absolute paths and a fixed environment: a learner's PATH, aliases or shell
+    // profile cannot change what a lab script runs.
+    return this.sandbox.exec(['/usr/bin/timeout', '-k', '2', String(seconds), '/bin/bash', '-c', this.script(path), basename(path)], {
+      workdir: this.lab.manifest.workdir,
+      env: { HOME: '/root', LANG: 'C.UTF-8', LAB_DIR: this.lab.manifest.workdir, DRYDOCK_SEED: this.seed, DOCKER_BUILDKIT: '1' },
+      timeoutMs: timeoutMs + 5000,
+      maxOutputBytes: OUTPUT_CAP,
+    });
+  }
+
+  async copyFiles(): Promise<void> {
+    const workdir = this.lab.manifest.workdir;
+    const must = async (result: Promise<ExecResult>, what: string) => {
+      const r = await result;
+      if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${r.output.trim()}`);
+    };
+    await must(this.sandbox.exec(['/bin/mkdir', '-p', workdir], { timeoutMs: 10_000 }), `creating ${workdir}`);
+    const files = join(this.lab.dir, 'files');
+    if (existsSync(files)) await this.sandbox.putArchive(tarOf(files), workdir);
+  }
+
+  async loadImages(images: LabImage[]): Promise<void> {
+    if (images.length === 0) return;
+    await this.sandbox.exec(['/bin/mkdir', '-p', IMAGE_DROP], { timeoutMs: 10_000 });
+    for (const image of images) {
+      await this.sandbox.putArchive(tarOf(dirname(image.file), [basename(image.file)]), IMAGE_DROP);
+      const inside = `${IMAGE_DROP}/${basename(image.file)}`;
+      const script = `set -e; docker load -q -i '${inside}' >/dev/null; docker tag '${image.tag}' '${image.name}:latest'; docker rmi -f '${image.tag}' >/dev/null; rm -f '${inside}'`;
+      const result = await this.sandbox.exec(['/bin/sh', '-c', script], { timeoutMs: 60_000 });
+      if (result.exitCode !== 0) throw new Error(`loading ${image.name} failed: ${result.output.trim()}`);
+    }
+  }
+
+  async setup(timeoutMs: number): Promise<void> {
+    const result = await this.run(this.lab.manifest.setup, timeoutMs);
+    if (result.exitCode !== 0) {
+      throw new Error(`setup script ${this.lab.manifest.setup} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}):\n${result.output.trim().slice(-2000)}`);
+    }
+  }
+
+  async check(): Promise<CheckResult[]> {
+    const timeoutMs = this.lab.manifest.checkTimeout * 1000;
+    return Promise.all(
+      this.lab.manifest.tasks.map(async (task) => {
+        const started = Date.now();
+        const result = await this.run(task.check, timeoutMs);
+        let output = result.output.trim();
+        if (result.timedOut || result.exitCode === 124) output = `${output}\nThe check did not finish within ${this.lab.manifest.checkTimeout} s.`.trim();
+        if (result.truncated) output += '\n(output cut)';
+        return { task: task.id, passed: result.exitCode === 0 && !result.timedOut, output, durationMs: Date.now() - started };
+      }),
+    );
+  }
+}

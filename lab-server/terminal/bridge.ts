@@ -1,0 +1,132 @@
+/**
+ * Connects one browser WebSocket to a login shell in the session's sandbox.
+ * Every listener and timer is collected and disposed when either side closes.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Terminal } from '../sandbox/sandbox.ts';
+import type { Session } from '../sessions/session.ts';
+import { FlowControl } from './flow-control.ts';
+import { parseClientMessage } from './messages.ts';
+
+const PING_INTERVAL_MS = 20_000;
+
+export class TerminalBridge {
+  private readonly ws: WebSocket;
+  private readonly session: Session;
+  private readonly log: FastifyBaseLogger;
+  private readonly disposers: (() => void)[] = [];
+  private terminal: Terminal | undefined;
+  private flow: FlowControl | undefined;
+  private size: { cols: number; rows: number };
+  private closed = false;
+
+  constructor(ws: WebSocket, session: Session, log: FastifyBaseLogger, size: { cols: number; rows: number }) {
+    this.ws = ws;
+    this.session = session;
+    this.log = log;
+    this.size = size;
+  }
+
+  start(): void {
+    const onMessage = (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary);
+    const onClose = () => this.dispose();
+    this.ws.on('message', onMessage);
+    this.ws.on('close', onClose);
+    this.ws.on('error', onClose);
+    this.disposers.push(() => {
+      this.ws.off('message', onMessage);
+      this.ws.off('close', onClose);
+      this.ws.off('error', onClose);
+    });
+
+    let alive = true;
+    const onPong = () => (alive = true);
+    this.ws.on('pong', onPong);
+    const ping = setInterval(() => {
+      if (!alive) return this.ws.terminate();
+      alive = false;
+      this.ws.ping();
+    }, PING_INTERVAL_MS);
+    this.disposers.push(() => {
+      clearInterval(ping);
+      this.ws.off('pong', onPong);
+    });
+
+    const onState = () => this.onState();
+    this.session.on('state', onState);
+    this.disposers.push(() => this.session.off('state', onState));
+    this.onState();
+  }
+
+  private sendJson(message: object): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private onState(): void {
+    const { state, message } = this.session;
+    if (state === 'starting') this.sendJson({ type: 'status', state, message });
+    else if (state === 'ready') void this.attach();
+    else {
+      this.sendJson({ type: 'ended', reason: this.session.endReason ?? 'failed', message });
+      this.ws.close(4409, message.slice(0, 120));
+      this.dispose();
+    }
+  }
+
+  private async attach(): Promise<void> {
+    if (this.terminal || this.closed || !this.session.sandbox) return;
+    try {
+      const terminal = await this.session.sandbox.openTerminal({ ...this.size, workdir: this.session.lab.manifest.workdir });
+      if (this.closed) return void terminal.stream.destroy();
+      this.terminal = terminal;
+      this.flow = new FlowControl(terminal.stream, (chunk) => this.ws.send(chunk, { binary: true }));
+      const onEnd = () => this.onShellExit();
+      terminal.stream.on('end', onEnd);
+      terminal.stream.on('error', onEnd);
+      this.disposers.push(() => {
+        terminal.stream.off('end', onEnd);
+        terminal.stream.off('error', onEnd);
+        this.flow?.dispose();
+        terminal.stream.destroy();
+      });
+      this.sendJson({ type: 'ready' });
+    } catch (error) {
+      this.log.error({ err: error, session: this.session.id }, 'opening the terminal failed');
+      this.ws.close(1011, 'The terminal could not be opened.');
+      this.dispose();
+    }
+  }
+
+  /** The learner typed `exit` (or the shell died): give them a fresh one. */
+  private onShellExit(): void {
+    if (this.closed || !this.session.live) return;
+    this.flow?.flush();
+    this.flow?.dispose();
+    this.flow = undefined;
+    this.terminal = undefined;
+    this.ws.send(Buffer.from('\r\n\x1b[2m[the shell exited; starting a new one]\x1b[0m\r\n'), { binary: true });
+    void this.attach();
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.session.touch();
+      this.terminal?.stream.write(data);
+      return;
+    }
+    const message = parseClientMessage(data.toString('utf8'));
+    if (!message) return this.log.debug({ session: this.session.id }, 'ignored a malformed terminal control message');
+    if (message.type === 'ack') this.flow?.ack(message.bytes);
+    else {
+      this.size = { cols: message.cols, rows: message.rows };
+      void this.terminal?.resize(message.cols, message.rows);
+    }
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const dispose of this.disposers.splice(0)) dispose();
+  }
+}
