@@ -36,7 +36,9 @@ export class SessionManager {
   async start(): Promise<void> {
     const removed = await this.provider.removeAll();
     if (removed > 0) this.log.info(`removed ${removed} sandbox(es) left by a previous run`);
-    this.reaper = setInterval(() => this.reap(), 5000);
+    // Short limits (tests, demos) are honoured promptly; normal ones are checked every 5 s.
+    const every = Math.max(250, Math.min(5000, this.limits.idleTimeoutMs / 3, this.limits.sessionLimitMs / 3));
+    this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
   }
 

@@ -1,0 +1,57 @@
+// Type-checked lint, plus the layering rules from docs/architecture.md:
+// the site never imports server code, the server never imports the site.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const serverOnly = ['fastify', '@fastify/*', 'dockerode', 'ws', 'tar-fs', 'pino*'];
+
+export default tseslint.config(
+  { ignores: ['dist/', '.astro/', '.drydock/', 'node_modules/', '**/*.astro', '**/*.mjs', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      // Fastify plugins and handlers are async by contract, with or without an await.
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['site/**/*.ts', 'lab-format/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: serverOnly, message: 'site/ and lab-format/ must stay free of server dependencies.' },
+            { group: ['**/lab-server/**'], message: 'the site must not import the lab server.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lab-server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/site/**', '**/content/**', 'astro', 'astro:*'], message: 'the lab server must not import the site or its content.' }] },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      // node:test's describe() and it() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': 'off',
+    },
+  },
+);

@@ -1,0 +1,76 @@
+/**
+ * Every lab in labs/, verified in a real sandbox: after setup every task's check
+ * fails; after the solve script every check passes; after each wrong-fix script
+ * at least one check still fails. A new lab is covered without editing this file.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadLabs } from '../../lab-format/load.ts';
+import type { CheckResult } from '../../lab-server/sessions/lab-runner.ts';
+import type { Session } from '../../lab-server/sessions/session.ts';
+import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
+
+const labs = loadLabs(`${ROOT}/labs`, { imagesDir: `${ROOT}/images` });
+const PARALLEL = Number(process.env.DRYDOCK_LAB_PARALLEL ?? 2);
+const SCRIPT_TIMEOUT_MS = 300_000;
+
+const summary = (results: CheckResult[]) => results.map((r) => `  ${r.passed ? 'PASS' : 'FAIL'} ${r.task}: ${r.output.split('\n')[0]}`).join('\n');
+
+describe('lab contract', { concurrency: PARALLEL }, () => {
+  let platform: TestPlatform;
+  before(async () => {
+    platform = await startPlatform({ DRYDOCK_MAX_SANDBOXES: String(PARALLEL * 2) });
+  });
+  after(async () => {
+    await platform.close();
+    await assertNothingLeft(platform.owner);
+  });
+
+  async function withSession<T>(slug: string, body: (session: Session) => Promise<T>): Promise<T> {
+    const session = platform.sessions.create(platform.app.platform.lab(slug)!);
+    try {
+      await session.provisioned;
+      assert.equal(session.state, 'ready', `setup failed: ${session.message}`);
+      return await body(session);
+    } finally {
+      await platform.sessions.end(session, 'stopped');
+    }
+  }
+
+  for (const lab of labs) {
+    it(`${lab.slug}: checks fail after setup and pass after the solve script`, async (t) => {
+      const timings: string[] = [];
+      const started = Date.now();
+      await withSession(lab.slug, async (session) => {
+        timings.push(`setup ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const broken = await session.runner!.check();
+        for (const result of broken) {
+          assert.equal(result.passed, false, `check "${result.task}" passes on the broken scenario:\n${summary(broken)}`);
+          assert.ok(result.output.trim().length > 0, `check "${result.task}" fails without saying why`);
+        }
+        let mark = Date.now();
+        const solved = await session.runner!.run(lab.manifest.solve, SCRIPT_TIMEOUT_MS);
+        assert.equal(solved.exitCode, 0, `${lab.manifest.solve} failed:\n${solved.output.slice(-2000)}`);
+        timings.push(`solve ${((Date.now() - mark) / 1000).toFixed(1)} s`);
+        mark = Date.now();
+        const fixed = await session.runner!.check();
+        timings.push(`checks ${((Date.now() - mark) / 1000).toFixed(1)} s`);
+        assert.ok(fixed.every((r) => r.passed), `checks still fail after ${lab.manifest.solve}:\n${summary(fixed)}`);
+      });
+      t.diagnostic(`${lab.slug}: ${((Date.now() - started) / 1000).toFixed(1)} s (${timings.join(', ')})`);
+    });
+
+    for (const fix of lab.manifest.wrongFixes) {
+      it(`${lab.slug}: wrong fix ${fix.script} does not pass`, async (t) => {
+        const started = Date.now();
+        await withSession(lab.slug, async (session) => {
+          const ran = await session.runner!.run(fix.script, SCRIPT_TIMEOUT_MS);
+          assert.notEqual(ran.exitCode, 124, `${fix.script} timed out`);
+          const results = await session.runner!.check();
+          assert.ok(results.some((r) => !r.passed), `every check passes after the wrong fix ${fix.script} (${fix.why}):\n${summary(results)}`);
+        });
+        t.diagnostic(`${lab.slug} / ${fix.script}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      });
+    }
+  }
+});

@@ -1,0 +1,57 @@
+/**
+ * Starts the real lab server against the machine's Docker engine for a test,
+ * under an owner label of its own, and checks that it leaves nothing behind.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../lab-server/app.ts';
+import { loadConfig } from '../../lab-server/config.ts';
+import { ownerFilter } from '../../lab-server/labels.ts';
+import type { SessionManager } from '../../lab-server/sessions/session-manager.ts';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+
+export interface TestPlatform {
+  app: FastifyInstance;
+  owner: string;
+  sessions: SessionManager;
+  /** http://127.0.0.1:<port> when started with listen. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export function newOwner(prefix = 'test'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
+  const owner = env.DRYDOCK_OWNER ?? newOwner();
+  const config = loadConfig({ DRYDOCK_ROOT: ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...env, DRYDOCK_OWNER: owner });
+  const app = await buildApp(config);
+  let url = '';
+  if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
+  else await app.ready();
+  const status = await app.platform.whenSettled();
+  assert.equal(status.state, 'ready', `labs must be available for engine tests, got: ${status.reason}`);
+  return { app, owner, sessions: app.platform.sessions!, url, close: () => app.close() };
+}
+
+/** Lists every container, volume and network carrying this owner's labels. */
+export async function leftovers(owner: string): Promise<string[]> {
+  const docker = new Docker();
+  const filters = ownerFilter(owner);
+  const containers = await docker.listContainers({ all: true, filters });
+  const { Volumes: volumes } = await docker.listVolumes({ filters });
+  const networks = await docker.listNetworks({ filters });
+  return [
+    ...containers.map((c) => `container ${c.Names[0]}`),
+    ...(volumes ?? []).map((v) => `volume ${v.Name}`),
+    ...networks.map((n) => `network ${n.Name}`),
+  ];
+}
+
+export async function assertNothingLeft(owner: string): Promise<void> {
+  assert.deepEqual(await leftovers(owner), [], 'the platform left resources behind');
+}

@@ -1,0 +1,59 @@
+/** A WebSocket terminal client speaking the browser's protocol (docs/api.md), for engine tests. */
+import WebSocket from 'ws';
+
+export class TerminalClient {
+  readonly ws: WebSocket;
+  output = '';
+  received = 0;
+  autoAck = true;
+  readonly control: { type: string; [key: string]: unknown }[] = [];
+  closeCode: number | undefined;
+  closeReason = '';
+
+  constructor(url: string, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, { headers });
+    this.ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) {
+        this.output += data.toString('utf8');
+        this.received += data.length;
+        if (this.autoAck) this.ws.send(JSON.stringify({ type: 'ack', bytes: data.length }));
+      } else this.control.push(JSON.parse(data.toString('utf8')));
+    });
+    this.ws.on('close', (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
+  }
+
+  static open(baseUrl: string, sessionId: string, token: string, headers: Record<string, string> = {}): TerminalClient {
+    return new TerminalClient(`${baseUrl.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal?token=${encodeURIComponent(token)}`, headers);
+  }
+
+  type(text: string): void {
+    this.ws.send(Buffer.from(text, 'utf8'));
+  }
+
+  async waitFor(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; terminal output so far:\n${this.output.slice(-1500)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => pattern.test(this.output), `output matching ${pattern}`, timeoutMs);
+  }
+
+  waitForControl(type: string, timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => this.control.some((m) => m.type === type), `a "${type}" message`, timeoutMs);
+  }
+
+  waitForClose(timeoutMs?: number): Promise<void> {
+    return this.waitFor(() => this.closeCode !== undefined, 'the socket to close', timeoutMs);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

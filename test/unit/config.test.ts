@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../lab-server/config.ts';
+
+describe('configuration', () => {
+  it('has safe defaults: loopback only, limits on', () => {
+    const config = loadConfig({}, '/srv/drydock');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.root, '/srv/drydock');
+    assert.equal(config.idleTimeoutMs, 15 * 60_000);
+    assert.equal(config.sessionLimitMs, 2 * 3_600_000);
+    assert.ok(config.sandbox.memoryBytes > 0 && config.sandbox.pidsLimit > 0 && config.sandbox.nanoCpus > 0);
+  });
+
+  it('reads durations and sizes in friendly units', () => {
+    const config = loadConfig({ DRYDOCK_IDLE_TIMEOUT: '90s', DRYDOCK_SESSION_LIMIT: '1.5h', DRYDOCK_SANDBOX_MEMORY: '512m', DRYDOCK_SANDBOX_CPUS: '0.5' });
+    assert.equal(config.idleTimeoutMs, 90_000);
+    assert.equal(config.sessionLimitMs, 5_400_000);
+    assert.equal(config.sandbox.memoryBytes, 512 * 1024 * 1024);
+    assert.equal(config.sandbox.nanoCpus, 500_000_000);
+  });
+
+  it('names the variable and the expected form when a value is wrong', () => {
+    assert.throws(() => loadConfig({ DRYDOCK_IDLE_TIMEOUT: 'soon', DRYDOCK_PORT: 'eighty' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /DRYDOCK_IDLE_TIMEOUT: "soon" is not a duration; use e\.g\. 90s, 15m or 2h/);
+      assert.match(error.message, /DRYDOCK_PORT/);
+      return true;
+    });
+  });
+});
