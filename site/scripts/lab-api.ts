@@ -1,0 +1,127 @@
+/**
+ * Client for the lab server's HTTP API (docs/api.md). Every failure becomes an
+ * ApiError with a message a learner can read; nothing fails silently.
+ */
+
+export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
+
+export interface SessionTask {
+  id: string;
+  title: string;
+}
+
+export interface Session {
+  id: string;
+  /** Only in the answer to POST /api/sessions. */
+  token?: string;
+  lab: string;
+  state: SessionState;
+  message?: string;
+  createdAt: string;
+  expiresAt: string;
+  idleTimeoutSeconds: number;
+  tasks: SessionTask[];
+}
+
+export interface CheckResult {
+  task: string;
+  passed: boolean;
+  output: string;
+  durationMs: number;
+}
+
+export type LabsStatus = { available: true } | { available: false; reason: string };
+
+/** An error answer (`{ error: { code, message } }`) or a failure to reach the server at all. */
+export class ApiError extends Error {
+  readonly code: string;
+  /** HTTP status; 0 when the server could not be reached. */
+  readonly status: number;
+
+  constructor(code: string, message: string, status: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export const UNREACHABLE = 'UNREACHABLE';
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'DELETE';
+  body?: unknown;
+  token?: string;
+  keepalive?: boolean;
+}
+
+/** The headers of a session route; exported for the `pagehide` DELETE. */
+export function sessionHeaders(token: string): Record<string, string> {
+  return { accept: 'application/json', authorization: `Bearer ${token}` };
+}
+
+async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = options.token ? sessionHeaders(options.token) : { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+  const init: RequestInit = { method: options.method ?? 'GET', headers, cache: 'no-store' };
+  if (options.body !== undefined) init.body = JSON.stringify(options.body);
+  if (options.keepalive) init.keepalive = true;
+
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(UNREACHABLE, 'the lab server cannot be reached. Is it running (npm start)?', 0);
+  }
+
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // A static file server answers /api with HTML: the site is not served by the lab server.
+    throw new ApiError(
+      response.ok || response.status === 404 ? UNREACHABLE : `HTTP_${response.status}`,
+      response.ok || response.status === 404
+        ? 'this site is not served by the lab server, so there is no lab API here. Start Drydock with npm start.'
+        : `the lab server answered ${response.status} ${response.statusText}.`,
+      response.status,
+    );
+  }
+  if (!response.ok) {
+    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? `the lab server answered ${response.status} ${response.statusText}.`,
+      response.status,
+    );
+  }
+  return body as T;
+}
+
+export async function getStatus(): Promise<LabsStatus> {
+  const { labs } = await request<{ labs: LabsStatus }>('/api/status');
+  return labs;
+}
+
+export function createSession(lab: string): Promise<Session> {
+  return request<Session>('/api/sessions', { method: 'POST', body: { lab } });
+}
+
+export function getSession(id: string, token: string): Promise<Session> {
+  return request<Session>(`/api/sessions/${encodeURIComponent(id)}`, { token });
+}
+
+export async function checkSession(id: string, token: string): Promise<CheckResult[]> {
+  const { results } = await request<{ results: CheckResult[] }>(`/api/sessions/${encodeURIComponent(id)}/check`, {
+    method: 'POST',
+    token,
+  });
+  return results;
+}
+
+export function deleteSession(id: string, token: string, { keepalive = false } = {}): Promise<void> {
+  return request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', token, keepalive });
+}

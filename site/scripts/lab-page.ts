@@ -1,0 +1,282 @@
+/**
+ * Controller of the lab page: availability banner, Start / Check / Stop, and
+ * the status line. The terminal connection is SessionConnection's job, the
+ * task list TaskList's, the countdown SessionClock's. Markup: site/components/lab/.
+ */
+import { ApiError, checkSession, createSession, deleteSession, getStatus, UNREACHABLE, type Session } from './lab-api.ts';
+import type { LabTerminal } from './lab-terminal.ts';
+import { SessionClock } from './session-clock.ts';
+import { SessionConnection } from './session-connection.ts';
+import { TaskList } from './task-list.ts';
+import type { EndReason } from './terminal-socket.ts';
+
+declare global {
+  interface Window {
+    /** For tests: the terminal's visible lines, joined by "\n" ("" before Start). */
+    __drydockTerminalText?: () => string;
+  }
+}
+
+/** A session this page created, so it holds the token. */
+type OwnSession = Session & { token: string };
+
+type Phase = 'idle' | 'starting' | 'ready' | 'checking' | 'stopping' | 'stopped' | 'error';
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** "No Docker engine…" → "no Docker engine…", to follow "Labs are unavailable:". Leaves "API…" alone. */
+function clause(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return sentence(error.message);
+  console.error('[drydock]', error);
+  return 'Something went wrong in this page; reload it and try again.';
+}
+
+function required<T extends Element>(root: ParentNode, selector: string): T {
+  const element = root.querySelector<T>(selector);
+  if (!element) throw new Error(`lab page markup is missing ${selector}`);
+  return element;
+}
+
+class LabPage {
+  readonly #slug: string;
+  readonly #tasks: TaskList;
+  readonly #clock: SessionClock;
+  readonly #ui: {
+    start: HTMLButtonElement;
+    check: HTMLButtonElement;
+    stop: HTMLButtonElement;
+    status: HTMLElement;
+    statusText: HTMLElement;
+    statusDetail: HTMLElement;
+    banner: HTMLElement;
+    bannerReason: HTMLElement;
+    mount: HTMLElement;
+    placeholder: HTMLElement;
+    terminalWindow: HTMLElement;
+  };
+
+  #phase: Phase = 'idle';
+  #available = true;
+  #session: OwnSession | undefined;
+  #connection: SessionConnection | undefined;
+  #terminal: LabTerminal | undefined;
+  #terminalModule: Promise<typeof import('./lab-terminal.ts')> | undefined;
+  #leftPage = false;
+
+  constructor(root: HTMLElement) {
+    this.#slug = root.dataset.lab!;
+    this.#tasks = new TaskList(root);
+    this.#clock = new SessionClock(required(root, '[data-time-left]'), required(root, '[data-time-left-value]'));
+    this.#ui = {
+      start: required(root, '[data-testid="lab-start"]'),
+      check: required(root, '[data-testid="lab-check"]'),
+      stop: required(root, '[data-testid="lab-stop"]'),
+      status: required(root, '[data-testid="lab-status"]'),
+      statusText: required(root, '[data-status-text]'),
+      statusDetail: required(root, '[data-status-detail]'),
+      banner: required(root, '[data-testid="labs-unavailable"]'),
+      bannerReason: required(root, '[data-unavailable-reason]'),
+      mount: required(root, '[data-testid="lab-terminal"]'),
+      placeholder: required(root, '[data-terminal-placeholder]'),
+      terminalWindow: required(root, '[data-terminal-window]'),
+    };
+
+    window.__drydockTerminalText = () => this.#terminal?.visibleText() ?? '';
+    this.#ui.start.addEventListener('click', () => void this.start());
+    this.#ui.check.addEventListener('click', () => void this.check());
+    this.#ui.stop.addEventListener('click', () => void this.stop());
+    window.addEventListener('pagehide', this.#onPageHide);
+    window.addEventListener('pageshow', this.#onPageShow);
+    this.#render();
+    void this.#checkAvailability();
+  }
+
+  async start(): Promise<void> {
+    if (!this.#available || this.#busy() || this.#session) return;
+    this.#setPhase('starting', 'Starting the sandbox…', 'Asking the lab server for a fresh sandbox.');
+    let session: Session;
+    try {
+      [session] = await Promise.all([createSession(this.#slug), this.#loadTerminalModule()]);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 503 || error.code === UNREACHABLE)) {
+        this.#setAvailable(false, error.message);
+      }
+      this.#terminalModule = undefined; // a failed chunk load may succeed next time
+      this.#setPhase('error', 'Could not start the sandbox', errorMessage(error));
+      return;
+    }
+    if (!session.token) {
+      this.#setPhase('error', 'Could not start the sandbox', 'The lab server did not return a session token.');
+      return;
+    }
+    const own: OwnSession = { ...session, token: session.token };
+    this.#session = own;
+    this.#tasks.reset();
+    const terminal = await this.#showTerminal();
+    this.#clock.start(own.expiresAt, own.createdAt);
+    this.#setPhase('starting', 'Starting the sandbox…', session.message ?? '');
+    this.#connection = new SessionConnection(own, terminal, {
+      onProgress: (text, detail) => this.#setPhase('starting', text, detail),
+      onReady: () => {
+        this.#setPhase('ready', 'Ready', 'Your shell is attached. Work through the tasks, then press Check.');
+        terminal.fit();
+        terminal.focus();
+      },
+      onEnded: (detail, reason) => this.#end(detail, reason),
+    });
+  }
+
+  async check(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#phase !== 'ready') return;
+    const count = this.#tasks.size;
+    this.#setPhase('checking', 'Checking…', `Running ${count === 1 ? 'the check' : `${count} checks`} in your sandbox.`);
+    try {
+      const results = await checkSession(session.id, session.token);
+      if (this.#session !== session) return;
+      const passed = this.#tasks.showResults(results);
+      const total = results.length;
+      this.#setPhase(
+        'ready',
+        'Ready',
+        passed === total ? `All ${total} task${total === 1 ? '' : 's'} pass. Well done.` : `${passed} of ${total} tasks pass.`,
+      );
+    } catch (error) {
+      if (this.#session !== session) return;
+      if (error instanceof ApiError && error.status === 404) {
+        this.#end('The session no longer exists (it may have expired). Start a new one.');
+        return;
+      }
+      this.#setPhase('ready', 'Ready', `Check failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#phase === 'stopping') return;
+    this.#setPhase('stopping', 'Stopping…', 'Removing the sandbox and everything in it.');
+    this.#connection?.close(1000, 'stopped by the learner');
+    try {
+      await deleteSession(session.id, session.token);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) {
+        // The server's reaper removes it eventually; say so instead of pretending it worked.
+        this.#end(`Could not confirm the sandbox was removed: ${errorMessage(error)}`);
+        return;
+      }
+    }
+    this.#end('The sandbox was removed. Start again for a fresh one.');
+  }
+
+  // --- availability ----------------------------------------------------------
+
+  async #checkAvailability(): Promise<void> {
+    try {
+      const status = await getStatus();
+      if (status.available) {
+        this.#setAvailable(true);
+        // Fetch xterm while the learner reads, so Start is quick; Start retries a failed load.
+        this.#loadTerminalModule().catch(() => {
+          this.#terminalModule = undefined;
+        });
+      } else {
+        this.#setAvailable(false, status.reason);
+      }
+    } catch (error) {
+      this.#setAvailable(false, error instanceof ApiError ? error.message : 'the lab server gave an answer this page cannot read.');
+    }
+  }
+
+  #setAvailable(available: boolean, reason = ''): void {
+    this.#available = available;
+    this.#ui.banner.hidden = available;
+    this.#ui.bannerReason.textContent = available ? '' : clause(reason);
+    this.#render();
+  }
+
+  // --- terminal --------------------------------------------------------------
+
+  #loadTerminalModule() {
+    this.#terminalModule ??= import('./lab-terminal.ts');
+    return this.#terminalModule;
+  }
+
+  async #showTerminal(): Promise<LabTerminal> {
+    this.#ui.placeholder.hidden = true;
+    this.#ui.terminalWindow.dataset.active = '';
+    if (this.#terminal) {
+      this.#terminal.clear();
+      this.#terminal.setActive(true);
+      return this.#terminal;
+    }
+    const { createTerminal } = await this.#loadTerminalModule();
+    this.#terminal = createTerminal(this.#ui.mount);
+    return this.#terminal;
+  }
+
+  /** The session is over (stopped, expired, failed…): drop it and say why. */
+  #end(detail: string, reason?: EndReason): void {
+    this.#connection?.close();
+    this.#connection = undefined;
+    this.#session = undefined;
+    this.#clock.stop();
+    const failed = reason === 'failed' || reason === 'engine';
+    this.#terminal?.notice(failed ? 'The sandbox failed' : 'Session ended');
+    this.#terminal?.setActive(false);
+    this.#terminal?.blur();
+    delete this.#ui.terminalWindow.dataset.active;
+    this.#setPhase(failed ? 'error' : 'stopped', failed ? 'Sandbox failed' : 'Stopped', detail);
+  }
+
+  // --- leaving the page ------------------------------------------------------
+
+  #onPageHide = (): void => {
+    const session = this.#session;
+    if (!session) return;
+    this.#leftPage = true;
+    // keepalive lets the request outlive the page.
+    deleteSession(session.id, session.token, { keepalive: true }).catch(() => {});
+    this.#connection?.close(1000, 'page closed');
+  };
+
+  #onPageShow = (event: PageTransitionEvent): void => {
+    // Back from the back/forward cache: the sandbox was removed when the page was hidden.
+    if (event.persisted && this.#leftPage && this.#session) {
+      this.#leftPage = false;
+      this.#end('The sandbox was removed when you left the page. Start again for a fresh one.');
+    }
+  };
+
+  // --- status and buttons ----------------------------------------------------
+
+  #busy(): boolean {
+    return this.#phase === 'starting' || this.#phase === 'checking' || this.#phase === 'stopping';
+  }
+
+  #setPhase(phase: Phase, text: string, detail = ''): void {
+    this.#phase = phase;
+    this.#ui.statusText.textContent = text;
+    this.#ui.statusDetail.textContent = detail;
+    this.#render();
+  }
+
+  #render(): void {
+    const { start, check, stop, status } = this.#ui;
+    const live = Boolean(this.#session);
+    status.dataset.phase = this.#phase;
+    start.disabled = !this.#available || live || this.#busy();
+    start.textContent = this.#terminal && !live ? 'Start again' : 'Start';
+    check.disabled = this.#phase !== 'ready';
+    check.setAttribute('aria-busy', String(this.#phase === 'checking'));
+    stop.disabled = !live || this.#phase === 'stopping';
+  }
+}
+
+const root = document.querySelector<HTMLElement>('[data-lab-page]');
+if (root) new LabPage(root);

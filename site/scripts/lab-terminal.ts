@@ -1,0 +1,178 @@
+/**
+ * The xterm.js terminal of the lab page: fit, web links and Unicode 11 addons,
+ * copy with Ctrl+Shift+C, paste with Ctrl+Shift+V (or the browser's own paste),
+ * and a fit that follows the size of its container.
+ */
+import { FitAddon } from '@xterm/addon-fit';
+import { Unicode11Addon } from '@xterm/addon-unicode11';
+import { WebLinksAddon } from '@xterm/addon-web-links';
+import { Terminal, type IDisposable } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+
+export interface LabTerminal {
+  readonly cols: number;
+  readonly rows: number;
+  /** Writes output bytes; `done` runs once xterm has parsed them (for flow control acks). */
+  write(bytes: Uint8Array, done: () => void): void;
+  /** A dim line from Drydock itself (not from the sandbox), e.g. "Session ended". */
+  notice(text: string): void;
+  /** Whether keystrokes go anywhere; an ended session keeps its output readable but takes no input. */
+  setActive(active: boolean): void;
+  onInput(listener: (data: string | Uint8Array<ArrayBuffer>) => void): IDisposable;
+  onResize(listener: (size: { cols: number; rows: number }) => void): IDisposable;
+  fit(): void;
+  focus(): void;
+  blur(): void;
+  clear(): void;
+  /** The visible lines of the buffer, joined by "\n". */
+  visibleText(): string;
+  dispose(): void;
+}
+
+const theme = {
+  background: '#0f141b',
+  foreground: '#d7dde6',
+  cursor: '#7dd3fc',
+  cursorAccent: '#0f141b',
+  selectionBackground: '#2b4a6b',
+  black: '#1b222c',
+  red: '#f87171',
+  green: '#4ade80',
+  yellow: '#facc15',
+  blue: '#60a5fa',
+  magenta: '#c084fc',
+  cyan: '#22d3ee',
+  white: '#d7dde6',
+  brightBlack: '#6b7785',
+  brightRed: '#fca5a5',
+  brightGreen: '#86efac',
+  brightYellow: '#fde68a',
+  brightBlue: '#93c5fd',
+  brightMagenta: '#d8b4fe',
+  brightCyan: '#67e8f9',
+  brightWhite: '#f8fafc',
+};
+
+/** Copies the selection; `navigator.clipboard` needs a secure context, so fall back to the copy command. */
+async function copySelection(term: Terminal): Promise<void> {
+  const text = term.getSelection();
+  if (!text) return;
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // No clipboard API outside secure contexts (plain http on a LAN address): the
+    // legacy copy command fires a `copy` event that xterm fills from its selection.
+    document.execCommand('copy');
+  }
+}
+
+function binaryStringToBytes(data: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
+  return bytes;
+}
+
+export function createTerminal(mount: HTMLElement): LabTerminal {
+  const term = new Terminal({
+    allowProposedApi: true, // for the Unicode 11 width tables
+    cursorBlink: true,
+    fontFamily: 'ui-monospace, "SFMono-Regular", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "Liberation Mono", monospace',
+    fontSize: window.matchMedia('(max-width: 40rem)').matches ? 13 : 14,
+    lineHeight: 1.15,
+    scrollback: 5000,
+    theme,
+  });
+  const fitAddon = new FitAddon();
+  term.loadAddon(fitAddon);
+  term.loadAddon(new WebLinksAddon((event, uri) => {
+    event.preventDefault();
+    window.open(uri, '_blank', 'noopener,noreferrer');
+  }));
+  term.loadAddon(new Unicode11Addon());
+  term.unicode.activeVersion = '11';
+
+  term.attachCustomKeyEventHandler((event) => {
+    if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey || event.altKey || event.metaKey) return true;
+    const key = event.key.toLowerCase();
+    if (key === 'c') {
+      // Ctrl+Shift+C copies (and must not open the browser's inspector).
+      event.preventDefault();
+      void copySelection(term);
+      return false;
+    }
+    if (key === 'v') {
+      // Let the browser fire its paste event; xterm's paste handler sends the text.
+      return false;
+    }
+    return true;
+  });
+
+  term.open(mount);
+
+  let frame = 0;
+  const fit = () => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(() => {
+      if (mount.offsetWidth > 0 && mount.offsetHeight > 0) fitAddon.fit();
+    });
+  };
+  const observer = new ResizeObserver(fit);
+  observer.observe(mount);
+  fitAddon.fit();
+
+  return {
+    get cols() {
+      return term.cols;
+    },
+    get rows() {
+      return term.rows;
+    },
+    write(bytes, done) {
+      term.write(bytes, done);
+    },
+    notice(text) {
+      term.write(`\r\n\x1b[2m── ${text} ──\x1b[0m\r\n`);
+    },
+    setActive(active) {
+      term.options.disableStdin = !active;
+      term.options.cursorBlink = active;
+      term.options.cursorInactiveStyle = active ? 'outline' : 'none';
+    },
+    onInput(listener) {
+      const data = term.onData((text) => listener(text));
+      const binary = term.onBinary((text) => listener(binaryStringToBytes(text)));
+      return {
+        dispose: () => {
+          data.dispose();
+          binary.dispose();
+        },
+      };
+    },
+    onResize(listener) {
+      return term.onResize(listener);
+    },
+    fit,
+    focus() {
+      term.focus();
+    },
+    blur() {
+      term.blur();
+    },
+    clear() {
+      term.reset();
+    },
+    visibleText() {
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let y = buffer.viewportY; y < buffer.viewportY + term.rows; y++) {
+        lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+      }
+      return lines.join('\n');
+    },
+    dispose() {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      term.dispose();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The task list beside the terminal: hints revealed one at a time, the solution
+ * behind a button, and each task's check verdict (pill + output). Works without
+ * a session, so the instructions stay usable when labs are unavailable.
+ */
+import type { CheckResult } from './lab-api.ts';
+
+export type TaskState = 'pending' | 'passed' | 'failed';
+
+const PILL_TEXT: Record<TaskState, string> = { pending: 'Pending', passed: 'Passed', failed: 'Failed' };
+
+export class TaskList {
+  readonly #tasks = new Map<string, HTMLElement>();
+
+  constructor(root: HTMLElement) {
+    for (const task of root.querySelectorAll<HTMLElement>('[data-task]')) {
+      this.#tasks.set(task.dataset.task!, task);
+      this.#wireHints(task);
+      this.#wireSolution(task);
+    }
+  }
+
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  reset(): void {
+    for (const id of this.#tasks.keys()) this.#setState(id, 'pending');
+  }
+
+  /** Applies a check's results; returns how many tasks passed. */
+  showResults(results: CheckResult[]): number {
+    let passed = 0;
+    for (const result of results) {
+      if (!this.#tasks.has(result.task)) {
+        console.warn(`[drydock] the check reported a task this page does not know: ${result.task}`);
+        continue;
+      }
+      if (result.passed) passed++;
+      this.#setState(result.task, result.passed ? 'passed' : 'failed', result);
+    }
+    return passed;
+  }
+
+  #setState(id: string, state: TaskState, result?: CheckResult): void {
+    const task = this.#tasks.get(id)!;
+    task.dataset.state = state;
+    const pill = task.querySelector<HTMLElement>('[data-pill]');
+    if (pill) pill.textContent = PILL_TEXT[state];
+
+    const output = task.querySelector<HTMLElement>('[data-testid="task-output"]')!;
+    output.replaceChildren();
+    if (!result) return;
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    const title = task.querySelector('[data-task-title]')?.textContent ?? id;
+    const summary = document.createElement('p');
+    summary.className = 'task-output-summary';
+    summary.textContent = result.passed
+      ? `Passed: “${title}” (check took ${seconds} s).`
+      : `Not yet: “${title}”. The check says:`;
+    output.append(summary);
+    const text = result.output.trimEnd();
+    if (!result.passed || text) {
+      const pre = document.createElement('pre');
+      pre.className = 'task-output-text';
+      pre.textContent = text || '(the check printed nothing; it exited with a failure)';
+      pre.tabIndex = 0; // scrollable regions must be reachable by keyboard
+      output.append(pre);
+    }
+  }
+
+  #wireHints(task: HTMLElement): void {
+    const button = task.querySelector<HTMLButtonElement>('[data-hint-button]');
+    const hints = [...task.querySelectorAll<HTMLElement>('[data-hint]')];
+    if (!button || hints.length === 0) return;
+    const label = () => {
+      const shown = hints.filter((hint) => !hint.hidden).length;
+      if (shown === hints.length) {
+        button.hidden = true;
+        return;
+      }
+      button.textContent = shown === 0 ? `Show a hint` : `Show the next hint (${shown + 1} of ${hints.length})`;
+    };
+    button.addEventListener('click', () => {
+      const next = hints.find((hint) => hint.hidden);
+      if (!next) return;
+      next.hidden = false;
+      label();
+      // The button may have gone: keep keyboard focus in the task.
+      if (button.hidden) next.focus();
+    });
+    label();
+  }
+
+  #wireSolution(task: HTMLElement): void {
+    const button = task.querySelector<HTMLButtonElement>('[data-solution-button]');
+    const solution = task.querySelector<HTMLElement>('[data-solution]');
+    if (!button || !solution) return;
+    button.addEventListener('click', () => {
+      const show = solution.hidden;
+      solution.hidden = !show;
+      button.setAttribute('aria-expanded', String(show));
+      button.textContent = show ? 'Hide solution' : 'Show solution';
+    });
+  }
+}

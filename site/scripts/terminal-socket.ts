@@ -1,0 +1,139 @@
+/**
+ * The terminal WebSocket of a session (docs/api.md): binary frames carry bytes
+ * both ways, JSON text frames carry resize, ack, status, ready and ended.
+ *
+ * Flow control: the server stops reading from the shell while more than 256 KiB
+ * are unacknowledged. The caller reports rendered bytes with `acknowledge()`
+ * (from xterm's write callback); acks are batched, sent at 64 KiB or when
+ * output goes quiet, so a flood costs a handful of small frames.
+ */
+
+export type EndReason = 'stopped' | 'idle' | 'expired' | 'failed' | 'engine';
+
+export type ServerMessage =
+  | { type: 'status'; state: string; message: string }
+  | { type: 'ready' }
+  | { type: 'ended'; reason: EndReason; message: string };
+
+export interface TerminalSocketHandlers {
+  onOutput(bytes: Uint8Array): void;
+  onMessage(message: ServerMessage): void;
+  /** The socket closed, for whatever reason; `code`/`reason` are the close frame's. */
+  onClose(code: number, reason: string): void;
+}
+
+/** Acks are sent once this many bytes are rendered... */
+export const ACK_BATCH_BYTES = 64 * 1024;
+/** ...or this long after the last rendered chunk. */
+export const ACK_IDLE_MS = 20;
+
+export const CLOSE_BAD_REQUEST = 4400;
+export const CLOSE_UNKNOWN_SESSION = 4404;
+export const CLOSE_NOT_USABLE = 4409;
+
+/** `ws://` or `wss://` on this page's origin, matching how the page itself was loaded. */
+export function terminalUrl(sessionId: string, token: string, where: Location = location): string {
+  const scheme = where.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${where.host}/api/sessions/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}`;
+}
+
+export class TerminalSocket {
+  readonly #ws: WebSocket;
+  readonly #handlers: TerminalSocketHandlers;
+  readonly #encoder = new TextEncoder();
+  #unacked = 0;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  #size: { cols: number; rows: number } | undefined;
+  #closed = false;
+
+  constructor(url: string, handlers: TerminalSocketHandlers) {
+    this.#handlers = handlers;
+    this.#ws = new WebSocket(url);
+    this.#ws.binaryType = 'arraybuffer';
+    this.#ws.addEventListener('open', this.#onOpen);
+    this.#ws.addEventListener('message', this.#onMessage);
+    this.#ws.addEventListener('close', this.#onClose);
+  }
+
+  get open(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Keystrokes or pasted text, sent as UTF-8 bytes in a binary frame. */
+  sendInput(data: string | Uint8Array<ArrayBuffer>): void {
+    if (!this.open) return;
+    this.#ws.send(typeof data === 'string' ? this.#encoder.encode(data) : data);
+  }
+
+  /** Remembers the size and tells the server; sent again on open if the socket was still connecting. */
+  resize(cols: number, rows: number): void {
+    if (this.#size?.cols === cols && this.#size.rows === rows) return;
+    this.#size = { cols, rows };
+    this.#sendJson({ type: 'resize', cols, rows });
+  }
+
+  /** Reports `bytes` more output as rendered. */
+  acknowledge(bytes: number): void {
+    this.#unacked += bytes;
+    if (this.#unacked >= ACK_BATCH_BYTES) {
+      this.#flushAcks();
+    } else if (this.#ackTimer === undefined) {
+      this.#ackTimer = setTimeout(this.#flushAcks, ACK_IDLE_MS);
+    }
+  }
+
+  /** Browsers only let a page send 1000 or 3000-4999. */
+  close(code = 1000, reason = 'closed by the page'): void {
+    this.#dispose();
+    if (this.#ws.readyState === WebSocket.CONNECTING || this.#ws.readyState === WebSocket.OPEN) {
+      this.#ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason);
+    }
+  }
+
+  #sendJson(message: object): void {
+    if (this.open) this.#ws.send(JSON.stringify(message));
+  }
+
+  #flushAcks = (): void => {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    if (this.#unacked === 0 || !this.open) return;
+    this.#sendJson({ type: 'ack', bytes: this.#unacked });
+    this.#unacked = 0;
+  };
+
+  #onOpen = (): void => {
+    if (this.#size) this.#sendJson({ type: 'resize', ...this.#size });
+  };
+
+  #onMessage = (event: MessageEvent<ArrayBuffer | string>): void => {
+    if (this.#closed) return;
+    if (typeof event.data !== 'string') {
+      this.#handlers.onOutput(new Uint8Array(event.data));
+      return;
+    }
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(event.data) as ServerMessage;
+    } catch {
+      console.warn('[drydock] ignoring a text frame that is not JSON:', event.data);
+      return;
+    }
+    this.#handlers.onMessage(message);
+  };
+
+  #onClose = (event: CloseEvent): void => {
+    if (this.#closed) return;
+    this.#dispose();
+    this.#handlers.onClose(event.code, event.reason);
+  };
+
+  #dispose(): void {
+    this.#closed = true;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#ws.removeEventListener('open', this.#onOpen);
+    this.#ws.removeEventListener('message', this.#onMessage);
+    this.#ws.removeEventListener('close', this.#onClose);
+  }
+}
