@@ -1,0 +1,77 @@
+# Setup: deploy harborlog 1.0 (it creates the data volume and the logbook gets a few
+# entries), then do the botched upgrade to 1.1 that the learner walks into.
+set -euo pipefail
+
+quietly() { # run a command; show its output only if it fails
+  local out
+  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
+}
+
+# --- harborlog 1.0, built from a scratch folder that is removed afterwards ----------
+old=$(mktemp -d /tmp/harborlog-1.0.XXXXXX)
+trap 'rm -rf "$old"' EXIT
+cp -r www "$old/www"
+
+cat > "$old/Dockerfile" <<'EOF'
+# harborlog: the Port Ellery harbour logbook, served by busybox httpd.
+FROM drydock/lab-base:latest
+
+ENV HARBORLOG_VERSION=1.0
+COPY www/ /srv/www/
+COPY entrypoint.sh /usr/local/bin/harborlog-entrypoint
+
+RUN chmod 0755 /usr/local/bin/harborlog-entrypoint /srv/www/cgi-bin/* \
+ && mkdir -p /home/app/harborlog \
+ && chown app:app /home/app/harborlog
+
+USER app
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/harborlog-entrypoint"]
+EOF
+
+cat > "$old/entrypoint.sh" <<'EOF'
+#!/bin/sh
+# harborlog entrypoint: write default settings on first start, then serve.
+set -eu
+
+STATE_DIR=/home/app/harborlog
+CONFIG=$STATE_DIR/harborlog.conf
+
+if [ ! -f "$CONFIG" ]; then
+  printf '# harborlog default settings, written on first start\nharbor_name = %s\n' \
+    "${HARBOR_NAME:-Unnamed harbour}" > "$CONFIG"
+  echo "[entrypoint] wrote default settings to $CONFIG"
+fi
+
+touch "$STATE_DIR/logbook.txt"
+echo "[entrypoint] harborlog $HARBORLOG_VERSION listening on port 8080"
+exec httpd -f -p 8080 -h /srv/www
+EOF
+
+# Same deployment as the workdir's compose.yaml, at version 1.0.
+sed -e 's|image: harborlog:1.1|image: harborlog:1.0|' compose.yaml > "$old/compose.yaml"
+grep -q 'image: harborlog:1.0' "$old/compose.yaml"
+
+quietly docker compose -f "$old/compose.yaml" up -d --build
+cid=$(service_container harborlog web)
+app_answers() { docker exec "$cid" wget -qO /dev/null -T 1 http://127.0.0.1:8080/cgi-bin/status 2>/dev/null; }
+wait_until 20 app_answers || { echo "setup: harborlog 1.0 did not start" >&2; docker logs "$cid" >&2; exit 1; }
+
+# A few weeks of logbook entries; the pilot references are unique to this session.
+{
+  echo "2026-03-02 05:40 | berth 3 | MV Kittiwake        | arrived  | pilot ref PX-$(seed_hex logbook-1)"
+  echo "2026-03-02 07:15 | berth 7 | Ellery Dawn (ferry) | departed | pilot ref PX-$(seed_hex logbook-2)"
+  echo "2026-03-03 22:05 | berth 1 | MT Sable Hollow     | arrived  | pilot ref PX-$(seed_hex logbook-3)"
+  echo "2026-03-04 11:30 | berth 3 | MV Kittiwake        | departed | pilot ref PX-$(seed_hex logbook-4)"
+} | docker exec -i "$cid" sh -c '
+  while IFS= read -r line; do
+    wget -qO /dev/null -T 2 --post-data "$line" http://127.0.0.1:8080/cgi-bin/logbook || exit 1
+  done'
+[ "$(docker exec "$cid" wget -qO- http://127.0.0.1:8080/cgi-bin/logbook | grep -c 'pilot ref PX-')" -eq 4 ] \
+  || { echo "setup: the logbook entries were not recorded" >&2; exit 1; }
+
+# --- the upgrade to 1.1, exactly as the colleague ran it ------------------------------
+quietly docker compose up -d --build
+cid=$(service_container harborlog web)
+crashed() { [ "$(container_state "$cid")" != running ] || [ "$(docker inspect -f '{{.RestartCount}}' "$cid")" -gt 0 ]; }
+wait_until 15 crashed || { echo "setup: harborlog 1.1 did not fail as expected" >&2; exit 1; }
