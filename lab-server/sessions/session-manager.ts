@@ -107,18 +107,21 @@ export class SessionManager {
   }
 
   async end(session: Session, reason: EndReason, message = END_MESSAGES[reason]): Promise<void> {
-    if (session.state === 'ended') return;
+    if (session.removed) return session.removed;
     session.endReason = reason;
     session.setState(reason === 'failed' ? 'failed' : 'ended', message);
     session.removeAllListeners();
-    try {
-      await session.sandbox?.remove();
-    } catch (error) {
-      this.log.error({ err: error, session: session.id }, 'removing the sandbox failed; the next start will retry');
-    }
-    this.log.info({ session: session.id, lab: session.lab.slug, reason }, 'session ended');
-    // Keep ended sessions briefly so a client asking about them learns why.
-    setTimeout(() => this.sessions.delete(session.id), 10 * 60_000).unref();
+    session.removed = (async () => {
+      try {
+        await session.sandbox?.remove();
+      } catch (error) {
+        this.log.error({ err: error, session: session.id }, 'removing the sandbox failed; the next start will retry');
+      }
+      this.log.info({ session: session.id, lab: session.lab.slug, reason }, 'session ended');
+      // Keep ended sessions briefly so a client asking about them learns why.
+      setTimeout(() => this.sessions.delete(session.id), 10 * 60_000).unref();
+    })();
+    return session.removed;
   }
 
   private reap(): void {
@@ -126,7 +129,7 @@ export class SessionManager {
     for (const session of this.sessions.values()) {
       if (!session.live) continue;
       if (now >= session.expiresAt.getTime()) void this.end(session, 'expired');
-      else if (now - session.lastActivity >= this.limits.idleTimeoutMs) void this.end(session, 'idle');
+      else if (session.state === 'ready' && now - session.lastActivity >= this.limits.idleTimeoutMs) void this.end(session, 'idle');
     }
   }
 

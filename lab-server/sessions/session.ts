@@ -35,6 +35,8 @@ export class Session extends EventEmitter<SessionEvents> {
   runner: LabRunner | undefined;
   /** Settles when provisioning is over, whatever its outcome. */
   provisioned: Promise<void> = Promise.resolve();
+  /** Settles when the sandbox of an ended session has been removed. */
+  removed: Promise<void> | undefined;
 
   constructor(init: { id: string; token: string; lab: Lab; seed: string; createdAt: Date; expiresAt: Date }) {
     super();
@@ -52,6 +54,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   setState(state: SessionState, message: string): void {
+    // The idle clock starts when the learner gets the prompt, not while they wait for it.
+    if (state === 'ready') this.touch();
     this.state = state;
     this.message = message;
     this.emit('state');

@@ -24,6 +24,7 @@ describe('session limits and cleanup', () => {
       await until(() => session.state === 'ended', 'the idle timeout', 15_000);
       assert.equal(session.endReason, 'idle');
       assert.match(session.message, /nobody used it/);
+      await session.removed;
       await assertNothingLeft(platform.owner);
     } finally {
       await platform.close();
@@ -41,6 +42,8 @@ describe('session limits and cleanup', () => {
         clearInterval(keepBusy);
       }
       assert.equal(session.endReason, 'expired');
+      await session.removed;
+      await session.provisioned;
       await assertNothingLeft(platform.owner);
     } finally {
       await platform.close();

@@ -1,0 +1,123 @@
+/**
+ * What a learner does, in a real browser against the real server and engine:
+ * read the lesson, open its lab, press Start, work in the terminal, press Check.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
+import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
+
+const LAB = 'named-volume-masks-image';
+
+const terminalText = (page: Page) => page.evaluate(() => window.__drydockTerminalText?.() ?? '');
+
+async function waitForTerminal(page: Page, pattern: RegExp, timeout = 60_000): Promise<void> {
+  await page.waitForFunction((source) => new RegExp(source).test(window.__drydockTerminalText?.() ?? ''), pattern.source, { timeout, polling: 100 });
+}
+
+async function run(page: Page, command: string): Promise<void> {
+  await page.getByTestId('lab-terminal').click();
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+}
+
+describe('a learner in the browser', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    assert.ok(existsSync(`${ROOT}dist/index.html`), 'the site must be built first (npm test does it)');
+    platform = await startPlatform({}, { listen: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await platform?.close();
+    if (platform) await assertNothingLeft(platform.owner);
+  });
+
+  it('goes from the lesson to its lab', async () => {
+    await page.goto(`${platform.url}/lessons/${LAB}/`);
+    await assert.doesNotReject(page.getByRole('heading', { level: 1 }).waitFor());
+    await page.getByTestId('lesson-lab-card').click();
+    await page.waitForURL(`**/labs/${LAB}/`);
+    assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /named volume/i);
+    const lessonLinks = await page.locator(`a[href*="/lessons/${LAB}"]`).count();
+    assert.ok(lessonLinks > 0, 'the lab links back to its lesson');
+  });
+
+  it('starts a sandbox and shows a prompt', async () => {
+    await page.getByTestId('lab-start').click();
+    await waitForTerminal(page, /sandbox:~\/lab#/, 120_000);
+    await page.screenshot({ path: `${SCREENSHOTS}/lab-started-1440.png` });
+  });
+
+  it('runs typed commands and shows their output, colours and UTF-8 included', async () => {
+    await run(page, 'docker compose ps -a --format "{{.Service}} is {{.State}}"; echo "größe ✓"');
+    await waitForTerminal(page, /web is (restarting|exited)/);
+    await waitForTerminal(page, /größe ✓/);
+  });
+
+  it('shows failing tasks with the reason after Check on the broken scenario', async () => {
+    await page.getByTestId('lab-check').click();
+    const task = page.getByTestId('task-service-runs-new-config');
+    await page.waitForFunction(() => document.querySelector('[data-testid="task-service-runs-new-config"]')?.getAttribute('data-state') === 'failed');
+    assert.match(await task.getByTestId('task-output').innerText(), /restarting|exited/i);
+  });
+
+  it('passes every task after the learner fixes it in the terminal', async () => {
+    await run(page, "sed -i 's|^COPY harborlog.conf.tmpl .*|COPY harborlog.conf.tmpl /opt/harborlog/harborlog.conf.tmpl|' Dockerfile");
+    await run(page, "sed -i 's|^TEMPLATE=.*|TEMPLATE=/opt/harborlog/harborlog.conf.tmpl|' entrypoint.sh");
+    await run(page, 'docker compose up -d --build 2>&1 | tail -2 && sleep 2 && curl -s localhost:8080/cgi-bin/status | grep berths');
+    await waitForTerminal(page, /berths = 12/, 120_000);
+
+    await page.getByTestId('lab-check').click();
+    for (const task of ['template-outside-mounts', 'service-runs-new-config', 'logbook-kept']) {
+      await page.waitForFunction(
+        (id) => document.querySelector(`[data-testid="task-${id}"]`)?.getAttribute('data-state') === 'passed',
+        task,
+        { timeout: 60_000 },
+      );
+    }
+    await page.screenshot({ path: `${SCREENSHOTS}/lab-passed-1440.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${SCREENSHOTS}/lab-passed-390.png`, fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('removes the sandbox when the learner presses Stop', async () => {
+    await page.getByTestId('lab-stop').click();
+    await page.waitForFunction(() => /stopped/i.test(document.querySelector('[data-testid="lab-status"]')?.textContent ?? ''));
+    const deadline = Date.now() + 15_000;
+    while (platform.sessions.liveCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(platform.sessions.liveCount, 0);
+    assert.ok((await terminalText(page)).length > 0);
+  });
+});
+
+describe('a lab page when no Docker engine is reachable', () => {
+  it('says plainly that labs are unavailable, and why', async () => {
+    const { buildApp } = await import('../../lab-server/app.ts');
+    const { loadConfig } = await import('../../lab-server/config.ts');
+    const app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: 'unix:///nonexistent/docker.sock', DRYDOCK_LOG_LEVEL: 'silent' }));
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    await app.platform.whenSettled(5000);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`${url}/labs/${LAB}/`);
+      const banner = page.getByTestId('labs-unavailable');
+      await banner.waitFor({ state: 'visible' });
+      assert.match(await banner.innerText(), /No Docker engine is reachable/i);
+      assert.equal(await page.getByTestId('lab-start').isDisabled(), true);
+      await page.screenshot({ path: `${SCREENSHOTS}/lab-unavailable-1440.png` });
+    } finally {
+      await browser.close();
+      await app.close();
+    }
+  });
+});
