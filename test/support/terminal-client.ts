@@ -1,4 +1,5 @@
 /** A WebSocket terminal client speaking the browser's protocol (docs/api.md), for engine tests. */
+import { stripVTControlCharacters } from 'node:util';
 import WebSocket from 'ws';
 
 export class TerminalClient {
@@ -36,13 +37,18 @@ export class TerminalClient {
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; terminal output so far:\n${this.output.slice(-1500)}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; terminal output so far:\n${this.text.slice(-1500)}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }
 
+  /** The output as a person reads it: colours, cursor controls and carriage returns removed. */
+  get text(): string {
+    return stripVTControlCharacters(this.output).replaceAll('\r', '');
+  }
+
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => pattern.test(this.output), `output matching ${pattern}`, timeoutMs);
+    return this.waitFor(() => pattern.test(this.text), `output matching ${pattern}`, timeoutMs);
   }
 
   waitForControl(type: string, timeoutMs?: number): Promise<void> {
