@@ -4,7 +4,7 @@
  * the command line, never stored in the sandbox, and run with a fixed
  * environment, a time limit and an output cap.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
@@ -44,11 +44,16 @@ export class LabRunner {
     this.seed = seed;
   }
 
-  /** The text of one of the lab's scripts, with the shared helpers in front. */
+  /** The text of one of the lab's scripts, with the shared helpers (`labs/_lib/*.sh`) in front. */
   private script(path: string): string {
-    const lib = join(dirname(this.lab.dir), '_lib', 'check.sh');
-    const prelude = existsSync(lib) ? readFileSync(lib, 'utf8') : '';
-    return `${prelude}\n${readFileSync(join(this.lab.dir, path), 'utf8')}`;
+    const lib = join(dirname(this.lab.dir), '_lib');
+    const helpers = existsSync(lib)
+      ? readdirSync(lib)
+          .filter((name) => name.endsWith('.sh'))
+          .sort()
+          .map((name) => readFileSync(join(lib, name), 'utf8'))
+      : [];
+    return [...helpers, readFileSync(join(this.lab.dir, path), 'utf8')].join('\n');
   }
 
   async run(path: string, timeoutMs: number): Promise<ExecResult> {

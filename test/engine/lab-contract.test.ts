@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { loadLabs } from '../../lab-format/load.ts';
 import type { CheckResult } from '../../lab-server/sessions/lab-runner.ts';
 import type { Session } from '../../lab-server/sessions/session.ts';
-import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { assertNothingLeft, LABS_ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
 
-const labs = loadLabs(`${ROOT}/labs`, { imagesDir: `${ROOT}/images` });
+const labs = loadLabs(`${LABS_ROOT}/labs`, { imagesDir: `${LABS_ROOT}/images` });
 const PARALLEL = Number(process.env.DRYDOCK_LAB_PARALLEL ?? 2);
 const SCRIPT_TIMEOUT_MS = 300_000;
 

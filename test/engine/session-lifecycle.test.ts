@@ -60,6 +60,19 @@ describe('a session from Start to Stop', () => {
     await terminal.waitForOutput(/\ngrüße ✓ 🐳\n/);
   });
 
+  it('follows resizes and runs full-screen programs', async () => {
+    terminal.ws.send(JSON.stringify({ type: 'resize', cols: 100, rows: 30 }));
+    terminal.type('stty size\r');
+    await terminal.waitForOutput(/\n30 100\n/);
+    const before = terminal.output.length;
+    terminal.type('seq 1 500 | less\r');
+    // less switches to the alternate screen and shows a page that fits 30 rows.
+    await terminal.waitFor(() => terminal.output.includes('\x1b[?1049h', before), 'less to enter the alternate screen');
+    await terminal.waitForOutput(/\n29\n:$/);
+    terminal.type('q');
+    await terminal.waitFor(() => terminal.output.includes('\x1b[?1049l', before), 'less to leave the alternate screen');
+  });
+
   it('reports every task as failing on the broken scenario, with a reason', async () => {
     const res = await api('POST', `/sessions/${session.id}/check`);
     assert.equal(res.status, 200);

@@ -12,6 +12,11 @@ import { ownerFilter } from '../../lab-server/labels.ts';
 import type { SessionManager } from '../../lab-server/sessions/session-manager.ts';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
+/**
+ * Where labs/ and images/ are read from: the repository, or DRYDOCK_ROOT when a
+ * lab author tests labs kept elsewhere (see docs/writing-labs.md).
+ */
+export const LABS_ROOT = process.env.DRYDOCK_ROOT ?? ROOT;
 
 export interface TestPlatform {
   app: FastifyInstance;
@@ -28,7 +33,7 @@ export function newOwner(prefix = 'test'): string {
 
 export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
-  const config = loadConfig({ DRYDOCK_ROOT: ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...env, DRYDOCK_OWNER: owner });
+  const config = loadConfig({ DRYDOCK_ROOT: LABS_ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...env, DRYDOCK_OWNER: owner });
   const app = await buildApp(config);
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
