@@ -102,8 +102,9 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
 /** Loads every lab in `labsDir` (each subfolder is one lab), sorted by slug. */
 export function loadLabs(labsDir: string, options: LoadOptions = {}): Lab[] {
   if (!existsSync(labsDir)) return [];
-  return readdirSync(labsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
-    .map((entry) => loadLab(join(labsDir, entry.name), options))
+  return readdirSync(labsDir)
+    // statSync follows symlinks, so a lab may be linked in from elsewhere.
+    .filter((name) => !name.startsWith('.') && !name.startsWith('_') && statSync(join(labsDir, name)).isDirectory())
+    .map((name) => loadLab(join(labsDir, name), options))
     .sort((a, b) => a.slug.localeCompare(b.slug));
 }

@@ -72,9 +72,9 @@ export class Platform {
     this.status = { available: false, state: 'preparing', reason: 'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).' };
     try {
       const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, { build: this.config.buildImages === 'auto' });
-      await removeStaleImages(this.docker, this.recipes, this.log);
       const sandboxImage = tags.get('sandbox');
-      if (!sandboxImage) throw new Error('images/sandbox is missing');
+      if (!sandboxImage) throw new Error(`there is no sandbox recipe in ${join(this.config.root, 'images')}`);
+      await removeStaleImages(this.docker, this.recipes, this.log);
       const sessions = new SessionManager({
         provider: new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox }),
         limits: this.config,

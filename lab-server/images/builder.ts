@@ -157,13 +157,18 @@ export function savedImage(docker: Docker, recipe: ImageRecipe, stateDir: string
   return pending;
 }
 
-/** Removes platform images of recipes whose inputs changed since they were built (skipping those in use). */
+/**
+ * Removes earlier builds of these recipes (same repository, other input hash),
+ * skipping those a container still uses. Images of other repositories are left alone.
+ */
 export async function removeStaleImages(docker: Docker, recipes: ImageRecipe[], log: FastifyBaseLogger): Promise<void> {
-  const current = new Set(recipes.map((r) => r.inputHash));
+  const current = new Map(recipes.map((r) => [r.name, r.inputHash]));
   const images = await docker.listImages({ filters: { label: [`${LABEL.platform}=${PLATFORM}`] } });
   for (const image of images) {
     const hash = image.Labels?.[LABEL.inputHash];
-    if (!hash || current.has(hash)) continue;
+    const repos = new Set((image.RepoTags ?? []).map((tag) => tag.slice(0, tag.lastIndexOf(':'))));
+    const outdated = [...repos].some((repo) => current.has(repo) && current.get(repo) !== hash);
+    if (!hash || !outdated) continue;
     try {
       await docker.getImage(image.Id).remove();
       log.info(`removed outdated image ${image.RepoTags?.join(', ') || image.Id}`);

@@ -37,7 +37,7 @@ function hashTree(dir: string, hash = createHash('sha256'), root = dir) {
     const full = join(dir, entry.name);
     const stat = statSync(full);
     hash.update(`${relative(root, full)}\0${stat.mode & 0o777}\0`);
-    if (entry.isDirectory()) hashTree(full, hash, root);
+    if (stat.isDirectory()) hashTree(full, hash, root);
     else hash.update(readFileSync(full));
   }
   return hash;
@@ -45,10 +45,11 @@ function hashTree(dir: string, hash = createHash('sha256'), root = dir) {
 
 /** Reads images/ and returns the recipes in build order (dependencies first). */
 export function loadImageCatalog(imagesDir: string): ImageRecipe[] {
-  const raw = readdirSync(imagesDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => {
-      const dir = join(imagesDir, entry.name);
+  const raw = readdirSync(imagesDir)
+    // statSync follows symlinks: a recipe may be linked in from elsewhere.
+    .filter((name) => statSync(join(imagesDir, name)).isDirectory())
+    .map((name) => {
+      const dir = join(imagesDir, name);
       const file = join(dir, 'image.json');
       const parsed = imageFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
       if (!parsed.success) {
@@ -59,7 +60,7 @@ export function loadImageCatalog(imagesDir: string): ImageRecipe[] {
       const dependsOn = Object.values(parsed.data.buildArgs)
         .filter((value) => value.startsWith('@'))
         .map((value) => value.slice(1));
-      return { slug: entry.name, dir, kind, spec: parsed.data, dependsOn } as const;
+      return { slug: name, dir, kind, spec: parsed.data, dependsOn } as const;
     });
 
   const bySlug = new Map(raw.map((r) => [r.slug, r]));

@@ -62,8 +62,12 @@ describe('a session from Start to Stop', () => {
 
   it('follows resizes and runs full-screen programs', async () => {
     terminal.ws.send(JSON.stringify({ type: 'resize', cols: 100, rows: 30 }));
-    terminal.type('stty size\r');
-    await terminal.waitForOutput(/\n30 100\n/);
+    // The resize reaches the TTY asynchronously (an API call to the engine): ask until it shows.
+    for (let attempt = 0; attempt < 20 && !/\n30 100\n/.test(terminal.text); attempt++) {
+      terminal.type('stty size\r');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await terminal.waitForOutput(/\n30 100\n/, 1000);
     const before = terminal.output.length;
     terminal.type('seq 1 500 | less\r');
     // less switches to the alternate screen and shows a page that fits 30 rows.
