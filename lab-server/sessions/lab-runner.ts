@@ -44,16 +44,18 @@ export class LabRunner {
     this.seed = seed;
   }
 
-  /** The text of one of the lab's scripts, with the shared helpers (`labs/_lib/*.sh`) in front. */
+  /**
+   * The text of one of the lab's scripts, with the helpers in front: every
+   * `labs/_lib/*.sh` (shared by all labs), then the lab's own `lib.sh` if it has one.
+   */
   private script(path: string): string {
-    const lib = join(dirname(this.lab.dir), '_lib');
-    const helpers = existsSync(lib)
-      ? readdirSync(lib)
-          .filter((name) => name.endsWith('.sh'))
-          .sort()
-          .map((name) => readFileSync(join(lib, name), 'utf8'))
-      : [];
-    return [...helpers, readFileSync(join(this.lab.dir, path), 'utf8')].join('\n');
+    const shared = join(dirname(this.lab.dir), '_lib');
+    const own = join(this.lab.dir, 'lib.sh');
+    const helpers = [
+      ...(existsSync(shared) ? readdirSync(shared).filter((name) => name.endsWith('.sh')).sort().map((name) => join(shared, name)) : []),
+      ...(existsSync(own) ? [own] : []),
+    ];
+    return [...helpers, join(this.lab.dir, path)].map((file) => readFileSync(file, 'utf8')).join('\n');
   }
 
   async run(path: string, timeoutMs: number): Promise<ExecResult> {
