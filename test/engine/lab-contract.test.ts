@@ -40,10 +40,12 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
   for (const lab of labs) {
     it(`${lab.slug}: checks fail after setup and pass after the solve script`, async (t) => {
       const timings: string[] = [];
+      let brokenResults: CheckResult[] = [];
       const started = Date.now();
       await withSession(lab.slug, async (session) => {
         timings.push(`setup ${((Date.now() - started) / 1000).toFixed(1)} s`);
         const broken = await session.runner!.check();
+        brokenResults = broken;
         for (const result of broken) {
           assert.equal(result.passed, false, `check "${result.task}" passes on the broken scenario:\n${summary(broken)}`);
           assert.ok(result.output.trim().length > 0, `check "${result.task}" fails without saying why`);
@@ -58,6 +60,7 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
         assert.ok(fixed.every((r) => r.passed), `checks still fail after ${lab.manifest.solve}:\n${summary(fixed)}`);
       });
       t.diagnostic(`${lab.slug}: ${((Date.now() - started) / 1000).toFixed(1)} s (${timings.join(', ')})`);
+      t.diagnostic(`after setup:\n${summary(brokenResults)}`);
     });
 
     for (const fix of lab.manifest.wrongFixes) {
@@ -69,6 +72,7 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
           assert.equal(ran.exitCode, 0, `${fix.script} itself failed (exit ${ran.exitCode}):\n${ran.output.slice(-2000)}`);
           const results = await session.runner!.check();
           assert.ok(results.some((r) => !r.passed), `every check passes after the wrong fix ${fix.script} (${fix.why}):\n${summary(results)}`);
+          t.diagnostic(summary(results));
         });
         t.diagnostic(`${lab.slug} / ${fix.script}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       });
