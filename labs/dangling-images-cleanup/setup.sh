@@ -1,0 +1,130 @@
+# Setup: ten days of CI history on a shared runner. Every push to main rebuilt
+# beacon:latest, so each earlier build lost its tag and became a dangling <none>
+# image. Two builds failed their smoke test and kept their (stopped) containers,
+# build 43 was tagged as release 1.3, and the tally team's images share the engine.
+#
+# Rebuilding eleven times would keep the learner waiting, so the history is written
+# as a `docker load` archive instead: the same layers, labels and history that
+# build.sh produces, with creation times spread over the past ten days. Loading
+# images that all carry the tag beacon:latest moves the tag exactly as rebuilding does.
+set -euo pipefail
+
+quietly() { # run a command; show its output only if it fails
+  local out
+  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
+}
+
+work=$(mktemp -d /tmp/ci-history.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+now=$(date +%s)
+
+# The base image's config: every fake build starts from it (same diff_ids, same history).
+base_id=$(docker image inspect -f '{{.Id}}' drydock/lab-base:latest)
+docker save drydock/lab-base:latest | tar -xO "blobs/sha256/${base_id#sha256:}" > "$work/base.json"
+[ -s "$work/base.json" ] || { echo "setup: could not read the lab-base config" >&2; exit 1; }
+
+mkdir -p "$work/archive"
+entries=()
+
+# add_layer DIR: pack DIR as a layer tar into the archive; prints its diff_id (hex).
+add_layer() {
+  local dir=$1 digest
+  tar --numeric-owner --owner=0 --group=0 --sort=name --mtime="@$2" -cf "$work/layer.tar" -C "$dir" .
+  digest=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
+  mv "$work/layer.tar" "$work/archive/$digest.tar"
+  echo "$digest"
+}
+
+# add_image CREATED_EPOCH TAGS_JSON LABELS_JSON CMD_JSON HISTORY_JSON LAYER_HEX...
+add_image() {
+  local created=$1 tags=$2 labels=$3 cmd=$4 history=$5; shift 5
+  local iso diffs config_hex layers
+  iso=$(date -u -d "@$created" +%Y-%m-%dT%H:%M:%S.%3NZ)
+  diffs=$(printf '"sha256:%s",' "$@"); diffs="[${diffs%,}]"
+  jq -c --arg created "$iso" --argjson labels "$labels" --argjson cmd "$cmd" \
+        --argjson diffs "$diffs" --argjson history "$history" '
+      .created = $created
+    | .config.Labels = $labels | .config.Cmd = $cmd
+    | .config.ExposedPorts = {"8080/tcp": {}}
+    | .rootfs.diff_ids += $diffs
+    | .history += [$history[] | .created = $created | .comment = "buildkit.dockerfile.v0"]' \
+    "$work/base.json" > "$work/config.json"
+  config_hex=$(sha256sum "$work/config.json" | cut -d' ' -f1)
+  mv "$work/config.json" "$work/archive/$config_hex.json"
+  # The base layer is already in the engine; docker load only reads layers it lacks.
+  layers=$(printf '"%s.tar",' "$@"); layers="[\"base-layer-already-loaded.tar\",${layers%,}]"
+  entries+=("{\"Config\":\"$config_hex.json\",\"RepoTags\":$tags,\"Layers\":$layers}")
+}
+
+# --- beacon: builds 41 to 51 ------------------------------------------------------
+mkdir -p "$work/smoke/usr/local/bin"
+cp smoke-test.sh "$work/smoke/usr/local/bin/smoke-test"
+chmod 0755 "$work/smoke/usr/local/bin/smoke-test"
+smoke_layer=$(add_layer "$work/smoke" "$((now - 86400 * 30))")
+
+beacon_history='[
+  {"created_by": "LABEL project=beacon", "empty_layer": true},
+  {"created_by": "COPY --chmod=0755 smoke-test.sh /usr/local/bin/smoke-test # buildkit"},
+  {"created_by": "COPY www/ /srv/www/ # buildkit"},
+  {"created_by": "EXPOSE map[8080/tcp:{}]", "empty_layer": true},
+  {"created_by": "CMD [\"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" \"/srv/www\"]", "empty_layer": true}]'
+
+# build:age in minutes. 43 became release 1.3; 42 and 46 failed their smoke test.
+for spec in 41:13140 42:11580 43:10080 44:8640 45:7200 46:5760 47:4320 48:3000 49:360 50:120 51:25; do
+  build=${spec%%:*}; created=$((now - ${spec#*:} * 60))
+  www="$work/www-$build/srv/www"
+  mkdir -p "$www"
+  cp www/index.html "$www/index.html"
+  echo "<!-- build $build, commit $(seed_hex "commit-$build" 7) -->" >> "$www/index.html"
+  # The keepers' rounds as of that build; 42 and 46 shipped a status the smoke test rejects.
+  case $build in 42) odd=unlit ;; 46) odd=flashing ;; *) odd=dimmed ;; esac
+  {
+    echo '# lighthouse | status | last check'
+    for lamp in 'Skerry Point' 'Gannet Rock' 'Hollin Head' 'Mew Stone' 'Carrick Roads'; do
+      status=lit; [ "$lamp" = 'Hollin Head' ] && status=$odd
+      printf '%-15s | %-6s | %s\n' "$lamp" "$status" "$(date -u -d "@$((created - 1800))" '+%Y-%m-%d %H:%M')"
+    done
+  } > "$www/lamps.txt"
+  www_layer=$(add_layer "$work/www-$build" "$created")
+  tags='["beacon:latest"]'; [ "$build" = 43 ] && tags='["beacon:latest","beacon:1.3"]'
+  labels=$(printf '{"project":"beacon","ci.build":"%s","org.opencontainers.image.revision":"%s"}' "$build" "$(seed_hex "commit-$build" 7)")
+  add_image "$created" "$tags" "$labels" '["httpd","-f","-p","8080","-h","/srv/www"]' "$beacon_history" "$smoke_layer" "$www_layer"
+done
+
+# --- tally (the other team): builds 116 to 118 --------------------------------------
+tally_history='[
+  {"created_by": "LABEL project=tally", "empty_layer": true},
+  {"created_by": "COPY stock.csv /opt/tally/stock.csv # buildkit"},
+  {"created_by": "CMD [\"httpd\" \"-f\" \"-p\" \"8080\" \"-h\" \"/opt/tally\"]", "empty_layer": true}]'
+for spec in 116:8000 117:5000 118:2800; do
+  build=${spec%%:*}; created=$((now - ${spec#*:} * 60))
+  mkdir -p "$work/tally-$build/opt/tally"
+  printf 'item,count\nlamp mantles,%s\nparaffin (l),%s\nfog signal cartridges,%s\n' \
+    $((build - 70)) $((build * 3)) $((build % 40)) > "$work/tally-$build/opt/tally/stock.csv"
+  layer=$(add_layer "$work/tally-$build" "$created")
+  labels=$(printf '{"project":"tally","ci.build":"%s"}' "$build")
+  add_image "$created" '["tally:latest"]' "$labels" '["httpd","-f","-p","8080","-h","/opt/tally"]' "$tally_history" "$layer"
+done
+
+manifest=$(printf '%s,' "${entries[@]}")
+printf '[%s]\n' "${manifest%,}" > "$work/archive/manifest.json"
+quietly docker load -i <(tar -cf - -C "$work/archive" .)
+
+# --- containers ----------------------------------------------------------------------
+image_of_build() { docker images -q --no-trunc --filter "label=project=$1" --filter "label=ci.build=$2" | head -n 1; }
+for build in 42 46; do
+  id=$(image_of_build beacon "$build")
+  [ -n "$id" ] || { echo "setup: build $build was not loaded" >&2; exit 1; }
+  # exits 1: the smoke test rejects that build's lamps.txt
+  docker run --name "beacon-smoke-$build" "$id" /usr/local/bin/smoke-test >/dev/null 2>&1 && { echo "setup: smoke test of build $build passed" >&2; exit 1; }
+done
+quietly docker run -d --init --name beacon-preview -p 8080:8080 beacon:latest
+
+# Sanity: 9 dangling beacon builds, 2 dangling tally builds, the tags in place.
+[ "$(docker images -q --filter dangling=true --filter label=project=beacon | sort -u | wc -l)" -eq 9 ] \
+  || { echo "setup: expected 9 dangling beacon images" >&2; docker images >&2; exit 1; }
+[ "$(docker images -q --filter dangling=true --filter label=project=tally | sort -u | wc -l)" -eq 2 ] \
+  || { echo "setup: expected 2 dangling tally images" >&2; docker images >&2; exit 1; }
+[ "$(docker image inspect -f '{{index .Config.Labels "ci.build"}}' beacon:1.3)" = 43 ] \
+  || { echo "setup: beacon:1.3 is not build 43" >&2; exit 1; }
+wait_until 5 container_is_up beacon-preview || { echo "setup: beacon-preview did not start" >&2; exit 1; }

@@ -1,0 +1,5 @@
+# Wrong fix: remove every <none> image by ID with --force. --force removes the images
+# of the stopped smoke-test containers too (the containers stay, with no image), and it
+# takes today's builds and the tally team's untagged images as well.
+set -euo pipefail
+docker rmi -f $(docker images --filter dangling=true -q | sort -u)

@@ -1,0 +1,23 @@
+# Task: the web service runs an image rebuilt without testdata/ and .git/ inside, and
+# answers with its dependencies installed.
+cid=$(service_container tidewise web)
+[ -n "$cid" ] || fail "There is no container for the web service (Compose project tidewise)." \
+  "Build and start it with: docker compose up -d --build"
+
+reply=''
+answers() { reply=$(docker exec "$cid" wget -qO- -T 1 http://127.0.0.1:8080/cgi-bin/tide 2>/dev/null); }
+if ! retry_while_up 3 "$cid" answers; then
+  state=$(describe_state "$cid")
+  [ "$state" = running ] && fail "The web container runs, but tidewise doesn't answer on port 8080 inside it." "Its last log line: $(last_log_line "$cid")"
+  fail "The web container is $state; expected it running." "Its last log line: $(last_log_line "$cid")"
+fi
+grep -q '^dependencies: 8 packages' <<< "$reply" \
+  || fail "tidewise answers, but without its 8 dependencies: $(grep '^dependencies' <<< "$reply" || echo 'no dependency line')."
+
+image=$(docker inspect -f '{{.Image}}' "$cid")
+size=$(docker image inspect -f '{{.Size}}' "$image")
+mb=$(awk -v b="$size" 'BEGIN { printf "%.1f MB", b / 1000000 }')
+found=$(docker exec "$cid" find / -xdev \( -name testdata -o -name .git \) -type d 2>/dev/null | head -n 3 | sed ':a;N;$!ba;s/\n/ and /g')
+[ -z "$found" ] || fail "The image the web container runs ($mb) still has $found inside." \
+  "Expected: rebuilt after .dockerignore leaves those folders out, and the container recreated: docker compose up -d --build"
+pass "The web container runs a $mb image without testdata/ or .git/, and tidewise answers with its 8 dependencies."
