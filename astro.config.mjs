@@ -37,7 +37,14 @@ export default defineConfig({
           // top-level content/ folder, so the directory is named from the root.
           items: [{ autogenerate: { directory: 'content/lessons' } }],
         },
+        {
+          label: 'Tutorial: images and containers',
+          // Named from the root for the same reason as the lessons; pages are
+          // ordered by `sidebar.order` in their frontmatter.
+          items: [{ autogenerate: { directory: 'content/tutorial' } }],
+        },
         { label: 'Labs', link: '/labs/' },
+        { label: 'Find by error message', link: '/symptoms/' },
       ],
       components: {
         // Adds the "Practise this in a live lab" card to lessons with `lab:` in their frontmatter.
