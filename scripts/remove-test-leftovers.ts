@@ -6,23 +6,14 @@
  */
 import Docker from 'dockerode';
 import { loadConfig } from '../lab-server/config.ts';
-import { connect } from '../lab-server/docker/engine.ts';
+// A 409 (in use) means some test run is still going: its leftovers are its own to remove.
+import { connect, ignoreGone as remove } from '../lab-server/docker/engine.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
 
 const TEST_OWNER = /^(test|crash|bench)-[0-9a-f]+$|^bench-\d+$/;
 const docker: Docker = connect(loadConfig().dockerHost);
 const filters = { label: [`${LABEL.platform}=${PLATFORM}`] };
 const isTest = (labels: Record<string, string> | undefined) => TEST_OWNER.test(labels?.[LABEL.owner] ?? '');
-
-/** 404: already gone; 409: in use, so some test run is still going: leave it to that run. */
-async function remove(action: Promise<unknown>): Promise<void> {
-  try {
-    await action;
-  } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== 404 && status !== 409) throw error;
-  }
-}
 
 const containers = (await docker.listContainers({ all: true, filters })).filter((c) => isTest(c.Labels));
 for (const c of containers) await remove(docker.getContainer(c.Id).remove({ force: true, v: true }));

@@ -47,3 +47,13 @@ export async function probeEngine(docker: Docker, dockerHost: string): Promise<E
     };
   }
 }
+
+/** Docker answers 404 for "already gone" and 409 for "removal already in progress" or "in use": callers that remove things treat both as done. */
+export async function ignoreGone(action: Promise<unknown>): Promise<void> {
+  try {
+    await action;
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== 404 && status !== 409) throw error;
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import type { ExecOptions, ExecResult, Sandbox, SandboxProvider, SandboxSpec, Terminal } from './sandbox.ts';
 
@@ -18,16 +19,6 @@ export interface DockerSandboxOptions {
   pidsLimit: number;
 }
 
-const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCode;
-
-/** Docker answers 404 for "already gone" and 409 for "removal already in progress": both are success here. */
-async function ignoreGone(action: Promise<unknown>): Promise<void> {
-  try {
-    await action;
-  } catch (error) {
-    if (statusOf(error) !== 404 && statusOf(error) !== 409) throw error;
-  }
-}
 
 function envList(env: Record<string, string> = {}): string[] {
   return Object.entries({ PATH, ...env }).map(([key, value]) => `${key}=${value}`);
