@@ -1,8 +1,9 @@
 /**
- * Removes what an interrupted test run left in the engine. Every test run uses
- * owners named test-*, crash-* or bench-* (see test/support/platform.ts); a
- * killed run cannot clean up after itself, and no server will ever start under
- * its random owner again, so `npm test` sweeps them before it starts.
+ * Removes what an interrupted test run left in the engine. Test runs and
+ * benchmarks use owners named test-<pid>-<random>, crash-… or bench-<pid>
+ * (see test/support/platform.ts): a killed run cannot clean up after itself and
+ * no server will start under its owner again, so `npm test` sweeps the
+ * resources of owners whose process is gone, and leaves a live run's alone.
  */
 import Docker from 'dockerode';
 import { loadConfig } from '../lab-server/config.ts';
@@ -10,14 +11,27 @@ import { loadConfig } from '../lab-server/config.ts';
 import { connect, ignoreGone as remove } from '../lab-server/docker/engine.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
 
-const TEST_OWNER = /^(test|crash|bench)-[0-9a-f]+$|^bench-\d+$/;
+const TEST_OWNER = /^(?:test|crash|bench)-(\d+)(?:-[0-9a-f]+)?$/;
 const docker: Docker = connect(loadConfig().dockerHost);
 const filters = { label: [`${LABEL.platform}=${PLATFORM}`] };
-const isTest = (labels: Record<string, string> | undefined) => TEST_OWNER.test(labels?.[LABEL.owner] ?? '');
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
-const containers = (await docker.listContainers({ all: true, filters })).filter((c) => isTest(c.Labels));
+/** Resources of a test or benchmark run whose process has ended. */
+const isLeftover = (labels: Record<string, string> | undefined) => {
+  const pid = TEST_OWNER.exec(labels?.[LABEL.owner] ?? '')?.[1];
+  return pid !== undefined && !alive(Number(pid));
+};
+
+const containers = (await docker.listContainers({ all: true, filters })).filter((c) => isLeftover(c.Labels));
 for (const c of containers) await remove(docker.getContainer(c.Id).remove({ force: true, v: true }));
-const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => isTest(v.Labels ?? undefined));
+const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => isLeftover(v.Labels ?? undefined));
 for (const v of volumes) await remove(docker.getVolume(v.Name).remove());
 if (containers.length + volumes.length > 0) {
   console.log(`removed ${containers.length} container(s) and ${volumes.length} volume(s) left by an interrupted test run`);

@@ -27,8 +27,9 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
+/** Owner label of a test's sandboxes; the pid lets `npm test` tell a dead run's leftovers from a live run's. */
 export function newOwner(prefix = 'test'): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
+  return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
