@@ -64,36 +64,58 @@ export class SessionManager {
     return session;
   }
 
+  /**
+   * Starts the sandbox and sets the lab up. A failure is retried once on a fresh
+   * sandbox (a learner should not see a one-off fault); the retry is logged and
+   * counted in `session.attempts`, so the lab contract test reports flaky setups.
+   */
   private async provision(session: Session): Promise<void> {
     const log = this.log.child({ session: session.id, lab: session.lab.slug });
     const started = Date.now();
-    try {
-      session.setState('starting', 'Starting the sandbox…');
-      const sandbox = await this.provider.create({ sessionId: session.id, lab: session.lab.slug, expiresAt: session.expiresAt });
-      session.sandbox = sandbox;
-      log.info({ container: sandbox.id.slice(0, 12) }, 'sandbox created');
-      if (!session.live) {
-        // Stopped while the container was being created: end() could not see it.
-        await sandbox.remove();
+    for (let attempt = 1; ; attempt++) {
+      session.attempts = attempt;
+      try {
+        await this.provisionOnce(session, log);
+        if (session.live) log.info({ ms: Date.now() - started, attempt }, 'session ready');
+        return;
+      } catch (error) {
+        if (!session.live) return;
+        const sandbox = session.sandbox;
+        session.sandbox = undefined;
+        await sandbox?.remove().catch((err: unknown) => log.error({ err }, 'removing a failed sandbox failed'));
+        if (attempt < 2) {
+          log.warn({ err: error }, 'starting the session failed; retrying once on a fresh sandbox');
+          continue;
+        }
+        log.error({ err: error }, 'session failed to start');
+        session.failure = (error as Error).message;
+        await this.end(session, 'failed', `The sandbox could not be started: ${(error as Error).message.split('\n')[0]}`);
         return;
       }
-      session.setState('starting', 'Starting the sandbox’s own Docker engine…');
-      await sandbox.waitUntilReady(30_000);
-      const runner = new LabRunner(session.lab, sandbox, session.seed);
-      session.setState('starting', 'Loading the lab’s images…');
-      await runner.copyFiles();
-      await runner.loadImages(await this.imagesFor(session.lab));
-      session.setState('starting', 'Setting up the scenario…');
-      await runner.setup(this.limits.setupTimeoutMs);
-      session.runner = runner;
-      if (!session.live) return;
-      session.setState('ready', 'Ready');
-      log.info({ ms: Date.now() - started }, 'session ready');
-    } catch (error) {
-      if (!session.live) return;
-      log.error({ err: error }, 'session failed to start');
-      await this.end(session, 'failed', `The sandbox could not be started: ${(error as Error).message.split('\n')[0]}`);
     }
+  }
+
+  private async provisionOnce(session: Session, log: FastifyBaseLogger): Promise<void> {
+    session.setState('starting', 'Starting the sandbox…');
+    const sandbox = await this.provider.create({ sessionId: session.id, lab: session.lab.slug, expiresAt: session.expiresAt });
+    session.sandbox = sandbox;
+    log.info({ container: sandbox.id.slice(0, 12) }, 'sandbox created');
+    if (!session.live) {
+      // Stopped while the container was being created: end() could not see it.
+      session.sandbox = undefined;
+      await sandbox.remove();
+      return;
+    }
+    session.setState('starting', 'Starting the sandbox’s own Docker engine…');
+    await sandbox.waitUntilReady(30_000);
+    const runner = new LabRunner(session.lab, sandbox, session.seed);
+    session.setState('starting', 'Loading the lab’s images…');
+    await runner.copyFiles();
+    await runner.loadImages(await this.imagesFor(session.lab));
+    session.setState('starting', 'Setting up the scenario…');
+    await runner.setup(this.limits.setupTimeoutMs);
+    session.runner = runner;
+    if (session.live) session.setState('ready', 'Ready');
   }
 
   /** The session with this id, if the token matches; otherwise the same 404 as an unknown id. */

@@ -30,6 +30,10 @@ export class Session extends EventEmitter<SessionEvents> {
   /** What is happening now, or why the session failed or ended. */
   message = 'Starting the sandbox…';
   endReason: EndReason | undefined;
+  /** How many sandboxes provisioning needed (a failed start is retried once). */
+  attempts = 0;
+  /** Full text of the error that failed the session (for logs and lab authors; learners see `message`). */
+  failure: string | undefined;
   lastActivity: number;
   sandbox: Sandbox | undefined;
   runner: LabRunner | undefined;
