@@ -8,6 +8,15 @@ interface TerminalQuery {
   rows?: string;
 }
 
+/** Whether an Origin header names the host the request was sent to; a malformed Origin never does. */
+const sameHost = (origin: string, host: string | undefined): boolean => {
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+};
+
 const clamp = (value: string | undefined, fallback: number, max: number) => {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
@@ -17,7 +26,7 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string }; Querystring: TerminalQuery }>('/sessions/:id/terminal', { websocket: true }, (socket, request) => {
     // Refuse pages from other sites: a browser sends its page's Origin on every WebSocket.
     const origin = request.headers.origin;
-    if (origin && new URL(origin).host !== request.headers.host) {
+    if (origin !== undefined && !sameHost(origin, request.headers.host)) {
       socket.close(4403, 'This terminal only accepts connections from the Drydock site.');
       return;
     }

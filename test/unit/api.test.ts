@@ -79,6 +79,14 @@ describe('the HTTP API', () => {
     assert.equal(res.statusCode, 400);
   });
 
+  for (const origin of ['http://evil.example', 'null']) {
+    it(`closes the terminal WebSocket for a page from another origin (${origin})`, async () => {
+      const ws = await app.injectWS('/api/sessions/s_AAAAAAAAAAAA/terminal?token=x', { headers: { origin } });
+      const code = await new Promise<number>((resolve) => ws.on('close', (c: number) => resolve(c)));
+      assert.equal(code, 4403);
+    });
+  }
+
   it('answers unknown API routes with JSON 404', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/nothing-here' });
     assert.equal(res.statusCode, 404);
