@@ -45,6 +45,8 @@ const envSchema = z.object({
   DRYDOCK_SANDBOX_PIDS: intIn(64, 100_000).default(2048),
   DRYDOCK_SETUP_TIMEOUT: duration.default(180_000),
   DRYDOCK_BUILD_IMAGES: z.enum(['auto', 'never']).default('auto'),
+  /** `keep` lets two versions of the server share one engine (an upgrade, a second checkout). */
+  DRYDOCK_OLD_IMAGES: z.enum(['remove', 'keep']).default('remove'),
   DOCKER_HOST: z
     .string()
     .regex(/^(unix|tcp):\/\/.+/, 'use unix:///path/to/docker.sock or tcp://host:port')
@@ -66,6 +68,8 @@ export interface Config {
   sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
   setupTimeoutMs: number;
   buildImages: 'auto' | 'never';
+  /** Whether earlier builds of the platform's images are removed at start. */
+  oldImages: 'remove' | 'keep';
   logLevel: string;
   /** Where the outer Docker engine listens (DOCKER_HOST). */
   dockerHost: string;
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     setupTimeoutMs: e.DRYDOCK_SETUP_TIMEOUT,
     buildImages: e.DRYDOCK_BUILD_IMAGES,
+    oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,
     dockerHost: e.DOCKER_HOST,
   };

@@ -74,7 +74,7 @@ export class Platform {
       const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, { build: this.config.buildImages === 'auto' });
       const sandboxImage = tags.get('sandbox');
       if (!sandboxImage) throw new Error(`there is no sandbox recipe in ${join(this.config.root, 'images')}`);
-      await removeStaleImages(this.docker, this.recipes, this.log);
+      if (this.config.oldImages === 'remove') await removeStaleImages(this.docker, this.recipes, this.log);
       const sessions = new SessionManager({
         provider: new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox }),
         limits: this.config,

@@ -20,5 +20,5 @@ if (!engine.available) {
 const started = Date.now();
 const recipes = loadImageCatalog(join(config.root, 'images'));
 const tags = await ensureImages(docker, recipes, config.stateDir, log, { build: true });
-await removeStaleImages(docker, recipes, log);
+if (config.oldImages === 'remove') await removeStaleImages(docker, recipes, log);
 log.info(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...tags.values()].join(', ')}`);
