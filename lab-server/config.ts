@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { ProfileName } from './sandbox/profiles.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -40,7 +41,9 @@ const envSchema = z.object({
   DRYDOCK_IDLE_TIMEOUT: duration.default(15 * 60_000),
   DRYDOCK_SESSION_LIMIT: duration.default(2 * 3_600_000),
   DRYDOCK_MAX_SANDBOXES: intIn(1, 1000).default(8),
-  DRYDOCK_SANDBOX_MEMORY: size.default(2 * 1024 ** 3),
+  DRYDOCK_SANDBOX_PROFILE: z.enum(['rootless', 'dind']).default('rootless'),
+  DRYDOCK_SANDBOX_MEMORY: size.default(1024 ** 3),
+  DRYDOCK_SANDBOX_DISK: size.default(2 * 1024 ** 3),
   DRYDOCK_SANDBOX_CPUS: z.coerce.number().min(0.1).max(64).default(1),
   DRYDOCK_SANDBOX_PIDS: intIn(64, 100_000).default(2048),
   DRYDOCK_SETUP_TIMEOUT: duration.default(180_000),
@@ -65,7 +68,7 @@ export interface Config {
   idleTimeoutMs: number;
   sessionLimitMs: number;
   maxSandboxes: number;
-  sandbox: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  sandbox: { profile: ProfileName; memoryBytes: number; diskBytes: number; nanoCpus: number; pidsLimit: number };
   setupTimeoutMs: number;
   buildImages: 'auto' | 'never';
   /** Whether earlier builds of the platform's images are removed at start. */
@@ -77,6 +80,11 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -84,6 +92,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.DRYDOCK_SANDBOX_PROFILE === 'dind' && !isLoopback(e.DRYDOCK_HOST)) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DRYDOCK_SANDBOX_PROFILE: "dind" makes every learner root-equivalent on this host, so it is only allowed when the server listens on loopback (DRYDOCK_HOST=127.0.0.1), not on "${e.DRYDOCK_HOST}". Use the default "rootless" profile for anyone but yourself.`,
+    );
+  }
   const root = resolve(cwd, e.DRYDOCK_ROOT ?? '.');
   return {
     host: e.DRYDOCK_HOST,
@@ -95,7 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
     maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
     sandbox: {
+      profile: e.DRYDOCK_SANDBOX_PROFILE,
       memoryBytes: e.DRYDOCK_SANDBOX_MEMORY,
+      diskBytes: e.DRYDOCK_SANDBOX_DISK,
       nanoCpus: Math.round(e.DRYDOCK_SANDBOX_CPUS * 1e9),
       pidsLimit: e.DRYDOCK_SANDBOX_PIDS,
     },

@@ -48,6 +48,8 @@ async function buildDebian(docker: Docker, recipe: ImageRecipe, workDir: string,
     `--variant=${recipe.spec.variant ?? 'minbase'}`,
     `--include=${packageList(recipe.dir).join(',')}`,
     ...(existsSync(join(recipe.dir, 'rootfs')) ? [`--customize-hook=sync-in ${join(recipe.dir, 'rootfs')} /`] : []),
+    // customize.sh runs inside the finished root file system (users, permissions).
+    ...(existsSync(join(recipe.dir, 'customize.sh')) ? [`--customize-hook=chroot "$1" /bin/sh -eu < '${join(recipe.dir, 'customize.sh')}'`] : []),
     '--customize-hook=rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*',
     recipe.spec.suite ?? 'trixie',
     tarPath,

@@ -1,12 +1,13 @@
 /**
  * Sandboxes as containers on the outer engine, each with its own Docker engine
- * inside (Docker-in-Docker). The rights below are the minimum measured to run an
- * inner engine on a cgroup v1 host without --privileged (see docs/operating.md).
+ * inside. How much the sandbox may do on the host is the isolation profile's
+ * business (sandbox/profiles.ts); this module creates, enters and removes them.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
+import { hostConfigFor, PROFILES, type ProfileName } from './profiles.ts';
 import type { ExecOptions, ExecResult, Sandbox, SandboxProvider, SandboxSpec, Terminal } from './sandbox.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -14,10 +15,15 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export interface DockerSandboxOptions {
   image: string;
   owner: string;
+  profile: ProfileName;
   memoryBytes: number;
+  diskBytes: number;
   nanoCpus: number;
   pidsLimit: number;
 }
+
+/** Where the learner works: see images/sandbox/rootfs/usr/local/bin/drydock-enter. */
+const ENTER = '/usr/local/bin/drydock-enter';
 
 
 function envList(env: Record<string, string> = {}): string[] {
@@ -27,24 +33,28 @@ function envList(env: Record<string, string> = {}): string[] {
 class DockerSandbox implements Sandbox {
   readonly id: string;
   private readonly docker: Docker;
-  private readonly volume: string;
+  private readonly profile: ProfileName;
 
-  constructor(docker: Docker, id: string, volume: string) {
+  constructor(docker: Docker, id: string, profile: ProfileName) {
     this.docker = docker;
     this.id = id;
-    this.volume = volume;
+    this.profile = profile;
   }
 
   async exec(cmd: string[], options: ExecOptions): Promise<ExecResult> {
     const container = this.docker.getContainer(this.id);
     const exec = await container.exec({
-      Cmd: cmd,
+      Cmd: [ENTER, options.as ?? 'shell', ...cmd],
+      User: PROFILES[this.profile].user,
       Env: envList(options.env),
       WorkingDir: options.workdir,
+      AttachStdin: Boolean(options.stdin),
       AttachStdout: true,
       AttachStderr: true,
     });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const stream = await exec.start({ hijack: true, stdin: Boolean(options.stdin) });
+    // Ending our side half-closes the hijacked connection: the command sees EOF.
+    options.stdin?.on('error', () => stream.destroy()).pipe(stream);
     const max = options.maxOutputBytes ?? 64 * 1024;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -88,7 +98,8 @@ class DockerSandbox implements Sandbox {
 
   async openTerminal(options: { cols: number; rows: number; workdir: string; env?: Record<string, string> }): Promise<Terminal> {
     const exec = await this.docker.getContainer(this.id).exec({
-      Cmd: ['/bin/bash', '--login'],
+      Cmd: [ENTER, 'shell', '/bin/bash', '--login'],
+      User: PROFILES[this.profile].user,
       Env: envList({ TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8', HOME: '/root', ...options.env }),
       WorkingDir: options.workdir,
       Tty: true,
@@ -104,15 +115,11 @@ class DockerSandbox implements Sandbox {
     return { stream, resize };
   }
 
-  async putArchive(tar: Readable, path: string): Promise<void> {
-    await this.docker.getContainer(this.id).putArchive(tar, { path });
-  }
-
   async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let delay = 100;
     for (;;) {
-      const result = await this.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 }).catch(
+      const result = await this.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { as: 'check', timeoutMs: 5000 }).catch(
         (error: Error) => ({ exitCode: -1, output: error.message }),
       );
       if (result.exitCode === 0) return;
@@ -126,7 +133,6 @@ class DockerSandbox implements Sandbox {
 
   async remove(): Promise<void> {
     await ignoreGone(this.docker.getContainer(this.id).remove({ force: true, v: true }));
-    await ignoreGone(this.docker.getVolume(this.volume).remove());
   }
 }
 
@@ -148,38 +154,20 @@ export class DockerSandboxProvider implements SandboxProvider {
       [LABEL.expiresAt]: spec.expiresAt.toISOString(),
     };
     const name = `drydock-${this.options.owner}-${spec.sessionId}`;
-    const volume = await this.docker.createVolume({ Name: `${name}-engine`, Labels: labels });
+    const { profile } = this.options;
     try {
       const container = await this.docker.createContainer({
         name,
         Image: this.options.image,
         Hostname: 'sandbox',
         Labels: labels,
-        Env: envList(),
-        HostConfig: {
-          NetworkMode: 'none',
-          CgroupnsMode: 'private',
-          CapAdd: ['ALL'],
-          CapDrop: ['SYS_RESOURCE'],
-          SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-          // The API form of the CLI's `--security-opt systempaths=unconfined`.
-          MaskedPaths: [],
-          ReadonlyPaths: [],
-          DeviceCgroupRules: ['a *:* rwm'],
-          Tmpfs: { '/run': 'rw,nosuid,nodev,mode=755' },
-          Mounts: [{ Type: 'volume', Source: volume.name, Target: '/var/lib/docker' }],
-          Memory: this.options.memoryBytes,
-          MemorySwap: this.options.memoryBytes,
-          NanoCpus: this.options.nanoCpus,
-          PidsLimit: this.options.pidsLimit,
-          LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '1' } },
-        },
+        Env: envList(PROFILES[profile].env),
+        HostConfig: hostConfigFor(profile, this.options),
       } as Docker.ContainerCreateOptions);
       await container.start();
-      return new DockerSandbox(this.docker, container.id, volume.name);
+      return new DockerSandbox(this.docker, container.id, profile);
     } catch (error) {
       await ignoreGone(this.docker.getContainer(name).remove({ force: true, v: true }));
-      await ignoreGone(this.docker.getVolume(volume.name).remove());
       throw error;
     }
   }

@@ -13,9 +13,17 @@ export interface ExecResult {
 }
 
 export interface ExecOptions {
+  /**
+   * `shell` (default) runs where the learner works; `check` runs with the learner's
+   * engine and network but the sandbox's own programs and files, which the learner
+   * cannot replace (see drydock-enter in the sandbox image).
+   */
+  as?: 'shell' | 'check';
   env?: Record<string, string>;
   workdir?: string;
   timeoutMs: number;
+  /** Fed to the command's standard input, then closed. */
+  stdin?: Readable;
   /** Bytes of output kept; the rest is dropped (and `truncated` set). */
   maxOutputBytes?: number;
 }
@@ -38,8 +46,6 @@ export interface Sandbox {
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
   /** Starts an interactive login shell on a TTY. */
   openTerminal(options: { cols: number; rows: number; workdir: string; env?: Record<string, string> }): Promise<Terminal>;
-  /** Extracts a tar stream at `path` inside the sandbox. */
-  putArchive(tar: Readable, path: string): Promise<void>;
   /** Resolves when the sandbox's own engine answers. */
   waitUntilReady(timeoutMs: number): Promise<void>;
   /** Removes the sandbox and its engine's data; idempotent. */

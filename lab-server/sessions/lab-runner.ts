@@ -4,7 +4,7 @@
  * the command line, never stored in the sandbox, and run with a fixed
  * environment, a time limit and an output cap.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
@@ -28,10 +28,9 @@ export interface CheckResult {
 }
 
 const OUTPUT_CAP = 16 * 1024;
-const IMAGE_DROP = '/var/lib/drydock-images';
 
-/** tar-fs packs into a streamx stream; dockerode only pipes it, which streamx supports. */
-const tarOf = (dir: string, entries?: string[]) => pack(dir, entries ? { entries } : {}) as unknown as Readable;
+/** tar-fs packs into a streamx stream, which pipes like a Node stream. */
+const tarOf = (dir: string) => pack(dir) as unknown as Readable;
 
 export class LabRunner {
   private readonly lab: Lab;
@@ -58,11 +57,13 @@ export class LabRunner {
     return [...helpers, join(this.lab.dir, path)].map((file) => readFileSync(file, 'utf8')).join('\n');
   }
 
-  async run(path: string, timeoutMs: number): Promise<ExecResult> {
+  /** Checks judge with the sandbox's own programs (`as: 'check'`); setup and solve act as the learner would. */
+  async run(path: string, timeoutMs: number, as: 'shell' | 'check' = 'shell'): Promise<ExecResult> {
     const seconds = Math.ceil(timeoutMs / 1000);
     // Absolute paths and a fixed environment: a learner's PATH, aliases or shell
     // profile cannot change what a lab script runs.
     return this.sandbox.exec(['/usr/bin/timeout', '-k', '2', String(seconds), '/bin/bash', '-c', this.script(path), basename(path)], {
+      as,
       workdir: this.lab.manifest.workdir,
       env: { HOME: '/root', LANG: 'C.UTF-8', LAB_DIR: this.lab.manifest.workdir, DRYDOCK_SEED: this.seed, DOCKER_BUILDKIT: '1' },
       timeoutMs: timeoutMs + 5000,
@@ -72,23 +73,25 @@ export class LabRunner {
 
   async copyFiles(): Promise<void> {
     const workdir = this.lab.manifest.workdir;
-    const must = async (result: Promise<ExecResult>, what: string) => {
-      const r = await result;
-      if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${r.output.trim()}`);
-    };
-    await must(this.sandbox.exec(['/bin/mkdir', '-p', workdir], { timeoutMs: 10_000 }), `creating ${workdir}`);
     const files = join(this.lab.dir, 'files');
-    if (existsSync(files)) await this.sandbox.putArchive(tarOf(files), workdir);
+    // Through the learner's own tar, not the engine's archive API: the workdir is
+    // on a tmpfs that only processes inside the sandbox can see.
+    const script = `mkdir -p "$1" && if [ "$2" = yes ]; then tar -x --no-same-owner -C "$1"; fi`;
+    const has = existsSync(files);
+    const result = await this.sandbox.exec(['/bin/sh', '-c', script, 'copy', workdir, has ? 'yes' : 'no'], {
+      timeoutMs: 30_000,
+      ...(has ? { stdin: tarOf(files) } : {}),
+    });
+    if (result.exitCode !== 0) throw new Error(`copying the lab's files to ${workdir} failed (exit ${result.exitCode}): ${result.output.trim()}`);
   }
 
   async loadImages(images: LabImage[]): Promise<void> {
-    if (images.length === 0) return;
-    await this.sandbox.exec(['/bin/mkdir', '-p', IMAGE_DROP], { timeoutMs: 10_000 });
     for (const image of images) {
-      await this.sandbox.putArchive(tarOf(dirname(image.file), [basename(image.file)]), IMAGE_DROP);
-      const inside = `${IMAGE_DROP}/${basename(image.file)}`;
-      const script = `set -e; docker load -q -i '${inside}' >/dev/null; docker tag '${image.tag}' '${image.name}:latest'; docker rmi -f '${image.tag}' >/dev/null; rm -f '${inside}'`;
-      const result = await this.sandbox.exec(['/bin/sh', '-c', script], { timeoutMs: 60_000 });
+      const script = `set -e; docker load -q >/dev/null; docker tag "$1" "$2:latest"; docker rmi -f "$1" >/dev/null`;
+      const result = await this.sandbox.exec(['/bin/sh', '-c', script, 'load', image.tag, image.name], {
+        timeoutMs: 120_000,
+        stdin: createReadStream(image.file),
+      });
       if (result.exitCode !== 0) throw new Error(`loading ${image.name} failed: ${result.output.trim()}`);
     }
   }
@@ -105,7 +108,7 @@ export class LabRunner {
     return Promise.all(
       this.lab.manifest.tasks.map(async (task) => {
         const started = Date.now();
-        const result = await this.run(task.check, timeoutMs);
+        const result = await this.run(task.check, timeoutMs, 'check');
         let output = result.output.trim();
         if (result.timedOut || result.exitCode === 124) output = `${output}\nThe check did not finish within ${this.lab.manifest.checkTimeout} s.`.trim();
         if (result.truncated) output += '\n(output cut)';
