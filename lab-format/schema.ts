@@ -3,6 +3,7 @@
  * the lab server, so it must stay free of Fastify, dockerode and Node-only APIs.
  */
 import { z } from 'zod';
+import { FEATURE_NAMES } from './features.ts';
 
 const slug = z
   .string()
@@ -52,10 +53,19 @@ export const labManifestSchema = z.strictObject({
   lessons: z.array(z.string().min(1)).default([]),
   /** Images from `images/` loaded into the sandbox's engine before setup. @example ["lab-base"] */
   images: z.array(slug).default([]),
-  /** Where the scenario files (the lab's `files/` folder) are copied and the shell starts. */
+  /**
+   * What the lab needs of the sandbox's engine beyond plain Docker (see
+   * lab-format/features.ts). Servers that cannot provide it show the lab as unavailable.
+   * @example ["memory-limits"]
+   */
+  requires: z.array(z.enum(FEATURE_NAMES)).default([]),
+  /**
+   * Where the scenario files (the lab's `files/` folder) are copied and the shell
+   * starts. Under /root: the rest of the sandbox's file system is read-only.
+   */
   workdir: z
     .string()
-    .regex(/^\/[\w./-]*$/, 'must be an absolute path')
+    .regex(/^\/root(\/[\w.-]+)*$/, 'must be /root or a folder under it (the rest of the sandbox is read-only)')
     .default('/root/lab'),
   /** Markdown shown above the tasks: the situation the learner walks into. */
   intro: z.string().min(1),

@@ -6,6 +6,7 @@ export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
   LAB_NOT_FOUND: { status: 404, message: 'No lab has that name.' },
   SESSION_NOT_FOUND: { status: 404, message: 'No session has that id, or the token does not match it.' },
+  LAB_UNSUPPORTED: { status: 409, message: 'This lab needs something this server’s sandboxes cannot provide.' },
   SESSION_NOT_READY: { status: 409, message: 'The sandbox is not ready yet.' },
   SESSION_ENDED: { status: 409, message: 'This session has ended.' },
   CAPACITY: { status: 429, message: 'All sandboxes are in use. Try again in a few minutes.' },

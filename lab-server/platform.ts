@@ -10,7 +10,9 @@ import type { Config } from './config.ts';
 import { connect, probeEngine } from './docker/engine.ts';
 import { ensureImages, removeStaleImages, savedImage } from './images/builder.ts';
 import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
+import { FEATURES } from '../lab-format/features.ts';
 import { DockerSandboxProvider } from './sandbox/docker-sandbox.ts';
+import { probeFeatures } from './sandbox/features.ts';
 import type { LabImage } from './sessions/lab-runner.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 
@@ -18,6 +20,8 @@ export interface LabsStatus {
   available: boolean;
   state: 'checking' | 'preparing' | 'ready' | 'unavailable';
   reason?: string;
+  /** Labs this server cannot run, slug → why (a missing requirement of the profile). */
+  unsupported?: Record<string, string>;
 }
 
 export class Platform {
@@ -75,8 +79,10 @@ export class Platform {
       const sandboxImage = tags.get('sandbox');
       if (!sandboxImage) throw new Error(`there is no sandbox recipe in ${join(this.config.root, 'images')}`);
       if (this.config.oldImages === 'remove') await removeStaleImages(this.docker, this.recipes, this.log);
+      const provider = new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox });
+      const unsupported = await this.unsupportedLabs(provider, sandboxImage);
       const sessions = new SessionManager({
-        provider: new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox }),
+        provider,
         limits: this.config,
         imagesFor: (lab) => this.labImages(lab),
         log: this.log,
@@ -84,12 +90,31 @@ export class Platform {
       await sessions.start();
       if (this.closed) return void (await sessions.close());
       this.sessions = sessions;
-      this.status = { available: true, state: 'ready' };
+      this.status = { available: true, state: 'ready', ...(Object.keys(unsupported).length ? { unsupported } : {}) };
       this.log.info(`labs ready: ${this.labs.length} lab(s)`);
     } catch (error) {
       this.log.error({ err: error }, 'labs unavailable: preparing the sandbox images failed');
       this.status = { available: false, state: 'unavailable', reason: `Preparing the sandbox images failed: ${(error as Error).message.split('\n')[0]}` };
     }
+  }
+
+  /** Labs whose `requires` the profile does not provide on this host, with the reason for learners. */
+  private async unsupportedLabs(provider: DockerSandboxProvider, image: string): Promise<Record<string, string>> {
+    const { profile } = this.config.sandbox;
+    // dockerode types `info()` as any; these two fields are all we read.
+    const info = (await this.docker.info()) as { ID?: string; CgroupVersion?: string };
+    const cgroup = info.CgroupVersion ?? '1';
+    const engine = `${info.ID ?? 'unknown'} cgroup-v${cgroup}`;
+    const features = await probeFeatures(provider, { image, profile, engine }, this.config.stateDir, this.log);
+    const unsupported: Record<string, string> = {};
+    for (const lab of this.labs) {
+      const missing = lab.manifest.requires.filter((feature) => !features.has(feature));
+      if (missing.length === 0) continue;
+      const hostNote = profile === 'rootless' ? ` (its sandboxes run rootless, and this host’s cgroup v${cgroup} gives a rootless engine no such limits)` : '';
+      unsupported[lab.slug] = `it needs ${missing.map((f) => FEATURES[f]).join(' and ')}, which this server’s sandboxes cannot provide${hostNote}.`;
+      this.log.warn(`lab ${lab.slug} is unavailable: it requires ${missing.join(', ')}, which the ${profile} profile does not provide on this host`);
+    }
+    return unsupported;
   }
 
   private async labImages(lab: Lab): Promise<LabImage[]> {

@@ -1,4 +1,5 @@
 /** Starts the lab server: listens, prints the address, and closes gracefully. */
+import { PROFILES } from './sandbox/profiles.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { LabFormatError } from '../lab-format/load.ts';
@@ -38,6 +39,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const address = await app.listen({ host: config.host, port: config.port });
 app.log.info(`Drydock is running at ${address.replace('127.0.0.1', 'localhost')}`);
-if (config.host !== '127.0.0.1' && config.host !== 'localhost' && config.host !== '::1') {
-  app.log.warn('The server listens beyond loopback. Sandboxes in this version are NOT a security boundary: run it only for people you trust.');
+app.log.info(`sandbox isolation: ${PROFILES[config.sandbox.profile].summary}`);
+if (PROFILES[config.sandbox.profile].rootEquivalent) {
+  app.log.warn('DRYDOCK_SANDBOX_PROFILE=dind: anyone who can start a lab here is root-equivalent on this machine. Keep it for yourself; the server refuses this profile beyond loopback.');
 }

@@ -56,6 +56,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const lab = app.platform.lab(request.body.lab);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
+      const unsupported = app.platform.status.unsupported?.[lab.slug];
+      if (unsupported) throw new AppError('LAB_UNSUPPORTED', `This lab is unavailable on this server: ${unsupported}`);
       const session = sessions().create(lab);
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
       return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs), token: session.token });

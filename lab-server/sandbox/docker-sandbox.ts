@@ -163,7 +163,7 @@ export class DockerSandboxProvider implements SandboxProvider {
         Labels: labels,
         Env: envList(PROFILES[profile].env),
         HostConfig: hostConfigFor(profile, this.options),
-      } as Docker.ContainerCreateOptions);
+      });
       await container.start();
       return new DockerSandbox(this.docker, container.id, profile);
     } catch (error) {

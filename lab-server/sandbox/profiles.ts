@@ -7,12 +7,6 @@ import type Docker from 'dockerode';
 
 export type ProfileName = 'rootless' | 'dind';
 
-/** Features a lab may require of the sandbox's inner engine (lab.yaml `requires`). */
-export const FEATURES = {
-  'memory-limits': 'memory limits on the learner’s containers (`docker run --memory`, Compose `mem_limit`) that the kernel enforces',
-} as const;
-export type Feature = keyof typeof FEATURES;
-
 export interface Profile {
   /** User that exec'd processes start as, before drydock-enter takes them in. */
   user: string;
@@ -95,7 +89,7 @@ export function hostConfigFor(profile: ProfileName, limits: Limits): Docker.Host
       // slirp4netns: a network for the inner containers that leads nowhere (the
       // sandbox has no interface but loopback).
       Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
-    } as Docker.HostConfig;
+    };
   }
   return {
     ...common(limits),

@@ -30,7 +30,9 @@ export interface CheckResult {
   durationMs: number;
 }
 
-export type LabsStatus = { available: true } | { available: false; reason: string };
+export type LabsStatus =
+  | { available: true; /** slug → why this server cannot run that lab */ unsupported?: Record<string, string> }
+  | { available: false; reason: string };
 
 /** An error answer (`{ error: { code, message } }`) or a failure to reach the server at all. */
 export class ApiError extends Error {

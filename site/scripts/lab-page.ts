@@ -56,6 +56,8 @@ class LabPage {
     statusDetail: HTMLElement;
     banner: HTMLElement;
     bannerReason: HTMLElement;
+    bannerTitle: HTMLElement;
+    bannerMore: HTMLElement;
     mount: HTMLElement;
     placeholder: HTMLElement;
     terminalWindow: HTMLElement;
@@ -82,6 +84,8 @@ class LabPage {
       statusDetail: required(root, '[data-status-detail]'),
       banner: required(root, '[data-testid="labs-unavailable"]'),
       bannerReason: required(root, '[data-unavailable-reason]'),
+      bannerTitle: required(root, '[data-unavailable-title]'),
+      bannerMore: required(root, '[data-unavailable-more]'),
       mount: required(root, '[data-testid="lab-terminal"]'),
       placeholder: required(root, '[data-terminal-placeholder]'),
       terminalWindow: required(root, '[data-terminal-window]'),
@@ -179,7 +183,13 @@ class LabPage {
   async #checkAvailability(): Promise<void> {
     try {
       const status = await getStatus();
-      if (status.available) {
+      const unsupported = status.available ? status.unsupported?.[this.#slug] : undefined;
+      if (unsupported) {
+        this.#setAvailable(false, unsupported, {
+          title: 'This lab is unavailable here:',
+          more: 'Its instructions, hints and solutions below still work; other labs run on this server as usual.',
+        });
+      } else if (status.available) {
         this.#setAvailable(true);
         // Fetch xterm while the learner reads, so Start is quick; Start retries a failed load.
         this.#loadTerminalModule().catch(() => {
@@ -193,10 +203,14 @@ class LabPage {
     }
   }
 
-  #setAvailable(available: boolean, reason = ''): void {
+  #setAvailable(available: boolean, reason = '', wording?: { title: string; more: string }): void {
     this.#available = available;
     this.#ui.banner.hidden = available;
     this.#ui.bannerReason.textContent = available ? '' : clause(reason);
+    if (wording) {
+      this.#ui.bannerTitle.textContent = wording.title;
+      this.#ui.bannerMore.textContent = wording.more;
+    }
     this.#render();
   }
 

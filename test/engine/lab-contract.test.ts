@@ -2,6 +2,10 @@
  * Every lab in labs/, verified in a real sandbox: after setup every task's check
  * fails; after the solve script every check passes; after each wrong-fix script
  * at least one check still fails. A new lab is covered without editing this file.
+ *
+ * Labs run under the default (rootless) profile. A lab whose `requires` that
+ * profile cannot meet on this host must be refused there (409 LAB_UNSUPPORTED),
+ * and is then verified under the dind profile, which a loopback server may use.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -18,15 +22,34 @@ const summary = (results: CheckResult[]) => results.map((r) => `  ${r.passed ? '
 
 describe('lab contract', { concurrency: PARALLEL }, () => {
   let platform: TestPlatform;
+  let dind: Promise<TestPlatform> | undefined;
   before(async () => {
     platform = await startPlatform({ DRYDOCK_MAX_SANDBOXES: String(PARALLEL * 2) });
   });
   after(async () => {
     await platform.close();
     await assertNothingLeft(platform.owner);
+    if (dind) {
+      const trusted = await dind;
+      await trusted.close();
+      await assertNothingLeft(trusted.owner);
+    }
   });
 
+  /** The platform that can run this lab: the default one, or (for a lab it refuses) a dind one. */
+  async function platformFor(slug: string, t: TestContext): Promise<TestPlatform> {
+    const reason = platform.app.platform.status.unsupported?.[slug];
+    if (!reason) return platform;
+    const refused = await platform.app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: slug } });
+    assert.equal(refused.statusCode, 409, `an unsupported lab must be refused, got ${refused.statusCode}: ${refused.body}`);
+    assert.equal(refused.json<{ error: { code: string } }>().error.code, 'LAB_UNSUPPORTED');
+    t.diagnostic(`${slug}: refused by the rootless profile here (${reason}); verified under dind`);
+    dind ??= startPlatform({ DRYDOCK_MAX_SANDBOXES: String(PARALLEL), DRYDOCK_SANDBOX_PROFILE: 'dind' });
+    return dind;
+  }
+
   async function withSession<T>(slug: string, body: (session: Session) => Promise<T>, t: TestContext): Promise<T> {
+    const platform = await platformFor(slug, t);
     const session = platform.sessions.create(platform.app.platform.lab(slug)!);
     try {
       await session.provisioned;
