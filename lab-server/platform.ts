@@ -110,7 +110,7 @@ export class Platform {
     for (const lab of this.labs) {
       const missing = lab.manifest.requires.filter((feature) => !features.has(feature));
       if (missing.length === 0) continue;
-      const hostNote = profile === 'rootless' ? ` (its sandboxes run rootless, and this host’s cgroup v${cgroup} gives a rootless engine no such limits)` : '';
+      const hostNote = profile === 'rootless' ? `: they run rootless, and on this host (cgroup v${cgroup}) a rootless engine cannot enforce them` : '';
       unsupported[lab.slug] = `it needs ${missing.map((f) => FEATURES[f]).join(' and ')}, which this server’s sandboxes cannot provide${hostNote}.`;
       this.log.warn(`lab ${lab.slug} is unavailable: it requires ${missing.join(', ')}, which the ${profile} profile does not provide on this host`);
     }

@@ -11,6 +11,8 @@ echo 'engine:100000:65536' > /etc/subgid
 # to climb with.
 find / -xdev -type f \( -perm -4000 -o -perm -2000 \) ! -name newuidmap ! -name newgidmap -exec chmod ug-s {} +
 
-# The learner's home and the engine's data are tmpfs mounts owned by uid 1000
-# (the server mounts them); the image keeps empty mount points.
-mkdir -p /var/lib/docker /root
+# The learner's home, the engine's data, /srv, /opt and /usr/local are tmpfs
+# mounts owned by uid 1000 (lab-server/sandbox/profiles.ts); the image keeps
+# empty mount points.
+mkdir -p /var/lib/docker /root /srv /opt /usr/local
+rm -rf /usr/local/* /srv/* /opt/*

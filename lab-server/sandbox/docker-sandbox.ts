@@ -11,6 +11,8 @@ import { hostConfigFor, PROFILES, type ProfileName } from './profiles.ts';
 import type { ExecOptions, ExecResult, Sandbox, SandboxProvider, SandboxSpec, Terminal } from './sandbox.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Checks never look in /usr/local, which the learner can write. */
+const CHECK_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface DockerSandboxOptions {
   image: string;
@@ -22,8 +24,8 @@ export interface DockerSandboxOptions {
   pidsLimit: number;
 }
 
-/** Where the learner works: see images/sandbox/rootfs/usr/local/bin/drydock-enter. */
-const ENTER = '/usr/local/bin/drydock-enter';
+/** Where the learner works: see images/sandbox/rootfs/usr/lib/drydock/enter. */
+const ENTER = '/usr/lib/drydock/enter';
 
 
 function envList(env: Record<string, string> = {}): string[] {
@@ -46,7 +48,7 @@ class DockerSandbox implements Sandbox {
     const exec = await container.exec({
       Cmd: [ENTER, options.as ?? 'shell', ...cmd],
       User: PROFILES[this.profile].user,
-      Env: envList(options.env),
+      Env: envList({ ...(options.as === 'check' ? { PATH: CHECK_PATH } : {}), ...options.env }),
       WorkingDir: options.workdir,
       AttachStdin: Boolean(options.stdin),
       AttachStdout: true,

@@ -8,7 +8,7 @@ import type Docker from 'dockerode';
 export type ProfileName = 'rootless' | 'dind';
 
 export interface Profile {
-  /** User that exec'd processes start as, before drydock-enter takes them in. */
+  /** User that exec'd processes start as, before /usr/lib/drydock/enter takes them in. */
   user: string;
   /** Environment of the sandbox container (and so of every exec in it). */
   env: Record<string, string>;
@@ -21,13 +21,13 @@ export interface Profile {
 export const PROFILES: Record<ProfileName, Profile> = {
   rootless: {
     user: '1000:1000',
-    env: { DRYDOCK_PROFILE: 'rootless', DOCKER_HOST: 'unix:///run/user/1000/docker.sock' },
+    env: { DRYDOCK_PROFILE: 'rootless' },
     summary: 'rootless: each sandbox’s engine runs in a user namespace of its own; learners hold no capability on the host',
     rootEquivalent: false,
   },
   dind: {
     user: 'root',
-    env: { DRYDOCK_PROFILE: 'dind', DOCKER_HOST: 'unix:///run/docker.sock' },
+    env: { DRYDOCK_PROFILE: 'dind' },
     summary: 'dind: capability Docker-in-Docker; a learner is root-equivalent on the host (for one person on their own machine)',
     rootEquivalent: true,
   },
@@ -55,6 +55,10 @@ function writablePlaces(limits: Limits, owner: string): Record<string, string> {
     '/tmp': opts(Math.max(512 * MiB, Math.round(limits.diskBytes / 4)), 65_536, ',exec,mode=1777'),
     '/root': opts(256 * MiB, 65_536, `,exec,mode=700${owner}`),
     '/var/lib/docker': opts(limits.diskBytes, 1_000_000, `,exec,mode=700${owner}`),
+    // Where labs install their own services and tools, as on a real host.
+    '/srv': opts(256 * MiB, 65_536, `,exec,mode=755${owner}`),
+    '/opt': opts(256 * MiB, 65_536, `,exec,mode=755${owner}`),
+    '/usr/local': opts(256 * MiB, 65_536, `,exec,mode=755${owner}`),
   };
 }
 
@@ -93,6 +97,9 @@ export function hostConfigFor(profile: ProfileName, limits: Limits): Docker.Host
   }
   return {
     ...common(limits),
+    // Root-equivalent anyway: a writable root file system lets labs that edit /etc
+    // and /var/log run as written.
+    ReadonlyRootfs: false,
     Tmpfs: writablePlaces(limits, ''),
     CgroupnsMode: 'private',
     CapAdd: ['ALL'],

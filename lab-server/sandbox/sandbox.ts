@@ -16,7 +16,7 @@ export interface ExecOptions {
   /**
    * `shell` (default) runs where the learner works; `check` runs with the learner's
    * engine and network but the sandbox's own programs and files, which the learner
-   * cannot replace (see drydock-enter in the sandbox image).
+   * cannot replace (see /usr/lib/drydock/enter in the sandbox image).
    */
   as?: 'shell' | 'check';
   env?: Record<string, string>;

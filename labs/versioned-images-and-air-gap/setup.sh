@@ -16,11 +16,11 @@ quietly() { # run a command; show its output only if it fails
 # It gets a network namespace of its own (unshare --net): truly air-gapped, and its
 # start-up can't touch the sandbox engine's docker0 bridge. Its API socket is a file,
 # so this shell reaches it all the same.
-BOOTH=unix:///run/booth/docker.sock
-mkdir -p /run/booth /var/lib/docker-booth
-echo '{}' > /run/booth/daemon.json   # not the sandbox's /etc/docker/daemon.json
-setsid unshare --net dockerd --config-file /run/booth/daemon.json --host "$BOOTH" \
-  --data-root /var/lib/docker-booth --exec-root /run/booth/exec --pidfile /run/booth/dockerd.pid \
+BOOTH=unix:///srv/booth/docker.sock
+mkdir -p /srv/booth/data
+echo '{}' > /srv/booth/daemon.json   # not the sandbox's /etc/docker/daemon.json
+setsid unshare --net dockerd --config-file /srv/booth/daemon.json --host "$BOOTH" \
+  --data-root /srv/booth/data --exec-root /srv/booth/exec --pidfile /srv/booth/dockerd.pid \
   --storage-driver vfs --bridge none --iptables=false --ip6tables=false \
   > /var/log/booth-dockerd.log 2>&1 < /dev/null &
 

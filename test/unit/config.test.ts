@@ -10,6 +10,21 @@ describe('configuration', () => {
     assert.equal(config.idleTimeoutMs, 15 * 60_000);
     assert.equal(config.sessionLimitMs, 2 * 3_600_000);
     assert.ok(config.sandbox.memoryBytes > 0 && config.sandbox.pidsLimit > 0 && config.sandbox.nanoCpus > 0);
+    assert.equal(config.sandbox.profile, 'rootless');
+  });
+
+  it('refuses root-equivalent sandboxes on a server others can reach', () => {
+    for (const host of ['0.0.0.0', '192.168.1.20', '::']) {
+      assert.throws(
+        () => loadConfig({ DRYDOCK_SANDBOX_PROFILE: 'dind', DRYDOCK_HOST: host }),
+        (error: unknown) => error instanceof ConfigError && /DRYDOCK_SANDBOX_PROFILE: "dind".*only allowed when the server listens on loopback/.test(error.message),
+        host,
+      );
+    }
+    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+      assert.equal(loadConfig({ DRYDOCK_SANDBOX_PROFILE: 'dind', DRYDOCK_HOST: host }).sandbox.profile, 'dind', host);
+    }
+    assert.equal(loadConfig({ DRYDOCK_HOST: '0.0.0.0' }).sandbox.profile, 'rootless');
   });
 
   it('reads durations and sizes in friendly units', () => {

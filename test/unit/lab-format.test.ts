@@ -51,6 +51,15 @@ describe('lab manifests', () => {
     expectFormatError(() => loadLab(dir), /level\/lab\.yaml$/, 'difficulty', /beginner|intermediate|advanced/);
   });
 
+  it('knows what a lab may require of the sandbox, and where it may work', () => {
+    using root = tempRoot();
+    const ok = loadLab(root.writeLab('needs-limits', { ...GOOD_MANIFEST, requires: ['memory-limits'] }), { imagesDir: root.imagesDir });
+    assert.deepEqual(ok.manifest.requires, ['memory-limits']);
+    expectFormatError(() => loadLab(root.writeLab('needs-gpu', { ...GOOD_MANIFEST, requires: ['gpu'] })), /needs-gpu\/lab\.yaml$/, 'requires[0]', /memory-limits/);
+    // The sandbox's root file system is read-only: a workdir outside /root could never be created.
+    expectFormatError(() => loadLab(root.writeLab('in-srv', { ...GOOD_MANIFEST, workdir: '/srv/app' })), /in-srv\/lab\.yaml$/, 'workdir', /under it/);
+  });
+
   it('fails when a check script named by a task does not exist', () => {
     using root = tempRoot();
     const dir = root.writeLab('missing-check', GOOD_MANIFEST, { 'setup.sh': '', 'solve.sh': '', 'wrong-fixes/stopped.sh': '' });

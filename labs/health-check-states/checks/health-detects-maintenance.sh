@@ -13,7 +13,8 @@ case "$test" in
               "Expected: a health check that fails while pilotdesk is in maintenance mode." ;;
 esac
 
-api() { curl -s --max-time 5 --unix-socket /var/run/docker.sock "$@"; }
+socket=${DOCKER_HOST:-unix:///var/run/docker.sock}
+api() { curl -s --max-time 5 --unix-socket "${socket#unix://}" "$@"; }
 body=$(jq -n --argjson hc "$hc" --arg image "$(docker inspect -f '{{.Image}}' "$cid")" '{
   Image: $image,
   Env: ["MAINTENANCE=on", "ROSTER_LOAD_SECONDS=0"],

@@ -1,7 +1,7 @@
 # Task: the booth's engine (a second dockerd, reached through its socket, the context
 # `booth`) has tollgate-api:1.4 and tollgate-worker:2.10 under those tags, as the very
 # same images as this server (same image IDs: the config digest survives save and load).
-BOOTH=unix:///run/booth/docker.sock
+BOOTH=unix:///srv/booth/docker.sock
 booth() { docker -H "$BOOTH" "$@"; }
 refs=(tollgate-api:1.4 tollgate-worker:2.10)
 
