@@ -11,6 +11,7 @@ import { connect, probeEngine } from './docker/engine.ts';
 import { ensureImages, removeStaleImages, savedImage } from './images/builder.ts';
 import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
 import { DockerSandboxProvider } from './sandbox/docker-sandbox.ts';
+import { ExtensionStore } from './sessions/extension-store.ts';
 import type { LabImage } from './sessions/lab-runner.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 
@@ -79,6 +80,8 @@ export class Platform {
         provider: new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox }),
         limits: this.config,
         imagesFor: (lab) => this.labImages(lab),
+        findLab: (slug) => this.lab(slug),
+        store: new ExtensionStore(this.config.stateDir, this.config.owner),
         log: this.log,
       });
       await sessions.start();

@@ -34,7 +34,15 @@ export function newOwner(prefix = 'test'): string {
 
 export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
-  const config = loadConfig({ DRYDOCK_ROOT: LABS_ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...env, DRYDOCK_OWNER: owner });
+  // Tests remove what they made when they close, unless a test keeps sandboxes on purpose.
+  const config = loadConfig({
+    DRYDOCK_ROOT: LABS_ROOT,
+    DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent',
+    DRYDOCK_SHUTDOWN: 'remove',
+    DRYDOCK_OLD_IMAGES: 'keep',
+    ...env,
+    DRYDOCK_OWNER: owner,
+  });
   const app = await buildApp(config);
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
