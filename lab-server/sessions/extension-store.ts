@@ -4,7 +4,7 @@
  * created, and a file inside the sandbox would be the learner's to edit; the
  * labels keep the original limit and this file the extension, per owner.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Extension {
@@ -13,13 +13,13 @@ export interface Extension {
 }
 
 export class ExtensionStore {
+  private readonly dir: string;
   private readonly file: string;
   private entries: Record<string, Extension>;
 
   constructor(stateDir: string, owner: string) {
-    const dir = join(stateDir, 'sessions');
-    mkdirSync(dir, { recursive: true });
-    this.file = join(dir, `${owner}.json`);
+    this.dir = join(stateDir, 'sessions');
+    this.file = join(this.dir, `${owner}.json`);
     this.entries = this.read();
   }
 
@@ -33,6 +33,9 @@ export class ExtensionStore {
   }
 
   private write(): void {
+    // No file while no session is extended: owners (test runs) come and go.
+    if (Object.keys(this.entries).length === 0) return rmSync(this.file, { force: true });
+    mkdirSync(this.dir, { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.entries, null, 1));
     renameSync(tmp, this.file);

@@ -102,6 +102,14 @@ export class TerminalBridge {
       });
       this.sendJson({ type: 'ready' });
     } catch (error) {
+      const sandbox = this.session.sandbox;
+      const state = sandbox ? await sandbox.inspect().catch(() => undefined) : undefined;
+      if (this.closed || !this.session.live || state?.running === false) {
+        // The sandbox is gone (the engine killed it): the engine's events end the
+        // session, and onState tells the client why. No 1011 before that.
+        this.log.info({ session: this.session.id }, 'the terminal could not attach: the sandbox is not running');
+        return;
+      }
       this.log.error({ err: error, session: this.session.id }, 'opening the terminal failed');
       this.ws.close(1011, 'The terminal could not be opened.');
       this.dispose();

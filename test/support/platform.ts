@@ -39,7 +39,8 @@ export async function startPlatform(env: Record<string, string> = {}, options: {
     DRYDOCK_ROOT: LABS_ROOT,
     DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent',
     DRYDOCK_SHUTDOWN: 'remove',
-    DRYDOCK_OLD_IMAGES: 'keep',
+    // Passed on: a shared engine needs `keep` (docs/operating.md), or one test run removes another's images.
+    ...(process.env.DRYDOCK_OLD_IMAGES ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES } : {}),
     ...env,
     DRYDOCK_OWNER: owner,
   });
