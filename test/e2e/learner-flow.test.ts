@@ -91,12 +91,12 @@ describe('a learner in the browser', () => {
 
   it('finds the same sandbox and shell again after a reload, with the screen restored', async (t) => {
     const mark = `reload-${Date.now()}`;
-    await run(page, `echo ${mark}`);
-    await waitForTerminal(page, new RegExp(`\\n${mark}`));
+    await run(page, `echo "$((6*7))-${mark}"`);
+    await waitForTerminal(page, new RegExp(`42-${mark}`));
     const sessionsBefore = platform.sessions.liveCount;
     const reloaded = performance.now();
     await page.reload();
-    await waitForTerminal(page, new RegExp(mark), 30_000);
+    await waitForTerminal(page, new RegExp(`42-${mark}`), 30_000);
     t.diagnostic(`reload → terminal content back: ${(performance.now() - reloaded).toFixed(0)} ms`);
     await page.waitForFunction(() => document.querySelector('[data-testid="lab-check"]')?.hasAttribute('disabled') === false);
     assert.equal(platform.sessions.liveCount, sessionsBefore, 'the reload did not start a second sandbox');
