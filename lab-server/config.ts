@@ -47,6 +47,12 @@ const envSchema = z.object({
   DRYDOCK_SANDBOX_CPUS: z.coerce.number().min(0.1).max(64).default(1),
   DRYDOCK_SANDBOX_PIDS: intIn(64, 100_000).default(2048),
   DRYDOCK_SETUP_TIMEOUT: duration.default(180_000),
+  DRYDOCK_TERMINALS_PER_SESSION: intIn(1, 20).default(3),
+  /** Time one extension adds to a session's limit; 0 disables extensions. */
+  DRYDOCK_SESSION_EXTENSION: duration.default(30 * 60_000),
+  DRYDOCK_MAX_EXTENSIONS: intIn(0, 100).default(1),
+  /** `keep`: a stopping server leaves ready sandboxes running for its next start to adopt. */
+  DRYDOCK_SHUTDOWN: z.enum(['keep', 'remove']).default('keep'),
   DRYDOCK_BUILD_IMAGES: z.enum(['auto', 'never']).default('auto'),
   /** `keep` lets two versions of the server share one engine (an upgrade, a second checkout). */
   DRYDOCK_OLD_IMAGES: z.enum(['remove', 'keep']).default('remove'),
@@ -70,6 +76,10 @@ export interface Config {
   maxSandboxes: number;
   sandbox: { profile: ProfileName; memoryBytes: number; diskBytes: number; nanoCpus: number; pidsLimit: number };
   setupTimeoutMs: number;
+  terminalsPerSession: number;
+  extensionMs: number;
+  maxExtensions: number;
+  shutdown: 'keep' | 'remove';
   buildImages: 'auto' | 'never';
   /** Whether earlier builds of the platform's images are removed at start. */
   oldImages: 'remove' | 'keep';
@@ -115,6 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pidsLimit: e.DRYDOCK_SANDBOX_PIDS,
     },
     setupTimeoutMs: e.DRYDOCK_SETUP_TIMEOUT,
+    terminalsPerSession: e.DRYDOCK_TERMINALS_PER_SESSION,
+    extensionMs: e.DRYDOCK_SESSION_EXTENSION,
+    maxExtensions: e.DRYDOCK_MAX_EXTENSIONS,
+    shutdown: e.DRYDOCK_SHUTDOWN,
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,

@@ -9,6 +9,7 @@ export const ERRORS = {
   LAB_UNSUPPORTED: { status: 409, message: 'This lab needs something this server’s sandboxes cannot provide.' },
   SESSION_NOT_READY: { status: 409, message: 'The sandbox is not ready yet.' },
   SESSION_ENDED: { status: 409, message: 'This session has ended.' },
+  EXTENSION_REFUSED: { status: 409, message: 'This session cannot be extended.' },
   CAPACITY: { status: 429, message: 'All sandboxes are in use. Try again in a few minutes.' },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. The log has the details.' },

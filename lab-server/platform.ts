@@ -13,6 +13,7 @@ import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
 import { FEATURES } from '../lab-format/features.ts';
 import { DockerSandboxProvider } from './sandbox/docker-sandbox.ts';
 import { probeFeatures } from './sandbox/features.ts';
+import { ExtensionStore } from './sessions/extension-store.ts';
 import type { LabImage } from './sessions/lab-runner.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 
@@ -85,6 +86,8 @@ export class Platform {
         provider,
         limits: this.config,
         imagesFor: (lab) => this.labImages(lab),
+        findLab: (slug) => this.lab(slug),
+        store: new ExtensionStore(this.config.stateDir, this.config.owner),
         log: this.log,
       });
       await sessions.start();

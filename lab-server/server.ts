@@ -30,7 +30,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (closing) return;
     closing = true;
-    app.log.info(`${signal}: removing sandboxes and shutting down`);
+    app.log.info(`${signal}: shutting down (${config.shutdown === 'keep' ? 'ready sandboxes keep running for the next start' : 'removing sandboxes'})`);
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     void app.close().then(() => process.exit(0));

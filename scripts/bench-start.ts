@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 
 const lab = process.argv[2] ?? 'named-volume-masks-image';
 const runs = Number(process.argv[3] ?? 5);
-const app = await buildApp(loadConfig({ ...process.env, DRYDOCK_OWNER: `bench-${process.pid}`, DRYDOCK_LOG_LEVEL: 'warn' }));
+const app = await buildApp(loadConfig({ ...process.env, DRYDOCK_OWNER: `bench-${process.pid}`, DRYDOCK_LOG_LEVEL: 'warn', DRYDOCK_SHUTDOWN: 'remove' }));
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 const status = await app.platform.whenSettled();
 if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);

@@ -9,7 +9,7 @@ const idParams = {
   required: ['id'],
 } as const;
 
-export function presentSession(session: Session, idleTimeoutMs: number) {
+export function presentSession(session: Session, idleTimeoutMs: number, manager?: SessionManager) {
   return {
     id: session.id,
     lab: session.lab.slug,
@@ -18,7 +18,10 @@ export function presentSession(session: Session, idleTimeoutMs: number) {
     ...(session.endReason ? { endReason: session.endReason } : {}),
     createdAt: session.createdAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
+    serverTime: new Date().toISOString(),
     idleTimeoutSeconds: Math.round(idleTimeoutMs / 1000),
+    extensions: session.extensions,
+    ...(manager && session.live ? { canExtend: manager.extensionRefusal(session) === undefined } : {}),
     tasks: session.lab.manifest.tasks.map((t) => ({ id: t.id, title: t.title })),
   };
 }
@@ -60,13 +63,19 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       if (unsupported) throw new AppError('LAB_UNSUPPORTED', `This lab is unavailable on this server: ${unsupported}`);
       const session = sessions().create(lab);
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
-      return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs), token: session.token });
+      return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs, sessions()), token: session.token });
     },
   );
 
   app.get<{ Params: { id: string } }>('/sessions/:id', { schema: { params: idParams } }, async (request) =>
-    presentSession(find(request), config.idleTimeoutMs),
+    presentSession(find(request), config.idleTimeoutMs, sessions()),
   );
+
+  app.post<{ Params: { id: string } }>('/sessions/:id/extend', { schema: { params: idParams } }, async (request) => {
+    const session = find(request);
+    sessions().extend(session);
+    return presentSession(session, config.idleTimeoutMs, sessions());
+  });
 
   app.post<{ Params: { id: string } }>('/sessions/:id/check', { schema: { params: idParams } }, async (request) => {
     const session = find(request);

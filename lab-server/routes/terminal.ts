@@ -32,7 +32,8 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
     }
     const manager = app.platform.sessions;
     if (!manager) {
-      socket.close(4409, 'Labs are unavailable on this server.');
+      // 1013 "try again later": the server is (re)starting; a client reconnects.
+      socket.close(1013, 'Labs are not available on this server yet.');
       return;
     }
     let session;
@@ -44,6 +45,11 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
       return;
     }
     session.touch();
+    const limit = app.platform.config.terminalsPerSession;
+    if (session.live && session.terminals >= limit) {
+      socket.close(4429, `This session already has ${limit} terminal${limit === 1 ? '' : 's'} open; close one first.`);
+      return;
+    }
     const size = { cols: clamp(request.query.cols, 80, 1000), rows: clamp(request.query.rows, 24, 500) };
     new TerminalBridge(socket, session, request.log.child({ session: session.id }), size).start();
   });

@@ -7,8 +7,9 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
+import { watchSandboxEvents } from './engine-events.ts';
 import { hostConfigFor, PROFILES, type ProfileName } from './profiles.ts';
-import type { ExecOptions, ExecResult, Sandbox, SandboxProvider, SandboxSpec, Terminal } from './sandbox.ts';
+import type { ExecOptions, ExecResult, FoundSandbox, Sandbox, SandboxEvent, SandboxProvider, SandboxSpec, Terminal } from './sandbox.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Checks never look in /usr/local, which the learner can write. */
@@ -24,9 +25,25 @@ export interface DockerSandboxOptions {
   pidsLimit: number;
 }
 
-/** Where the learner works: see images/sandbox/rootfs/usr/lib/drydock/enter. */
+/**
+ * Every command runs where the learner works (images/sandbox/rootfs/usr/lib/drydock/enter):
+ * inside the engine's user namespace under the rootless profile.
+ */
 const ENTER = '/usr/lib/drydock/enter';
+/** The tmux session that holds the learner's shell (images/sandbox/rootfs/etc/tmux.conf). */
+const TMUX_SESSION = 'learner';
+/** The key sequence tmux.conf binds to detach-client: sent before a terminal is closed. */
+const DETACH_KEYS = '\x1b[9999~';
+/** Exists once the lab is set up; /run is a tmpfs, so a restarted container loses it. */
+const READY_MARK = '/run/drydock/ready';
 
+/**
+ * The learner's shell: a login bash inside tmux, created on the first attach and
+ * joined by every later one. Detaching leaves it (and whatever runs in it) alive.
+ */
+export function shellCommand(workdir: string): string[] {
+  return [ENTER, 'shell', 'tmux', '-u', 'new-session', '-A', '-s', TMUX_SESSION, '-c', workdir, '/bin/bash', '--login'];
+}
 
 function envList(env: Record<string, string> = {}): string[] {
   return Object.entries({ PATH, ...env }).map(([key, value]) => `${key}=${value}`);
@@ -100,7 +117,7 @@ class DockerSandbox implements Sandbox {
 
   async openTerminal(options: { cols: number; rows: number; workdir: string; env?: Record<string, string> }): Promise<Terminal> {
     const exec = await this.docker.getContainer(this.id).exec({
-      Cmd: [ENTER, 'shell', '/bin/bash', '--login'],
+      Cmd: shellCommand(options.workdir),
       User: PROFILES[this.profile].user,
       Env: envList({ TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8', HOME: '/root', ...options.env }),
       WorkingDir: options.workdir,
@@ -114,7 +131,41 @@ class DockerSandbox implements Sandbox {
       await ignoreGone(exec.resize({ w: cols, h: rows }));
     };
     await resize(options.cols, options.rows);
-    return { stream, resize };
+    const detach = () => {
+      if (stream.destroyed) return;
+      // tmux detaches this client and its exec ends; if it does not, drop the stream anyway.
+      const timer = setTimeout(() => stream.destroy(), 2000);
+      timer.unref();
+      stream.once('close', () => clearTimeout(timer));
+      stream.resume();
+      stream.end(DETACH_KEYS);
+    };
+    return { stream, resize, detach };
+  }
+
+  async markReady(): Promise<void> {
+    const result = await this.exec(['sh', '-c', `mkdir -p -m 700 ${READY_MARK.replace(/\/[^/]+$/, '')} && touch ${READY_MARK}`], { timeoutMs: 10_000 });
+    if (result.exitCode !== 0) throw new Error(`marking the sandbox ready failed: ${result.output.trim()}`);
+  }
+
+  async isReady(): Promise<boolean> {
+    if (!(await this.inspect()).running) return false;
+    const result = await this.exec(['test', '-f', READY_MARK], { timeoutMs: 10_000 }).catch(() => undefined);
+    return result?.exitCode === 0;
+  }
+
+  async detachTerminals(): Promise<void> {
+    await this.exec(['tmux', 'detach-client', '-s', TMUX_SESSION], { timeoutMs: 10_000 }).catch(() => undefined);
+  }
+
+  async inspect(): Promise<{ running: boolean; oomKilled: boolean }> {
+    try {
+      const info = await this.docker.getContainer(this.id).inspect();
+      return { running: info.State.Running, oomKilled: info.State.OOMKilled };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return { running: false, oomKilled: false };
+      throw error;
+    }
   }
 
   async waitUntilReady(timeoutMs: number): Promise<void> {
@@ -153,7 +204,10 @@ export class DockerSandboxProvider implements SandboxProvider {
       [LABEL.owner]: this.options.owner,
       [LABEL.session]: spec.sessionId,
       [LABEL.lab]: spec.lab,
+      [LABEL.createdAt]: spec.createdAt.toISOString(),
       [LABEL.expiresAt]: spec.expiresAt.toISOString(),
+      [LABEL.tokenHash]: spec.tokenHash,
+      [LABEL.seed]: spec.seed,
     };
     const name = `drydock-${this.options.owner}-${spec.sessionId}`;
     const { profile } = this.options;
@@ -174,24 +228,37 @@ export class DockerSandboxProvider implements SandboxProvider {
     }
   }
 
-  async list() {
+  async list(): Promise<FoundSandbox[]> {
     const containers = await this.docker.listContainers({ all: true, filters: ownerFilter(this.options.owner) });
+    const keys = ['sessionId', 'lab', 'createdAt', 'expiresAt', 'tokenHash', 'seed'] as const;
+    const labelOf = { sessionId: LABEL.session, lab: LABEL.lab, createdAt: LABEL.createdAt, expiresAt: LABEL.expiresAt, tokenHash: LABEL.tokenHash, seed: LABEL.seed };
     return containers.map((c) => ({
       id: c.Id,
-      sessionId: c.Labels[LABEL.session] ?? '',
-      lab: c.Labels[LABEL.lab] ?? '',
-      expiresAt: new Date(c.Labels[LABEL.expiresAt] ?? 0),
+      running: c.State === 'running',
+      labels: Object.fromEntries(keys.filter((k) => c.Labels[labelOf[k]] !== undefined).map((k) => [k, c.Labels[labelOf[k]]])),
     }));
   }
 
-  async removeAll(): Promise<number> {
+  async adopt(id: string): Promise<Sandbox> {
+    // A sandbox keeps the profile it was created with, even if the server's changed since.
+    const info = await this.docker.getContainer(id).inspect();
+    const profile = info.Config.Env.includes('DRYDOCK_PROFILE=dind') ? 'dind' : 'rootless';
+    return new DockerSandbox(this.docker, id, profile);
+  }
+
+  async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {
     const filters = ownerFilter(this.options.owner);
-    const containers = await this.docker.listContainers({ all: true, filters });
+    const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => !keep.has(c.Id));
     await Promise.all(containers.map((c) => ignoreGone(this.docker.getContainer(c.Id).remove({ force: true, v: true }))));
+    // Sandboxes have no volumes now; earlier versions' leftovers go too (one in use answers 409, which ignoreGone lets be).
     const { Volumes: volumes } = await this.docker.listVolumes({ filters });
     await Promise.all((volumes ?? []).map((v) => ignoreGone(this.docker.getVolume(v.Name).remove())));
     const networks = await this.docker.listNetworks({ filters });
     await Promise.all(networks.map((n) => ignoreGone(this.docker.getNetwork(n.Id).remove())));
     return containers.length;
+  }
+
+  watch(onEvent: (event: SandboxEvent) => void, onConnected: () => void): { close(): void; drop(): void } {
+    return watchSandboxEvents(this.docker, ownerFilter(this.options.owner), onEvent, onConnected);
   }
 }

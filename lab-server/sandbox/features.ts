@@ -22,10 +22,14 @@ export interface FeatureProbeKey {
 const PROBE_TIMEOUT_MS = 90_000;
 
 async function measure(provider: SandboxProvider): Promise<Set<Feature>> {
+  // No token hash: a server restarted mid-probe never adopts it, it removes it.
   const sandbox = await provider.create({
     sessionId: `probe-${randomBytes(4).toString('hex')}`,
     lab: '-',
+    createdAt: new Date(),
     expiresAt: new Date(Date.now() + PROBE_TIMEOUT_MS),
+    tokenHash: '',
+    seed: '',
   });
   try {
     await sandbox.waitUntilReady(PROBE_TIMEOUT_MS);

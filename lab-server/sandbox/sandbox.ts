@@ -32,30 +32,62 @@ export interface Terminal {
   /** Raw TTY bytes both ways. Pausing it stops reading from the shell (back-pressure). */
   stream: Duplex;
   resize(cols: number, rows: number): Promise<void>;
+  /** Detaches this terminal from the learner's shell, which keeps running; closes the stream. */
+  detach(): void;
 }
 
+/** What a restarted server needs to take a sandbox back; stored in the container's labels. */
 export interface SandboxSpec {
   sessionId: string;
   lab: string;
+  createdAt: Date;
   expiresAt: Date;
+  /** SHA-256 (hex) of the session token. */
+  tokenHash: string;
+  seed: string;
+}
+
+/** A sandbox found in the engine, with whatever its labels said (a broken one may lack some). */
+export interface FoundSandbox {
+  id: string;
+  running: boolean;
+  labels: Partial<Record<keyof SandboxSpec, string>>;
+}
+
+/** Something happened to a sandbox container in the outer engine. */
+export interface SandboxEvent {
+  containerId: string;
+  action: 'die' | 'oom' | 'destroy';
 }
 
 export interface Sandbox {
   readonly id: string;
   /** Runs a command without a TTY and collects its output. */
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
-  /** Starts an interactive login shell on a TTY. */
+  /** Attaches a TTY to the learner's login shell, starting it if it does not run (it survives detaching). */
   openTerminal(options: { cols: number; rows: number; workdir: string; env?: Record<string, string> }): Promise<Terminal>;
   /** Resolves when the sandbox's own engine answers. */
   waitUntilReady(timeoutMs: number): Promise<void>;
+  /** Marks the lab as set up, inside the sandbox: a restarted server adopts only marked sandboxes. */
+  markReady(): Promise<void>;
+  /** Whether the sandbox runs, answers and was marked ready. */
+  isReady(): Promise<boolean>;
+  /** Detaches every terminal client from the learner's shell (stale ones after a server restart). */
+  detachTerminals(): Promise<void>;
+  /** Whether the container still runs, and whether the kernel's OOM killer ended it. */
+  inspect(): Promise<{ running: boolean; oomKilled: boolean }>;
   /** Removes the sandbox and its engine's data; idempotent. */
   remove(): Promise<void>;
 }
 
 export interface SandboxProvider {
   create(spec: SandboxSpec): Promise<Sandbox>;
-  /** Sandboxes of this owner that exist in the engine (for cleanup after a crash). */
-  list(): Promise<{ id: string; sessionId: string; lab: string; expiresAt: Date }[]>;
-  /** Removes every container and volume of this owner. */
-  removeAll(): Promise<number>;
+  /** Sandboxes of this owner that exist in the engine (to adopt or remove after a restart). */
+  list(): Promise<FoundSandbox[]>;
+  /** The sandbox of a container found by `list()`. */
+  adopt(id: string): Promise<Sandbox>;
+  /** Removes every container, volume and network of this owner except the sandboxes in `keep`. */
+  removeAll(keep?: ReadonlySet<string>): Promise<number>;
+  /** Follows the engine's events for this owner's sandboxes; reconnects a lost stream and calls `onConnected` each time. */
+  watch(onEvent: (event: SandboxEvent) => void, onConnected: () => void): { close(): void; /** for tests: drops the stream like a network fault */ drop(): void };
 }

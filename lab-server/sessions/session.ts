@@ -1,31 +1,49 @@
 /** One learner's session: a sandbox for one lab, reachable only with its token. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Lab } from '../../lab-format/load.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import type { LabRunner } from './lab-runner.ts';
 
 export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
-export type EndReason = 'stopped' | 'idle' | 'expired' | 'failed' | 'shutdown';
+/**
+ * Why a sandbox ended, shown to the learner in plain words. `capacity` and
+ * `policy` are reserved for admission control and abuse handling.
+ */
+export type EndReason = 'stopped' | 'idle' | 'expired' | 'memory' | 'engine' | 'failed' | 'shutdown' | 'capacity' | 'policy';
 
 export const END_MESSAGES: Record<EndReason, string> = {
   stopped: 'The sandbox was stopped and removed.',
   idle: 'The sandbox was removed because nobody used it for a while.',
   expired: 'The sandbox reached its time limit and was removed.',
+  memory: 'The sandbox ran out of memory and was removed.',
+  engine: 'The sandbox stopped unexpectedly (its container was stopped or the Docker engine restarted) and was removed.',
   failed: 'The sandbox could not be started.',
   shutdown: 'The lab server shut down; the sandbox was removed.',
+  capacity: 'The sandbox was removed to make room on a full server.',
+  policy: 'The sandbox was removed because it broke the server’s rules.',
 };
 
 export interface SessionEvents {
   state: [];
 }
 
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
 export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
-  readonly token: string;
+  /** Only on a session this server created, for the one answer that returns it. */
+  readonly token: string | undefined;
+  /** SHA-256 (hex) of the token: what the server keeps, in memory and in the sandbox's labels. */
+  readonly tokenHash: string;
   readonly lab: Lab;
   readonly seed: string;
   readonly createdAt: Date;
-  readonly expiresAt: Date;
+  expiresAt: Date;
+  /** How many times the learner extended the time limit. */
+  extensions = 0;
   state: SessionState = 'starting';
   /** What is happening now, or why the session failed or ended. */
   message = 'Starting the sandbox…';
@@ -35,6 +53,10 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Full text of the error that failed the session (for logs and lab authors; learners see `message`). */
   failure: string | undefined;
   lastActivity: number;
+  /** Terminal WebSockets attached now; a session with one is not idle. */
+  terminals = 0;
+  /** The engine reported the OOM killer in this sandbox (it may survive that; if it dies, that is why). */
+  oomAt = 0;
   sandbox: Sandbox | undefined;
   runner: LabRunner | undefined;
   /** Settles when provisioning is over, whatever its outcome. */
@@ -42,10 +64,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Settles when the sandbox of an ended session has been removed. */
   removed: Promise<void> | undefined;
 
-  constructor(init: { id: string; token: string; lab: Lab; seed: string; createdAt: Date; expiresAt: Date }) {
+  constructor(init: { id: string; token?: string; tokenHash?: string; lab: Lab; seed: string; createdAt: Date; expiresAt: Date }) {
     super();
     this.id = init.id;
     this.token = init.token;
+    this.tokenHash = init.tokenHash ?? hashToken(init.token ?? '');
     this.lab = init.lab;
     this.seed = init.seed;
     this.createdAt = init.createdAt;
@@ -55,6 +78,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   get live(): boolean {
     return this.state === 'starting' || this.state === 'ready';
+  }
+
+  /** Whether `token` is this session's, in constant time. */
+  accepts(token: string): boolean {
+    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(this.tokenHash, 'hex'));
   }
 
   setState(state: SessionState, message: string): void {

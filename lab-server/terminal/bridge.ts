@@ -1,5 +1,7 @@
 /**
- * Connects one browser WebSocket to a login shell in the session's sandbox.
+ * Connects one browser WebSocket to the learner's shell in the session's
+ * sandbox (a tmux client: closing the socket only detaches it, the shell and
+ * what runs in it go on, and the next socket gets the screen redrawn).
  * Every listener and timer is collected and disposed when either side closes.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -10,6 +12,8 @@ import { FlowControl } from './flow-control.ts';
 import { parseClientMessage } from './messages.ts';
 
 const PING_INTERVAL_MS = 20_000;
+/** Close code for a session that is over; the `ended` message before it says why. */
+export const CLOSE_SESSION_ENDED = 4410;
 
 export class TerminalBridge {
   private readonly ws: WebSocket;
@@ -29,6 +33,12 @@ export class TerminalBridge {
   }
 
   start(): void {
+    this.session.terminals++;
+    this.disposers.push(() => {
+      this.session.terminals--;
+      // The idle clock starts again when the last terminal goes.
+      this.session.touch();
+    });
     const onMessage = (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary);
     const onClose = () => this.dispose();
     this.ws.on('message', onMessage);
@@ -69,7 +79,7 @@ export class TerminalBridge {
     else if (state === 'ready') void this.attach();
     else {
       this.sendJson({ type: 'ended', reason: this.session.endReason ?? 'failed', message });
-      this.ws.close(4409, message.slice(0, 120));
+      this.ws.close(CLOSE_SESSION_ENDED, message.slice(0, 120));
       this.dispose();
     }
   }
@@ -78,7 +88,7 @@ export class TerminalBridge {
     if (this.terminal || this.closed || !this.session.sandbox) return;
     try {
       const terminal = await this.session.sandbox.openTerminal({ ...this.size, workdir: this.session.lab.manifest.workdir });
-      if (this.closed) return void terminal.stream.destroy();
+      if (this.closed) return void terminal.detach();
       this.terminal = terminal;
       this.flow = new FlowControl(terminal.stream, (chunk) => this.ws.send(chunk, { binary: true }));
       const onEnd = () => this.onShellExit();
@@ -88,17 +98,25 @@ export class TerminalBridge {
         terminal.stream.off('end', onEnd);
         terminal.stream.off('error', onEnd);
         this.flow?.dispose();
-        terminal.stream.destroy();
+        terminal.detach();
       });
       this.sendJson({ type: 'ready' });
     } catch (error) {
+      const sandbox = this.session.sandbox;
+      const state = sandbox ? await sandbox.inspect().catch(() => undefined) : undefined;
+      if (this.closed || !this.session.live || state?.running === false) {
+        // The sandbox is gone (the engine killed it): the engine's events end the
+        // session, and onState tells the client why. No 1011 before that.
+        this.log.info({ session: this.session.id }, 'the terminal could not attach: the sandbox is not running');
+        return;
+      }
       this.log.error({ err: error, session: this.session.id }, 'opening the terminal failed');
       this.ws.close(1011, 'The terminal could not be opened.');
       this.dispose();
     }
   }
 
-  /** The learner typed `exit` (or the shell died): give them a fresh one. */
+  /** The learner typed `exit` (or the shell, or tmux, died): give them a fresh one. */
   private onShellExit(): void {
     if (this.closed || !this.session.live) return;
     this.flow?.flush();

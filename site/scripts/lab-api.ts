@@ -17,9 +17,16 @@ export interface Session {
   lab: string;
   state: SessionState;
   message?: string;
+  /** Why an ended or failed session ended (see EndReason in terminal-socket.ts). */
+  endReason?: string;
   createdAt: string;
   expiresAt: string;
+  /** The server's clock when it answered, to correct the countdown for skew. */
+  serverTime?: string;
   idleTimeoutSeconds: number;
+  /** How many times the time limit was extended, and whether one more is allowed. */
+  extensions?: number;
+  canExtend?: boolean;
   tasks: SessionTask[];
 }
 
@@ -54,11 +61,10 @@ interface RequestOptions {
   method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
   token?: string;
-  keepalive?: boolean;
 }
 
-/** The headers of a session route; exported for the `pagehide` DELETE. */
-export function sessionHeaders(token: string): Record<string, string> {
+/** The headers of a session route. */
+function sessionHeaders(token: string): Record<string, string> {
   return { accept: 'application/json', authorization: `Bearer ${token}` };
 }
 
@@ -68,7 +74,6 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
 
   const init: RequestInit = { method: options.method ?? 'GET', headers, cache: 'no-store' };
   if (options.body !== undefined) init.body = JSON.stringify(options.body);
-  if (options.keepalive) init.keepalive = true;
 
   let response: Response;
   try {
@@ -124,6 +129,11 @@ export async function checkSession(id: string, token: string): Promise<CheckResu
   return results;
 }
 
-export function deleteSession(id: string, token: string, { keepalive = false } = {}): Promise<void> {
-  return request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', token, keepalive });
+export function deleteSession(id: string, token: string): Promise<void> {
+  return request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', token });
+}
+
+/** Adds the server's extension to the time limit; a 409 ApiError says why not. */
+export function extendSession(id: string, token: string): Promise<Session> {
+  return request<Session>(`/api/sessions/${encodeURIComponent(id)}/extend`, { method: 'POST', token });
 }

@@ -1,14 +1,29 @@
 /**
- * Controller of the lab page: availability banner, Start / Check / Stop, and
- * the status line. The terminal connection is SessionConnection's job, the
- * task list TaskList's, the countdown SessionClock's. Markup: site/components/lab/.
+ * Controller of the lab page: availability banner, Start / Check / Stop /
+ * Extend, and the status line. The terminal connection is SessionConnection's
+ * job, the task list TaskList's, the countdown SessionClock's. Markup:
+ * site/components/lab/.
+ *
+ * The session's id and token are kept in sessionStorage, so that a reload (or
+ * a tab restored after a crash) finds the same sandbox and shell again. Leaving
+ * the page does not remove the sandbox: the server's idle timeout does.
  */
-import { ApiError, checkSession, createSession, deleteSession, getStatus, UNREACHABLE, type Session } from './lab-api.ts';
+import {
+  ApiError,
+  checkSession,
+  createSession,
+  deleteSession,
+  extendSession,
+  getSession,
+  getStatus,
+  UNREACHABLE,
+  type Session,
+} from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TaskList } from './task-list.ts';
-import type { EndReason } from './terminal-socket.ts';
+import { END_REASONS, type EndReason } from './terminal-socket.ts';
 
 declare global {
   interface Window {
@@ -21,6 +36,9 @@ declare global {
 type OwnSession = Session & { token: string };
 
 type Phase = 'idle' | 'starting' | 'ready' | 'checking' | 'stopping' | 'stopped' | 'error';
+
+/** The Extend button shows when less time than this is left and the server allows one more. */
+const EXTEND_WINDOW_SECONDS = 10 * 60;
 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -61,6 +79,7 @@ class LabPage {
     mount: HTMLElement;
     placeholder: HTMLElement;
     terminalWindow: HTMLElement;
+    extend: HTMLButtonElement;
   };
 
   #phase: Phase = 'idle';
@@ -69,7 +88,8 @@ class LabPage {
   #connection: SessionConnection | undefined;
   #terminal: LabTerminal | undefined;
   #terminalModule: Promise<typeof import('./lab-terminal.ts')> | undefined;
-  #leftPage = false;
+  #canExtend = false;
+  #secondsLeft = Infinity;
 
   constructor(root: HTMLElement) {
     this.#slug = root.dataset.lab!;
@@ -89,16 +109,79 @@ class LabPage {
       mount: required(root, '[data-testid="lab-terminal"]'),
       placeholder: required(root, '[data-terminal-placeholder]'),
       terminalWindow: required(root, '[data-terminal-window]'),
+      extend: required(root, '[data-testid="lab-extend"]'),
+    };
+    this.#clock.onTick = (left) => {
+      this.#secondsLeft = left;
+      this.#renderExtend();
     };
 
     window.__drydockTerminalText = () => this.#terminal?.visibleText() ?? '';
     this.#ui.start.addEventListener('click', () => void this.start());
     this.#ui.check.addEventListener('click', () => void this.check());
     this.#ui.stop.addEventListener('click', () => void this.stop());
-    window.addEventListener('pagehide', this.#onPageHide);
-    window.addEventListener('pageshow', this.#onPageShow);
+    this.#ui.extend.addEventListener('click', () => void this.extend());
+    // Back from the back/forward cache, or the network is back: reconnect now, not at the next backoff step.
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) this.#connection?.reconnectNow();
+    });
+    window.addEventListener('online', () => this.#connection?.reconnectNow());
     this.#render();
-    void this.#checkAvailability();
+    void this.#checkAvailability().then(() => this.#resume());
+  }
+
+  get #storageKey(): string {
+    return `drydock:session:${this.#slug}`;
+  }
+
+  #remember(session: OwnSession | undefined): void {
+    try {
+      if (session) sessionStorage.setItem(this.#storageKey, JSON.stringify({ id: session.id, token: session.token }));
+      else sessionStorage.removeItem(this.#storageKey);
+    } catch {
+      // Storage disabled: a reload then starts afresh, which is what it did before.
+    }
+  }
+
+  #remembered(): { id: string; token: string } | undefined {
+    try {
+      const value = JSON.parse(sessionStorage.getItem(this.#storageKey) ?? 'null') as { id?: unknown; token?: unknown } | null;
+      return typeof value?.id === 'string' && typeof value.token === 'string' ? { id: value.id, token: value.token } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** After a reload: the session this tab had, if the server still has it (or why it ended). */
+  async #resume(): Promise<void> {
+    const saved = this.#remembered();
+    if (!saved || this.#session || this.#busy()) return;
+    let session: Session;
+    try {
+      session = await getSession(saved.id, saved.token);
+    } catch (error) {
+      // 404: long gone. Unreachable or unavailable: say so through the banner; keep it for the next reload.
+      if (error instanceof ApiError && error.status === 404) this.#remember(undefined);
+      return;
+    }
+    if (this.#session || this.#busy()) return;
+    if (session.state !== 'starting' && session.state !== 'ready') {
+      this.#remember(undefined);
+      const reason = session.endReason as EndReason | undefined;
+      const detail = session.message ? sentence(session.message) : reason ? END_REASONS[reason] : 'The session ended.';
+      const failed = reason === 'failed' || reason === 'engine' || reason === 'memory';
+      this.#setPhase(failed ? 'error' : 'stopped', failed ? 'Sandbox failed' : 'Session ended', detail);
+      return;
+    }
+    try {
+      await this.#loadTerminalModule();
+    } catch (error) {
+      this.#terminalModule = undefined;
+      this.#setPhase('error', 'Could not show the terminal', errorMessage(error));
+      return;
+    }
+    this.#setPhase('starting', 'Reconnecting…', 'Finding your sandbox again.');
+    await this.#attach({ ...session, token: saved.token });
   }
 
   async start(): Promise<void> {
@@ -119,12 +202,18 @@ class LabPage {
       this.#setPhase('error', 'Could not start the sandbox', 'The lab server did not return a session token.');
       return;
     }
-    const own: OwnSession = { ...session, token: session.token };
-    this.#session = own;
     this.#tasks.reset();
-    const terminal = await this.#showTerminal();
-    this.#clock.start(own.expiresAt, own.createdAt);
     this.#setPhase('starting', 'Starting the sandbox…', session.message ?? '');
+    await this.#attach({ ...session, token: session.token });
+  }
+
+  /** Shows the terminal and the clock, and connects them to a live session. */
+  async #attach(own: OwnSession): Promise<void> {
+    this.#session = own;
+    this.#remember(own);
+    this.#canExtend = own.canExtend === true;
+    const terminal = await this.#showTerminal();
+    this.#clock.start(own.expiresAt, own.serverTime ?? own.createdAt);
     this.#connection = new SessionConnection(own, terminal, {
       onProgress: (text, detail) => this.#setPhase('starting', text, detail),
       onReady: () => {
@@ -158,6 +247,27 @@ class LabPage {
         return;
       }
       this.#setPhase('ready', 'Ready', `Check failed: ${errorMessage(error)}`);
+    }
+  }
+
+  async extend(): Promise<void> {
+    const session = this.#session;
+    if (!session || !this.#canExtend) return;
+    this.#ui.extend.disabled = true;
+    try {
+      const extended = await extendSession(session.id, session.token);
+      if (this.#session !== session) return;
+      session.expiresAt = extended.expiresAt;
+      this.#canExtend = extended.canExtend === true;
+      this.#clock.start(extended.expiresAt, extended.serverTime ?? new Date().toISOString());
+      this.#ui.statusDetail.textContent = 'Time limit extended.';
+    } catch (error) {
+      if (this.#session !== session) return;
+      this.#canExtend = false;
+      this.#ui.statusDetail.textContent = `Could not extend: ${errorMessage(error)}`;
+    } finally {
+      this.#ui.extend.disabled = false;
+      this.#renderExtend();
     }
   }
 
@@ -239,33 +349,17 @@ class LabPage {
     this.#connection?.close();
     this.#connection = undefined;
     this.#session = undefined;
+    this.#remember(undefined);
+    this.#canExtend = false;
     this.#clock.stop();
-    const failed = reason === 'failed' || reason === 'engine';
+    this.#renderExtend();
+    const failed = reason === 'failed' || reason === 'engine' || reason === 'memory';
     this.#terminal?.notice(failed ? 'The sandbox failed' : 'Session ended');
     this.#terminal?.setActive(false);
     this.#terminal?.blur();
     delete this.#ui.terminalWindow.dataset.active;
     this.#setPhase(failed ? 'error' : 'stopped', failed ? 'Sandbox failed' : 'Stopped', detail);
   }
-
-  // --- leaving the page ------------------------------------------------------
-
-  #onPageHide = (): void => {
-    const session = this.#session;
-    if (!session) return;
-    this.#leftPage = true;
-    // keepalive lets the request outlive the page.
-    deleteSession(session.id, session.token, { keepalive: true }).catch(() => {});
-    this.#connection?.close(1000, 'page closed');
-  };
-
-  #onPageShow = (event: PageTransitionEvent): void => {
-    // Back from the back/forward cache: the sandbox was removed when the page was hidden.
-    if (event.persisted && this.#leftPage && this.#session) {
-      this.#leftPage = false;
-      this.#end('The sandbox was removed when you left the page. Start again for a fresh one.');
-    }
-  };
 
   // --- status and buttons ----------------------------------------------------
 
@@ -289,6 +383,11 @@ class LabPage {
     check.disabled = this.#phase !== 'ready';
     check.setAttribute('aria-busy', String(this.#phase === 'checking'));
     stop.disabled = !live || this.#phase === 'stopping';
+    this.#renderExtend();
+  }
+
+  #renderExtend(): void {
+    this.#ui.extend.hidden = !(this.#session && this.#canExtend && this.#secondsLeft < EXTEND_WINDOW_SECONDS);
   }
 }
 

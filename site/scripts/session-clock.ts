@@ -18,6 +18,8 @@ export class SessionClock {
   readonly #container: HTMLElement;
   readonly #value: HTMLElement;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Called every second with the seconds left (the page shows Extend near the end). */
+  onTick: ((secondsLeft: number) => void) | undefined;
 
   /** `container` is shown while counting; `value` receives the text. */
   constructor(container: HTMLElement, value: HTMLElement) {
@@ -27,7 +29,7 @@ export class SessionClock {
 
   /**
    * @param expiresAt the session's `expiresAt`
-   * @param serverNow a server timestamp taken just before the answer (the session's `createdAt`)
+   * @param serverNow a server timestamp taken just before the answer (the session's `serverTime`)
    */
   start(expiresAt: string, serverNow: string): void {
     this.stop();
@@ -37,6 +39,7 @@ export class SessionClock {
       const left = (end - (Date.now() - skewMs)) / 1000;
       this.#value.textContent = formatDuration(left);
       this.#container.toggleAttribute('data-low', left <= LOW_SECONDS);
+      this.onTick?.(left);
     };
     tick();
     this.#container.hidden = false;

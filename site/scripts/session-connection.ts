@@ -2,15 +2,20 @@
  * Keeps a terminal attached to a session's WebSocket: output to xterm (acked
  * from xterm's write callback), keystrokes and resizes to the server, and the
  * server's status / ready / ended messages to the page. A dropped connection
- * is retried while the session still lives; close codes that mean "this
- * session is over" end it with a message that says why.
+ * (network blip, laptop sleep, server restart) is retried with backoff while
+ * the session still lives: the server reattaches the same shell and redraws
+ * its screen. Close codes that mean "this session is over" end it with a
+ * message that says why.
  */
 import { ApiError, getSession, type Session } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
 import {
   CLOSE_BAD_REQUEST,
   CLOSE_NOT_USABLE,
+  CLOSE_SESSION_ENDED,
+  CLOSE_TOO_MANY_TERMINALS,
   CLOSE_UNKNOWN_SESSION,
+  END_REASONS,
   TerminalSocket,
   terminalUrl,
   type EndReason,
@@ -26,7 +31,9 @@ export interface ConnectionEvents {
   onEnded(detail: string, reason?: EndReason): void;
 }
 
-const RECONNECT_ATTEMPTS = 3;
+/** Waits between reconnection attempts (the last one repeats) and how long to keep trying. */
+const BACKOFF_MS = [250, 1000, 2000, 4000, 8000, 10_000];
+const GIVE_UP_AFTER_MS = 5 * 60_000;
 const GONE = 'The session no longer exists (it may have expired). Start a new one.';
 
 function sentence(text: string): string {
@@ -41,6 +48,9 @@ export class SessionConnection {
   #socket: TerminalSocket | undefined;
   #ready = false;
   #reconnects = 0;
+  #droppedAt = 0;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #wake: (() => void) | undefined;
   #closed = false;
 
   constructor(session: Session & { token: string }, terminal: LabTerminal, events: ConnectionEvents) {
@@ -60,9 +70,16 @@ export class SessionConnection {
   close(code = 1000, reason = 'closed by the page'): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#retry);
+    this.#wake?.();
     this.#socket?.close(code, reason);
     this.#socket = undefined;
     for (const listener of this.#listeners.splice(0)) listener.dispose();
+  }
+
+  /** Retries at once if waiting to reconnect (the page came back, the network is back). */
+  reconnectNow(): void {
+    this.#wake?.();
   }
 
   #connect(): void {
@@ -90,10 +107,11 @@ export class SessionConnection {
       case 'ready':
         this.#ready = true;
         this.#reconnects = 0;
+        this.#droppedAt = 0;
         this.#events.onReady();
         break;
       case 'ended':
-        this.#end(message.message ? sentence(message.message) : 'The session ended.', message.reason);
+        this.#end(message.message ? sentence(message.message) : (END_REASONS[message.reason] ?? 'The session ended.'), message.reason);
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);
@@ -106,7 +124,10 @@ export class SessionConnection {
       case CLOSE_UNKNOWN_SESSION:
         return GONE;
       case CLOSE_NOT_USABLE:
+      case CLOSE_SESSION_ENDED:
         return reason ? sentence(reason) : 'The session can no longer be used. Start a new one.';
+      case CLOSE_TOO_MANY_TERMINALS:
+        return reason ? `${sentence(reason)} (Another tab may have this lab open.)` : 'This session has too many terminals open.';
       case CLOSE_BAD_REQUEST:
         return `The lab server refused the terminal connection${reason ? `: ${reason}` : '.'}`;
       case 1011:
@@ -125,17 +146,20 @@ export class SessionConnection {
       this.#end(final, code === 1011 ? 'failed' : undefined);
       return;
     }
-    // Dropped (network, server restart, missed pings): reconnect while the session lives.
-    if (this.#reconnects >= RECONNECT_ATTEMPTS) {
-      this.#end('Lost the connection to the lab server.');
+    // Dropped (network, sleep, server restart, missed pings): reconnect while the session lives.
+    this.#droppedAt ||= Date.now();
+    if (Date.now() - this.#droppedAt > GIVE_UP_AFTER_MS) {
+      this.#end('Lost the connection to the lab server. Reload the page to try again.');
       return;
     }
+    const delay = BACKOFF_MS[Math.min(this.#reconnects, BACKOFF_MS.length - 1)]!;
     this.#reconnects++;
-    this.#events.onProgress(
-      'Reconnecting…',
-      `The terminal connection dropped; trying again (${this.#reconnects} of ${RECONNECT_ATTEMPTS}).`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1000 * this.#reconnects));
+    this.#events.onProgress('Reconnecting…', `The terminal connection dropped; reconnecting (attempt ${this.#reconnects}). Your shell keeps running.`);
+    await new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#retry = setTimeout(resolve, delay);
+    });
+    this.#wake = undefined;
     if (this.#closed) return;
     try {
       const current = await getSession(this.#session.id, this.#session.token);
@@ -143,7 +167,8 @@ export class SessionConnection {
       if (current.state === 'starting' || current.state === 'ready') {
         this.#connect();
       } else {
-        this.#end(current.message ? sentence(current.message) : `The session has ${current.state}.`);
+        const reason = current.endReason as EndReason | undefined;
+        this.#end(current.message ? sentence(current.message) : `The session has ${current.state}.`, reason);
       }
     } catch (error) {
       if (this.#closed) return;

@@ -8,7 +8,20 @@
  * output goes quiet, so a flood costs a handful of small frames.
  */
 
-export type EndReason = 'stopped' | 'idle' | 'expired' | 'failed' | 'engine';
+export type EndReason = 'stopped' | 'idle' | 'expired' | 'memory' | 'engine' | 'failed' | 'shutdown' | 'capacity' | 'policy';
+
+/** Why a sandbox ended, in plain words, for when the server's own message is missing. */
+export const END_REASONS: Record<EndReason, string> = {
+  stopped: 'The sandbox was stopped and removed.',
+  idle: 'The sandbox was removed because nobody used it for a while.',
+  expired: 'The sandbox reached its time limit and was removed.',
+  memory: 'The sandbox ran out of memory and was removed.',
+  engine: 'The sandbox stopped unexpectedly (the server’s Docker engine stopped it) and was removed.',
+  failed: 'The sandbox could not be started.',
+  shutdown: 'The lab server shut down; the sandbox was removed.',
+  capacity: 'The sandbox was removed to make room on a full server.',
+  policy: 'The sandbox was removed because it broke the server’s rules.',
+};
 
 export type ServerMessage =
   | { type: 'status'; state: string; message: string }
@@ -30,6 +43,8 @@ export const ACK_IDLE_MS = 20;
 export const CLOSE_BAD_REQUEST = 4400;
 export const CLOSE_UNKNOWN_SESSION = 4404;
 export const CLOSE_NOT_USABLE = 4409;
+export const CLOSE_SESSION_ENDED = 4410;
+export const CLOSE_TOO_MANY_TERMINALS = 4429;
 
 /** `ws://` or `wss://` on this page's origin, matching how the page itself was loaded. */
 export function terminalUrl(sessionId: string, token: string, where: Location = location): string {

@@ -89,6 +89,21 @@ describe('a learner in the browser', () => {
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 
+  it('finds the same sandbox and shell again after a reload, with the screen restored', async (t) => {
+    const mark = `reload-${Date.now()}`;
+    await run(page, `echo "$((6*7))-${mark}"`);
+    await waitForTerminal(page, new RegExp(`42-${mark}`));
+    const sessionsBefore = platform.sessions.liveCount;
+    const reloaded = performance.now();
+    await page.reload();
+    await waitForTerminal(page, new RegExp(`42-${mark}`), 30_000);
+    t.diagnostic(`reload → terminal content back: ${(performance.now() - reloaded).toFixed(0)} ms`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="lab-check"]')?.hasAttribute('disabled') === false);
+    assert.equal(platform.sessions.liveCount, sessionsBefore, 'the reload did not start a second sandbox');
+    await run(page, 'echo "still $((40+2))"');
+    await waitForTerminal(page, /still 42/);
+  });
+
   it('removes the sandbox when the learner presses Stop', async () => {
     await page.getByTestId('lab-stop').click();
     await page.waitForFunction(() => /stopped/i.test(document.querySelector('[data-testid="lab-status"]')?.textContent ?? ''));

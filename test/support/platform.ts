@@ -34,9 +34,16 @@ export function newOwner(prefix = 'test'): string {
 
 export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
-  // DRYDOCK_OLD_IMAGES=keep lets test runs of two checkouts share an engine without deleting each other's images.
-  const shared = process.env.DRYDOCK_OLD_IMAGES ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES } : {};
-  const config = loadConfig({ DRYDOCK_ROOT: LABS_ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...shared, ...env, DRYDOCK_OWNER: owner });
+  // Tests remove what they made when they close, unless a test keeps sandboxes on purpose.
+  const config = loadConfig({
+    DRYDOCK_ROOT: LABS_ROOT,
+    DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent',
+    DRYDOCK_SHUTDOWN: 'remove',
+    // Passed on: a shared engine needs `keep` (docs/operating.md), or one test run removes another's images.
+    ...(process.env.DRYDOCK_OLD_IMAGES ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES } : {}),
+    ...env,
+    DRYDOCK_OWNER: owner,
+  });
   const app = await buildApp(config);
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });

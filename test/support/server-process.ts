@@ -1,0 +1,38 @@
+/** The lab server as a real process (`node lab-server/server.ts`), for tests that kill it. */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { ROOT } from './platform.ts';
+
+export interface ServerProcess {
+  child: ChildProcessByStdio<null, Readable, null>;
+  url: string;
+  /** Everything the server logged so far (pino JSON lines). */
+  log(): string;
+  /** SIGKILL, as a crash or an OOM kill of the server would; resolves when it is gone. */
+  kill9(): Promise<void>;
+}
+
+export async function spawnServer(env: Record<string, string>, timeoutMs = 600_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['lab-server/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DRYDOCK_PORT: '0', DRYDOCK_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let log = '';
+  child.stdout.on('data', (chunk) => (log += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const kill9 = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!/"labs ready/.test(log)) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await kill9();
+      throw new Error(`the server did not get ready; its log:\n${log.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1];
+  return { child, url: `http://127.0.0.1:${port}`, log: () => log, kill9 };
+}
