@@ -41,13 +41,14 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return session;
   };
 
-  app.post<{ Body: { lab: string } }>(
+  app.post<{ Body: { lab: string; ticket?: string } }>(
     '/sessions',
     {
       schema: {
         body: {
           type: 'object',
-          properties: { lab: { type: 'string', minLength: 1, maxLength: 100 } },
+          // `ticket`: the place in line from an earlier 503 FULL answer (see admission/).
+          properties: { lab: { type: 'string', minLength: 1, maxLength: 100 }, ticket: { type: 'string', maxLength: 100 } },
           required: ['lab'],
           additionalProperties: false,
         },
@@ -56,7 +57,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const lab = app.platform.lab(request.body.lab);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
-      const session = sessions().create(lab);
+      const manager = sessions();
+      const session = await app.admission.admit(request, request.body.ticket, () => manager.create(lab));
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
       return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs), token: session.token });
     },
