@@ -18,6 +18,7 @@ import { labRoutes } from './routes/labs.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
+import { onSocketError } from './terminal/socket-errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -61,7 +62,8 @@ export async function buildApp(config: Config, options: { logger?: boolean | obj
     return reply.code(500).send({ error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message } });
   });
 
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  // A frame over 64 KiB closes the socket with 1009 (docs/api.md); keystrokes and control messages are far smaller.
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 }, errorHandler: onSocketError });
   await app.register(
     async (api) => {
       const createRate = await registerClientLimits(api, config);
