@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { Admission } from './admission/admission.ts';
 import { registerClientLimits } from './admission/client-limits.ts';
 import { HostProbe } from './admission/host-probe.ts';
@@ -38,6 +38,10 @@ export async function buildApp(config: Config, options: { logger?: boolean | obj
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Behind a reverse proxy, request.ip (the client identity for per-client limits) comes from X-Forwarded-For.
+    // Errors Fastify raises before routing (a malformed URL) get the API's error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: { code: 'BAD_REQUEST', message: error.message } });
+    },
     trustProxy: typeof config.trustProxy === 'number' ? hopsOf(config.trustProxy) : config.trustProxy,
   });
 

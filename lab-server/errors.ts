@@ -12,6 +12,7 @@ export const ERRORS = {
   FULL: { status: 503, message: 'All sandboxes are busy. You have a place in line; ask again with your ticket.' },
   TOO_MANY_SESSIONS: { status: 429, message: 'You already have as many sandboxes as one person may have. Stop one first.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Wait a little, then try again.' },
+  UPGRADE_REQUIRED: { status: 426, message: 'This address is the terminal WebSocket; connect to it with a WebSocket client.' },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. The log has the details.' },
 } as const;
