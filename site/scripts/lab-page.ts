@@ -3,7 +3,7 @@
  * the status line. The terminal connection is SessionConnection's job, the
  * task list TaskList's, the countdown SessionClock's. Markup: site/components/lab/.
  */
-import { ApiError, checkSession, createSession, deleteSession, getStatus, UNREACHABLE, type Session } from './lab-api.ts';
+import { ApiError, checkSession, createSessionInLine, deleteSession, getStatus, UNREACHABLE, type Session } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
@@ -102,7 +102,9 @@ class LabPage {
     this.#setPhase('starting', 'Starting the sandbox…', 'Asking the lab server for a fresh sandbox.');
     let session: Session;
     try {
-      [session] = await Promise.all([createSession(this.#slug), this.#loadTerminalModule()]);
+      const waiting = (place: { position: number }) =>
+        this.#setPhase('starting', `All sandboxes are busy — you are number ${place.position} in line`, 'Keep this page open: you get the next free sandbox.');
+      [session] = await Promise.all([createSessionInLine(this.#slug, waiting), this.#loadTerminalModule()]);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 503 || error.code === UNREACHABLE)) {
         this.#setAvailable(false, error.message);
