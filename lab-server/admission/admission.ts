@@ -7,6 +7,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
+import { clientOf } from './client-id.ts';
 import { type HostFacts, roomFor, type RoomInput } from './room.ts';
 import { LineFullError, WaitingLine } from './waiting-line.ts';
 
@@ -62,7 +63,7 @@ export class Admission {
    * the client's place in line and the ticket that keeps it.
    */
   async admit<S extends Live>(request: FastifyRequest, ticket: string | undefined, create: () => S): Promise<S> {
-    const client = request.ip;
+    const client = clientOf(request.ip);
     const rate = await this.createRate?.(request, { increment: false });
     // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
     if (rate && !rate.isAllowed && rate.remaining <= 0) {

@@ -2,7 +2,8 @@
  * Per-client request limits for the API, with @fastify/rate-limit: every
  * /api route (and the API's 404s) counts toward DRYDOCK_API_RATE per minute;
  * sandbox creations count toward DRYDOCK_CREATE_RATE, checked by admission.
- * A client is `request.ip`, which honours DRYDOCK_TRUST_PROXY.
+ * A client is `request.ip` (which honours DRYDOCK_TRUST_PROXY), IPv6 cut to its /64:
+ * the plugin's default key, the same as clientOf() for sessions per client.
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
@@ -16,7 +17,6 @@ export async function registerClientLimits(api: FastifyInstance, config: Config)
     global: true,
     max: config.clients.apiPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => request.ip,
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `Too many requests from your address (more than ${context.max} a minute). Try again in ${Math.ceil(context.ttl / 1000)} s.`, {
         retryAfter: Math.ceil(context.ttl / 1000),
@@ -25,6 +25,5 @@ export async function registerClientLimits(api: FastifyInstance, config: Config)
   return api.createRateLimit({
     max: config.clients.createPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => `create:${request.ip}`,
   });
 }

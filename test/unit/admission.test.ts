@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { Admission } from '../../lab-server/admission/admission.ts';
+import { clientOf } from '../../lab-server/admission/client-id.ts';
 import { roomFor, type RoomInput } from '../../lab-server/admission/room.ts';
 import { LineFullError, WaitingLine } from '../../lab-server/admission/waiting-line.ts';
+import type { AppError } from '../../lab-server/errors.ts';
 
 const G = 1024 ** 3;
 const base: RoomInput = { live: 0, maxSandboxes: 8, sandboxMemoryBytes: 2 * G, reserve: { memoryBytes: G, diskBytes: 5 * G }, host: {} };
@@ -109,5 +113,53 @@ describe('the waiting line', () => {
     l.take({ client: 'b' }, 0);
     assert.throws(() => l.take({ client: 'c' }, 0), LineFullError);
     assert.equal(l.take({ client: 'a', ticket: 't1' }, 1).admitted, true);
+  });
+});
+
+describe('client identity', () => {
+  it('is the IPv4 address, also when it arrives IPv4-mapped', () => {
+    assert.equal(clientOf('203.0.113.7'), '203.0.113.7');
+    assert.equal(clientOf('::ffff:203.0.113.7'), '203.0.113.7');
+  });
+
+  it('is the /64 of an IPv6 address, however it is written', () => {
+    assert.equal(clientOf('2001:db8:1:2:aaaa::1'), '2001:db8:1:2::/64');
+    assert.equal(clientOf('2001:0DB8:0001:0002:ffff:ffff:ffff:ffff'), '2001:db8:1:2::/64');
+    assert.equal(clientOf('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientOf('::1'), '0:0:0:0::/64');
+    assert.equal(clientOf('fe80::1%eth0'), 'fe80:0:0:0::/64');
+  });
+});
+
+describe('admission', () => {
+  const quiet = { info() {}, warn() {} } as unknown as FastifyBaseLogger;
+  const request = (ip: string) => ({ ip }) as FastifyRequest;
+  const limits = { maxSandboxes: 10, sandbox: { memoryBytes: 2 * G }, hostReserve: { memoryBytes: G, diskBytes: 5 * G }, clients: { maxSessions: 5 } };
+
+  it('puts a learner in line when the host’s memory, not the maximum, is used up', async () => {
+    const sessions: { live: boolean }[] = [];
+    const admission = new Admission({ limits, live: () => sessions.filter((s) => s.live).length, facts: async () => ({ memTotalBytes: 5 * G }), log: quiet });
+    const create = () => {
+      const s = { live: true };
+      sessions.push(s);
+      return s;
+    };
+    await admission.admit(request('10.0.0.1'), undefined, create);
+    await admission.admit(request('10.0.0.2'), undefined, create);
+    // 5 GiB − 1 GiB reserve holds two sandboxes of 2 GiB.
+    await assert.rejects(admission.admit(request('10.0.0.3'), undefined, create), (error: AppError) => {
+      assert.equal(error.code, 'FULL');
+      const queue = error.details?.queue as { position: number; ahead: number };
+      assert.equal(queue.position, 1);
+      assert.equal(queue.ahead, 0);
+      return true;
+    });
+    sessions[0]!.live = false;
+    await assert.rejects(admission.admit(request('10.0.0.4'), undefined, create), /number 2 in line/, 'a newcomer cannot jump the line');
+  });
+
+  it('waits while free disk is below the reserve', async () => {
+    const admission = new Admission({ limits, live: () => 0, facts: async () => ({ diskFreeBytes: G }), log: quiet });
+    await assert.rejects(admission.admit(request('10.0.0.1'), undefined, () => ({ live: true })), /number 1 in line/);
   });
 });
