@@ -37,11 +37,11 @@ export async function buildApp(config: Config, options: { logger?: boolean | obj
     // Request lines only when debugging: the useful lines carry session and lab ids.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
-    // Behind a reverse proxy, request.ip (the client identity for per-client limits) comes from X-Forwarded-For.
     // Errors Fastify raises before routing (a malformed URL) get the API's error shape too.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply).code(400).send({ error: { code: 'BAD_REQUEST', message: error.message } });
     },
+    // Behind a reverse proxy, request.ip (the client identity for per-client limits) comes from X-Forwarded-For.
     trustProxy: typeof config.trustProxy === 'number' ? hopsOf(config.trustProxy) : config.trustProxy,
   });
 
