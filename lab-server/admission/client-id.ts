@@ -3,7 +3,8 @@
  * DRYDOCK_TRUST_PROXY), with an IPv4-mapped IPv6 address as plain IPv4 and
  * an IPv6 address cut to its /64 (one subscriber usually holds a whole /64,
  * so counting single addresses would let one person be 2^64 clients). The
- * same rule as @fastify/rate-limit's default key, so every limit agrees.
+ * same rule as @fastify/rate-limit's default key; client-limits.ts uses this
+ * function as the rate limiter's key, so every limit agrees.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
@@ -22,7 +23,9 @@ function groups(ip: string): number[] {
   return [...left, ...zeros, ...right].map((g) => parseInt(g, 16));
 }
 
-export function clientOf(ip: string): string {
+/** The client an address belongs to; a request without one (an in-process injection) is client "unknown". */
+export function clientOf(ip: string | undefined): string {
+  if (!ip) return 'unknown';
   if (isIPv4(ip)) return ip;
   if (!isIPv6(ip)) return ip.toLowerCase();
   const g = groups(ip);
