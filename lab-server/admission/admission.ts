@@ -18,7 +18,11 @@ export const RETRY_AFTER_S = 5;
 
 export interface AdmissionLimits {
   maxSandboxes: number;
-  sandbox: { memoryBytes: number };
+  /**
+   * A sandbox's container memory limit is memoryBytes, plus diskBytes where the
+   * sandbox keeps its engine data in memory-backed tmpfs (DRYDOCK_SANDBOX_DISK).
+   */
+  sandbox: { memoryBytes: number; diskBytes?: number };
   hostReserve: { memoryBytes: number; diskBytes: number };
   clients: { maxSessions: number };
 }
@@ -85,7 +89,7 @@ export class Admission {
     const input: RoomInput = {
       live: this.live(),
       maxSandboxes: this.limits.maxSandboxes,
-      sandboxMemoryBytes: this.limits.sandbox.memoryBytes,
+      sandboxMemoryBytes: this.limits.sandbox.memoryBytes + (this.limits.sandbox.diskBytes ?? 0),
       reserve: this.limits.hostReserve,
       host,
     };

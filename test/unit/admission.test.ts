@@ -158,6 +158,15 @@ describe('admission', () => {
     await assert.rejects(admission.admit(request('10.0.0.4'), undefined, create), /number 2 in line/, 'a newcomer cannot jump the line');
   });
 
+  it('counts a sandbox’s tmpfs-backed disk as memory when the sandbox has one', async () => {
+    const withDisk = { ...limits, sandbox: { memoryBytes: G, diskBytes: G } };
+    let live = 0;
+    const admission = new Admission({ limits: withDisk, live: () => live, facts: async () => ({ memTotalBytes: 4 * G }), log: quiet });
+    // 4 GiB − 1 GiB reserve holds one sandbox of 1 GiB memory + 1 GiB tmpfs, not two.
+    await admission.admit(request('10.0.0.1'), undefined, () => ({ live: (live++, true) }));
+    await assert.rejects(admission.admit(request('10.0.0.2'), undefined, () => ({ live: true })), /number 1 in line/);
+  });
+
   it('waits while free disk is below the reserve', async () => {
     const admission = new Admission({ limits, live: () => 0, facts: async () => ({ diskFreeBytes: G }), log: quiet });
     await assert.rejects(admission.admit(request('10.0.0.1'), undefined, () => ({ live: true })), /number 1 in line/);
