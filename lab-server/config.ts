@@ -31,6 +31,22 @@ const size = z.string().transform((text, ctx) => {
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/**
+ * Fastify's `trustProxy`: `false` (default: the client is the TCP peer), `true`
+ * (trust every X-Forwarded-For hop), a number of hops, or comma-separated
+ * addresses/CIDRs of the proxies to trust.
+ */
+const trustProxy = z.string().transform((text, ctx): boolean | number | string[] => {
+  const t = text.trim();
+  if (t === 'false' || t === '') return false;
+  if (t === 'true') return true;
+  if (/^\d+$/.test(t)) return Number(t);
+  const list = t.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s))) return list;
+  ctx.addIssue({ code: 'custom', message: `"${text}" is not a proxy setting; use false, true, a hop count or e.g. 127.0.0.1,10.0.0.0/8` });
+  return z.NEVER;
+});
+
 const envSchema = z.object({
   DRYDOCK_HOST: z.string().default('127.0.0.1'),
   DRYDOCK_PORT: intIn(0, 65535).default(4400),
@@ -53,6 +69,16 @@ const envSchema = z.object({
   DRYDOCK_MAX_EXTENSIONS: intIn(0, 100).default(1),
   /** `keep`: a stopping server leaves ready sandboxes running for its next start to adopt. */
   DRYDOCK_SHUTDOWN: z.enum(['keep', 'remove']).default('keep'),
+  /** Memory the engine's host keeps for itself: sandboxes are admitted while their limits fit in MemTotal minus this. */
+  DRYDOCK_HOST_RESERVE_MEMORY: size.default(1024 ** 3),
+  /** Free disk the engine's data directory keeps: below it, new sandboxes wait. */
+  DRYDOCK_HOST_RESERVE_DISK: size.default(5 * 1024 ** 3),
+  DRYDOCK_SESSIONS_PER_CLIENT: intIn(1, 1000).default(2),
+  /** Sandboxes one client may create per minute. */
+  DRYDOCK_CREATE_RATE: intIn(1, 10_000).default(10),
+  /** API requests one client may make per minute (all /api routes together). */
+  DRYDOCK_API_RATE: intIn(10, 1_000_000).default(300),
+  DRYDOCK_TRUST_PROXY: trustProxy.default(false),
   DRYDOCK_BUILD_IMAGES: z.enum(['auto', 'never']).default('auto'),
   /** `keep` lets two versions of the server share one engine (an upgrade, a second checkout). */
   DRYDOCK_OLD_IMAGES: z.enum(['remove', 'keep']).default('remove'),
@@ -80,6 +106,12 @@ export interface Config {
   extensionMs: number;
   maxExtensions: number;
   shutdown: 'keep' | 'remove';
+  /** What the engine's host keeps free: sandboxes wait in line rather than eat into it. */
+  hostReserve: { memoryBytes: number; diskBytes: number };
+  /** Limits per client (client = request.ip, see trustProxy). */
+  clients: { maxSessions: number; createPerMinute: number; apiPerMinute: number };
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
+  trustProxy: boolean | number | string[];
   buildImages: 'auto' | 'never';
   /** Whether earlier builds of the platform's images are removed at start. */
   oldImages: 'remove' | 'keep';
@@ -129,6 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     extensionMs: e.DRYDOCK_SESSION_EXTENSION,
     maxExtensions: e.DRYDOCK_MAX_EXTENSIONS,
     shutdown: e.DRYDOCK_SHUTDOWN,
+    hostReserve: { memoryBytes: e.DRYDOCK_HOST_RESERVE_MEMORY, diskBytes: e.DRYDOCK_HOST_RESERVE_DISK },
+    clients: { maxSessions: e.DRYDOCK_SESSIONS_PER_CLIENT, createPerMinute: e.DRYDOCK_CREATE_RATE, apiPerMinute: e.DRYDOCK_API_RATE },
+    trustProxy: e.DRYDOCK_TRUST_PROXY,
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,

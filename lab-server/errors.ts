@@ -11,6 +11,10 @@ export const ERRORS = {
   SESSION_ENDED: { status: 409, message: 'This session has ended.' },
   EXTENSION_REFUSED: { status: 409, message: 'This session cannot be extended.' },
   CAPACITY: { status: 429, message: 'All sandboxes are in use. Try again in a few minutes.' },
+  FULL: { status: 503, message: 'All sandboxes are busy. You have a place in line; ask again with your ticket.' },
+  TOO_MANY_SESSIONS: { status: 429, message: 'You already have as many sandboxes as one person may have. Stop one first.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests. Wait a little, then try again.' },
+  UPGRADE_REQUIRED: { status: 426, message: 'This address is the terminal WebSocket; connect to it with a WebSocket client.' },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. The log has the details.' },
 } as const;
@@ -21,10 +25,17 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
 
-  constructor(code: ErrorCode, message?: string) {
+  /** Extra fields of the `error` object in the answer (e.g. `queue` for FULL). */
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds for the Retry-After header. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message?: string, extra: { details?: Record<string, unknown>; retryAfter?: number } = {}) {
     super(message ?? ERRORS[code].message);
     this.name = 'AppError';
     this.code = code;
     this.status = ERRORS[code].status;
+    this.details = extra.details;
+    this.retryAfter = extra.retryAfter;
   }
 }

@@ -11,7 +11,10 @@ import WebSocket from 'ws';
 
 const lab = process.argv[2] ?? 'named-volume-masks-image';
 const runs = Number(process.argv[3] ?? 5);
-const app = await buildApp(loadConfig({ ...process.env, DRYDOCK_OWNER: `bench-${process.pid}`, DRYDOCK_LOG_LEVEL: 'warn', DRYDOCK_SHUTDOWN: 'remove' }));
+// One client starts many sandboxes in a row here: lift the per-client creation rate unless the caller set one.
+const app = await buildApp(
+  loadConfig({ DRYDOCK_CREATE_RATE: '10000', ...process.env, DRYDOCK_OWNER: `bench-${process.pid}`, DRYDOCK_LOG_LEVEL: 'warn', DRYDOCK_SHUTDOWN: 'remove' }),
+);
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 const status = await app.platform.whenSettled();
 if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);

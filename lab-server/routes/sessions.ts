@@ -44,13 +44,14 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return session;
   };
 
-  app.post<{ Body: { lab: string } }>(
+  app.post<{ Body: { lab: string; ticket?: string } }>(
     '/sessions',
     {
       schema: {
         body: {
           type: 'object',
-          properties: { lab: { type: 'string', minLength: 1, maxLength: 100 } },
+          // `ticket`: the place in line from an earlier 503 FULL answer (see admission/).
+          properties: { lab: { type: 'string', minLength: 1, maxLength: 100 }, ticket: { type: 'string', maxLength: 100 } },
           required: ['lab'],
           additionalProperties: false,
         },
@@ -61,7 +62,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
       const unsupported = app.platform.status.unsupported?.[lab.slug];
       if (unsupported) throw new AppError('LAB_UNSUPPORTED', `This lab is unavailable on this server: ${unsupported}`);
-      const session = sessions().create(lab);
+      const manager = sessions();
+      const session = await app.admission.admit(request, request.body.ticket, () => manager.create(lab));
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
       return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs, sessions()), token: session.token });
     },

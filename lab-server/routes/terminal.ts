@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.ts';
 import { TerminalBridge } from '../terminal/bridge.ts';
+import { requireUpgrade } from '../terminal/require-upgrade.ts';
 
 interface TerminalQuery {
   token?: string;
@@ -23,7 +24,7 @@ const clamp = (value: string | undefined, fallback: number, max: number) => {
 };
 
 export async function terminalRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { id: string }; Querystring: TerminalQuery }>('/sessions/:id/terminal', { websocket: true }, (socket, request) => {
+  app.get<{ Params: { id: string }; Querystring: TerminalQuery }>('/sessions/:id/terminal', { websocket: true, preHandler: requireUpgrade }, (socket, request) => {
     // Refuse pages from other sites: a browser sends its page's Origin on every WebSocket.
     const origin = request.headers.origin;
     if (origin !== undefined && !sameHost(origin, request.headers.host)) {

@@ -41,17 +41,31 @@ export type LabsStatus =
   | { available: true; /** slug → why this server cannot run that lab */ unsupported?: Record<string, string> }
   | { available: false; reason: string };
 
+/** A place in the line for sandboxes (docs/api.md, 503 FULL). */
+export interface QueuePlace {
+  position: number;
+  ahead: number;
+  ticket: string;
+}
+
 /** An error answer (`{ error: { code, message } }`) or a failure to reach the server at all. */
 export class ApiError extends Error {
   readonly code: string;
   /** HTTP status; 0 when the server could not be reached. */
   readonly status: number;
 
-  constructor(code: string, message: string, status: number) {
+  /** Place in line, on a 503 FULL answer. */
+  readonly queue: QueuePlace | undefined;
+  /** The Retry-After header, in seconds, when the server sent one. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: string, message: string, status: number, extra: { queue?: QueuePlace | undefined; retryAfter?: number | undefined } = {}) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.queue = extra.queue;
+    this.retryAfter = extra.retryAfter;
   }
 }
 
@@ -98,11 +112,13 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
     );
   }
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (body as { error?: { code?: string; message?: string; queue?: QueuePlace } } | undefined)?.error;
+    const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
     throw new ApiError(
       error?.code ?? `HTTP_${response.status}`,
       error?.message ?? `the lab server answered ${response.status} ${response.statusText}.`,
       response.status,
+      { queue: error?.queue, retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined },
     );
   }
   return body as T;
@@ -113,8 +129,29 @@ export async function getStatus(): Promise<LabsStatus> {
   return labs;
 }
 
-export function createSession(lab: string): Promise<Session> {
-  return request<Session>('/api/sessions', { method: 'POST', body: { lab } });
+export function createSession(lab: string, ticket?: string): Promise<Session> {
+  return request<Session>('/api/sessions', { method: 'POST', body: ticket ? { lab, ticket } : { lab } });
+}
+
+/**
+ * Creates a session, waiting in line while every sandbox is busy: each 503
+ * FULL answer reports the place (`onWaiting`), and the request is repeated
+ * with the ticket after Retry-After seconds, which keeps the place.
+ */
+export async function createSessionInLine(lab: string, onWaiting: (place: QueuePlace) => void): Promise<Session> {
+  let ticket: string | undefined;
+  for (;;) {
+    try {
+      return await createSession(lab, ticket);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'FULL' && error.queue)) throw error;
+      ticket = error.queue.ticket;
+      onWaiting(error.queue);
+      // Well within the ticket's 30 s life, whatever the server suggests.
+      const seconds = Math.min(Math.max(error.retryAfter ?? 5, 1), 15);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+  }
 }
 
 export function getSession(id: string, token: string): Promise<Session> {

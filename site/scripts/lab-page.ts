@@ -11,7 +11,7 @@
 import {
   ApiError,
   checkSession,
-  createSession,
+  createSessionInLine,
   deleteSession,
   extendSession,
   getSession,
@@ -189,7 +189,9 @@ class LabPage {
     this.#setPhase('starting', 'Starting the sandbox…', 'Asking the lab server for a fresh sandbox.');
     let session: Session;
     try {
-      [session] = await Promise.all([createSession(this.#slug), this.#loadTerminalModule()]);
+      const waiting = (place: { position: number }) =>
+        this.#setPhase('starting', `All sandboxes are busy — you are number ${place.position} in line`, 'Keep this page open: you get the next free sandbox.');
+      [session] = await Promise.all([createSessionInLine(this.#slug, waiting), this.#loadTerminalModule()]);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 503 || error.code === UNREACHABLE)) {
         this.#setAvailable(false, error.message);

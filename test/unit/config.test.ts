@@ -43,4 +43,27 @@ describe('configuration', () => {
       return true;
     });
   });
+
+  it('has capacity and per-client limits on by default', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.hostReserve, { memoryBytes: 1024 ** 3, diskBytes: 5 * 1024 ** 3 });
+    assert.deepEqual(config.clients, { maxSessions: 2, createPerMinute: 10, apiPerMinute: 300 });
+    assert.equal(config.trustProxy, false);
+  });
+
+  for (const [text, expected] of [
+    ['false', false],
+    ['true', true],
+    ['2', 2],
+    ['127.0.0.1, 10.0.0.0/8', ['127.0.0.1', '10.0.0.0/8']],
+    ['::1', ['::1']],
+  ] as const) {
+    it(`reads DRYDOCK_TRUST_PROXY=${text}`, () => {
+      assert.deepEqual(loadConfig({ DRYDOCK_TRUST_PROXY: text }).trustProxy, expected);
+    });
+  }
+
+  it('refuses a proxy setting it cannot read, naming the variable', () => {
+    assert.throws(() => loadConfig({ DRYDOCK_TRUST_PROXY: 'yes please' }), /DRYDOCK_TRUST_PROXY: "yes please" is not a proxy setting/);
+  });
 });

@@ -1,0 +1,132 @@
+/**
+ * Whether a new sandbox may start, in one place: the client's own limits
+ * (sessions at once, sandboxes created per minute), then the host's room
+ * (count, memory, disk) and the waiting line. The decision and the session's
+ * creation happen in one synchronous step, so two requests cannot both take
+ * the last slot.
+ */
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import { clientOf } from './client-id.ts';
+import { type HostFacts, roomFor, type RoomInput } from './room.ts';
+import { LineFullError, WaitingLine } from './waiting-line.ts';
+
+/** A ticket not presented again within this long loses its place. */
+export const TICKET_TTL_MS = 30_000;
+/** How long a waiting client is told to wait before asking again (well within the ticket's life). */
+export const RETRY_AFTER_S = 5;
+
+export interface AdmissionLimits {
+  maxSandboxes: number;
+  /**
+   * A sandbox's container memory limit is memoryBytes, plus diskBytes where the
+   * sandbox keeps its engine data in memory-backed tmpfs (DRYDOCK_SANDBOX_DISK).
+   */
+  sandbox: { memoryBytes: number; diskBytes?: number };
+  hostReserve: { memoryBytes: number; diskBytes: number };
+  clients: { maxSessions: number };
+}
+
+/** @fastify/rate-limit's createRateLimit() checker: peeks with `increment: false`, counts otherwise. */
+export type RateCheck = ReturnType<FastifyInstance['createRateLimit']>;
+
+interface Live {
+  readonly live: boolean;
+}
+
+export class Admission {
+  readonly line: WaitingLine;
+  private readonly limits: AdmissionLimits;
+  private readonly live: () => number;
+  private readonly facts: () => Promise<HostFacts>;
+  private readonly createRate: RateCheck | undefined;
+  private readonly log: FastifyBaseLogger;
+  /** Sessions per client, to count a client's live ones. */
+  private readonly byClient = new Map<string, Set<Live>>();
+
+  constructor(opts: {
+    limits: AdmissionLimits;
+    live: () => number;
+    facts: () => Promise<HostFacts>;
+    createRate?: RateCheck;
+    log: FastifyBaseLogger;
+    now?: () => number;
+  }) {
+    this.limits = opts.limits;
+    this.live = opts.live;
+    this.facts = opts.facts;
+    this.createRate = opts.createRate;
+    this.log = opts.log;
+    this.line = new WaitingLine({ ttlMs: TICKET_TTL_MS, ...(opts.now ? { now: opts.now } : {}) });
+  }
+
+  /**
+   * Creates a session with `create` if this client may have one and the host
+   * has room for it and nobody earlier in line is waiting for that room.
+   * Otherwise throws: 429 TOO_MANY_SESSIONS or RATE_LIMITED, or 503 FULL with
+   * the client's place in line and the ticket that keeps it.
+   */
+  async admit<S extends Live>(request: FastifyRequest, ticket: string | undefined, create: () => S): Promise<S> {
+    const client = clientOf(request.ip);
+    const rate = await this.createRate?.(request, { increment: false });
+    // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
+    if (rate && !rate.isAllowed && rate.remaining <= 0) {
+      throw new AppError('RATE_LIMITED', `You started ${rate.max} sandboxes within a minute, the most one person may. Try again in ${rate.ttlInSeconds} s.`, {
+        retryAfter: rate.ttlInSeconds,
+      });
+    }
+    const host = await this.facts();
+
+    // From here to create() nothing awaits: the decision cannot go stale.
+    const own = this.liveOf(client) + this.line.heldBy(client, ticket);
+    if (own >= this.limits.clients.maxSessions) {
+      throw new AppError(
+        'TOO_MANY_SESSIONS',
+        `You already have ${own} sandbox${own === 1 ? '' : 'es'} running or waiting, the most one person may have. Stop one (or close its tab) first.`,
+        { retryAfter: 60 },
+      );
+    }
+    const input: RoomInput = {
+      live: this.live(),
+      maxSandboxes: this.limits.maxSandboxes,
+      sandboxMemoryBytes: this.limits.sandbox.memoryBytes + (this.limits.sandbox.diskBytes ?? 0),
+      reserve: this.limits.hostReserve,
+      host,
+    };
+    const room = roomFor(input);
+    const waitingBefore = this.line.length;
+    let turn;
+    try {
+      turn = this.line.take({ client, ticket }, room.slots);
+    } catch (error) {
+      if (!(error instanceof LineFullError)) throw error;
+      throw new AppError('FULL', 'All sandboxes are busy and the waiting line is full too. Try again in a few minutes.', { retryAfter: 60 });
+    }
+    if (!turn.admitted) {
+      if (waitingBefore === 0) this.log.info({ limitedBy: room.limitedBy, live: input.live, ...host }, 'no room for another sandbox: learners are waiting in line');
+      throw new AppError('FULL', `All sandboxes are busy — you are number ${turn.position} in line. Keep this page open: you get the next free sandbox.`, {
+        retryAfter: RETRY_AFTER_S,
+        details: { queue: { position: turn.position, ahead: turn.ahead, ticket: turn.ticket } },
+      });
+    }
+    const session = create();
+    this.track(client, session);
+    await this.createRate?.(request);
+    return session;
+  }
+
+  private track(client: string, session: Live): void {
+    let set = this.byClient.get(client);
+    if (!set) this.byClient.set(client, (set = new Set()));
+    set.add(session);
+  }
+
+  /** This client's live sessions; forgets ended sessions of every client on the way. */
+  private liveOf(client: string): number {
+    for (const [key, set] of this.byClient) {
+      for (const s of set) if (!s.live) set.delete(s);
+      if (set.size === 0) this.byClient.delete(key);
+    }
+    return this.byClient.get(client)?.size ?? 0;
+  }
+}
