@@ -106,6 +106,9 @@ class DockerSandbox implements Sandbox {
       stream.on('close', done);
       stream.on('error', done);
     });
+    // The engine ends its side when the command exits; the hijacked socket would stay
+    // half-open (one leaked connection per exec) unless we close ours too.
+    stream.destroy();
     const info = await exec.inspect();
     return {
       exitCode: timedOut || info.ExitCode === null ? 124 : info.ExitCode,
