@@ -34,7 +34,9 @@ export function newOwner(prefix = 'test'): string {
 
 export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
-  const config = loadConfig({ DRYDOCK_ROOT: LABS_ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...env, DRYDOCK_OWNER: owner });
+  // DRYDOCK_OLD_IMAGES=keep lets test runs of two checkouts share an engine without deleting each other's images.
+  const shared = process.env.DRYDOCK_OLD_IMAGES ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES } : {};
+  const config = loadConfig({ DRYDOCK_ROOT: LABS_ROOT, DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent', ...shared, ...env, DRYDOCK_OWNER: owner });
   const app = await buildApp(config);
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
