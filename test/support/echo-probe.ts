@@ -7,7 +7,10 @@ import type { TerminalClient } from './terminal-client.ts';
 
 export interface EchoStats {
   count: number;
+  /** Echoes slower than the bound (or that never came within 30 s). */
   lost: number;
+  /** How late each lost echo came, in ms (Infinity if never). */
+  late: number[];
   p50: number;
   p99: number;
   max: number;
@@ -18,19 +21,19 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export function summarize(samples: number[], lost: number): EchoStats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { count: samples.length, lost, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+export function summarize(samples: number[], late: number[] = []): EchoStats {
+  const sorted = [...samples, ...late].sort((a, b) => a - b);
+  return { count: sorted.length, lost: late.length, late, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
 }
 
 export const formatStats = (s: EchoStats) =>
-  `${s.count} echoes, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms, lost ${s.lost}`;
+  `${s.count} echoes, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms, lost ${s.lost}${s.lost ? ` (came after ${s.late.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')})` : ''}`;
 
 export class EchoProbe {
   private readonly terminal: TerminalClient;
   private readonly lostAfterMs: number;
   private samples: number[] = [];
-  private lost = 0;
+  private late: number[] = [];
   private running: Promise<void> | undefined;
   private stopping = false;
 
@@ -39,11 +42,11 @@ export class EchoProbe {
     this.lostAfterMs = options.lostAfterMs ?? 5000;
   }
 
-  /** Resolves with the time until `text` comes back after `from`, or undefined if it did not within the bound. */
-  private waitEcho(text: string, from: number): Promise<number | undefined> {
+  /** Resolves with the time until `text` comes back after `from` (Infinity if not within 30 s). */
+  private waitEcho(text: string, from: number): Promise<number> {
     const started = performance.now();
     return new Promise((resolve) => {
-      const done = (value: number | undefined) => {
+      const done = (value: number) => {
         clearTimeout(timer);
         this.terminal.ws.off('message', onMessage);
         resolve(value);
@@ -51,18 +54,18 @@ export class EchoProbe {
       const onMessage = () => {
         if (this.terminal.output.indexOf(text, from) >= 0) done(performance.now() - started);
       };
-      const timer = setTimeout(() => done(undefined), this.lostAfterMs);
+      const timer = setTimeout(() => done(Infinity), 30_000);
       // The client's own listener (registered first) appends to output before ours runs.
       this.terminal.ws.on('message', onMessage);
       this.terminal.type(text);
     });
   }
 
-  /** One keystroke's round trip in ms, or undefined if it was lost. */
-  async once(): Promise<number | undefined> {
+  /** One keystroke's round trip in ms (Infinity if it never came). */
+  async once(): Promise<number> {
     const from = this.terminal.output.length;
     const ms = await this.waitEcho('x', from);
-    if (ms === undefined) this.lost++;
+    if (ms > this.lostAfterMs) this.late.push(ms);
     else this.samples.push(ms);
     // Erase it and wait for the redraw, so the next probe starts on a clean line.
     const before = this.terminal.output.length;
@@ -88,9 +91,9 @@ export class EchoProbe {
   async stop(): Promise<EchoStats> {
     this.stopping = true;
     await this.running;
-    const stats = summarize(this.samples, this.lost);
+    const stats = summarize(this.samples, this.late);
     this.samples = [];
-    this.lost = 0;
+    this.late = [];
     return stats;
   }
 

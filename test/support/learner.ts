@@ -37,6 +37,8 @@ export async function inPrivilegedContainer(session: Session, script: string, op
 }
 
 /** Starts sessions of a lab and waits until each is ready. */
+export async function readySessions(platform: TestPlatform, lab: string, count: 1): Promise<[Session]>;
+export async function readySessions(platform: TestPlatform, lab: string, count: 2): Promise<[Session, Session]>;
 export async function readySessions(platform: TestPlatform, lab: string, count: number): Promise<Session[]> {
   const labDef = platform.app.platform.lab(lab);
   assert.ok(labDef, `lab ${lab} is not available`);
