@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Session } from '../../lab-server/sessions/session.ts';
 import { asLearner } from './learner.ts';
 import type { TestPlatform } from './platform.ts';
+import WebSocket from 'ws';
 import { TerminalClient } from './terminal-client.ts';
 
 const MiB = 1024 ** 2;
@@ -121,19 +122,40 @@ export const ATTACKS: Attack[] = [
   {
     name: 'output flood to the terminal (yes, 8 s)',
     run: async ({ platform, attacker }) => {
-      const terminal = TerminalClient.open(platform.url, attacker.id, attacker.token);
+      // A lean client (counts, acknowledges, keeps only the tail): TerminalClient keeps the
+      // whole output and strips it on every look, which would stall this process — and the
+      // lab server that runs in it — by itself.
+      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/api/sessions/${attacker.id}/terminal?token=${encodeURIComponent(attacker.token)}`);
+      let received = 0;
+      let tail = '';
+      let ready = false;
+      ws.on('message', (data: Buffer, isBinary) => {
+        if (!isBinary) {
+          if ((JSON.parse(data.toString('utf8')) as { type: string }).type === 'ready') ready = true;
+          return;
+        }
+        received += data.length;
+        tail = (tail + data.toString('latin1')).slice(-4096);
+        ws.send(JSON.stringify({ type: 'ack', bytes: data.length }));
+      });
+      const until = async (predicate: () => boolean, what: string, ms: number) => {
+        const deadline = Date.now() + ms;
+        while (!predicate()) {
+          if (Date.now() > deadline) throw new Error(`flood: timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      };
       try {
-        await terminal.waitForControl('ready', 60_000);
-        await terminal.waitForOutput(/[#$] $/m, 30_000);
-        terminal.type('yes drydock-flood\r');
+        await until(() => ready && /[#$] $/.test(tail), 'the prompt', 60_000);
+        ws.send(Buffer.from('yes drydock-flood\r'));
         await new Promise((r) => setTimeout(r, 8000));
-        const received = terminal.received;
-        terminal.type('\x03');
-        terminal.type('echo flood-"stopped"\r');
-        await terminal.waitForOutput(/flood-stopped/, 30_000);
-        return `flood-bytes=${received}`;
+        const flooded = received;
+        ws.send(Buffer.from('\x03'));
+        ws.send(Buffer.from('echo flood-"stopped"\r'));
+        await until(() => tail.includes('flood-stopped'), 'the shell after Ctrl-C', 30_000);
+        return `flood-bytes=${flooded}`;
       } finally {
-        terminal.close();
+        ws.close();
       }
     },
     contained: /flood-bytes=[1-9]\d{5,}/,
