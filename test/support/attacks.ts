@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Session } from '../../lab-server/sessions/session.ts';
 import { asLearner } from './learner.ts';
 import type { TestPlatform } from './platform.ts';
+import Docker from 'dockerode';
 import WebSocket from 'ws';
 import { TerminalClient } from './terminal-client.ts';
 
@@ -181,6 +182,29 @@ export const ATTACKS: Attack[] = [
       }
     },
     contained: /terminals-ready=\d+/,
+  },
+  {
+    name: 'disk fill: /run (the learner’s copy-up tmpfs, no size of its own)',
+    // rootlesskit gives the learner's mount namespace fresh tmpfs mounts for /run and
+    // /etc (--copy-up) without a size: only the sandbox's memory cgroup caps them, and
+    // tmpfs pages cannot be reclaimed, so the OOM killer ends processes in the sandbox.
+    run: async ({ attacker, limits }) => {
+      const cgroup = sandboxCgroup(attacker.sandbox!.id);
+      const oomBefore = cgroup.oomKills();
+      const result = await asLearner(attacker, `df -h /run | tail -1; ${fill('/run', limits.memoryBytes + limits.diskBytes + 128 * MiB)}`, { timeoutMs: 90_000 }).catch(
+        (error: Error) => ({ output: `exec failed: ${error.message}` }),
+      );
+      const oomAfter = cgroup.oomKills();
+      // What the platform makes of it (docs/threat-model.md item 6: no session ends silently). The OOM
+      // killer may end the sandbox's init, and with it the container (whose cgroup then goes away).
+      await new Promise((r) => setTimeout(r, 3000));
+      const { State: state } = await new Docker().getContainer(attacker.sandbox!.id).inspect();
+      return `${result.output}\nhost cgroup oom kills ${oomBefore} → ${oomAfter}; sandbox running=${state.Running} oomkilled=${state.OOMKilled} exit=${state.ExitCode}; session 3 s later: ${attacker.state} (${attacker.message})`;
+    },
+    // Either the write fails, or the sandbox's own OOM killer ends processes in it (counted by its cgroup, or
+    // reported by the engine when it was the sandbox's init and the cgroup is gone).
+    contained: /fill-\/run-rc=[1-9]|oom kills \d+ → (?!0;)\d+|oomkilled=true/,
+    breaksSandbox: true,
   },
   {
     name: 'fork bomb in the shell (12 s)',
