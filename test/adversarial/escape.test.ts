@@ -37,7 +37,7 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
   let platform: TestPlatform;
   let attacker: Session;
   let neighbour: Session;
-  const canaryDir = mkdtempSync(join(tmpdir(), 'drydock-canary-'));
+  let canaryDir = '';
   // The needle is passed in two halves: no command line or environment inside
   // the sandbox ever holds it whole, so only the host's file can match.
   const needle = [randomBytes(12).toString('hex'), randomBytes(12).toString('hex')] as const;
@@ -46,13 +46,14 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
   const hostSysctlsBefore = new Map(sysctls.map((name) => [name, hostSysctl(name)]));
 
   before(async () => {
+    canaryDir = mkdtempSync(join(tmpdir(), 'drydock-canary-'));
     writeFileSync(join(canaryDir, 'canary.txt'), `${needle[0]}${needle[1]}\n`);
     platform = await startPlatform({ DRYDOCK_IDLE_TIMEOUT: '30m' }, { listen: true });
     [attacker, neighbour] = await readySessions(platform, LAB, 2);
   });
 
   after(async () => {
-    rmSync(canaryDir, { recursive: true, force: true });
+    if (canaryDir) rmSync(canaryDir, { recursive: true, force: true });
     await platform?.close();
     if (platform) await assertNothingLeft(platform.owner);
   });
