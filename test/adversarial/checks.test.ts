@@ -79,8 +79,8 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
       { env: { FAKE } },
     );
     t.diagnostic(tricks.output.trim().replaceAll('\n', ' | '));
-    assert.match(tricks.output, /usr-local-bin-rc=1/);
-    assert.match(tricks.output, /\/usr\/local\/bin\/docker: Read-only file system/);
+    // /usr/local is the learner's to install tools in, as on any host; checks never look there.
+    assert.match(tricks.output, /usr-local-bin-rc=0/);
     assert.match(tricks.output, /\/usr\/bin\/docker: Read-only file system/);
     assert.match(await fakeTrace(), /FAKE \/root\/bin\/docker ps/, 'the shadowing works in the learner’s own shell');
     await asLearner(session, 'rm -f /tmp/fake-called');
@@ -161,16 +161,16 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
   };
 
   it('asks the sandbox’s own engine, not one the learner points the engine socket to', async (t) => {
-    // KNOWN TO FAIL (found by this suite): checks reach the engine through
-    // /run/user/1000/docker.sock, and /run/user/1000 belongs to uid 1000 — the
-    // learner's root. The learner starts a second engine of their own and swaps
-    // the socket for a symlink to it; the check path follows it. A learner who
-    // prepares that engine to look fixed gets verdicts about a world of their
-    // choosing. Kept failing on purpose until checks stop trusting that path.
+    // Found by this suite: checks used to reach the engine through
+    // /run/user/1000/docker.sock, which the learner (root in the engine's
+    // namespace) can rename and replace with a symlink to a second engine of their
+    // own. The sandbox's init now bind-mounts the real socket at
+    // /run/drydock/engine.sock, in the sandbox's own mount namespace, and checks
+    // use that: the swap below must change nothing a check sees.
     const engineId = async () =>
       (await session.sandbox!.exec(['docker', 'info', '--format', '{{.ID}} {{.DockerRootDir}}'], { as: 'check', timeoutMs: 10_000 })).output.trim();
     const real = await engineId();
-    assert.match(real, /\/root\/\.local\/share\/docker$/);
+    assert.match(real, / \/var\/lib\/docker$/);
     const swap = await asLearner(
       session,
       `mkdir -p /tmp/d2 && echo '{}' > /tmp/d2/daemon.json

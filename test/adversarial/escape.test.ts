@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Docker from 'dockerode';
 import type { Session } from '../../lab-server/sessions/session.ts';
 import { asLearner, assertNeighbourWorks, assertServerAnswers, inPrivilegedContainer, readySessions } from '../support/learner.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
@@ -163,9 +164,12 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
   });
 
   it('cannot reach the outer engine, by socket or by TCP', async (t) => {
+    // /var/run/docker.sock in the learner's namespace leads to their own engine, as on
+    // any Docker host: what must never answer is the outer engine, told apart by its ID.
+    const outerId = ((await new Docker().info()) as { ID: string }).ID;
     const script = `
       for sock in /var/run/docker.sock /run/docker.sock /host/var/run/docker.sock /run/containerd/containerd.sock; do
-        curl -sS --max-time 3 --unix-socket "$sock" http://x/version >/dev/null 2>&1; echo "$sock-rc=$?"
+        id=$(curl -sS --max-time 3 --unix-socket "$sock" http://x/info 2>/dev/null | jq -r .ID 2>/dev/null); echo "$sock-rc=$? id=$id"
       done
       find / -xdev -type s 2>/dev/null | sed 's/^/socket: /'
       for host in 172.17.0.1 192.0.2.2 10.0.2.2 127.0.0.1; do
@@ -174,11 +178,13 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       echo done`;
     const shell = await asLearner(attacker, script);
     t.diagnostic(shell.output.trim().replaceAll('\n', ' | '));
-    assert.match(shell.output, /\/var\/run\/docker\.sock-rc=7\b/, 'curl ran and could not connect to the outer socket');
-    assert.doesNotMatch(shell.output, /-rc=0\b/);
-    // The only socket is the learner's own engine (and its containerd), under /run/user/1000.
+    assert.match(shell.output, /\/var\/run\/docker\.sock-rc=0 id=\S+/, 'the learner reaches their own engine (positive control)');
+    assert.ok(!shell.output.includes(outerId), 'a socket in the sandbox answered with the outer engine’s ID');
+    assert.doesNotMatch(shell.output, /tcp-\S+-rc=0\b/);
+    // The only sockets are the learner's own engine (and its containerd) and the bind
+    // mount of it that checks use.
     for (const line of shell.output.split('\n').filter((l) => l.startsWith('socket: '))) {
-      assert.match(line, /^socket: \/run\/user\/1000\//, `unexpected socket ${line}`);
+      assert.match(line, /^socket: \/run\/(user\/1000\/|drydock\/engine\.sock$)/, `unexpected socket ${line}`);
     }
     const container = await inPrivilegedContainer(attacker, script.replaceAll('curl -sS --max-time 3 --unix-socket "$sock" http://x/version', 'nc -w 3 local:"$sock" </dev/null').replaceAll('curl -sS --max-time 3 "http://$host:$port/version"', 'nc -w 3 "$host" "$port" </dev/null'));
     t.diagnostic(`container: ${container.output.trim().replaceAll('\n', ' | ')}`);

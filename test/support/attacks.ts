@@ -198,12 +198,18 @@ export const ATTACKS: Attack[] = [
       // What the platform makes of it (docs/threat-model.md item 6: no session ends silently). The OOM
       // killer may end the sandbox's init, and with it the container (whose cgroup then goes away).
       await new Promise((r) => setTimeout(r, 3000));
-      const { State: state } = await new Docker().getContainer(attacker.sandbox!.id).inspect();
-      return `${result.output}\nhost cgroup oom kills ${oomBefore} → ${oomAfter}; sandbox running=${state.Running} oomkilled=${state.OOMKilled} exit=${state.ExitCode}; session 3 s later: ${attacker.state} (${attacker.message})`;
+      // When the OOM killer ends the sandbox's init, the platform sees the container die and
+      // removes it, ending the session with a reason.
+      const sandbox = await new Docker()
+        .getContainer(attacker.sandbox!.id)
+        .inspect()
+        .then(({ State: s }) => `running=${s.Running} oomkilled=${s.OOMKilled} exit=${s.ExitCode}`)
+        .catch(() => 'removed by the platform');
+      return `${result.output}\nhost cgroup oom kills ${oomBefore} → ${oomAfter}; sandbox ${sandbox}; session 3 s later: ${attacker.state}${attacker.endReason ? `, reason ${attacker.endReason}` : ''} (${attacker.message})`;
     },
     // Either the write fails, or the sandbox's own OOM killer ends processes in it (counted by its cgroup, or
     // reported by the engine when it was the sandbox's init and the cgroup is gone).
-    contained: /fill-\/run-rc=[1-9]|oom kills \d+ → (?!0;)\d+|oomkilled=true/,
+    contained: /fill-\/run-rc=[1-9]|oom kills \d+ → (?!0;)\d+|oomkilled=true|removed by the platform; session 3 s later: ended, reason (memory|engine)/,
     breaksSandbox: true,
   },
   {
