@@ -1,6 +1,6 @@
 /**
  * Removes what an interrupted test run left in the engine. Test runs and
- * benchmarks use owners named test-<pid>-<random>, crash-… or bench-<pid>
+ * benchmarks use owners named test-<pid>-<random>, crash-…, faults-… or bench-<pid>
  * (see test/support/platform.ts): a killed run cannot clean up after itself and
  * no server will start under its owner again, so `npm test` sweeps the
  * resources of owners whose process is gone, and leaves a live run's alone.
@@ -11,7 +11,7 @@ import { loadConfig } from '../lab-server/config.ts';
 import { connect, ignoreGone as remove } from '../lab-server/docker/engine.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
 
-const TEST_OWNER = /^(?:test|crash|bench)-(\d+)(?:-[0-9a-f]+)?$/;
+const TEST_OWNER = /^(?:test|crash|faults|bench)-(\d+)(?:-[0-9a-f]+)?$/;
 const docker: Docker = connect(loadConfig().dockerHost);
 const filters = { label: [`${LABEL.platform}=${PLATFORM}`] };
 function alive(pid: number): boolean {

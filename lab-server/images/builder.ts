@@ -120,7 +120,11 @@ export async function ensureImages(
   const tags = new Map<string, string>();
   const workDir = join(stateDir, 'build');
   mkdirSync(workDir, { recursive: true });
-  for (const recipe of recipes) {
+  // Independent recipes build at the same time (two mmdebstrap runs mostly wait on the
+  // mirror); a recipe starts once the images it builds on exist.
+  const builds = new Map<string, Promise<void>>();
+  const ensure = async (recipe: ImageRecipe): Promise<void> => {
+    await Promise.all(recipe.dependsOn.map((slug) => builds.get(slug) ?? Promise.resolve()));
     if (!(await exists(docker, recipe.tag))) {
       if (!options.build) throw new Error(`image ${recipe.tag} is missing and DRYDOCK_BUILD_IMAGES=never`);
       const started = Date.now();
@@ -134,7 +138,11 @@ export async function ensureImages(
       log.info(`built ${recipe.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     tags.set(recipe.slug, recipe.tag);
-  }
+  };
+  // Recipes come in dependency order, so every dependency's promise exists when it is awaited.
+  for (const recipe of recipes) builds.set(recipe.slug, ensure(recipe));
+  const failed = (await Promise.allSettled(builds.values())).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return tags;
 }
 

@@ -19,6 +19,8 @@ describe('the HTTP API', () => {
     await app.platform.whenSettled(5000);
   });
   after(async () => {
+    // injectWS's in-memory streams never finish a closing handshake: without this, ws waits out its 30 s close timeout.
+    for (const client of app.websocketServer.clients) client.terminate();
     await app.close();
     root[Symbol.dispose]();
   });
