@@ -4,11 +4,6 @@
 # container's own loopback, so the tide never arrives.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 # --- the host service: tidegauge, managed with tidegaugectl ---------------------------
 mkdir -p /etc/tidegauge /srv/tidegauge
 cat > /etc/tidegauge/tidegauge.conf <<'CONF'

@@ -9,36 +9,15 @@
 # images that all carry the tag beacon:latest moves the tag exactly as rebuilding does.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
-work=$(mktemp -d /tmp/ci-history.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+archive_begin ci-history   # labs/_lib/setup.sh
+work=$archive_work
 now=$(date +%s)
 
-# The base image's config: every fake build starts from it (same diff_ids, same history).
-base_id=$(docker image inspect -f '{{.Id}}' drydock/lab-base:latest)
-docker save drydock/lab-base:latest | tar -xO "blobs/sha256/${base_id#sha256:}" > "$work/base.json"
-[ -s "$work/base.json" ] || { echo "setup: could not read the lab-base config" >&2; exit 1; }
-
-mkdir -p "$work/archive"
-entries=()
-
-# add_layer DIR: pack DIR as a layer tar into the archive; prints its diff_id (hex).
-add_layer() {
-  local dir=$1 digest
-  tar --numeric-owner --owner=0 --group=0 --sort=name --mtime="@$2" -cf "$work/layer.tar" -C "$dir" .
-  digest=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-  mv "$work/layer.tar" "$work/archive/$digest.tar"
-  echo "$digest"
-}
-
-# add_image CREATED_EPOCH TAGS_JSON LABELS_JSON CMD_JSON HISTORY_JSON LAYER_HEX...
+# add_image CREATED_EPOCH TAGS_JSON LABELS_JSON CMD_JSON HISTORY_JSON LAYER_HEX...:
+# a build as build.sh makes it (same labels and history), dated CREATED_EPOCH.
 add_image() {
   local created=$1 tags=$2 labels=$3 cmd=$4 history=$5; shift 5
-  local iso diffs config_hex layers
+  local iso diffs
   iso=$(date -u -d "@$created" +%Y-%m-%dT%H:%M:%S.%3NZ)
   diffs=$(printf '"sha256:%s",' "$@"); diffs="[${diffs%,}]"
   jq -c --arg created "$iso" --argjson labels "$labels" --argjson cmd "$cmd" \
@@ -49,18 +28,14 @@ add_image() {
     | .rootfs.diff_ids += $diffs
     | .history += [$history[] | .created = $created | .comment = "buildkit.dockerfile.v0"]' \
     "$work/base.json" > "$work/config.json"
-  config_hex=$(sha256sum "$work/config.json" | cut -d' ' -f1)
-  mv "$work/config.json" "$work/archive/$config_hex.json"
-  # The base layer is already in the engine; docker load only reads layers it lacks.
-  layers=$(printf '"%s.tar",' "$@"); layers="[\"base-layer-already-loaded.tar\",${layers%,}]"
-  entries+=("{\"Config\":\"$config_hex.json\",\"RepoTags\":$tags,\"Layers\":$layers}")
+  archive_image "$tags" "$work/config.json" "$@"
 }
 
 # --- beacon: builds 41 to 51 ------------------------------------------------------
 mkdir -p "$work/smoke/usr/local/bin"
 cp smoke-test.sh "$work/smoke/usr/local/bin/smoke-test"
 chmod 0755 "$work/smoke/usr/local/bin/smoke-test"
-smoke_layer=$(add_layer "$work/smoke" "$((now - 86400 * 30))")
+smoke_layer=$(archive_layer "$work/smoke" "$((now - 86400 * 30))")
 
 beacon_history='[
   {"created_by": "LABEL project=beacon", "empty_layer": true},
@@ -85,7 +60,7 @@ for spec in 41:13140 42:11580 43:10080 44:8640 45:7200 46:5760 47:4320 48:3000 4
       printf '%-15s | %-6s | %s\n' "$lamp" "$status" "$(date -u -d "@$((created - 1800))" '+%Y-%m-%d %H:%M')"
     done
   } > "$www/lamps.txt"
-  www_layer=$(add_layer "$work/www-$build" "$created")
+  www_layer=$(archive_layer "$work/www-$build" "$created")
   tags='["beacon:latest"]'; [ "$build" = 43 ] && tags='["beacon:latest","beacon:1.3"]'
   labels=$(printf '{"project":"beacon","ci.build":"%s","org.opencontainers.image.revision":"%s"}' "$build" "$(seed_hex "commit-$build" 7)")
   add_image "$created" "$tags" "$labels" '["httpd","-f","-p","8080","-h","/srv/www"]' "$beacon_history" "$smoke_layer" "$www_layer"
@@ -101,14 +76,12 @@ for spec in 116:8000 117:5000 118:2800; do
   mkdir -p "$work/tally-$build/opt/tally"
   printf 'item,count\nlamp mantles,%s\nparaffin (l),%s\nfog signal cartridges,%s\n' \
     $((build - 70)) $((build * 3)) $((build % 40)) > "$work/tally-$build/opt/tally/stock.csv"
-  layer=$(add_layer "$work/tally-$build" "$created")
+  layer=$(archive_layer "$work/tally-$build" "$created")
   labels=$(printf '{"project":"tally","ci.build":"%s"}' "$build")
   add_image "$created" '["tally:latest"]' "$labels" '["httpd","-f","-p","8080","-h","/opt/tally"]' "$tally_history" "$layer"
 done
 
-manifest=$(printf '%s,' "${entries[@]}")
-printf '[%s]\n' "${manifest%,}" > "$work/archive/manifest.json"
-quietly docker load -i <(tar -cf - -C "$work/archive" .)
+archive_load
 
 # --- containers ----------------------------------------------------------------------
 image_of_build() { docker images -q --no-trunc --filter "label=project=$1" --filter "label=ci.build=$2" | head -n 1; }

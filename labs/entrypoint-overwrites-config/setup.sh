@@ -4,10 +4,6 @@
 # that restart: the timetable is back to summer and the board makes a new display key.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
 board_status() { docker exec "$board" wget -qO- -T 1 http://127.0.0.1:8080/cgi-bin/status 2>/dev/null; }
 board_answers() { board_status >/dev/null; }
 screen_says() { grep -q "$1" <<< "$(docker logs --tail 1 "$screen" 2>&1)"; }

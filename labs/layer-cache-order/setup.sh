@@ -3,11 +3,6 @@
 # about 12 MB), neither excluded from the build context. Then the build everyone runs.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 # --- testdata/: a year of readings per gauge ------------------------------------------
 mkdir -p testdata
 awk -v seed="$(seed_hex testdata 6)" 'BEGIN {

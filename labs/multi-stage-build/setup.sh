@@ -6,11 +6,6 @@
 # air-gapped network), on top of drydock/lab-base.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 work=$(mktemp -d /tmp/skald-sdk.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 sdk="$work/rootfs/opt/skald"

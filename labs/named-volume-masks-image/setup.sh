@@ -2,11 +2,6 @@
 # entries), then do the botched upgrade to 1.1 that the learner walks into.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 # --- harborlog 1.0, built from a scratch folder that is removed afterwards ----------
 old=$(mktemp -d /tmp/harborlog-1.0.XXXXXX)
 trap 'rm -rf "$old"' EXIT

@@ -3,11 +3,6 @@
 # which tries to migrate that config at start and crash-loops on the read-only file mount.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 sed -i "s|tw-SESSION_TOKEN|tw-$(seed_hex webhook 16)|" tidewire/config.json
 grep -q "tw-$(seed_hex webhook 16)" tidewire/config.json
 chown -R 1000:1000 tidewire

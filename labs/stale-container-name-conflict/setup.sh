@@ -4,11 +4,6 @@
 # the name conflict. Two things that are not berthboard's also live on this engine.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 # --- berthboard 2.0, deployed from a compose file that no longer exists -------------
 old=$(mktemp -d /tmp/berthboard-2.0.XXXXXX)
 trap 'rm -rf "$old"' EXIT

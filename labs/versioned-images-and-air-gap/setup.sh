@@ -7,11 +7,6 @@
 # Dockerfiles in api/ and worker/ produce, with creation dates spread over the year.
 set -euo pipefail
 
-quietly() { # run a command; show its output only if it fails
-  local out
-  if ! out=$("$@" 2>&1); then printf '%s\n' "$out" >&2; return 1; fi
-}
-
 # --- the booth's engine: a second dockerd with its own data, no network, no registry ---
 # It gets a network namespace of its own (unshare --net): truly air-gapped, and its
 # start-up can't touch the sandbox engine's docker0 bridge. Its API socket is a file,
@@ -25,28 +20,13 @@ setsid unshare --net dockerd --config-file /srv/booth/daemon.json --host "$BOOTH
   > /var/log/booth-dockerd.log 2>&1 < /dev/null &
 
 # --- the release history ------------------------------------------------------------
-work=$(mktemp -d /tmp/tollgate-releases.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+archive_begin tollgate-releases   # labs/_lib/setup.sh
+work=$archive_work
 now=$(date +%s)
-
-base_id=$(docker image inspect -f '{{.Id}}' drydock/lab-base:latest)
-docker save drydock/lab-base:latest | tar -xO "blobs/sha256/${base_id#sha256:}" > "$work/base.json"
-[ -s "$work/base.json" ] || { echo "setup: could not read the lab-base config" >&2; exit 1; }
-mkdir -p "$work/archive"
-entries=()
-
-# add_layer DIR MTIME: pack DIR as a layer into the archive; prints its diff_id (hex).
-add_layer() {
-  local digest
-  tar --numeric-owner --owner=0 --group=0 --sort=name --mtime="@$2" -cf "$work/layer.tar" -C "$1" .
-  digest=$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
-  mv "$work/layer.tar" "$work/archive/$digest.tar"
-  echo "$digest"
-}
 
 # add_image CREATED TAG VERSION CONFIG_JQ HISTORY_JSON LAYER_HEX: an image on top of lab-base.
 add_image() {
-  local created=$1 tag=$2 version=$3 config_jq=$4 history=$5 layer=$6 iso config_hex
+  local created=$1 tag=$2 version=$3 config_jq=$4 history=$5 layer=$6 iso
   iso=$(date -u -d "@$created" +%Y-%m-%dT%H:%M:%S.%3NZ)
   jq -c --arg created "$iso" --arg version "$version" --arg revision "$(seed_hex "rev-$tag" 7)" \
         --arg diff "sha256:$layer" --argjson history "$history" "
@@ -58,10 +38,7 @@ add_image() {
     | .history += [\$history[] | .created = \$created | .comment = \"buildkit.dockerfile.v0\"
                    | .created_by |= sub(\"@VERSION@\"; \$version)]" \
     "$work/base.json" > "$work/config.json"
-  config_hex=$(sha256sum "$work/config.json" | cut -d' ' -f1)
-  mv "$work/config.json" "$work/archive/$config_hex.json"
-  # The base layer is already in the engine; docker load only reads the layers it lacks.
-  entries+=("{\"Config\":\"$config_hex.json\",\"RepoTags\":[\"$tag\"],\"Layers\":[\"base-layer-already-loaded.tar\",\"$layer.tar\"]}")
+  archive_image "[\"$tag\"]" "$work/config.json" "$layer"
 }
 
 api_history='[
@@ -77,7 +54,7 @@ for spec in 1.0:262 1.1:197 1.2:128 1.3:71 1.4:15; do
   mkdir -p "$dir/srv"
   cp -r api/www "$dir/srv/www"
   echo "<!-- tollgate-api $version, revision $(seed_hex "rev-tollgate-api:$version" 7) -->" >> "$dir/srv/www/index.html"
-  add_image "$created" "tollgate-api:$version" "$version" "$api_config" "$api_history" "$(add_layer "$dir" "$created")"
+  add_image "$created" "tollgate-api:$version" "$version" "$api_config" "$api_history" "$(archive_layer "$dir" "$created")"
 done
 
 worker_history='[
@@ -92,12 +69,10 @@ for spec in 2.8:120 2.9:60 2.10:12; do
   mkdir -p "$dir/opt/tollgate"
   { cat worker/reconcile.sh; echo "# tollgate-worker $version, revision $(seed_hex "rev-tollgate-worker:$version" 7)"; } > "$dir/opt/tollgate/reconcile"
   chmod 0755 "$dir/opt/tollgate/reconcile"
-  add_image "$created" "tollgate-worker:$version" "$version" "$worker_config" "$worker_history" "$(add_layer "$dir" "$created")"
+  add_image "$created" "tollgate-worker:$version" "$version" "$worker_config" "$worker_history" "$(archive_layer "$dir" "$created")"
 done
 
-manifest=$(printf '%s,' "${entries[@]}")
-printf '[%s]\n' "${manifest%,}" > "$work/archive/manifest.json"
-quietly docker load -i <(tar -cf - -C "$work/archive" .)
+archive_load
 
 # --- what runs ---------------------------------------------------------------------------
 quietly docker run -d --init --name tollgate-api --label "tollgate.deployment=$(seed_hex deploy-api)" -p 8080:8080 tollgate-api:1.4 & api=$!
