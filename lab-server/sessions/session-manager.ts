@@ -11,7 +11,8 @@ import type { SandboxEvent, SandboxProvider } from '../sandbox/sandbox.ts';
 import { adoptSandboxes } from './adoption.ts';
 import type { ExtensionStore } from './extension-store.ts';
 import { type LabImage, LabRunner } from './lab-runner.ts';
-import { END_MESSAGES, type EndReason, hashToken, Session } from './session.ts';
+import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
+import { hashToken, Session } from './session.ts';
 
 export interface SessionLimits {
   idleTimeoutMs: number;

@@ -23,7 +23,7 @@ import type { LabTerminal } from './lab-terminal.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TaskList } from './task-list.ts';
-import { END_REASONS, type EndReason } from './terminal-socket.ts';
+import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 
 declare global {
   interface Window {
@@ -168,7 +168,7 @@ class LabPage {
     if (session.state !== 'starting' && session.state !== 'ready') {
       this.#remember(undefined);
       const reason = session.endReason as EndReason | undefined;
-      const detail = session.message ? sentence(session.message) : reason ? END_REASONS[reason] : 'The session ended.';
+      const detail = session.message ? sentence(session.message) : reason ? END_MESSAGES[reason] : 'The session ended.';
       const failed = reason === 'failed' || reason === 'engine' || reason === 'memory';
       this.#setPhase(failed ? 'error' : 'stopped', failed ? 'Sandbox failed' : 'Session ended', detail);
       return;

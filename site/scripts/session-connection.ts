@@ -15,12 +15,11 @@ import {
   CLOSE_SESSION_ENDED,
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_UNKNOWN_SESSION,
-  END_REASONS,
   TerminalSocket,
   terminalUrl,
-  type EndReason,
   type ServerMessage,
 } from './terminal-socket.ts';
+import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 
 export interface ConnectionEvents {
   /** Progress while the sandbox starts (or the connection is retried). */
@@ -111,7 +110,7 @@ export class SessionConnection {
         this.#events.onReady();
         break;
       case 'ended':
-        this.#end(message.message ? sentence(message.message) : (END_REASONS[message.reason] ?? 'The session ended.'), message.reason);
+        this.#end(message.message ? sentence(message.message) : (END_MESSAGES[message.reason] ?? 'The session ended.'), message.reason);
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);

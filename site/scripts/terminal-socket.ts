@@ -8,20 +8,7 @@
  * output goes quiet, so a flood costs a handful of small frames.
  */
 
-export type EndReason = 'stopped' | 'idle' | 'expired' | 'memory' | 'engine' | 'failed' | 'shutdown' | 'capacity' | 'policy';
-
-/** Why a sandbox ended, in plain words, for when the server's own message is missing. */
-export const END_REASONS: Record<EndReason, string> = {
-  stopped: 'The sandbox was stopped and removed.',
-  idle: 'The sandbox was removed because nobody used it for a while.',
-  expired: 'The sandbox reached its time limit and was removed.',
-  memory: 'The sandbox ran out of memory and was removed.',
-  engine: 'The sandbox stopped unexpectedly (the server’s Docker engine stopped it) and was removed.',
-  failed: 'The sandbox could not be started.',
-  shutdown: 'The lab server shut down; the sandbox was removed.',
-  capacity: 'The sandbox was removed to make room on a full server.',
-  policy: 'The sandbox was removed because it broke the server’s rules.',
-};
+import type { EndReason } from '../../protocol/end-reasons.ts';
 
 export type ServerMessage =
   | { type: 'status'; state: string; message: string }
