@@ -1,6 +1,6 @@
 /**
  * Isolation profiles: what a sandbox container may do on the host, and what its
- * inner engine can therefore offer labs. docs/threat-model.md says why each right
+ * inner engine can therefore offer labs. docs/isolation.md says why each right
  * is there; `rootless` is the only profile a server beyond loopback may use.
  */
 import type Docker from 'dockerode';
