@@ -29,10 +29,19 @@ container_is_up() { [ "$(container_state "$1")" = running ]; }
 # describe_state ID: the state in words, to follow "The container is ...", e.g.
 # "restarting (exit code 1, restarted 5 times)" or "stopped (exited with code 137)".
 describe_state() {
-  local status code restarts
-  IFS='|' read -r status code restarts < <(docker inspect -f '{{.State.Status}}|{{.State.ExitCode}}|{{.RestartCount}}' "$1" 2>/dev/null)
+  local status code restarts started up_for
+  IFS='|' read -r status code restarts started < <(docker inspect -f '{{.State.Status}}|{{.State.ExitCode}}|{{.RestartCount}}|{{.State.StartedAt}}' "$1" 2>/dev/null)
   case "$status" in
     restarting) echo "restarting (exit code $code, restarted $restarts times)" ;;
+    running)
+      # Between two crashes a crash-looping container is briefly "running" again;
+      # calling that running would send the learner looking in the wrong place.
+      up_for=$(( $(date +%s) - $(date -d "$started" +%s 2>/dev/null || date +%s) ))
+      if [ "$restarts" -gt 0 ] && [ "$up_for" -lt 10 ]; then
+        echo "restarting over and over (restarted $restarts times, up again for only ${up_for} s)"
+      else
+        echo running
+      fi ;;
     exited) echo "stopped (exited with code $code)" ;;
     dead) echo "dead (exit code $code)" ;;
     created) echo "created but never started" ;;
