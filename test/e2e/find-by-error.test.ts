@@ -1,0 +1,103 @@
+/**
+ * A learner arrives with an error message, not a topic: pasted into /symptoms/ (with
+ * their own container names, IDs and paths) or typed into the site search, it must
+ * lead to the lesson that explains it. The site is static, so no engine is needed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp } from '../../lab-server/app.ts';
+import { loadConfig } from '../../lab-server/config.ts';
+import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
+import { ROOT } from '../support/platform.ts';
+
+/** Messages as a learner would paste them: none is copied from a lesson word for word. */
+const PASTED: { message: string; lesson: string }[] = [
+  {
+    message: `Traceback (most recent call last):\n  File "/usr/bin/docker-compose", line 33, in <module>\nKeyError: 'ContainerConfig'`,
+    lesson: 'compose-v1-containerconfig',
+  },
+  {
+    message:
+      'docker: Error response from daemon: Conflict. The container name "/payments-worker" is already in use by container "0e5b1c8d2f7a9e4b3c6d8f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c". You have to remove (or rename) that container to be able to reuse that name.',
+    lesson: 'stale-container-name-conflict',
+  },
+  {
+    message: "Error: EBUSY: resource busy or locked, rename '/srv/app/settings.json.tmp' -> '/srv/app/settings.json'",
+    lesson: 'readonly-config-mount',
+  },
+  {
+    message: 'ERROR: for worker  No such image: sha256:0b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c',
+    lesson: 'compose-v1-containerconfig',
+  },
+];
+
+describe('finding a lesson by its error message', () => {
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let url: string;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    assert.ok(existsSync(`${ROOT}dist/index.html`), 'the site must be built first (npm test does it)');
+    app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: 'unix:///nonexistent/docker.sock', DRYDOCK_LOG_LEVEL: 'silent' }));
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  /** Titles of the lesson entries the filter leaves visible, in page order. */
+  const visibleEntries = (p: Page) =>
+    p.locator('[data-symptom-entry]:visible .entry-title a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+
+  for (const { message, lesson } of PASTED) {
+    const firstLine = message.split('\n').at(-1)!;
+    it(`leads "${firstLine.slice(0, 60)}…" to the ${lesson} lesson`, async () => {
+      await page.goto(`${url}/symptoms/`);
+      await page.getByLabel('Paste or type an error message').fill(message);
+      await page.waitForFunction(() => /match/i.test(document.querySelector('[data-symptom-count]')?.textContent ?? ''));
+      const hrefs = await visibleEntries(page);
+      assert.equal(hrefs[0], `/lessons/${lesson}/`, `first match for the pasted message; all matches: ${hrefs.join(', ') || 'none'}`);
+      await page.locator('[data-symptom-entry]:visible .entry-title a').first().click();
+      await page.waitForURL(`**/lessons/${lesson}/`);
+      assert.ok(await page.getByRole('heading', { level: 1 }).isVisible());
+    });
+  }
+
+  it('says so when nothing matches, and keeps the query in the address for sharing', async () => {
+    await page.goto(`${url}/symptoms/`);
+    await page.getByLabel('Paste or type an error message').fill('flux capacitor overheated');
+    await page.locator('[data-symptom-empty]').waitFor({ state: 'visible' });
+    assert.equal((await visibleEntries(page)).length, 0);
+    assert.match(page.url(), /\?q=flux/);
+    await page.reload();
+    assert.equal(await page.getByLabel('Paste or type an error message').inputValue(), 'flux capacitor overheated');
+  });
+
+  it('finds the lesson from the site search too', async () => {
+    await page.goto(`${url}/`);
+    await page.getByRole('button', { name: /search/i }).first().click();
+    const box = page.getByRole('searchbox').or(page.getByPlaceholder(/search/i)).first();
+    await box.fill('ContainerConfig');
+    const first = page.locator('.pagefind-ui__result-link').first();
+    await first.waitFor({ timeout: 15_000 });
+    assert.match((await first.getAttribute('href')) ?? '', /\/lessons\/compose-v1-containerconfig\//);
+    await page.screenshot({ path: `${SCREENSHOTS}/search-containerconfig-1440.png` });
+  });
+
+  it('looks right on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${url}/symptoms/?q=${encodeURIComponent(PASTED[1]!.message)}`);
+    await page.locator('[data-symptom-entry]:visible').first().waitFor();
+    // Opened from a shared link: the count says what matched, without waiting for typing to pause.
+    assert.match(await page.locator('[data-symptom-count]').innerText(), /^\d+ messages? match/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px at 390 px wide`);
+    await page.screenshot({ path: `${SCREENSHOTS}/symptoms-pasted-390.png`, fullPage: true });
+  });
+});
