@@ -49,6 +49,8 @@ export default defineConfig({
       components: {
         // Adds the "Practise this in a live lab" card to lessons with `lab:` in their frontmatter.
         PageTitle: './site/components/overrides/PageTitle.astro',
+        // Adds "this error is explained on" suggestions for a pasted error message.
+        Search: './site/components/overrides/Search.astro',
       },
     }),
     mdx(),

@@ -79,15 +79,37 @@ describe('finding a lesson by its error message', () => {
     assert.equal(await page.getByLabel('Paste or type an error message').inputValue(), 'flux capacitor overheated');
   });
 
-  it('finds the lesson from the site search too', async () => {
+  /** Opens the site search (Starlight's dialog with Pagefind) and types or pastes a query. */
+  async function search(query: string): Promise<void> {
     await page.goto(`${url}/`);
-    await page.getByRole('button', { name: /search/i }).first().click();
-    const box = page.getByRole('searchbox').or(page.getByPlaceholder(/search/i)).first();
-    await box.fill('ContainerConfig');
+    await page.locator('button[data-open-modal]:not([disabled])').click();
+    await page.locator('#starlight__search input').fill(query);
+  }
+
+  it('finds the lesson for a keyword in the site search', async () => {
+    await search('ContainerConfig');
     const first = page.locator('.pagefind-ui__result-link').first();
     await first.waitFor({ timeout: 15_000 });
     assert.match((await first.getAttribute('href')) ?? '', /\/lessons\/compose-v1-containerconfig\//);
-    await page.screenshot({ path: `${SCREENSHOTS}/search-containerconfig-1440.png` });
+  });
+
+  for (const { message, lesson } of PASTED) {
+    it(`suggests the ${lesson} lesson for the whole message pasted into the site search`, async () => {
+      // Full-text search finds no page with this learner's IDs and names; the suggestion does.
+      await search(message);
+      const suggestion = page.locator('[data-known-errors]:visible a').first();
+      await suggestion.waitFor({ timeout: 15_000 });
+      assert.equal(await suggestion.getAttribute('href'), `/lessons/${lesson}/`);
+      if (lesson === 'stale-container-name-conflict') await page.screenshot({ path: `${SCREENSHOTS}/search-pasted-error-1440.png` });
+      await suggestion.click();
+      await page.waitForURL(`**/lessons/${lesson}/`);
+    });
+  }
+
+  it('suggests nothing for a plain keyword, and leaves it to the full-text results', async () => {
+    await search('volume');
+    await page.locator('.pagefind-ui__result-link').first().waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('[data-known-errors]:visible').count(), 0);
   });
 
   it('looks right on a phone', async () => {
@@ -99,5 +121,8 @@ describe('finding a lesson by its error message', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px at 390 px wide`);
     await page.screenshot({ path: `${SCREENSHOTS}/symptoms-pasted-390.png`, fullPage: true });
+    await search(PASTED[2]!.message);
+    await page.locator('[data-known-errors]:visible a').first().waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: `${SCREENSHOTS}/search-pasted-error-390.png` });
   });
 });
