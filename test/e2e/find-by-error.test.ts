@@ -51,13 +51,13 @@ describe('finding a lesson by its error message', () => {
     await app?.close();
   });
 
-  /** Titles of the lesson entries the filter leaves visible, in page order. */
+  /** Links of the page entries the filter leaves visible, in page order. */
   const visibleEntries = (p: Page) =>
     p.locator('[data-symptom-entry]:visible .entry-title a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
 
   for (const { message, lesson } of PASTED) {
-    const firstLine = message.split('\n').at(-1)!;
-    it(`leads "${firstLine.slice(0, 60)}…" to the ${lesson} lesson`, async () => {
+    const errorLine = message.split('\n').at(-1)!;
+    it(`leads "${errorLine.slice(0, 60)}…" to the ${lesson} lesson`, async () => {
       await page.goto(`${url}/symptoms/`);
       await page.getByLabel('Paste or type an error message').fill(message);
       await page.waitForFunction(() => /match/i.test(document.querySelector('[data-symptom-count]')?.textContent ?? ''));
