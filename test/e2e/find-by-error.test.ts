@@ -150,6 +150,24 @@ describe('finding a lesson by its error message', () => {
     });
   }
 
+  it('tries the catalog again after it failed to load, so suggestions come back', async (t) => {
+    // A network failure for one request can't be caused for real on loopback: Playwright
+    // aborts the first request for the catalog instead (a fake, for this fault only).
+    let aborted = 0;
+    await page.route('**/symptoms.json', (route) => (aborted++ === 0 ? route.abort('internetdisconnected') : route.continue()));
+    try {
+      await search(PASTED[2]!.message, t);
+      while (aborted === 0) await page.waitForTimeout(50);
+      await page.waitForTimeout(500); // the suggestions' debounce (150 ms) and the failed fetch settle
+      assert.equal(await page.locator('[data-known-errors]:visible').count(), 0, 'no suggestions while the catalog could not be loaded');
+      await page.locator('#starlight__search input').pressSequentially(' ');
+      await page.locator('[data-known-errors]:visible a').first().waitFor({ timeout: 15_000 });
+      assert.equal(aborted, 2, 'the catalog was requested again');
+    } finally {
+      await page.unroute('**/symptoms.json');
+    }
+  });
+
   it('suggests nothing for a plain keyword, and leaves it to the full-text results', async (t) => {
     await search('volume', t);
     await page.locator('.pagefind-ui__result-link').first().waitFor({ timeout: 15_000 });
