@@ -157,7 +157,9 @@ describe('finding a lesson by its error message', () => {
     await page.route('**/symptoms.json', (route) => (aborted++ === 0 ? route.abort('internetdisconnected') : route.continue()));
     try {
       await search(PASTED[2]!.message, t);
-      while (aborted === 0) await page.waitForTimeout(50);
+      for (const deadline = Date.now() + 15_000; aborted === 0; await page.waitForTimeout(50)) {
+        assert.ok(Date.now() < deadline, 'the page never asked for the catalog (/symptoms.json)');
+      }
       await page.waitForTimeout(500); // the suggestions' debounce (150 ms) and the failed fetch settle
       assert.equal(await page.locator('[data-known-errors]:visible').count(), 0, 'no suggestions while the catalog could not be loaded');
       await page.locator('#starlight__search input').pressSequentially(' ');
