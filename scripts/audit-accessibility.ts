@@ -5,11 +5,9 @@
  * content or styles: CI checks one page of each kind (test/e2e/accessibility.test.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { buildApp } from '../lab-server/app.ts';
-import { loadConfig } from '../lab-server/config.ts';
 import { settled, violations } from '../test/support/accessibility.ts';
 import { launchChromium } from '../test/support/browser.ts';
-import { ROOT } from '../test/support/platform.ts';
+import { ROOT, serveSiteWithoutEngine } from '../test/support/platform.ts';
 
 const sitemap = `${ROOT}dist/sitemap-0.xml`;
 if (!existsSync(sitemap)) {
@@ -19,8 +17,7 @@ if (!existsSync(sitemap)) {
 const paths = [...readFileSync(sitemap, 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
 
 // The site is static: the lab server serves it without an engine.
-const app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: 'unix:///nonexistent/docker.sock', DRYDOCK_LOG_LEVEL: 'silent' }));
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+const { app, url } = await serveSiteWithoutEngine();
 const browser = await launchChromium();
 const started = performance.now();
 let found = 0;

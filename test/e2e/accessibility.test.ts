@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { buildApp } from '../../lab-server/app.ts';
-import { loadConfig } from '../../lab-server/config.ts';
 import { settled, violations } from '../support/accessibility.ts';
 import { launchChromium } from '../support/browser.ts';
-import { ROOT } from '../support/platform.ts';
+import { serveSiteWithoutEngine } from '../support/platform.ts';
 
 const PAGES = ['/', '/labs/', '/labs/named-volume-masks-image/', '/lessons/compose-v1-containerconfig/', '/tutorial/health-checks/', '/symptoms/?q=EBUSY', '/no-such-page/'];
 const VIEWPORTS = [
@@ -20,12 +18,11 @@ const VIEWPORTS = [
 ];
 
 describe('accessibility', () => {
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let app: Awaited<ReturnType<typeof serveSiteWithoutEngine>>['app'];
   let url: string;
   let browser: Browser;
   before(async () => {
-    app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: 'unix:///nonexistent/docker.sock', DRYDOCK_LOG_LEVEL: 'silent' }));
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    ({ app, url } = await serveSiteWithoutEngine());
     browser = await launchChromium();
   });
   after(async () => {

@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../../lab-server/app.ts';
-import { loadConfig } from '../../lab-server/config.ts';
 import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
-import { ROOT } from '../support/platform.ts';
+import { ROOT, serveSiteWithoutEngine } from '../support/platform.ts';
 
 /** Messages as a learner would paste them: none is copied from a lesson word for word. */
 const PASTED: { message: string; lesson: string }[] = [
@@ -34,7 +32,7 @@ const PASTED: { message: string; lesson: string }[] = [
 ];
 
 describe('finding a lesson by its error message', () => {
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let app: Awaited<ReturnType<typeof serveSiteWithoutEngine>>['app'];
   let url: string;
   let browser: Browser;
   let page: Page;
@@ -42,8 +40,7 @@ describe('finding a lesson by its error message', () => {
 
   before(async () => {
     assert.ok(existsSync(`${ROOT}dist/index.html`), 'the site must be built first (npm test does it)');
-    app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: 'unix:///nonexistent/docker.sock', DRYDOCK_LOG_LEVEL: 'silent' }));
-    url = await app.listen({ host: '127.0.0.1', port: 0 });
+    ({ app, url } = await serveSiteWithoutEngine());
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // Kept for the failure message of search(): what the page itself reported.

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
-import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { assertNothingLeft, ROOT, serveSiteWithoutEngine, startPlatform, type TestPlatform } from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
 
@@ -124,10 +124,7 @@ describe('a learner in the browser', () => {
 
 describe('a lab page when no Docker engine is reachable', () => {
   it('says plainly that labs are unavailable, and why', async () => {
-    const { buildApp } = await import('../../lab-server/app.ts');
-    const { loadConfig } = await import('../../lab-server/config.ts');
-    const app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: 'unix:///nonexistent/docker.sock', DRYDOCK_LOG_LEVEL: 'silent' }));
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { app, url } = await serveSiteWithoutEngine();
     await app.platform.whenSettled(5000);
     const browser = await launchChromium();
     try {

@@ -10,6 +10,7 @@ import { buildApp } from '../../lab-server/app.ts';
 import { loadConfig } from '../../lab-server/config.ts';
 import { ownerFilter } from '../../lab-server/labels.ts';
 import type { SessionManager } from '../../lab-server/sessions/session-manager.ts';
+import { NO_ENGINE } from './fake-sandbox.ts';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 /**
@@ -51,6 +52,12 @@ export async function startPlatform(env: Record<string, string> = {}, options: {
   const status = await app.platform.whenSettled();
   assert.equal(status.state, 'ready', `labs must be available for engine tests, got: ${status.reason}`);
   return { app, owner, sessions: app.platform.sessions!, url, close: () => app.close() };
+}
+
+/** The real server with no engine to reach: it serves the site, and lab pages say labs are unavailable. */
+export async function serveSiteWithoutEngine(): Promise<{ app: Awaited<ReturnType<typeof buildApp>>; url: string }> {
+  const app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: NO_ENGINE, DRYDOCK_LOG_LEVEL: 'silent' }));
+  return { app, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }
 
 /** Lists every container, volume and network carrying this owner's labels. */
