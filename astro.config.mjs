@@ -17,7 +17,8 @@ export default defineConfig({
   integrations: [
     starlight({
       title: 'Drydock',
-      description: 'Learn Docker by doing: break real Docker setups in a sandbox, fix them, get checked.',
+      description:
+        'Learn Docker by doing: break real Docker setups in a sandbox, fix them, get checked.',
       logo: { src: './site/assets/logo.svg', alt: '' },
       customCss: ['./site/styles/theme.css'],
       // Search is Pagefind (Starlight's default), indexed at build time.

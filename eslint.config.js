@@ -6,13 +6,28 @@ import tseslint from 'typescript-eslint';
 const serverOnly = ['fastify', '@fastify/*', 'dockerode', 'ws', 'tar-fs', 'pino*'];
 
 export default tseslint.config(
-  { ignores: ['dist/', '.astro/', '.drydock/', 'node_modules/', '**/*.astro', '**/*.mjs', 'eslint.config.js'] },
+  {
+    ignores: [
+      'dist/',
+      '.astro/',
+      '.drydock/',
+      'node_modules/',
+      '**/*.astro',
+      '**/*.mjs',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/only-throw-error': 'error',
       // Fastify plugins and handlers are async by contract, with or without an await.
@@ -26,7 +41,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: serverOnly, message: 'site/ and lab-format/ must stay free of server dependencies.' },
+            {
+              group: serverOnly,
+              message: 'site/ and lab-format/ must stay free of server dependencies.',
+            },
             { group: ['**/lab-server/**'], message: 'the site must not import the lab server.' },
           ],
         },
@@ -38,7 +56,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/site/**', '**/content/**', 'astro', 'astro:*'], message: 'the lab server must not import the site or its content.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/site/**', '**/content/**', 'astro', 'astro:*'],
+              message: 'the lab server must not import the site or its content.',
+            },
+          ],
+        },
       ],
     },
   },

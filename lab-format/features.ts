@@ -5,7 +5,8 @@
  * as unavailable, with this text as the reason, rather than teaching the wrong thing.
  */
 export const FEATURES = {
-  'memory-limits': 'memory limits on containers that the kernel enforces (docker run --memory, Compose memory limits)',
+  'memory-limits':
+    'memory limits on containers that the kernel enforces (docker run --memory, Compose memory limits)',
 } as const;
 
 export type Feature = keyof typeof FEATURES;

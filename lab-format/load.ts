@@ -33,7 +33,9 @@ export class LabFormatError extends Error {
 
 function fieldPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .map((part, i) =>
+      typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`,
+    )
     .join('');
 }
 
@@ -42,7 +44,12 @@ function firstIssue(error: z.ZodError, file: string): LabFormatError {
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') message = `unknown field(s): ${issue.keys.join(', ')}`;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : '';
-  return new LabFormatError(file, fieldPath(issue.path) || undefined, message + more, 'see docs/writing-labs.md for the manifest reference');
+  return new LabFormatError(
+    file,
+    fieldPath(issue.path) || undefined,
+    message + more,
+    'see docs/writing-labs.md for the manifest reference',
+  );
 }
 
 export interface LoadOptions {
@@ -58,16 +65,32 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
   const shown = relative(options.displayRoot ?? process.cwd(), file);
 
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(slug)) {
-    throw new LabFormatError(shown, undefined, `folder name "${slug}" is not a valid lab slug`, 'use kebab-case, e.g. labs/named-volume-masks-image');
+    throw new LabFormatError(
+      shown,
+      undefined,
+      `folder name "${slug}" is not a valid lab slug`,
+      'use kebab-case, e.g. labs/named-volume-masks-image',
+    );
   }
-  if (!existsSync(file)) throw new LabFormatError(shown, undefined, 'file is missing', `every folder in labs/ needs a ${MANIFEST_FILE}`);
+  if (!existsSync(file))
+    throw new LabFormatError(
+      shown,
+      undefined,
+      'file is missing',
+      `every folder in labs/ needs a ${MANIFEST_FILE}`,
+    );
 
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'), { prettyErrors: true });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
-    throw new LabFormatError(shown, undefined, `is not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`);
+    const where =
+      error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    throw new LabFormatError(
+      shown,
+      undefined,
+      `is not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 
   const parsed = labManifestSchema.safeParse(raw);
@@ -77,14 +100,19 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
   const mustExist = (path: string, field: string) => {
     const full = join(dir, path);
     if (!existsSync(full) || !statSync(full).isFile()) {
-      throw new LabFormatError(shown, field, `file "${path}" does not exist in ${relative(options.displayRoot ?? process.cwd(), dir)}/`);
+      throw new LabFormatError(
+        shown,
+        field,
+        `file "${path}" does not exist in ${relative(options.displayRoot ?? process.cwd(), dir)}/`,
+      );
     }
   };
   mustExist(manifest.setup, 'setup');
   mustExist(manifest.solve, 'solve');
   const seen = new Set<string>();
   manifest.tasks.forEach((task, i) => {
-    if (seen.has(task.id)) throw new LabFormatError(shown, `tasks[${i}].id`, `duplicate task id "${task.id}"`);
+    if (seen.has(task.id))
+      throw new LabFormatError(shown, `tasks[${i}].id`, `duplicate task id "${task.id}"`);
     seen.add(task.id);
     mustExist(task.check, `tasks[${i}].check`);
   });
@@ -92,7 +120,12 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
   if (options.imagesDir) {
     manifest.images.forEach((image, i) => {
       if (!existsSync(join(options.imagesDir!, image))) {
-        throw new LabFormatError(shown, `images[${i}]`, `unknown image "${image}"`, `images are folders in images/: ${readdirSync(options.imagesDir!).join(', ')}`);
+        throw new LabFormatError(
+          shown,
+          `images[${i}]`,
+          `unknown image "${image}"`,
+          `images are folders in images/: ${readdirSync(options.imagesDir!).join(', ')}`,
+        );
       }
     });
   }
@@ -102,9 +135,16 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
 /** Loads every lab in `labsDir` (each subfolder is one lab), sorted by slug. */
 export function loadLabs(labsDir: string, options: LoadOptions = {}): Lab[] {
   if (!existsSync(labsDir)) return [];
-  return readdirSync(labsDir)
-    // statSync follows symlinks, so a lab may be linked in from elsewhere.
-    .filter((name) => !name.startsWith('.') && !name.startsWith('_') && statSync(join(labsDir, name)).isDirectory())
-    .map((name) => loadLab(join(labsDir, name), options))
-    .sort((a, b) => a.slug.localeCompare(b.slug));
+  return (
+    readdirSync(labsDir)
+      // statSync follows symlinks, so a lab may be linked in from elsewhere.
+      .filter(
+        (name) =>
+          !name.startsWith('.') &&
+          !name.startsWith('_') &&
+          statSync(join(labsDir, name)).isDirectory(),
+      )
+      .map((name) => loadLab(join(labsDir, name), options))
+      .sort((a, b) => a.slug.localeCompare(b.slug))
+  );
 }

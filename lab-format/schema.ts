@@ -7,13 +7,19 @@ import { FEATURE_NAMES } from './features.ts';
 
 const slug = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase letters, digits and single dashes (kebab-case)');
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'use lowercase letters, digits and single dashes (kebab-case)',
+  );
 
 /** A path to a file inside the lab folder, e.g. `checks/service-runs.sh`. */
 const labFile = z
   .string()
   .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a relative path inside the lab folder');
+  .refine(
+    (p) => !p.startsWith('/') && !p.split('/').includes('..'),
+    'must be a relative path inside the lab folder',
+  );
 
 export const taskSchema = z.strictObject({
   /** Stable id used in URLs, API answers and test reports. @example "service-starts" */
@@ -65,7 +71,10 @@ export const labManifestSchema = z.strictObject({
    */
   workdir: z
     .string()
-    .regex(/^\/root(\/[\w.-]+)*$/, 'must be /root or a folder under it (the rest of the sandbox is read-only)')
+    .regex(
+      /^\/root(\/[\w.-]+)*$/,
+      'must be /root or a folder under it (the rest of the sandbox is read-only)',
+    )
     .default('/root/lab'),
   /** Markdown shown above the tasks: the situation the learner walks into. */
   intro: z.string().min(1),

@@ -13,7 +13,10 @@ const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 102
 const duration = z.string().transform((text, ctx) => {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 90s, 15m or 2h` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a duration; use e.g. 90s, 15m or 2h`,
+    });
     return z.NEVER;
   }
   return Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
@@ -41,9 +44,15 @@ const trustProxy = z.string().transform((text, ctx): boolean | number | string[]
   if (t === 'false' || t === '') return false;
   if (t === 'true') return true;
   if (/^\d+$/.test(t)) return Number(t);
-  const list = t.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = t
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.every((s) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s))) return list;
-  ctx.addIssue({ code: 'custom', message: `"${text}" is not a proxy setting; use false, true, a hop count or e.g. 127.0.0.1,10.0.0.0/8` });
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${text}" is not a proxy setting; use false, true, a hop count or e.g. 127.0.0.1,10.0.0.0/8`,
+  });
   return z.NEVER;
 });
 
@@ -53,7 +62,10 @@ const envSchema = z.object({
   DRYDOCK_ROOT: z.string().optional(),
   DRYDOCK_STATE_DIR: z.string().optional(),
   /** Sandboxes of one server carry this owner label; a second server on the same engine uses another. */
-  DRYDOCK_OWNER: z.string().regex(/^[a-z0-9-]{1,40}$/).default('default'),
+  DRYDOCK_OWNER: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/)
+    .default('default'),
   DRYDOCK_IDLE_TIMEOUT: duration.default(15 * 60_000),
   DRYDOCK_SESSION_LIMIT: duration.default(2 * 3_600_000),
   DRYDOCK_MAX_SANDBOXES: intIn(1, 1000).default(8),
@@ -86,7 +98,9 @@ const envSchema = z.object({
     .string()
     .regex(/^(unix|tcp):\/\/.+/, 'use unix:///path/to/docker.sock or tcp://host:port')
     .default('unix:///var/run/docker.sock'),
-  DRYDOCK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DRYDOCK_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 });
 
 export interface Config {
@@ -100,7 +114,13 @@ export interface Config {
   idleTimeoutMs: number;
   sessionLimitMs: number;
   maxSandboxes: number;
-  sandbox: { profile: ProfileName; memoryBytes: number; diskBytes: number; nanoCpus: number; pidsLimit: number };
+  sandbox: {
+    profile: ProfileName;
+    memoryBytes: number;
+    diskBytes: number;
+    nanoCpus: number;
+    pidsLimit: number;
+  };
   setupTimeoutMs: number;
   terminalsPerSession: number;
   extensionMs: number;
@@ -161,8 +181,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     extensionMs: e.DRYDOCK_SESSION_EXTENSION,
     maxExtensions: e.DRYDOCK_MAX_EXTENSIONS,
     shutdown: e.DRYDOCK_SHUTDOWN,
-    hostReserve: { memoryBytes: e.DRYDOCK_HOST_RESERVE_MEMORY, diskBytes: e.DRYDOCK_HOST_RESERVE_DISK },
-    clients: { maxSessions: e.DRYDOCK_SESSIONS_PER_CLIENT, createPerMinute: e.DRYDOCK_CREATE_RATE, apiPerMinute: e.DRYDOCK_API_RATE },
+    hostReserve: {
+      memoryBytes: e.DRYDOCK_HOST_RESERVE_MEMORY,
+      diskBytes: e.DRYDOCK_HOST_RESERVE_DISK,
+    },
+    clients: {
+      maxSessions: e.DRYDOCK_SESSIONS_PER_CLIENT,
+      createPerMinute: e.DRYDOCK_CREATE_RATE,
+      apiPerMinute: e.DRYDOCK_API_RATE,
+    },
     trustProxy: e.DRYDOCK_TRUST_PROXY,
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,

@@ -5,18 +5,36 @@
 export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
   LAB_NOT_FOUND: { status: 404, message: 'No lab has that name.' },
-  SESSION_NOT_FOUND: { status: 404, message: 'No session has that id, or the token does not match it.' },
-  LAB_UNSUPPORTED: { status: 409, message: 'This lab needs something this server’s sandboxes cannot provide.' },
+  SESSION_NOT_FOUND: {
+    status: 404,
+    message: 'No session has that id, or the token does not match it.',
+  },
+  LAB_UNSUPPORTED: {
+    status: 409,
+    message: 'This lab needs something this server’s sandboxes cannot provide.',
+  },
   SESSION_NOT_READY: { status: 409, message: 'The sandbox is not ready yet.' },
   SESSION_ENDED: { status: 409, message: 'This session has ended.' },
   EXTENSION_REFUSED: { status: 409, message: 'This session cannot be extended.' },
   CAPACITY: { status: 429, message: 'All sandboxes are in use. Try again in a few minutes.' },
-  FULL: { status: 503, message: 'All sandboxes are busy. You have a place in line; ask again with your ticket.' },
-  TOO_MANY_SESSIONS: { status: 429, message: 'You already have as many sandboxes as one person may have. Stop one first.' },
+  FULL: {
+    status: 503,
+    message: 'All sandboxes are busy. You have a place in line; ask again with your ticket.',
+  },
+  TOO_MANY_SESSIONS: {
+    status: 429,
+    message: 'You already have as many sandboxes as one person may have. Stop one first.',
+  },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Wait a little, then try again.' },
-  UPGRADE_REQUIRED: { status: 426, message: 'This address is the terminal WebSocket; connect to it with a WebSocket client.' },
+  UPGRADE_REQUIRED: {
+    status: 426,
+    message: 'This address is the terminal WebSocket; connect to it with a WebSocket client.',
+  },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
-  INTERNAL: { status: 500, message: 'Something went wrong on the server. The log has the details.' },
+  INTERNAL: {
+    status: 500,
+    message: 'Something went wrong on the server. The log has the details.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -30,7 +48,11 @@ export class AppError extends Error {
   /** Seconds for the Retry-After header. */
   readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message?: string, extra: { details?: Record<string, unknown>; retryAfter?: number } = {}) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    extra: { details?: Record<string, unknown>; retryAfter?: number } = {},
+  ) {
     super(message ?? ERRORS[code].message);
     this.name = 'AppError';
     this.code = code;

@@ -29,7 +29,11 @@ export class Platform {
   readonly config: Config;
   readonly labs: Lab[];
   readonly recipes: ImageRecipe[];
-  status: LabsStatus = { available: false, state: 'checking', reason: 'The lab server is checking its Docker engine.' };
+  status: LabsStatus = {
+    available: false,
+    state: 'checking',
+    reason: 'The lab server is checking its Docker engine.',
+  };
   sessions: SessionManager | undefined;
   private readonly docker: Docker;
   private readonly log: FastifyBaseLogger;
@@ -41,7 +45,10 @@ export class Platform {
     this.log = log;
     // A malformed lab or image recipe stops the server here, naming file and field.
     this.recipes = loadImageCatalog(join(config.root, 'images'));
-    this.labs = loadLabs(join(config.root, 'labs'), { imagesDir: join(config.root, 'images'), displayRoot: config.root });
+    this.labs = loadLabs(join(config.root, 'labs'), {
+      imagesDir: join(config.root, 'images'),
+      displayRoot: config.root,
+    });
     this.docker = connect(config.dockerHost);
   }
 
@@ -57,7 +64,10 @@ export class Platform {
   /** Resolves when labs are ready or known to be unavailable (for tests and benchmarks). */
   async whenSettled(timeoutMs = 600_000): Promise<LabsStatus> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.status.state === 'checking' || this.status.state === 'preparing') && Date.now() < deadline) {
+    while (
+      (this.status.state === 'checking' || this.status.state === 'preparing') &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 200));
     }
     return this.status;
@@ -67,20 +77,34 @@ export class Platform {
     const engine = await probeEngine(this.docker, this.config.dockerHost);
     if (this.closed) return;
     if (!engine.available) {
-      if (this.status.state !== 'unavailable') this.log.error(`labs unavailable: ${engine.reason} How to fix: ${engine.fix}`);
+      if (this.status.state !== 'unavailable')
+        this.log.error(`labs unavailable: ${engine.reason} How to fix: ${engine.fix}`);
       this.status = { available: false, state: 'unavailable', reason: engine.reason };
       this.retry = setTimeout(() => void this.prepare(), 5000);
       this.retry.unref();
       return;
     }
     this.log.info(`Docker engine ${engine.version} answers`);
-    this.status = { available: false, state: 'preparing', reason: 'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).' };
+    this.status = {
+      available: false,
+      state: 'preparing',
+      reason:
+        'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).',
+    };
     try {
-      const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, { build: this.config.buildImages === 'auto' });
+      const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, {
+        build: this.config.buildImages === 'auto',
+      });
       const sandboxImage = tags.get('sandbox');
-      if (!sandboxImage) throw new Error(`there is no sandbox recipe in ${join(this.config.root, 'images')}`);
-      if (this.config.oldImages === 'remove') await removeStaleImages(this.docker, this.recipes, this.log);
-      const provider = new DockerSandboxProvider(this.docker, { image: sandboxImage, owner: this.config.owner, ...this.config.sandbox });
+      if (!sandboxImage)
+        throw new Error(`there is no sandbox recipe in ${join(this.config.root, 'images')}`);
+      if (this.config.oldImages === 'remove')
+        await removeStaleImages(this.docker, this.recipes, this.log);
+      const provider = new DockerSandboxProvider(this.docker, {
+        image: sandboxImage,
+        owner: this.config.owner,
+        ...this.config.sandbox,
+      });
       const unsupported = await this.unsupportedLabs(provider, sandboxImage);
       const sessions = new SessionManager({
         provider,
@@ -93,29 +117,51 @@ export class Platform {
       await sessions.start();
       if (this.closed) return void (await sessions.close());
       this.sessions = sessions;
-      this.status = { available: true, state: 'ready', ...(Object.keys(unsupported).length ? { unsupported } : {}) };
+      this.status = {
+        available: true,
+        state: 'ready',
+        ...(Object.keys(unsupported).length ? { unsupported } : {}),
+      };
       this.log.info(`labs ready: ${this.labs.length} lab(s)`);
     } catch (error) {
       this.log.error({ err: error }, 'labs unavailable: preparing the sandbox images failed');
-      this.status = { available: false, state: 'unavailable', reason: `Preparing the sandbox images failed: ${(error as Error).message.split('\n')[0]}` };
+      this.status = {
+        available: false,
+        state: 'unavailable',
+        reason: `Preparing the sandbox images failed: ${(error as Error).message.split('\n')[0]}`,
+      };
     }
   }
 
   /** Labs whose `requires` the profile does not provide on this host, with the reason for learners. */
-  private async unsupportedLabs(provider: DockerSandboxProvider, image: string): Promise<Record<string, string>> {
+  private async unsupportedLabs(
+    provider: DockerSandboxProvider,
+    image: string,
+  ): Promise<Record<string, string>> {
     const { profile } = this.config.sandbox;
     // dockerode types `info()` as any; these two fields are all we read.
     const info = (await this.docker.info()) as { ID?: string; CgroupVersion?: string };
     const cgroup = info.CgroupVersion ?? '1';
     const engine = `${info.ID ?? 'unknown'} cgroup-v${cgroup}`;
-    const features = await probeFeatures(provider, { image, profile, engine }, this.config.stateDir, this.log);
+    const features = await probeFeatures(
+      provider,
+      { image, profile, engine },
+      this.config.stateDir,
+      this.log,
+    );
     const unsupported: Record<string, string> = {};
     for (const lab of this.labs) {
       const missing = lab.manifest.requires.filter((feature) => !features.has(feature));
       if (missing.length === 0) continue;
-      const hostNote = profile === 'rootless' ? `: they run rootless, and on this host (cgroup v${cgroup}) a rootless engine cannot enforce them` : '';
-      unsupported[lab.slug] = `it needs ${missing.map((f) => FEATURES[f]).join(' and ')}, which this server’s sandboxes cannot provide${hostNote}.`;
-      this.log.warn(`lab ${lab.slug} is unavailable: it requires ${missing.join(', ')}, which the ${profile} profile does not provide on this host`);
+      const hostNote =
+        profile === 'rootless'
+          ? `: they run rootless, and on this host (cgroup v${cgroup}) a rootless engine cannot enforce them`
+          : '';
+      unsupported[lab.slug] =
+        `it needs ${missing.map((f) => FEATURES[f]).join(' and ')}, which this server’s sandboxes cannot provide${hostNote}.`;
+      this.log.warn(
+        `lab ${lab.slug} is unavailable: it requires ${missing.join(', ')}, which the ${profile} profile does not provide on this host`,
+      );
     }
     return unsupported;
   }
@@ -124,7 +170,11 @@ export class Platform {
     return Promise.all(
       lab.manifest.images.map(async (slug) => {
         const recipe = this.recipes.find((r) => r.slug === slug)!;
-        return { file: await savedImage(this.docker, recipe, this.config.stateDir), tag: recipe.tag, name: recipe.name };
+        return {
+          file: await savedImage(this.docker, recipe, this.config.stateDir),
+          tag: recipe.tag,
+          name: recipe.name,
+        };
       }),
     );
   }

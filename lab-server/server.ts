@@ -13,7 +13,14 @@ try {
   process.exit(2);
 }
 
-const pretty = process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {};
+const pretty = process.stdout.isTTY
+  ? {
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+      },
+    }
+  : {};
 let app;
 try {
   app = await buildApp(config, { logger: { level: config.logLevel, ...pretty } });
@@ -30,7 +37,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (closing) return;
     closing = true;
-    app.log.info(`${signal}: shutting down (${config.shutdown === 'keep' ? 'ready sandboxes keep running for the next start' : 'removing sandboxes'})`);
+    app.log.info(
+      `${signal}: shutting down (${config.shutdown === 'keep' ? 'ready sandboxes keep running for the next start' : 'removing sandboxes'})`,
+    );
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     void app.close().then(() => process.exit(0));
@@ -41,5 +50,7 @@ const address = await app.listen({ host: config.host, port: config.port });
 app.log.info(`Drydock is running at ${address.replace('127.0.0.1', 'localhost')}`);
 app.log.info(`sandbox isolation: ${PROFILES[config.sandbox.profile].summary}`);
 if (PROFILES[config.sandbox.profile].rootEquivalent) {
-  app.log.warn('DRYDOCK_SANDBOX_PROFILE=dind: anyone who can start a lab here is root-equivalent on this machine. Keep it for yourself; the server refuses this profile beyond loopback.');
+  app.log.warn(
+    'DRYDOCK_SANDBOX_PROFILE=dind: anyone who can start a lab here is root-equivalent on this machine. Keep it for yourself; the server refuses this profile beyond loopback.',
+  );
 }

@@ -14,7 +14,9 @@ if (!existsSync(sitemap)) {
   console.error('audit:a11y: no built site (dist/sitemap-0.xml); run `npm run build:site` first');
   process.exit(2);
 }
-const paths = [...readFileSync(sitemap, 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
+const paths = [...readFileSync(sitemap, 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map(
+  (m) => new URL(m[1]!).pathname,
+);
 
 // The site is static: the lab server serves it without an engine.
 const { app, url } = await serveSiteWithoutEngine();
@@ -22,24 +24,37 @@ const browser = await launchChromium();
 const started = performance.now();
 let found = 0;
 try {
-  for (const viewport of [{ width: 390, height: 844 }, { width: 1440, height: 900 }]) {
+  for (const viewport of [
+    { width: 390, height: 844 },
+    { width: 1440, height: 900 },
+  ]) {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     for (const [i, path] of paths.entries()) {
       // A progress line where someone watches; nothing but findings in a log.
-      if (process.stdout.isTTY) process.stdout.write(`\r${viewport.width} px: ${i + 1}/${paths.length} ${path.padEnd(60).slice(0, 60)}`);
+      if (process.stdout.isTTY)
+        process.stdout.write(
+          `\r${viewport.width} px: ${i + 1}/${paths.length} ${path.padEnd(60).slice(0, 60)}`,
+        );
       await page.goto(`${url}${path}`);
       await settled(page);
       const lines = await violations(page);
       found += lines.length;
-      if (lines.length) process.stdout.write(`\n${viewport.width} px ${path}\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+      if (lines.length)
+        process.stdout.write(
+          `\n${viewport.width} px ${path}\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+        );
     }
     await context.close();
-    process.stdout.write(process.stdout.isTTY ? '\n' : `${viewport.width} px: ${paths.length} pages checked\n`);
+    process.stdout.write(
+      process.stdout.isTTY ? '\n' : `${viewport.width} px: ${paths.length} pages checked\n`,
+    );
   }
 } finally {
   await browser.close();
   await app.close();
 }
-console.log(`${paths.length} pages × 2 widths: ${found} violation(s) in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `${paths.length} pages × 2 widths: ${found} violation(s) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 process.exit(found ? 1 : 0);

@@ -16,7 +16,14 @@ const runs = Number(process.argv[3] ?? 5);
 const owner = `bench-${process.pid}`;
 
 async function server(shutdown: 'keep' | 'remove') {
-  const app = await buildApp(loadConfig({ ...process.env, DRYDOCK_OWNER: owner, DRYDOCK_LOG_LEVEL: 'warn', DRYDOCK_SHUTDOWN: shutdown }));
+  const app = await buildApp(
+    loadConfig({
+      ...process.env,
+      DRYDOCK_OWNER: owner,
+      DRYDOCK_LOG_LEVEL: 'warn',
+      DRYDOCK_SHUTDOWN: shutdown,
+    }),
+  );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const status = await app.platform.whenSettled();
   if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);
@@ -24,12 +31,21 @@ async function server(shutdown: 'keep' | 'remove') {
 }
 
 /** Opens a terminal and resolves with it and the ms from socket open until its text matches. */
-function attach(url: string, session: { id: string; token: string }, screen: RegExp): Promise<{ ws: WebSocket; ms: number }> {
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`);
+function attach(
+  url: string,
+  session: { id: string; token: string },
+  screen: RegExp,
+): Promise<{ ws: WebSocket; ms: number }> {
+  const ws = new WebSocket(
+    `${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`,
+  );
   let opened = 0;
   let text = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no screen matching ${screen} within 120 s`)), 120_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no screen matching ${screen} within 120 s`)),
+      120_000,
+    );
     ws.on('open', () => (opened = performance.now()));
     ws.on('message', (data: Buffer, binary) => {
       if (!binary) return;
@@ -40,15 +56,22 @@ function attach(url: string, session: { id: string; token: string }, screen: Reg
         resolve({ ws, ms: performance.now() - opened });
       }
     });
-    ws.on('close', (code, reason) => reject(new Error(`terminal closed: ${code} ${reason.toString()}`)));
+    ws.on('close', (code, reason) =>
+      reject(new Error(`terminal closed: ${code} ${reason.toString()}`)),
+    );
   });
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const first = await server('keep');
-const res = await fetch(`${first.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab }) });
+const res = await fetch(`${first.url}/api/sessions`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ lab }),
+});
 const session = (await res.json()) as { id: string; token: string };
 let { ws } = await attach(first.url, session, /[#$] $/m);
 ws.send(Buffer.from('echo "bench-$((40+2))"\r'));
@@ -71,8 +94,12 @@ const started = performance.now();
 const second = await server('remove');
 const adopted = await attach(second.url, session, mark);
 const restartMs = performance.now() - started;
-console.log(`restart: new server start → adopted session's screen restored ${seconds(restartMs)} (reconnect part ${seconds(adopted.ms)})`);
+console.log(
+  `restart: new server start → adopted session's screen restored ${seconds(restartMs)} (reconnect part ${seconds(adopted.ms)})`,
+);
 adopted.ws.removeAllListeners('close');
 adopted.ws.close();
-console.log(`lab ${lab}: reconnect median ${seconds(median(reconnects))} over ${runs} runs; restart recovery ${seconds(restartMs)}`);
+console.log(
+  `lab ${lab}: reconnect median ${seconds(median(reconnects))} over ${runs} runs; restart recovery ${seconds(restartMs)}`,
+);
 await second.app.close(); // DRYDOCK_SHUTDOWN=remove: nothing is left

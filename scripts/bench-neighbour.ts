@@ -15,7 +15,10 @@ const filter = new RegExp(process.argv[2] ?? '.', 'i');
 const restMs = Number(process.argv[3] ?? 10) * 1000;
 const LAB = 'named-volume-masks-image';
 
-const platform = await startPlatform({ ...ATTACK_ENV, DRYDOCK_OWNER: newOwner('bench'), DRYDOCK_LOG_LEVEL: 'silent' }, { listen: true });
+const platform = await startPlatform(
+  { ...ATTACK_ENV, DRYDOCK_OWNER: newOwner('bench'), DRYDOCK_LOG_LEVEL: 'silent' },
+  { listen: true },
+);
 /** The lab server runs in this process: its event loop's worst delay shows whether a stall is the server's. */
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
@@ -36,10 +39,16 @@ try {
   console.log(`at rest: ${formatStats(rest.stats)}`);
   for (const attack of ATTACKS.filter((a) => filter.test(a.name))) {
     loopMaxMs();
-    const { result, stats } = await probe.during(() => attack.run({ platform, attacker, limits: ATTACK_LIMITS }));
+    const { result, stats } = await probe.during(() =>
+      attack.run({ platform, attacker, limits: ATTACK_LIMITS }),
+    );
     rows.push([attack.name, stats, loopMaxMs()]);
-    console.log(`${attack.name}: ${formatStats(stats)}\n  attacker saw: ${result.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`);
-    const alive = await asLearner(attacker, 'docker version --format ok', { timeoutMs: 15_000 }).catch(() => undefined);
+    console.log(
+      `${attack.name}: ${formatStats(stats)}\n  attacker saw: ${result.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`,
+    );
+    const alive = await asLearner(attacker, 'docker version --format ok', {
+      timeoutMs: 15_000,
+    }).catch(() => undefined);
     if (attack.breaksSandbox || alive?.output.trim() !== 'ok') {
       await platform.sessions.end(attacker, 'stopped');
       [attacker] = await readySessions(platform, LAB, 1);
@@ -51,5 +60,10 @@ try {
 }
 
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '∞');
-console.log('\n| Neighbour echo while… | echoes | p50 ms | p99 ms | max ms | > 5 s | server event-loop max delay ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const [name, s, loopMax] of rows) console.log(`| ${name} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.lost} | ${ms(loopMax)} |`);
+console.log(
+  '\n| Neighbour echo while… | echoes | p50 ms | p99 ms | max ms | > 5 s | server event-loop max delay ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+);
+for (const [name, s, loopMax] of rows)
+  console.log(
+    `| ${name} | ${s.count} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} | ${s.lost} | ${ms(loopMax)} |`,
+  );

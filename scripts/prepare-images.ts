@@ -10,7 +10,12 @@ import { ensureImages, removeStaleImages } from '../lab-server/images/builder.ts
 import { loadImageCatalog } from '../lab-server/images/catalog.ts';
 
 const config = loadConfig();
-const log = pino({ level: 'info', ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}) });
+const log = pino({
+  level: 'info',
+  ...(process.stdout.isTTY
+    ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } }
+    : {}),
+});
 const docker = connect(config.dockerHost);
 const engine = await probeEngine(docker, config.dockerHost);
 if (!engine.available) {
@@ -21,4 +26,6 @@ const started = Date.now();
 const recipes = loadImageCatalog(join(config.root, 'images'));
 const tags = await ensureImages(docker, recipes, config.stateDir, log, { build: true });
 if (config.oldImages === 'remove') await removeStaleImages(docker, recipes, log);
-log.info(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...tags.values()].join(', ')}`);
+log.info(
+  `images ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...tags.values()].join(', ')}`,
+);

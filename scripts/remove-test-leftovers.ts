@@ -29,10 +29,17 @@ const isLeftover = (labels: Record<string, string> | undefined) => {
   return pid !== undefined && !alive(Number(pid));
 };
 
-const containers = (await docker.listContainers({ all: true, filters })).filter((c) => isLeftover(c.Labels));
-for (const c of containers) await remove(docker.getContainer(c.Id).remove({ force: true, v: true }));
-const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) => isLeftover(v.Labels ?? undefined));
+const containers = (await docker.listContainers({ all: true, filters })).filter((c) =>
+  isLeftover(c.Labels),
+);
+for (const c of containers)
+  await remove(docker.getContainer(c.Id).remove({ force: true, v: true }));
+const volumes = ((await docker.listVolumes({ filters })).Volumes ?? []).filter((v) =>
+  isLeftover(v.Labels ?? undefined),
+);
 for (const v of volumes) await remove(docker.getVolume(v.Name).remove());
 if (containers.length + volumes.length > 0) {
-  console.log(`removed ${containers.length} container(s) and ${volumes.length} volume(s) left by an interrupted test run`);
+  console.log(
+    `removed ${containers.length} container(s) and ${volumes.length} volume(s) left by an interrupted test run`,
+  );
 }

@@ -20,7 +20,13 @@ const docs = defineCollection({
        * then shows a "Practise this in a live lab" card linking to `/labs/<slug>/`.
        * @example "named-volume-masks-image"
        */
-      lab: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use the lab folder name, e.g. named-volume-masks-image').optional(),
+      lab: z
+        .string()
+        .regex(
+          /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+          'use the lab folder name, e.g. named-volume-masks-image',
+        )
+        .optional(),
       /**
        * Error messages or symptoms a learner might paste into search, so the lesson
        * is found by what they see rather than by what the fix is called.

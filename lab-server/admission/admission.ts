@@ -66,14 +66,22 @@ export class Admission {
    * Otherwise throws: 429 TOO_MANY_SESSIONS or RATE_LIMITED, or 503 FULL with
    * the client's place in line and the ticket that keeps it.
    */
-  async admit<S extends Live>(request: FastifyRequest, ticket: string | undefined, create: () => S): Promise<S> {
+  async admit<S extends Live>(
+    request: FastifyRequest,
+    ticket: string | undefined,
+    create: () => S,
+  ): Promise<S> {
     const client = clientOf(request.ip);
     const rate = await this.createRate?.(request, { increment: false });
     // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
     if (rate && !rate.isAllowed && rate.remaining <= 0) {
-      throw new AppError('RATE_LIMITED', `You started ${rate.max} sandboxes within a minute, the most one person may. Try again in ${rate.ttlInSeconds} s.`, {
-        retryAfter: rate.ttlInSeconds,
-      });
+      throw new AppError(
+        'RATE_LIMITED',
+        `You started ${rate.max} sandboxes within a minute, the most one person may. Try again in ${rate.ttlInSeconds} s.`,
+        {
+          retryAfter: rate.ttlInSeconds,
+        },
+      );
     }
     const host = await this.facts();
 
@@ -100,14 +108,26 @@ export class Admission {
       turn = this.line.take({ client, ticket }, room.slots);
     } catch (error) {
       if (!(error instanceof LineFullError)) throw error;
-      throw new AppError('FULL', 'All sandboxes are busy and the waiting line is full too. Try again in a few minutes.', { retryAfter: 60 });
+      throw new AppError(
+        'FULL',
+        'All sandboxes are busy and the waiting line is full too. Try again in a few minutes.',
+        { retryAfter: 60 },
+      );
     }
     if (!turn.admitted) {
-      if (waitingBefore === 0) this.log.info({ limitedBy: room.limitedBy, live: input.live, ...host }, 'no room for another sandbox: learners are waiting in line');
-      throw new AppError('FULL', `All sandboxes are busy — you are number ${turn.position} in line. Keep this page open: you get the next free sandbox.`, {
-        retryAfter: RETRY_AFTER_S,
-        details: { queue: { position: turn.position, ahead: turn.ahead, ticket: turn.ticket } },
-      });
+      if (waitingBefore === 0)
+        this.log.info(
+          { limitedBy: room.limitedBy, live: input.live, ...host },
+          'no room for another sandbox: learners are waiting in line',
+        );
+      throw new AppError(
+        'FULL',
+        `All sandboxes are busy — you are number ${turn.position} in line. Keep this page open: you get the next free sandbox.`,
+        {
+          retryAfter: RETRY_AFTER_S,
+          details: { queue: { position: turn.position, ahead: turn.ahead, ticket: turn.ticket } },
+        },
+      );
     }
     const session = create();
     this.track(client, session);

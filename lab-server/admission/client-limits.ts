@@ -13,16 +13,23 @@ import type { RateCheck } from './admission.ts';
 import { clientOf } from './client-id.ts';
 
 /** Registers the API-wide limit on `api` (an encapsulated scope) and returns the creation-rate checker. */
-export async function registerClientLimits(api: FastifyInstance, config: Config): Promise<RateCheck> {
+export async function registerClientLimits(
+  api: FastifyInstance,
+  config: Config,
+): Promise<RateCheck> {
   await api.register(rateLimit, {
     global: true,
     max: config.clients.apiPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => clientOf(request.ip),
     errorResponseBuilder: (_request, context) =>
-      new AppError('RATE_LIMITED', `Too many requests from your address (more than ${context.max} a minute). Try again in ${Math.ceil(context.ttl / 1000)} s.`, {
-        retryAfter: Math.ceil(context.ttl / 1000),
-      }),
+      new AppError(
+        'RATE_LIMITED',
+        `Too many requests from your address (more than ${context.max} a minute). Try again in ${Math.ceil(context.ttl / 1000)} s.`,
+        {
+          retryAfter: Math.ceil(context.ttl / 1000),
+        },
+      ),
   });
   return api.createRateLimit({
     max: config.clients.createPerMinute,

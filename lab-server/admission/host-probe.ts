@@ -49,10 +49,17 @@ export class HostProbe {
     try {
       const info = (await this.docker.info()) as { MemTotal?: number; DockerRootDir?: string };
       this.info = { at: Date.now(), memTotalBytes: info.MemTotal, rootDir: info.DockerRootDir };
-      if (!info.MemTotal) this.once('memory', 'the Docker engine does not report MemTotal: the memory admission check is off');
+      if (!info.MemTotal)
+        this.once(
+          'memory',
+          'the Docker engine does not report MemTotal: the memory admission check is off',
+        );
     } catch (error) {
       // Keep the last answer; without one, only the configured maximum applies until the engine answers.
-      this.once('info', `asking the Docker engine for its host's memory failed (${(error as Error).message}): admitting sandboxes by count only until it answers`);
+      this.once(
+        'info',
+        `asking the Docker engine for its host's memory failed (${(error as Error).message}): admitting sandboxes by count only until it answers`,
+      );
       if (this.info) this.info.at = Date.now();
     }
   }
@@ -60,14 +67,20 @@ export class HostProbe {
   private async diskFree(rootDir: string | undefined): Promise<number | undefined> {
     if (!rootDir) return undefined;
     if (!this.local) {
-      this.once('remote', `the Docker engine is remote, so the free space of its data directory (${rootDir}) cannot be measured: the disk admission check is off`);
+      this.once(
+        'remote',
+        `the Docker engine is remote, so the free space of its data directory (${rootDir}) cannot be measured: the disk admission check is off`,
+      );
       return undefined;
     }
     try {
       const s = await statfs(rootDir);
       return s.bavail * s.bsize;
     } catch (error) {
-      this.once('statfs', `cannot measure free space in the engine's data directory ${rootDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): the disk admission check is off`);
+      this.once(
+        'statfs',
+        `cannot measure free space in the engine's data directory ${rootDir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): the disk admission check is off`,
+      );
       return undefined;
     }
   }

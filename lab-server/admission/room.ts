@@ -40,7 +40,8 @@ export function roomFor(input: RoomInput): Room {
     candidates.push(['memory', Math.floor(spare / input.sandboxMemoryBytes)]);
   }
   // A sandbox's disk use is not limited, so disk is a yes/no: below the reserve nothing new starts.
-  if (diskFreeBytes !== undefined && diskFreeBytes < input.reserve.diskBytes) candidates.push(['disk', 0]);
+  if (diskFreeBytes !== undefined && diskFreeBytes < input.reserve.diskBytes)
+    candidates.push(['disk', 0]);
   let [limitedBy, slots] = candidates[0]!;
   for (const [limit, n] of candidates) if (n < slots) [limitedBy, slots] = [limit, n];
   return slots > 0 ? { slots } : { slots: 0, limitedBy };

@@ -65,7 +65,8 @@ export class WaitingLine {
   heldBy(client: string, except?: string): number {
     this.expire();
     let n = 0;
-    for (const [ticket, waiter] of this.waiters) if (waiter.client === client && ticket !== except) n++;
+    for (const [ticket, waiter] of this.waiters)
+      if (waiter.client === client && ticket !== except) n++;
     return n;
   }
 
@@ -76,7 +77,8 @@ export class WaitingLine {
    */
   take(request: { client: string; ticket?: string | undefined }, slots: number): Turn {
     this.expire();
-    let ticket = request.ticket !== undefined && this.waiters.has(request.ticket) ? request.ticket : undefined;
+    let ticket =
+      request.ticket !== undefined && this.waiters.has(request.ticket) ? request.ticket : undefined;
     if (ticket === undefined) {
       if (this.waiters.size < slots) return { admitted: true };
       if (this.waiters.size >= this.maxLength) throw new LineFullError('the waiting line is full');
@@ -94,6 +96,7 @@ export class WaitingLine {
 
   private expire(): void {
     const oldest = this.now() - this.ttlMs;
-    for (const [ticket, waiter] of this.waiters) if (waiter.renewedAt < oldest) this.waiters.delete(ticket);
+    for (const [ticket, waiter] of this.waiters)
+      if (waiter.renewedAt < oldest) this.waiters.delete(ticket);
   }
 }

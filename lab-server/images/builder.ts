@@ -4,7 +4,14 @@
  * Dockerfile whose base is one of our own images. Progress goes to the log.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
@@ -14,7 +21,11 @@ import { LABEL, PLATFORM } from '../labels.ts';
 import type { ImageRecipe } from './catalog.ts';
 
 type BuildKitFollower = {
-  followProgress(stream: NodeJS.ReadableStream, done: (err: Error | null, out: unknown) => void, onEvent: (event: { error?: string }) => void): void;
+  followProgress(
+    stream: NodeJS.ReadableStream,
+    done: (err: Error | null, out: unknown) => void,
+    onEvent: (event: { error?: string }) => void,
+  ): void;
 };
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -31,7 +42,10 @@ async function exists(docker: Docker, tag: string): Promise<boolean> {
 
 function heartbeat(log: FastifyBaseLogger, what: string): () => void {
   const started = Date.now();
-  const timer = setInterval(() => log.info(`${what}: still working (${Math.round((Date.now() - started) / 1000)} s)`), 10_000);
+  const timer = setInterval(
+    () => log.info(`${what}: still working (${Math.round((Date.now() - started) / 1000)} s)`),
+    10_000,
+  );
   return () => clearInterval(timer);
 }
 
@@ -42,30 +56,50 @@ function packageList(dir: string): string[] {
     .filter(Boolean);
 }
 
-async function buildDebian(docker: Docker, recipe: ImageRecipe, workDir: string, log: FastifyBaseLogger) {
+async function buildDebian(
+  docker: Docker,
+  recipe: ImageRecipe,
+  workDir: string,
+  log: FastifyBaseLogger,
+) {
   const tarPath = join(workDir, `${recipe.slug}-rootfs.tar`);
   const args = [
     `--variant=${recipe.spec.variant ?? 'minbase'}`,
     `--include=${packageList(recipe.dir).join(',')}`,
-    ...(existsSync(join(recipe.dir, 'rootfs')) ? [`--customize-hook=sync-in ${join(recipe.dir, 'rootfs')} /`] : []),
+    ...(existsSync(join(recipe.dir, 'rootfs'))
+      ? [`--customize-hook=sync-in ${join(recipe.dir, 'rootfs')} /`]
+      : []),
     // customize.sh runs inside the finished root file system (users, permissions).
-    ...(existsSync(join(recipe.dir, 'customize.sh')) ? [`--customize-hook=chroot "$1" /bin/sh -eu < '${join(recipe.dir, 'customize.sh')}'`] : []),
+    ...(existsSync(join(recipe.dir, 'customize.sh'))
+      ? [`--customize-hook=chroot "$1" /bin/sh -eu < '${join(recipe.dir, 'customize.sh')}'`]
+      : []),
     '--customize-hook=rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*',
     recipe.spec.suite ?? 'trixie',
     tarPath,
   ];
-  log.info(`building ${recipe.tag} from Debian ${recipe.spec.suite ?? 'trixie'} with mmdebstrap (about a minute on first start)`);
+  log.info(
+    `building ${recipe.tag} from Debian ${recipe.spec.suite ?? 'trixie'} with mmdebstrap (about a minute on first start)`,
+  );
   await new Promise<void>((resolve, reject) => {
     const child = spawn('mmdebstrap', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let tail = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       tail = (tail + chunk).slice(-4000);
-      for (const line of chunk.split('\n')) if (line.startsWith('I: ')) log.info(`${recipe.slug}: ${line.slice(3)}`);
+      for (const line of chunk.split('\n'))
+        if (line.startsWith('I: ')) log.info(`${recipe.slug}: ${line.slice(3)}`);
     });
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new Error('mmdebstrap is not installed (apt-get install mmdebstrap); it builds the sandbox image from Debian packages') : error),
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(
+              'mmdebstrap is not installed (apt-get install mmdebstrap); it builds the sandbox image from Debian packages',
+            )
+          : error,
+      ),
     );
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mmdebstrap failed (exit ${code}):\n${tail}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`mmdebstrap failed (exit ${code}):\n${tail}`)),
+    );
   });
   const changes = [
     `ENV PATH=${PATH}`,
@@ -74,13 +108,23 @@ async function buildDebian(docker: Docker, recipe: ImageRecipe, workDir: string,
   ];
   const [repo, tag] = recipe.tag.split(':') as [string, string];
   const stream = await docker.importImage(tarPath, { repo, tag, changes });
-  await new Promise((resolve, reject) => docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))));
+  await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+  );
   rmSync(tarPath, { force: true });
 }
 
-async function buildDockerfile(docker: Docker, recipe: ImageRecipe, tags: Map<string, string>, log: FastifyBaseLogger) {
+async function buildDockerfile(
+  docker: Docker,
+  recipe: ImageRecipe,
+  tags: Map<string, string>,
+  log: FastifyBaseLogger,
+) {
   const buildargs = Object.fromEntries(
-    Object.entries(recipe.spec.buildArgs).map(([key, value]) => [key, value.startsWith('@') ? tags.get(value.slice(1))! : value]),
+    Object.entries(recipe.spec.buildArgs).map(([key, value]) => [
+      key,
+      value.startsWith('@') ? tags.get(value.slice(1))! : value,
+    ]),
   );
   log.info(`building ${recipe.tag} from images/${recipe.slug}/Dockerfile`);
   // tar-fs streams are streamx streams; dockerode only pipes them.
@@ -126,7 +170,8 @@ export async function ensureImages(
   const ensure = async (recipe: ImageRecipe): Promise<void> => {
     await Promise.all(recipe.dependsOn.map((slug) => builds.get(slug) ?? Promise.resolve()));
     if (!(await exists(docker, recipe.tag))) {
-      if (!options.build) throw new Error(`image ${recipe.tag} is missing and DRYDOCK_BUILD_IMAGES=never`);
+      if (!options.build)
+        throw new Error(`image ${recipe.tag} is missing and DRYDOCK_BUILD_IMAGES=never`);
       const started = Date.now();
       const stop = heartbeat(log, `building ${recipe.tag}`);
       try {
@@ -171,7 +216,11 @@ export function savedImage(docker: Docker, recipe: ImageRecipe, stateDir: string
  * Removes earlier builds of these recipes (same repository, other input hash),
  * skipping those a container still uses. Images of other repositories are left alone.
  */
-export async function removeStaleImages(docker: Docker, recipes: ImageRecipe[], log: FastifyBaseLogger): Promise<void> {
+export async function removeStaleImages(
+  docker: Docker,
+  recipes: ImageRecipe[],
+  log: FastifyBaseLogger,
+): Promise<void> {
   const current = new Map(recipes.map((r) => [r.name, r.inputHash]));
   const images = await docker.listImages({ filters: { label: [`${LABEL.platform}=${PLATFORM}`] } });
   for (const image of images) {

@@ -33,7 +33,9 @@ export interface ImageRecipe {
 }
 
 function hashTree(dir: string, hash = createHash('sha256'), root = dir) {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const full = join(dir, entry.name);
     const stat = statSync(full);
     hash.update(`${relative(root, full)}\0${stat.mode & 0o777}\0`);
@@ -54,7 +56,9 @@ export function loadImageCatalog(imagesDir: string): ImageRecipe[] {
       const parsed = imageFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new Error(`${relative(process.cwd(), file)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        throw new Error(
+          `${relative(process.cwd(), file)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+        );
       }
       const kind = existsSync(join(dir, 'Dockerfile')) ? 'dockerfile' : 'debian';
       const dependsOn = Object.values(parsed.data.buildArgs)
@@ -69,12 +73,19 @@ export function loadImageCatalog(imagesDir: string): ImageRecipe[] {
     const ready = done.get(slug);
     if (ready) return ready;
     const recipe = bySlug.get(slug);
-    if (!recipe) throw new Error(`images/${trail.at(-1)}/image.json: depends on unknown image "${slug}"`);
-    if (trail.includes(slug)) throw new Error(`images/: dependency cycle ${[...trail, slug].join(' -> ')}`);
+    if (!recipe)
+      throw new Error(`images/${trail.at(-1)}/image.json: depends on unknown image "${slug}"`);
+    if (trail.includes(slug))
+      throw new Error(`images/: dependency cycle ${[...trail, slug].join(' -> ')}`);
     const hash = hashTree(recipe.dir);
     for (const dep of recipe.dependsOn) hash.update(visit(dep, [...trail, slug]).inputHash);
     const inputHash = hash.digest('hex');
-    const result: ImageRecipe = { ...recipe, name: recipe.spec.name, inputHash, tag: `${recipe.spec.name}:${inputHash.slice(0, 12)}` };
+    const result: ImageRecipe = {
+      ...recipe,
+      name: recipe.spec.name,
+      inputHash,
+      tag: `${recipe.spec.name}:${inputHash.slice(0, 12)}`,
+    };
     done.set(slug, result);
     return result;
   };

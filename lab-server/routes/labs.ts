@@ -4,7 +4,15 @@ import { AppError } from '../errors.ts';
 
 function summary(lab: Lab) {
   const { title, summary, difficulty, minutes, lessons, tasks } = lab.manifest;
-  return { slug: lab.slug, title, summary, difficulty, minutes, lessons, tasks: tasks.map((t) => ({ id: t.id, title: t.title })) };
+  return {
+    slug: lab.slug,
+    title,
+    summary,
+    difficulty,
+    minutes,
+    lessons,
+    tasks: tasks.map((t) => ({ id: t.id, title: t.title })),
+  };
 }
 
 export async function labRoutes(app: FastifyInstance): Promise<void> {
@@ -12,7 +20,15 @@ export async function labRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { slug: string } }>(
     '/labs/:slug',
-    { schema: { params: { type: 'object', properties: { slug: { type: 'string', maxLength: 100 } }, required: ['slug'] } } },
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { slug: { type: 'string', maxLength: 100 } },
+          required: ['slug'],
+        },
+      },
+    },
     async (request) => {
       const lab = app.platform.lab(request.params.slug);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.params.slug}".`);

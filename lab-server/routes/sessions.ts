@@ -21,7 +21,9 @@ export function presentSession(session: Session, idleTimeoutMs: number, manager?
     serverTime: new Date().toISOString(),
     idleTimeoutSeconds: Math.round(idleTimeoutMs / 1000),
     extensions: session.extensions,
-    ...(manager && session.live ? { canExtend: manager.extensionRefusal(session) === undefined } : {}),
+    ...(manager && session.live
+      ? { canExtend: manager.extensionRefusal(session) === undefined }
+      : {}),
     tasks: session.lab.manifest.tasks.map((t) => ({ id: t.id, title: t.title })),
   };
 }
@@ -35,7 +37,11 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   const config = app.platform.config;
   const sessions = (): SessionManager => {
     const manager = app.platform.sessions;
-    if (!manager) throw new AppError('LABS_UNAVAILABLE', `Labs are unavailable: ${app.platform.status.reason ?? 'the lab server is not ready.'}`);
+    if (!manager)
+      throw new AppError(
+        'LABS_UNAVAILABLE',
+        `Labs are unavailable: ${app.platform.status.reason ?? 'the lab server is not ready.'}`,
+      );
     return manager;
   };
   const find = (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -51,7 +57,10 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         body: {
           type: 'object',
           // `ticket`: the place in line from an earlier 503 FULL answer (see admission/).
-          properties: { lab: { type: 'string', minLength: 1, maxLength: 100 }, ticket: { type: 'string', maxLength: 100 } },
+          properties: {
+            lab: { type: 'string', minLength: 1, maxLength: 100 },
+            ticket: { type: 'string', maxLength: 100 },
+          },
           required: ['lab'],
           additionalProperties: false,
         },
@@ -61,35 +70,62 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       const lab = app.platform.lab(request.body.lab);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
       const unsupported = app.platform.status.unsupported?.[lab.slug];
-      if (unsupported) throw new AppError('LAB_UNSUPPORTED', `This lab is unavailable on this server: ${unsupported}`);
+      if (unsupported)
+        throw new AppError(
+          'LAB_UNSUPPORTED',
+          `This lab is unavailable on this server: ${unsupported}`,
+        );
       const manager = sessions();
-      const session = await app.admission.admit(request, request.body.ticket, () => manager.create(lab));
+      const session = await app.admission.admit(request, request.body.ticket, () =>
+        manager.create(lab),
+      );
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
-      return reply.code(201).send({ ...presentSession(session, config.idleTimeoutMs, sessions()), token: session.token });
+      return reply.code(201).send({
+        ...presentSession(session, config.idleTimeoutMs, sessions()),
+        token: session.token,
+      });
     },
   );
 
-  app.get<{ Params: { id: string } }>('/sessions/:id', { schema: { params: idParams } }, async (request) =>
-    presentSession(find(request), config.idleTimeoutMs, sessions()),
+  app.get<{ Params: { id: string } }>(
+    '/sessions/:id',
+    { schema: { params: idParams } },
+    async (request) => presentSession(find(request), config.idleTimeoutMs, sessions()),
   );
 
-  app.post<{ Params: { id: string } }>('/sessions/:id/extend', { schema: { params: idParams } }, async (request) => {
-    const session = find(request);
-    sessions().extend(session);
-    return presentSession(session, config.idleTimeoutMs, sessions());
-  });
+  app.post<{ Params: { id: string } }>(
+    '/sessions/:id/extend',
+    { schema: { params: idParams } },
+    async (request) => {
+      const session = find(request);
+      sessions().extend(session);
+      return presentSession(session, config.idleTimeoutMs, sessions());
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/sessions/:id/check', { schema: { params: idParams } }, async (request) => {
-    const session = find(request);
-    if (!session.live) throw new AppError('SESSION_ENDED', session.message);
-    if (session.state !== 'ready' || !session.runner) throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
-    const results = await session.runner.check();
-    request.log.info({ session: session.id, passed: results.filter((r) => r.passed).length, of: results.length }, 'checked');
-    return { results, checkedAt: new Date().toISOString() };
-  });
+  app.post<{ Params: { id: string } }>(
+    '/sessions/:id/check',
+    { schema: { params: idParams } },
+    async (request) => {
+      const session = find(request);
+      if (!session.live) throw new AppError('SESSION_ENDED', session.message);
+      if (session.state !== 'ready' || !session.runner)
+        throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
+      const results = await session.runner.check();
+      request.log.info(
+        { session: session.id, passed: results.filter((r) => r.passed).length, of: results.length },
+        'checked',
+      );
+      return { results, checkedAt: new Date().toISOString() };
+    },
+  );
 
-  app.delete<{ Params: { id: string } }>('/sessions/:id', { schema: { params: idParams } }, async (request, reply) => {
-    await sessions().end(find(request), 'stopped');
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/sessions/:id',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      await sessions().end(find(request), 'stopped');
+      return reply.code(204).send();
+    },
+  );
 }

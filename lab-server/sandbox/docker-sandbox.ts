@@ -9,7 +9,16 @@ import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import { watchSandboxEvents } from './engine-events.ts';
 import { hostConfigFor, PROFILES, type ProfileName } from './profiles.ts';
-import type { ExecOptions, ExecResult, FoundSandbox, Sandbox, SandboxEvent, SandboxProvider, SandboxSpec, Terminal } from './sandbox.ts';
+import type {
+  ExecOptions,
+  ExecResult,
+  FoundSandbox,
+  Sandbox,
+  SandboxEvent,
+  SandboxProvider,
+  SandboxSpec,
+  Terminal,
+} from './sandbox.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Checks never look in /usr/local, which the learner can write. */
@@ -42,7 +51,20 @@ const READY_MARK = '/run/drydock/ready';
  * joined by every later one. Detaching leaves it (and whatever runs in it) alive.
  */
 export function shellCommand(workdir: string): string[] {
-  return [ENTER, 'shell', 'tmux', '-u', 'new-session', '-A', '-s', TMUX_SESSION, '-c', workdir, '/bin/bash', '--login'];
+  return [
+    ENTER,
+    'shell',
+    'tmux',
+    '-u',
+    'new-session',
+    '-A',
+    '-s',
+    TMUX_SESSION,
+    '-c',
+    workdir,
+    '/bin/bash',
+    '--login',
+  ];
 }
 
 function envList(env: Record<string, string> = {}): string[] {
@@ -118,11 +140,22 @@ class DockerSandbox implements Sandbox {
     };
   }
 
-  async openTerminal(options: { cols: number; rows: number; workdir: string; env?: Record<string, string> }): Promise<Terminal> {
+  async openTerminal(options: {
+    cols: number;
+    rows: number;
+    workdir: string;
+    env?: Record<string, string>;
+  }): Promise<Terminal> {
     const exec = await this.docker.getContainer(this.id).exec({
       Cmd: shellCommand(options.workdir),
       User: PROFILES[this.profile].user,
-      Env: envList({ TERM: 'xterm-256color', COLORTERM: 'truecolor', LANG: 'C.UTF-8', HOME: '/root', ...options.env }),
+      Env: envList({
+        TERM: 'xterm-256color',
+        COLORTERM: 'truecolor',
+        LANG: 'C.UTF-8',
+        HOME: '/root',
+        ...options.env,
+      }),
       WorkingDir: options.workdir,
       Tty: true,
       AttachStdin: true,
@@ -147,18 +180,26 @@ class DockerSandbox implements Sandbox {
   }
 
   async markReady(): Promise<void> {
-    const result = await this.exec(['sh', '-c', `mkdir -p -m 700 ${READY_MARK.replace(/\/[^/]+$/, '')} && touch ${READY_MARK}`], { timeoutMs: 10_000 });
-    if (result.exitCode !== 0) throw new Error(`marking the sandbox ready failed: ${result.output.trim()}`);
+    const result = await this.exec(
+      ['sh', '-c', `mkdir -p -m 700 ${READY_MARK.replace(/\/[^/]+$/, '')} && touch ${READY_MARK}`],
+      { timeoutMs: 10_000 },
+    );
+    if (result.exitCode !== 0)
+      throw new Error(`marking the sandbox ready failed: ${result.output.trim()}`);
   }
 
   async isReady(): Promise<boolean> {
     if (!(await this.inspect()).running) return false;
-    const result = await this.exec(['test', '-f', READY_MARK], { timeoutMs: 10_000 }).catch(() => undefined);
+    const result = await this.exec(['test', '-f', READY_MARK], { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
     return result?.exitCode === 0;
   }
 
   async detachTerminals(): Promise<void> {
-    await this.exec(['tmux', 'detach-client', '-s', TMUX_SESSION], { timeoutMs: 10_000 }).catch(() => undefined);
+    await this.exec(['tmux', 'detach-client', '-s', TMUX_SESSION], { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
   }
 
   async inspect(): Promise<{ running: boolean; oomKilled: boolean }> {
@@ -166,7 +207,8 @@ class DockerSandbox implements Sandbox {
       const info = await this.docker.getContainer(this.id).inspect();
       return { running: info.State.Running, oomKilled: info.State.OOMKilled };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return { running: false, oomKilled: false };
+      if ((error as { statusCode?: number }).statusCode === 404)
+        return { running: false, oomKilled: false };
       throw error;
     }
   }
@@ -175,12 +217,15 @@ class DockerSandbox implements Sandbox {
     const deadline = Date.now() + timeoutMs;
     let delay = 100;
     for (;;) {
-      const result = await this.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { as: 'check', timeoutMs: 5000 }).catch(
-        (error: Error) => ({ exitCode: -1, output: error.message }),
-      );
+      const result = await this.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
+        as: 'check',
+        timeoutMs: 5000,
+      }).catch((error: Error) => ({ exitCode: -1, output: error.message }));
       if (result.exitCode === 0) return;
       if (Date.now() + delay > deadline) {
-        throw new Error(`the sandbox's Docker engine did not answer within ${timeoutMs / 1000} s: ${result.output.trim()}`);
+        throw new Error(
+          `the sandbox's Docker engine did not answer within ${timeoutMs / 1000} s: ${result.output.trim()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 1.5, 1000);
@@ -232,13 +277,27 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   async list(): Promise<FoundSandbox[]> {
-    const containers = await this.docker.listContainers({ all: true, filters: ownerFilter(this.options.owner) });
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: ownerFilter(this.options.owner),
+    });
     const keys = ['sessionId', 'lab', 'createdAt', 'expiresAt', 'tokenHash', 'seed'] as const;
-    const labelOf = { sessionId: LABEL.session, lab: LABEL.lab, createdAt: LABEL.createdAt, expiresAt: LABEL.expiresAt, tokenHash: LABEL.tokenHash, seed: LABEL.seed };
+    const labelOf = {
+      sessionId: LABEL.session,
+      lab: LABEL.lab,
+      createdAt: LABEL.createdAt,
+      expiresAt: LABEL.expiresAt,
+      tokenHash: LABEL.tokenHash,
+      seed: LABEL.seed,
+    };
     return containers.map((c) => ({
       id: c.Id,
       running: c.State === 'running',
-      labels: Object.fromEntries(keys.filter((k) => c.Labels[labelOf[k]] !== undefined).map((k) => [k, c.Labels[labelOf[k]]])),
+      labels: Object.fromEntries(
+        keys
+          .filter((k) => c.Labels[labelOf[k]] !== undefined)
+          .map((k) => [k, c.Labels[labelOf[k]]]),
+      ),
     }));
   }
 
@@ -251,17 +310,28 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {
     const filters = ownerFilter(this.options.owner);
-    const containers = (await this.docker.listContainers({ all: true, filters })).filter((c) => !keep.has(c.Id));
-    await Promise.all(containers.map((c) => ignoreGone(this.docker.getContainer(c.Id).remove({ force: true, v: true }))));
+    const containers = (await this.docker.listContainers({ all: true, filters })).filter(
+      (c) => !keep.has(c.Id),
+    );
+    await Promise.all(
+      containers.map((c) =>
+        ignoreGone(this.docker.getContainer(c.Id).remove({ force: true, v: true })),
+      ),
+    );
     // Sandboxes have no volumes now; earlier versions' leftovers go too (one in use answers 409, which ignoreGone lets be).
     const { Volumes: volumes } = await this.docker.listVolumes({ filters });
-    await Promise.all((volumes ?? []).map((v) => ignoreGone(this.docker.getVolume(v.Name).remove())));
+    await Promise.all(
+      (volumes ?? []).map((v) => ignoreGone(this.docker.getVolume(v.Name).remove())),
+    );
     const networks = await this.docker.listNetworks({ filters });
     await Promise.all(networks.map((n) => ignoreGone(this.docker.getNetwork(n.Id).remove())));
     return containers.length;
   }
 
-  watch(onEvent: (event: SandboxEvent) => void, onConnected: () => void): { close(): void; drop(): void } {
+  watch(
+    onEvent: (event: SandboxEvent) => void,
+    onConnected: () => void,
+  ): { close(): void; drop(): void } {
     return watchSandboxEvents(this.docker, ownerFilter(this.options.owner), onEvent, onConnected);
   }
 }

@@ -34,7 +34,9 @@ export function watchSandboxEvents(
 
   const open = async () => {
     try {
-      const s = await docker.getEvents({ filters: { type: ['container'], event: [...ACTIONS], label: filter.label } });
+      const s = await docker.getEvents({
+        filters: { type: ['container'], event: [...ACTIONS], label: filter.label },
+      });
       if (closed) return void (s as unknown as { destroy(): void }).destroy();
       stream = s;
       delay = 500;

@@ -36,21 +36,36 @@ async function measure(provider: SandboxProvider): Promise<Set<Feature>> {
     const found = new Set<Feature>();
     // "none" is what a rootless engine reports when it cannot create cgroups: it
     // then accepts `--memory` and enforces nothing.
-    const info = await sandbox.exec(['docker', 'info', '--format', '{{.CgroupDriver}}'], { as: 'check', timeoutMs: 15_000 });
-    if (info.exitCode === 0 && info.output.trim() !== '' && info.output.trim() !== 'none') found.add('memory-limits');
+    const info = await sandbox.exec(['docker', 'info', '--format', '{{.CgroupDriver}}'], {
+      as: 'check',
+      timeoutMs: 15_000,
+    });
+    if (info.exitCode === 0 && info.output.trim() !== '' && info.output.trim() !== 'none')
+      found.add('memory-limits');
     return found;
   } finally {
     await sandbox.remove();
   }
 }
 
-export async function probeFeatures(provider: SandboxProvider, key: FeatureProbeKey, stateDir: string, log: FastifyBaseLogger): Promise<Set<Feature>> {
+export async function probeFeatures(
+  provider: SandboxProvider,
+  key: FeatureProbeKey,
+  stateDir: string,
+  log: FastifyBaseLogger,
+): Promise<Set<Feature>> {
   const file = join(stateDir, 'features.json');
   const id = `${key.image} ${key.profile} ${key.engine}`;
-  const cache = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>) : {};
-  const known = cache[id]?.filter((name): name is Feature => (FEATURE_NAMES as string[]).includes(name));
+  const cache = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>)
+    : {};
+  const known = cache[id]?.filter((name): name is Feature =>
+    (FEATURE_NAMES as string[]).includes(name),
+  );
   if (known) return new Set(known);
-  log.info('measuring what this host’s sandboxes provide (one sandbox, a few seconds, once per image)');
+  log.info(
+    'measuring what this host’s sandboxes provide (one sandbox, a few seconds, once per image)',
+  );
   const found = await measure(provider);
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(file, JSON.stringify({ ...cache, [id]: [...found] }, null, 2));

@@ -22,13 +22,15 @@ export const PROFILES: Record<ProfileName, Profile> = {
   rootless: {
     user: '1000:1000',
     env: { DRYDOCK_PROFILE: 'rootless' },
-    summary: 'rootless: each sandbox’s engine runs in a user namespace of its own; learners hold no capability on the host',
+    summary:
+      'rootless: each sandbox’s engine runs in a user namespace of its own; learners hold no capability on the host',
     rootEquivalent: false,
   },
   dind: {
     user: 'root',
     env: { DRYDOCK_PROFILE: 'dind' },
-    summary: 'dind: capability Docker-in-Docker; a learner is root-equivalent on the host (for one person on their own machine)',
+    summary:
+      'dind: capability Docker-in-Docker; a learner is root-equivalent on the host (for one person on their own machine)',
     rootEquivalent: true,
   },
 };
@@ -49,7 +51,8 @@ const MiB = 1024 ** 2;
  * whatever the learner fills.
  */
 function writablePlaces(limits: Limits, owner: string): Record<string, string> {
-  const opts = (size: number, inodes: number, extra = '') => `rw,nosuid,nodev,size=${size},nr_inodes=${inodes}${extra}`;
+  const opts = (size: number, inodes: number, extra = '') =>
+    `rw,nosuid,nodev,size=${size},nr_inodes=${inodes}${extra}`;
   return {
     '/run': opts(64 * MiB, 16_384, ',mode=755'),
     '/tmp': opts(Math.max(512 * MiB, Math.round(limits.diskBytes / 4)), 65_536, ',exec,mode=1777'),
@@ -92,7 +95,9 @@ export function hostConfigFor(profile: ProfileName, limits: Limits): Docker.Host
       ReadonlyPaths: [],
       // slirp4netns: a network for the inner containers that leads nowhere (the
       // sandbox has no interface but loopback).
-      Devices: [{ PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' }],
+      Devices: [
+        { PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' },
+      ],
     };
   }
   return {

@@ -65,7 +65,12 @@ export interface Sandbox {
   /** Runs a command without a TTY and collects its output. */
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
   /** Attaches a TTY to the learner's login shell, starting it if it does not run (it survives detaching). */
-  openTerminal(options: { cols: number; rows: number; workdir: string; env?: Record<string, string> }): Promise<Terminal>;
+  openTerminal(options: {
+    cols: number;
+    rows: number;
+    workdir: string;
+    env?: Record<string, string>;
+  }): Promise<Terminal>;
   /** Resolves when the sandbox's own engine answers. */
   waitUntilReady(timeoutMs: number): Promise<void>;
   /** Marks the lab as set up, inside the sandbox: a restarted server adopts only marked sandboxes. */
@@ -89,5 +94,8 @@ export interface SandboxProvider {
   /** Removes every container, volume and network of this owner except the sandboxes in `keep`. */
   removeAll(keep?: ReadonlySet<string>): Promise<number>;
   /** Follows the engine's events for this owner's sandboxes; reconnects a lost stream and calls `onConnected` each time. */
-  watch(onEvent: (event: SandboxEvent) => void, onConnected: () => void): { close(): void; /** for tests: drops the stream like a network fault */ drop(): void };
+  watch(
+    onEvent: (event: SandboxEvent) => void,
+    onConnected: () => void,
+  ): { close(): void; /** for tests: drops the stream like a network fault */ drop(): void };
 }

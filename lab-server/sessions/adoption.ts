@@ -27,19 +27,33 @@ interface Labelled {
 }
 
 /** The session a sandbox's labels describe, or why they do not describe one. */
-function readLabels(found: FoundSandbox, findLab: (slug: string) => Lab | undefined, store: ExtensionStore | undefined): Labelled | string {
+function readLabels(
+  found: FoundSandbox,
+  findLab: (slug: string) => Lab | undefined,
+  store: ExtensionStore | undefined,
+): Labelled | string {
   const l = found.labels;
   if (!l.sessionId || !SESSION_ID.test(l.sessionId)) return 'no session id';
   const lab = l.lab ? findLab(l.lab) : undefined;
   if (!lab) return `unknown lab ${JSON.stringify(l.lab ?? '')}`;
   const createdAt = new Date(l.createdAt ?? '');
   let expiresAt = new Date(l.expiresAt ?? '');
-  if (Number.isNaN(createdAt.getTime()) || Number.isNaN(expiresAt.getTime())) return 'no valid created-at/expires-at';
+  if (Number.isNaN(createdAt.getTime()) || Number.isNaN(expiresAt.getTime()))
+    return 'no valid created-at/expires-at';
   if (!l.tokenHash || !SHA256.test(l.tokenHash)) return 'no token hash';
   if (!l.seed) return 'no seed';
   const extended = store?.get(l.sessionId);
-  if (extended && Date.parse(extended.expiresAt) > expiresAt.getTime()) expiresAt = new Date(extended.expiresAt);
-  return { found, sessionId: l.sessionId, lab, createdAt, expiresAt, tokenHash: l.tokenHash, seed: l.seed };
+  if (extended && Date.parse(extended.expiresAt) > expiresAt.getTime())
+    expiresAt = new Date(extended.expiresAt);
+  return {
+    found,
+    sessionId: l.sessionId,
+    lab,
+    createdAt,
+    expiresAt,
+    tokenHash: l.tokenHash,
+    seed: l.seed,
+  };
 }
 
 export async function adoptSandboxes(opts: {
@@ -59,7 +73,14 @@ export async function adoptSandboxes(opts: {
       removed.push(`${short} (${labelled})`);
       continue;
     }
-    const session = new Session({ id: labelled.sessionId, tokenHash: labelled.tokenHash, lab: labelled.lab, seed: labelled.seed, createdAt: labelled.createdAt, expiresAt: labelled.expiresAt });
+    const session = new Session({
+      id: labelled.sessionId,
+      tokenHash: labelled.tokenHash,
+      lab: labelled.lab,
+      seed: labelled.seed,
+      createdAt: labelled.createdAt,
+      expiresAt: labelled.expiresAt,
+    });
     session.extensions = opts.store?.get(session.id)?.extensions ?? 0;
     let why: 'expired' | 'engine' | 'failed' | undefined;
     if (Date.now() >= labelled.expiresAt.getTime()) why = 'expired';
@@ -79,9 +100,16 @@ export async function adoptSandboxes(opts: {
     }
     // Remembered as ended, so that a learner reconnecting with the token learns why.
     session.endReason = why;
-    session.setState(why === 'failed' ? 'failed' : 'ended', why === 'failed' ? 'The sandbox was not set up when the lab server restarted; start a new one.' : END_MESSAGES[why]);
+    session.setState(
+      why === 'failed' ? 'failed' : 'ended',
+      why === 'failed'
+        ? 'The sandbox was not set up when the lab server restarted; start a new one.'
+        : END_MESSAGES[why],
+    );
     ended.push(session);
-    removed.push(`${short} (session ${session.id}: ${why === 'failed' ? 'not set up, or not answering' : why === 'engine' ? 'not running' : 'expired'})`);
+    removed.push(
+      `${short} (session ${session.id}: ${why === 'failed' ? 'not set up, or not answering' : why === 'engine' ? 'not running' : 'expired'})`,
+    );
   }
   const keep = new Set(adopted.map((s) => s.sandbox!.id));
   await provider.removeAll(keep);

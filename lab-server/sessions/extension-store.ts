@@ -26,7 +26,9 @@ export class ExtensionStore {
   private read(): Record<string, Extension> {
     try {
       const value = JSON.parse(readFileSync(this.file, 'utf8')) as unknown;
-      return typeof value === 'object' && value !== null ? (value as Record<string, Extension>) : {};
+      return typeof value === 'object' && value !== null
+        ? (value as Record<string, Extension>)
+        : {};
     } catch {
       return {};
     }
@@ -43,7 +45,9 @@ export class ExtensionStore {
 
   get(sessionId: string): Extension | undefined {
     const entry = this.entries[sessionId];
-    return entry && typeof entry.expiresAt === 'string' && Number.isInteger(entry.extensions) ? entry : undefined;
+    return entry && typeof entry.expiresAt === 'string' && Number.isInteger(entry.extensions)
+      ? entry
+      : undefined;
   }
 
   set(sessionId: string, extension: Extension): void {

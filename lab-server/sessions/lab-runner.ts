@@ -51,10 +51,17 @@ export class LabRunner {
     const shared = join(dirname(this.lab.dir), '_lib');
     const own = join(this.lab.dir, 'lib.sh');
     const helpers = [
-      ...(existsSync(shared) ? readdirSync(shared).filter((name) => name.endsWith('.sh')).sort().map((name) => join(shared, name)) : []),
+      ...(existsSync(shared)
+        ? readdirSync(shared)
+            .filter((name) => name.endsWith('.sh'))
+            .sort()
+            .map((name) => join(shared, name))
+        : []),
       ...(existsSync(own) ? [own] : []),
     ];
-    return [...helpers, join(this.lab.dir, path)].map((file) => readFileSync(file, 'utf8')).join('\n');
+    return [...helpers, join(this.lab.dir, path)]
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
   }
 
   /** Checks judge with the sandbox's own programs (`as: 'check'`); setup and solve act as the learner would. */
@@ -62,13 +69,31 @@ export class LabRunner {
     const seconds = Math.ceil(timeoutMs / 1000);
     // Absolute paths and a fixed environment: a learner's PATH, aliases or shell
     // profile cannot change what a lab script runs.
-    return this.sandbox.exec(['/usr/bin/timeout', '-k', '2', String(seconds), '/bin/bash', '-c', this.script(path), basename(path)], {
-      as,
-      workdir: this.lab.manifest.workdir,
-      env: { HOME: '/root', LANG: 'C.UTF-8', LAB_DIR: this.lab.manifest.workdir, DRYDOCK_SEED: this.seed, DOCKER_BUILDKIT: '1' },
-      timeoutMs: timeoutMs + 5000,
-      maxOutputBytes: OUTPUT_CAP,
-    });
+    return this.sandbox.exec(
+      [
+        '/usr/bin/timeout',
+        '-k',
+        '2',
+        String(seconds),
+        '/bin/bash',
+        '-c',
+        this.script(path),
+        basename(path),
+      ],
+      {
+        as,
+        workdir: this.lab.manifest.workdir,
+        env: {
+          HOME: '/root',
+          LANG: 'C.UTF-8',
+          LAB_DIR: this.lab.manifest.workdir,
+          DRYDOCK_SEED: this.seed,
+          DOCKER_BUILDKIT: '1',
+        },
+        timeoutMs: timeoutMs + 5000,
+        maxOutputBytes: OUTPUT_CAP,
+      },
+    );
   }
 
   async copyFiles(): Promise<void> {
@@ -78,28 +103,40 @@ export class LabRunner {
     // on a tmpfs that only processes inside the sandbox can see.
     const script = `mkdir -p "$1" && if [ "$2" = yes ]; then tar -x --no-same-owner -C "$1"; fi`;
     const has = existsSync(files);
-    const result = await this.sandbox.exec(['/bin/sh', '-c', script, 'copy', workdir, has ? 'yes' : 'no'], {
-      timeoutMs: 30_000,
-      ...(has ? { stdin: tarOf(files) } : {}),
-    });
-    if (result.exitCode !== 0) throw new Error(`copying the lab's files to ${workdir} failed (exit ${result.exitCode}): ${result.output.trim()}`);
+    const result = await this.sandbox.exec(
+      ['/bin/sh', '-c', script, 'copy', workdir, has ? 'yes' : 'no'],
+      {
+        timeoutMs: 30_000,
+        ...(has ? { stdin: tarOf(files) } : {}),
+      },
+    );
+    if (result.exitCode !== 0)
+      throw new Error(
+        `copying the lab's files to ${workdir} failed (exit ${result.exitCode}): ${result.output.trim()}`,
+      );
   }
 
   async loadImages(images: LabImage[]): Promise<void> {
     for (const image of images) {
       const script = `set -e; docker load -q >/dev/null; docker tag "$1" "$2:latest"; docker rmi -f "$1" >/dev/null`;
-      const result = await this.sandbox.exec(['/bin/sh', '-c', script, 'load', image.tag, image.name], {
-        timeoutMs: 120_000,
-        stdin: createReadStream(image.file),
-      });
-      if (result.exitCode !== 0) throw new Error(`loading ${image.name} failed: ${result.output.trim()}`);
+      const result = await this.sandbox.exec(
+        ['/bin/sh', '-c', script, 'load', image.tag, image.name],
+        {
+          timeoutMs: 120_000,
+          stdin: createReadStream(image.file),
+        },
+      );
+      if (result.exitCode !== 0)
+        throw new Error(`loading ${image.name} failed: ${result.output.trim()}`);
     }
   }
 
   async setup(timeoutMs: number): Promise<void> {
     const result = await this.run(this.lab.manifest.setup, timeoutMs);
     if (result.exitCode !== 0) {
-      throw new Error(`setup script ${this.lab.manifest.setup} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}):\n${result.output.trim().slice(-2000)}`);
+      throw new Error(
+        `setup script ${this.lab.manifest.setup} failed (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}):\n${result.output.trim().slice(-2000)}`,
+      );
     }
   }
 
@@ -110,9 +147,16 @@ export class LabRunner {
         const started = Date.now();
         const result = await this.run(task.check, timeoutMs, 'check');
         let output = result.output.trim();
-        if (result.timedOut || result.exitCode === 124) output = `${output}\nThe check did not finish within ${this.lab.manifest.checkTimeout} s.`.trim();
+        if (result.timedOut || result.exitCode === 124)
+          output =
+            `${output}\nThe check did not finish within ${this.lab.manifest.checkTimeout} s.`.trim();
         if (result.truncated) output += '\n(output cut)';
-        return { task: task.id, passed: result.exitCode === 0 && !result.timedOut, output, durationMs: Date.now() - started };
+        return {
+          task: task.id,
+          passed: result.exitCode === 0 && !result.timedOut,
+          output,
+          durationMs: Date.now() - started,
+        };
       }),
     );
   }

@@ -64,12 +64,20 @@ export class SessionManager {
    * their tokens) and removes the rest; then starts the reaper and the engine watcher.
    */
   async start(): Promise<void> {
-    const { adopted, ended } = await adoptSandboxes({ provider: this.provider, findLab: this.findLab, store: this.store, log: this.log });
+    const { adopted, ended } = await adoptSandboxes({
+      provider: this.provider,
+      findLab: this.findLab,
+      store: this.store,
+      log: this.log,
+    });
     for (const session of adopted) this.sessions.set(session.id, session);
     for (const session of ended) this.remember(session);
     this.store?.retain(new Set(adopted.map((s) => s.id)));
     // Short limits (tests, demos) are honoured promptly; normal ones are checked every 5 s.
-    const every = Math.max(250, Math.min(5000, this.limits.idleTimeoutMs / 3, this.limits.sessionLimitMs / 3));
+    const every = Math.max(
+      250,
+      Math.min(5000, this.limits.idleTimeoutMs / 3, this.limits.sessionLimitMs / 3),
+    );
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
     this.events = this.provider.watch(
@@ -80,9 +88,14 @@ export class SessionManager {
 
   /** The engine ended (or OOM-killed in) one of our containers. */
   private onSandboxEvent(event: SandboxEvent): void {
-    const session = [...this.sessions.values()].find((s) => s.live && s.sandbox?.id === event.containerId);
+    const session = [...this.sessions.values()].find(
+      (s) => s.live && s.sandbox?.id === event.containerId,
+    );
     if (!session) return;
-    this.log.info({ session: session.id, container: event.containerId.slice(0, 12), action: event.action }, 'engine event for a sandbox');
+    this.log.info(
+      { session: session.id, container: event.containerId.slice(0, 12), action: event.action },
+      'engine event for a sandbox',
+    );
     // The OOM killer may only have ended one process (an inner container): the session
     // ends only if the sandbox itself dies, and then memory is the reason.
     if (event.action === 'oom') session.oomAt = Date.now();
@@ -94,7 +107,8 @@ export class SessionManager {
     for (const session of [...this.sessions.values()]) {
       if (session.state !== 'ready' || !session.sandbox) continue;
       const state = await session.sandbox.inspect().catch(() => undefined);
-      if (state && !state.running && session.live) void this.end(session, state.oomKilled ? 'memory' : 'engine');
+      if (state && !state.running && session.live)
+        void this.end(session, state.oomKilled ? 'memory' : 'engine');
     }
   }
 
@@ -146,14 +160,20 @@ export class SessionManager {
         if (!session.live) return;
         const sandbox = session.sandbox;
         session.sandbox = undefined;
-        await sandbox?.remove().catch((err: unknown) => log.error({ err }, 'removing a failed sandbox failed'));
+        await sandbox
+          ?.remove()
+          .catch((err: unknown) => log.error({ err }, 'removing a failed sandbox failed'));
         if (attempt < 2) {
           log.warn({ err: error }, 'starting the session failed; retrying once on a fresh sandbox');
           continue;
         }
         log.error({ err: error }, 'session failed to start');
         session.failure = (error as Error).message;
-        await this.end(session, 'failed', `The sandbox could not be started: ${(error as Error).message.split('\n')[0]}`);
+        await this.end(
+          session,
+          'failed',
+          `The sandbox could not be started: ${(error as Error).message.split('\n')[0]}`,
+        );
         return;
       }
     }
@@ -200,7 +220,8 @@ export class SessionManager {
   /** Whether the operator allows one more extension of this session, and if not, why. */
   extensionRefusal(session: Session): string | undefined {
     if (!session.live) return session.message;
-    if (this.limits.extensionMs <= 0 || this.limits.maxExtensions <= 0) return 'This server does not allow extending a session.';
+    if (this.limits.extensionMs <= 0 || this.limits.maxExtensions <= 0)
+      return 'This server does not allow extending a session.';
     if (session.extensions >= this.limits.maxExtensions) {
       return `This session was already extended ${session.extensions === 1 ? 'once' : `${session.extensions} times`}, the most this server allows.`;
     }
@@ -213,8 +234,18 @@ export class SessionManager {
     if (refusal) throw new AppError(session.live ? 'EXTENSION_REFUSED' : 'SESSION_ENDED', refusal);
     session.extensions++;
     session.expiresAt = new Date(session.expiresAt.getTime() + this.limits.extensionMs);
-    this.store?.set(session.id, { expiresAt: session.expiresAt.toISOString(), extensions: session.extensions });
-    this.log.info({ session: session.id, expiresAt: session.expiresAt.toISOString(), extensions: session.extensions }, 'session extended');
+    this.store?.set(session.id, {
+      expiresAt: session.expiresAt.toISOString(),
+      extensions: session.extensions,
+    });
+    this.log.info(
+      {
+        session: session.id,
+        expiresAt: session.expiresAt.toISOString(),
+        extensions: session.extensions,
+      },
+      'session extended',
+    );
     session.emit('state');
   }
 
@@ -227,7 +258,10 @@ export class SessionManager {
       try {
         await session.sandbox?.remove();
       } catch (error) {
-        this.log.error({ err: error, session: session.id }, 'removing the sandbox failed; the next start will retry');
+        this.log.error(
+          { err: error, session: session.id },
+          'removing the sandbox failed; the next start will retry',
+        );
       }
       this.store?.delete(session.id);
       this.log.info({ session: session.id, lab: session.lab.slug, reason }, 'session ended');
@@ -241,7 +275,11 @@ export class SessionManager {
     for (const session of this.sessions.values()) {
       if (!session.live) continue;
       if (now >= session.expiresAt.getTime()) void this.end(session, 'expired');
-      else if (session.state === 'ready' && session.terminals === 0 && now - session.lastActivity >= this.limits.idleTimeoutMs) {
+      else if (
+        session.state === 'ready' &&
+        session.terminals === 0 &&
+        now - session.lastActivity >= this.limits.idleTimeoutMs
+      ) {
         void this.end(session, 'idle');
       }
     }
@@ -256,11 +294,16 @@ export class SessionManager {
     clearInterval(this.reaper);
     this.events?.close();
     const keep = this.limits.shutdown === 'keep';
-    const ending = [...this.sessions.values()].filter((s) => s.live && !(keep && s.state === 'ready'));
+    const ending = [...this.sessions.values()].filter(
+      (s) => s.live && !(keep && s.state === 'ready'),
+    );
     await Promise.all(ending.map((s) => this.end(s, 'shutdown')));
     await Promise.all([...this.sessions.values()].map((s) => s.provisioned));
-    const kept = [...this.sessions.values()].filter((s) => s.live && s.sandbox).map((s) => s.sandbox!.id);
-    if (kept.length > 0) this.log.info(`shutdown: kept ${kept.length} running sandbox(es) for the next start`);
+    const kept = [...this.sessions.values()]
+      .filter((s) => s.live && s.sandbox)
+      .map((s) => s.sandbox!.id);
+    if (kept.length > 0)
+      this.log.info(`shutdown: kept ${kept.length} running sandbox(es) for the next start`);
     await this.provider.removeAll(new Set(kept));
   }
 }

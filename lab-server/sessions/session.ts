@@ -48,7 +48,15 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Settles when the sandbox of an ended session has been removed. */
   removed: Promise<void> | undefined;
 
-  constructor(init: { id: string; token?: string; tokenHash?: string; lab: Lab; seed: string; createdAt: Date; expiresAt: Date }) {
+  constructor(init: {
+    id: string;
+    token?: string;
+    tokenHash?: string;
+    lab: Lab;
+    seed: string;
+    createdAt: Date;
+    expiresAt: Date;
+  }) {
     super();
     this.id = init.id;
     this.token = init.token;
@@ -66,7 +74,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Whether `token` is this session's, in constant time. */
   accepts(token: string): boolean {
-    return timingSafeEqual(Buffer.from(hashToken(token), 'hex'), Buffer.from(this.tokenHash, 'hex'));
+    return timingSafeEqual(
+      Buffer.from(hashToken(token), 'hex'),
+      Buffer.from(this.tokenHash, 'hex'),
+    );
   }
 
   setState(state: SessionState, message: string): void {

@@ -25,7 +25,12 @@ export class TerminalBridge {
   private size: { cols: number; rows: number };
   private closed = false;
 
-  constructor(ws: WebSocket, session: Session, log: FastifyBaseLogger, size: { cols: number; rows: number }) {
+  constructor(
+    ws: WebSocket,
+    session: Session,
+    log: FastifyBaseLogger,
+    size: { cols: number; rows: number },
+  ) {
     this.ws = ws;
     this.session = session;
     this.log = log;
@@ -87,10 +92,15 @@ export class TerminalBridge {
   private async attach(): Promise<void> {
     if (this.terminal || this.closed || !this.session.sandbox) return;
     try {
-      const terminal = await this.session.sandbox.openTerminal({ ...this.size, workdir: this.session.lab.manifest.workdir });
+      const terminal = await this.session.sandbox.openTerminal({
+        ...this.size,
+        workdir: this.session.lab.manifest.workdir,
+      });
       if (this.closed) return void terminal.detach();
       this.terminal = terminal;
-      this.flow = new FlowControl(terminal.stream, (chunk) => this.ws.send(chunk, { binary: true }));
+      this.flow = new FlowControl(terminal.stream, (chunk) =>
+        this.ws.send(chunk, { binary: true }),
+      );
       const onEnd = () => this.onShellExit();
       terminal.stream.on('end', onEnd);
       terminal.stream.on('error', onEnd);
@@ -107,7 +117,10 @@ export class TerminalBridge {
       if (this.closed || !this.session.live || state?.running === false) {
         // The sandbox is gone (the engine killed it): the engine's events end the
         // session, and onState tells the client why. No 1011 before that.
-        this.log.info({ session: this.session.id }, 'the terminal could not attach: the sandbox is not running');
+        this.log.info(
+          { session: this.session.id },
+          'the terminal could not attach: the sandbox is not running',
+        );
         return;
       }
       this.log.error({ err: error, session: this.session.id }, 'opening the terminal failed');
@@ -123,7 +136,9 @@ export class TerminalBridge {
     this.flow?.dispose();
     this.flow = undefined;
     this.terminal = undefined;
-    this.ws.send(Buffer.from('\r\n\x1b[2m[the shell exited; starting a new one]\x1b[0m\r\n'), { binary: true });
+    this.ws.send(Buffer.from('\r\n\x1b[2m[the shell exited; starting a new one]\x1b[0m\r\n'), {
+      binary: true,
+    });
     void this.attach();
   }
 
@@ -134,7 +149,11 @@ export class TerminalBridge {
       return;
     }
     const message = parseClientMessage(data.toString('utf8'));
-    if (!message) return this.log.debug({ session: this.session.id }, 'ignored a malformed terminal control message');
+    if (!message)
+      return this.log.debug(
+        { session: this.session.id },
+        'ignored a malformed terminal control message',
+      );
     if (message.type === 'ack') this.flow?.ack(message.bytes);
     else {
       this.size = { cols: message.cols, rows: message.rows };

@@ -9,7 +9,9 @@
 
 // Words that carry no meaning for matching.
 const STOPWORDS = new Set(
-  'a ago an and are as at be by can for from has have in is it its not of on or that the this to was with you your'.split(' '),
+  'a ago an and are as at be by can for from has have in is it its not of on or that the this to was with you your'.split(
+    ' ',
+  ),
 );
 
 /** Below this share of shared words, a message is not "similar". */
@@ -56,7 +58,9 @@ export function words(normalised: string): Set<string> {
   return new Set(
     normalised
       .split(/[^a-z0-9‹›]+/)
-      .filter((w) => w && !w.startsWith('‹') && !STOPWORDS.has(w) && (w.length > 2 || /^\d+$/.test(w))),
+      .filter(
+        (w) => w && !w.startsWith('‹') && !STOPWORDS.has(w) && (w.length > 2 || /^\d+$/.test(w)),
+      ),
   );
 }
 
@@ -122,7 +126,13 @@ export function pagesExplaining(query: string, known: KnownError[], limit = 3): 
   if (q.raw.length < 8 || q.words.size < 2) return [];
   const scored = known.map((error, order) => {
     const item = prepare(error.message);
-    return { error, item, order, exact: isExactMatch(q, item), similar: similarity(q.words, item.words) >= SIMILAR_ENOUGH };
+    return {
+      error,
+      item,
+      order,
+      exact: isExactMatch(q, item),
+      similar: similarity(q.words, item.words) >= SIMILAR_ENOUGH,
+    };
   });
   const anyExact = scored.some((m) => m.exact);
   const matching = scored.filter((m) => (anyExact ? m.exact : m.similar));
@@ -130,9 +140,18 @@ export function pagesExplaining(query: string, known: KnownError[], limit = 3): 
   const pages = new Map<string, typeof matching>();
   for (const m of matching) pages.set(m.error.href, [...(pages.get(m.error.href) ?? []), m]);
   const ranked = [...pages.values()].map((messages) => {
-    const covered = new Set(messages.flatMap((m) => [...m.item.words].filter((w) => q.words.has(w))));
-    const specific = messages.reduce((a, b) => (b.error.message.length > a.error.message.length ? b : a));
-    return { ...specific.error, exact: anyExact, coverage: covered.size / q.words.size, order: Math.min(...messages.map((m) => m.order)) };
+    const covered = new Set(
+      messages.flatMap((m) => [...m.item.words].filter((w) => q.words.has(w))),
+    );
+    const specific = messages.reduce((a, b) =>
+      b.error.message.length > a.error.message.length ? b : a,
+    );
+    return {
+      ...specific.error,
+      exact: anyExact,
+      coverage: covered.size / q.words.size,
+      order: Math.min(...messages.map((m) => m.order)),
+    };
   });
   ranked.sort((a, b) => b.coverage - a.coverage || a.order - b.order);
   return ranked.slice(0, limit).map(({ order: _order, ...match }) => match);

@@ -55,7 +55,8 @@ function toAstroError(error: LabFormatError): AstroError {
 
 async function renderLab(lab: Lab, context: LoaderContext): Promise<RenderedLab> {
   const fileURL = pathToFileURL(join(lab.dir, MANIFEST_FILE));
-  const render = async (markdown: string) => (await context.renderMarkdown(markdown, { fileURL })).html;
+  const render = async (markdown: string) =>
+    (await context.renderMarkdown(markdown, { fileURL })).html;
   const { manifest } = lab;
   return {
     slug: lab.slug,
@@ -95,7 +96,10 @@ export function labsLoader(options: LabsLoaderOptions): Loader {
         }
         const entries = await Promise.all(
           labs.map(async (lab) => {
-            const data = await context.parseData({ id: lab.slug, data: await renderLab(lab, context) });
+            const data = await context.parseData({
+              id: lab.slug,
+              data: await renderLab(lab, context),
+            });
             return {
               id: lab.slug,
               data,

@@ -16,7 +16,11 @@ export const GET: APIRoute = async () => {
   entries.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
   const base = import.meta.env.BASE_URL.replace(/\/$/, '');
   const known: KnownError[] = entries.flatMap((entry) =>
-    entry.data.symptoms!.map((message) => ({ message, href: `${base}${lessonHref(entry.id)}`, title: entry.data.title })),
+    entry.data.symptoms!.map((message) => ({
+      message,
+      href: `${base}${lessonHref(entry.id)}`,
+      title: entry.data.title,
+    })),
   );
   return new Response(JSON.stringify(known), { headers: { 'Content-Type': 'application/json' } });
 };

@@ -38,7 +38,10 @@ export interface CheckResult {
 }
 
 export type LabsStatus =
-  | { available: true; /** slug → why this server cannot run that lab */ unsupported?: Record<string, string> }
+  | {
+      available: true;
+      /** slug → why this server cannot run that lab */ unsupported?: Record<string, string>;
+    }
   | { available: false; reason: string };
 
 /** A place in the line for sandboxes (docs/api.md, 503 FULL). */
@@ -59,7 +62,12 @@ export class ApiError extends Error {
   /** The Retry-After header, in seconds, when the server sent one. */
   readonly retryAfter: number | undefined;
 
-  constructor(code: string, message: string, status: number, extra: { queue?: QueuePlace | undefined; retryAfter?: number | undefined } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    status: number,
+    extra: { queue?: QueuePlace | undefined; retryAfter?: number | undefined } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
@@ -83,7 +91,9 @@ function sessionHeaders(token: string): Record<string, string> {
 }
 
 async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = options.token ? sessionHeaders(options.token) : { accept: 'application/json' };
+  const headers: Record<string, string> = options.token
+    ? sessionHeaders(options.token)
+    : { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
 
   const init: RequestInit = { method: options.method ?? 'GET', headers, cache: 'no-store' };
@@ -93,7 +103,11 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError(UNREACHABLE, 'the lab server cannot be reached. Is it running (npm start)?', 0);
+    throw new ApiError(
+      UNREACHABLE,
+      'the lab server cannot be reached. Is it running (npm start)?',
+      0,
+    );
   }
 
   if (response.status === 204) return undefined as T;
@@ -112,7 +126,9 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
     );
   }
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string; queue?: QueuePlace } } | undefined)?.error;
+    const error = (
+      body as { error?: { code?: string; message?: string; queue?: QueuePlace } } | undefined
+    )?.error;
     const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
     throw new ApiError(
       error?.code ?? `HTTP_${response.status}`,
@@ -130,7 +146,10 @@ export async function getStatus(): Promise<LabsStatus> {
 }
 
 export function createSession(lab: string, ticket?: string): Promise<Session> {
-  return request<Session>('/api/sessions', { method: 'POST', body: ticket ? { lab, ticket } : { lab } });
+  return request<Session>('/api/sessions', {
+    method: 'POST',
+    body: ticket ? { lab, ticket } : { lab },
+  });
 }
 
 /**
@@ -138,7 +157,10 @@ export function createSession(lab: string, ticket?: string): Promise<Session> {
  * FULL answer reports the place (`onWaiting`), and the request is repeated
  * with the ticket after Retry-After seconds, which keeps the place.
  */
-export async function createSessionInLine(lab: string, onWaiting: (place: QueuePlace) => void): Promise<Session> {
+export async function createSessionInLine(
+  lab: string,
+  onWaiting: (place: QueuePlace) => void,
+): Promise<Session> {
   let ticket: string | undefined;
   for (;;) {
     try {
@@ -159,10 +181,13 @@ export function getSession(id: string, token: string): Promise<Session> {
 }
 
 export async function checkSession(id: string, token: string): Promise<CheckResult[]> {
-  const { results } = await request<{ results: CheckResult[] }>(`/api/sessions/${encodeURIComponent(id)}/check`, {
-    method: 'POST',
-    token,
-  });
+  const { results } = await request<{ results: CheckResult[] }>(
+    `/api/sessions/${encodeURIComponent(id)}/check`,
+    {
+      method: 'POST',
+      token,
+    },
+  );
   return results;
 }
 
@@ -172,5 +197,8 @@ export function deleteSession(id: string, token: string): Promise<void> {
 
 /** Adds the server's extension to the time limit; a 409 ApiError says why not. */
 export function extendSession(id: string, token: string): Promise<Session> {
-  return request<Session>(`/api/sessions/${encodeURIComponent(id)}/extend`, { method: 'POST', token });
+  return request<Session>(`/api/sessions/${encodeURIComponent(id)}/extend`, {
+    method: 'POST',
+    token,
+  });
 }

@@ -94,7 +94,10 @@ class LabPage {
   constructor(root: HTMLElement) {
     this.#slug = root.dataset.lab!;
     this.#tasks = new TaskList(root);
-    this.#clock = new SessionClock(required(root, '[data-time-left]'), required(root, '[data-time-left-value]'));
+    this.#clock = new SessionClock(
+      required(root, '[data-time-left]'),
+      required(root, '[data-time-left-value]'),
+    );
     this.#ui = {
       start: required(root, '[data-testid="lab-start"]'),
       check: required(root, '[data-testid="lab-check"]'),
@@ -136,7 +139,11 @@ class LabPage {
 
   #remember(session: OwnSession | undefined): void {
     try {
-      if (session) sessionStorage.setItem(this.#storageKey, JSON.stringify({ id: session.id, token: session.token }));
+      if (session)
+        sessionStorage.setItem(
+          this.#storageKey,
+          JSON.stringify({ id: session.id, token: session.token }),
+        );
       else sessionStorage.removeItem(this.#storageKey);
     } catch {
       // Storage disabled: a reload then starts afresh, which is what it did before.
@@ -145,8 +152,13 @@ class LabPage {
 
   #remembered(): { id: string; token: string } | undefined {
     try {
-      const value = JSON.parse(sessionStorage.getItem(this.#storageKey) ?? 'null') as { id?: unknown; token?: unknown } | null;
-      return typeof value?.id === 'string' && typeof value.token === 'string' ? { id: value.id, token: value.token } : undefined;
+      const value = JSON.parse(sessionStorage.getItem(this.#storageKey) ?? 'null') as {
+        id?: unknown;
+        token?: unknown;
+      } | null;
+      return typeof value?.id === 'string' && typeof value.token === 'string'
+        ? { id: value.id, token: value.token }
+        : undefined;
     } catch {
       return undefined;
     }
@@ -168,9 +180,17 @@ class LabPage {
     if (session.state !== 'starting' && session.state !== 'ready') {
       this.#remember(undefined);
       const reason = session.endReason as EndReason | undefined;
-      const detail = session.message ? sentence(session.message) : reason ? END_MESSAGES[reason] : 'The session ended.';
+      const detail = session.message
+        ? sentence(session.message)
+        : reason
+          ? END_MESSAGES[reason]
+          : 'The session ended.';
       const failed = reason === 'failed' || reason === 'engine' || reason === 'memory';
-      this.#setPhase(failed ? 'error' : 'stopped', failed ? 'Sandbox failed' : 'Session ended', detail);
+      this.#setPhase(
+        failed ? 'error' : 'stopped',
+        failed ? 'Sandbox failed' : 'Session ended',
+        detail,
+      );
       return;
     }
     try {
@@ -186,12 +206,23 @@ class LabPage {
 
   async start(): Promise<void> {
     if (!this.#available || this.#busy() || this.#session) return;
-    this.#setPhase('starting', 'Starting the sandbox…', 'Asking the lab server for a fresh sandbox.');
+    this.#setPhase(
+      'starting',
+      'Starting the sandbox…',
+      'Asking the lab server for a fresh sandbox.',
+    );
     let session: Session;
     try {
       const waiting = (place: { position: number }) =>
-        this.#setPhase('starting', `All sandboxes are busy — you are number ${place.position} in line`, 'Keep this page open: you get the next free sandbox.');
-      [session] = await Promise.all([createSessionInLine(this.#slug, waiting), this.#loadTerminalModule()]);
+        this.#setPhase(
+          'starting',
+          `All sandboxes are busy — you are number ${place.position} in line`,
+          'Keep this page open: you get the next free sandbox.',
+        );
+      [session] = await Promise.all([
+        createSessionInLine(this.#slug, waiting),
+        this.#loadTerminalModule(),
+      ]);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 503 || error.code === UNREACHABLE)) {
         this.#setAvailable(false, error.message);
@@ -201,7 +232,11 @@ class LabPage {
       return;
     }
     if (!session.token) {
-      this.#setPhase('error', 'Could not start the sandbox', 'The lab server did not return a session token.');
+      this.#setPhase(
+        'error',
+        'Could not start the sandbox',
+        'The lab server did not return a session token.',
+      );
       return;
     }
     this.#tasks.reset();
@@ -219,7 +254,11 @@ class LabPage {
     this.#connection = new SessionConnection(own, terminal, {
       onProgress: (text, detail) => this.#setPhase('starting', text, detail),
       onReady: () => {
-        this.#setPhase('ready', 'Ready', 'Your shell is attached. Work through the tasks, then press Check.');
+        this.#setPhase(
+          'ready',
+          'Ready',
+          'Your shell is attached. Work through the tasks, then press Check.',
+        );
         terminal.fit();
         terminal.focus();
       },
@@ -231,7 +270,11 @@ class LabPage {
     const session = this.#session;
     if (!session || this.#phase !== 'ready') return;
     const count = this.#tasks.size;
-    this.#setPhase('checking', 'Checking…', `Running ${count === 1 ? 'the check' : `${count} checks`} in your sandbox.`);
+    this.#setPhase(
+      'checking',
+      'Checking…',
+      `Running ${count === 1 ? 'the check' : `${count} checks`} in your sandbox.`,
+    );
     try {
       const results = await checkSession(session.id, session.token);
       if (this.#session !== session) return;
@@ -240,7 +283,9 @@ class LabPage {
       this.#setPhase(
         'ready',
         'Ready',
-        passed === total ? `All ${total} task${total === 1 ? '' : 's'} pass. Well done.` : `${passed} of ${total} tasks pass.`,
+        passed === total
+          ? `All ${total} task${total === 1 ? '' : 's'} pass. Well done.`
+          : `${passed} of ${total} tasks pass.`,
       );
     } catch (error) {
       if (this.#session !== session) return;
@@ -311,7 +356,12 @@ class LabPage {
         this.#setAvailable(false, status.reason);
       }
     } catch (error) {
-      this.#setAvailable(false, error instanceof ApiError ? error.message : 'the lab server gave an answer this page cannot read.');
+      this.#setAvailable(
+        false,
+        error instanceof ApiError
+          ? error.message
+          : 'the lab server gave an answer this page cannot read.',
+      );
     }
   }
 
@@ -389,7 +439,11 @@ class LabPage {
   }
 
   #renderExtend(): void {
-    this.#ui.extend.hidden = !(this.#session && this.#canExtend && this.#secondsLeft < EXTEND_WINDOW_SECONDS);
+    this.#ui.extend.hidden = !(
+      this.#session &&
+      this.#canExtend &&
+      this.#secondsLeft < EXTEND_WINDOW_SECONDS
+    );
   }
 }
 

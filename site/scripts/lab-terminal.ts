@@ -76,7 +76,8 @@ export function createTerminal(mount: HTMLElement): LabTerminal {
   const term = new Terminal({
     allowProposedApi: true, // for the Unicode 11 width tables
     cursorBlink: true,
-    fontFamily: 'ui-monospace, "SFMono-Regular", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "Liberation Mono", monospace',
+    fontFamily:
+      'ui-monospace, "SFMono-Regular", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "Liberation Mono", monospace',
     fontSize: window.matchMedia('(max-width: 40rem)').matches ? 13 : 14,
     lineHeight: 1.15,
     scrollback: 5000,
@@ -84,15 +85,24 @@ export function createTerminal(mount: HTMLElement): LabTerminal {
   });
   const fitAddon = new FitAddon();
   term.loadAddon(fitAddon);
-  term.loadAddon(new WebLinksAddon((event, uri) => {
-    event.preventDefault();
-    window.open(uri, '_blank', 'noopener,noreferrer');
-  }));
+  term.loadAddon(
+    new WebLinksAddon((event, uri) => {
+      event.preventDefault();
+      window.open(uri, '_blank', 'noopener,noreferrer');
+    }),
+  );
   term.loadAddon(new Unicode11Addon());
   term.unicode.activeVersion = '11';
 
   term.attachCustomKeyEventHandler((event) => {
-    if (event.type !== 'keydown' || !event.ctrlKey || !event.shiftKey || event.altKey || event.metaKey) return true;
+    if (
+      event.type !== 'keydown' ||
+      !event.ctrlKey ||
+      !event.shiftKey ||
+      event.altKey ||
+      event.metaKey
+    )
+      return true;
     const key = event.key.toLowerCase();
     if (key === 'c') {
       // Ctrl+Shift+C copies (and must not open the browser's inspector).

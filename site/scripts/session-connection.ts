@@ -52,7 +52,11 @@ export class SessionConnection {
   #wake: (() => void) | undefined;
   #closed = false;
 
-  constructor(session: Session & { token: string }, terminal: LabTerminal, events: ConnectionEvents) {
+  constructor(
+    session: Session & { token: string },
+    terminal: LabTerminal,
+    events: ConnectionEvents,
+  ) {
     this.#session = session;
     this.#terminal = terminal;
     this.#events = events;
@@ -110,7 +114,12 @@ export class SessionConnection {
         this.#events.onReady();
         break;
       case 'ended':
-        this.#end(message.message ? sentence(message.message) : (END_MESSAGES[message.reason] ?? 'The session ended.'), message.reason);
+        this.#end(
+          message.message
+            ? sentence(message.message)
+            : (END_MESSAGES[message.reason] ?? 'The session ended.'),
+          message.reason,
+        );
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);
@@ -126,7 +135,9 @@ export class SessionConnection {
       case CLOSE_SESSION_ENDED:
         return reason ? sentence(reason) : 'The session can no longer be used. Start a new one.';
       case CLOSE_TOO_MANY_TERMINALS:
-        return reason ? `${sentence(reason)} (Another tab may have this lab open.)` : 'This session has too many terminals open.';
+        return reason
+          ? `${sentence(reason)} (Another tab may have this lab open.)`
+          : 'This session has too many terminals open.';
       case CLOSE_BAD_REQUEST:
         return `The lab server refused the terminal connection${reason ? `: ${reason}` : '.'}`;
       case 1011:
@@ -153,7 +164,10 @@ export class SessionConnection {
     }
     const delay = BACKOFF_MS[Math.min(this.#reconnects, BACKOFF_MS.length - 1)]!;
     this.#reconnects++;
-    this.#events.onProgress('Reconnecting…', `The terminal connection dropped; reconnecting (attempt ${this.#reconnects}). Your shell keeps running.`);
+    this.#events.onProgress(
+      'Reconnecting…',
+      `The terminal connection dropped; reconnecting (attempt ${this.#reconnects}). Your shell keeps running.`,
+    );
     await new Promise<void>((resolve) => {
       this.#wake = resolve;
       this.#retry = setTimeout(resolve, delay);
@@ -167,7 +181,10 @@ export class SessionConnection {
         this.#connect();
       } else {
         const reason = current.endReason as EndReason | undefined;
-        this.#end(current.message ? sentence(current.message) : `The session has ${current.state}.`, reason);
+        this.#end(
+          current.message ? sentence(current.message) : `The session has ${current.state}.`,
+          reason,
+        );
       }
     } catch (error) {
       if (this.#closed) return;

@@ -31,7 +31,12 @@ export function initSplitPane(layout: HTMLElement, divider: HTMLElement): void {
   } catch {
     // ignore
   }
-  apply(Number.isFinite(initial) && initial > 0 ? initial : Number(divider.getAttribute('aria-valuenow')), false);
+  apply(
+    Number.isFinite(initial) && initial > 0
+      ? initial
+      : Number(divider.getAttribute('aria-valuenow')),
+    false,
+  );
 
   const percentAt = (clientX: number) => {
     const box = layout.getBoundingClientRect();

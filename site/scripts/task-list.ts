@@ -7,7 +7,11 @@ import type { CheckResult } from './lab-api.ts';
 
 export type TaskState = 'pending' | 'passed' | 'failed';
 
-const PILL_TEXT: Record<TaskState, string> = { pending: 'Pending', passed: 'Passed', failed: 'Failed' };
+const PILL_TEXT: Record<TaskState, string> = {
+  pending: 'Pending',
+  passed: 'Passed',
+  failed: 'Failed',
+};
 
 export class TaskList {
   readonly #tasks = new Map<string, HTMLElement>();
@@ -79,7 +83,8 @@ export class TaskList {
         button.hidden = true;
         return;
       }
-      button.textContent = shown === 0 ? `Show a hint` : `Show the next hint (${shown + 1} of ${hints.length})`;
+      button.textContent =
+        shown === 0 ? `Show a hint` : `Show the next hint (${shown + 1} of ${hints.length})`;
     };
     button.addEventListener('click', () => {
       const next = hints.find((hint) => hint.hidden);

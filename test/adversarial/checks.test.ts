@@ -31,22 +31,38 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
 
   const check = async (): Promise<{ body: CheckResponse; ms: number }> => {
     const started = Date.now();
-    const res = await fetch(`${platform.url}/api/sessions/${session.id}/check`, { method: 'POST', headers: { authorization: `Bearer ${session.token}` } });
+    const res = await fetch(`${platform.url}/api/sessions/${session.id}/check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}` },
+    });
     assert.equal(res.status, 200);
     return { body: (await res.json()) as CheckResponse, ms: Date.now() - started };
   };
 
   /** Reads the fakes' trace without bash (which the last test replaces in the learner's namespace). */
-  const fakeTrace = async () => (await session.sandbox!.exec(['/bin/sh', '-c', 'cat /tmp/fake-called 2>/dev/null; true'], { as: 'shell', timeoutMs: 10_000 })).output;
+  const fakeTrace = async () =>
+    (
+      await session.sandbox!.exec(['/bin/sh', '-c', 'cat /tmp/fake-called 2>/dev/null; true'], {
+        as: 'shell',
+        timeoutMs: 10_000,
+      })
+    ).output;
 
   const assertStillBroken = (body: CheckResponse, where: string) => {
     assert.equal(body.results.length, baseline.results.length);
     for (const result of body.results) {
       const before = baseline.results.find((r) => r.task === result.task)!;
-      assert.equal(result.passed, false, `${where}: ${result.task} passed on the broken scenario: ${result.output}`);
+      assert.equal(
+        result.passed,
+        false,
+        `${where}: ${result.task} passed on the broken scenario: ${result.output}`,
+      );
       assert.doesNotMatch(result.output, /FAKE/, `${where}: ${result.task} ran a fake`);
       // A real reason, like before the tricks (the wording follows the service's restart loop, so it is not compared).
-      assert.ok(result.output.length > 10 && before.output.length > 10, `${where}: ${result.task} says why it fails`);
+      assert.ok(
+        result.output.length > 10 && before.output.length > 10,
+        `${where}: ${result.task} says why it fails`,
+      );
     }
   };
 
@@ -54,7 +70,8 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
     platform = await startPlatform({ DRYDOCK_IDLE_TIMEOUT: '30m' }, { listen: true });
     [session] = await readySessions(platform, LAB, 1);
     baseline = (await check()).body;
-    for (const result of baseline.results) assert.equal(result.passed, false, `${result.task} fails before any fix`);
+    for (const result of baseline.results)
+      assert.equal(result.passed, false, `${result.task} fails before any fix`);
   });
 
   after(async () => {
@@ -82,7 +99,11 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
     // /usr/local is the learner's to install tools in, as on any host; checks never look there.
     assert.match(tricks.output, /usr-local-bin-rc=0/);
     assert.match(tricks.output, /\/usr\/bin\/docker: Read-only file system/);
-    assert.match(await fakeTrace(), /FAKE \/root\/bin\/docker ps/, 'the shadowing works in the learner’s own shell');
+    assert.match(
+      await fakeTrace(),
+      /FAKE \/root\/bin\/docker ps/,
+      'the shadowing works in the learner’s own shell',
+    );
     await asLearner(session, 'rm -f /tmp/fake-called');
 
     const { body, ms } = await check();
@@ -103,9 +124,17 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
       { env: { FAKE } },
     );
     t.diagnostic(tricks.output.trim().replaceAll('\n', ' | '));
-    assert.match(tricks.output, /bind-docker-rc=0/, 'the learner, root in their user namespace, can mount in their own mount namespace');
+    assert.match(
+      tricks.output,
+      /bind-docker-rc=0/,
+      'the learner, root in their user namespace, can mount in their own mount namespace',
+    );
     assert.match(tricks.output, /tmpfs-local-bin-rc=0/);
-    assert.match(await fakeTrace(), /FAKE \/usr\/bin\/docker ps/, 'their shell now runs the fake as /usr/bin/docker');
+    assert.match(
+      await fakeTrace(),
+      /FAKE \/usr\/bin\/docker ps/,
+      'their shell now runs the fake as /usr/bin/docker',
+    );
     await asLearner(session, 'rm -f /tmp/fake-called');
 
     const { body, ms } = await check();
@@ -116,7 +145,10 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
 
   it('times out a check whose engine never answers, and the server answers meanwhile', async (t) => {
     // /usr/bin/timeout by its full name: the previous test left a fake `timeout` first on the learner's PATH.
-    const freeze = await asLearner(session, 'kill -STOP $(pidof dockerd containerd); echo "stopped-rc=$?"; /usr/bin/timeout 3 /usr/bin/docker version >/dev/null 2>&1; echo "frozen-rc=$?"');
+    const freeze = await asLearner(
+      session,
+      'kill -STOP $(pidof dockerd containerd); echo "stopped-rc=$?"; /usr/bin/timeout 3 /usr/bin/docker version >/dev/null 2>&1; echo "frozen-rc=$?"',
+    );
     t.diagnostic(freeze.output.trim().replaceAll('\n', ' | '));
     try {
       assert.match(freeze.output, /stopped-rc=0/);
@@ -126,7 +158,10 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
       await asLearner(session, 'kill -CONT $(pidof dockerd containerd)');
     }
     // Asked the way checks ask (the learner's /usr/bin/docker is a fake since the previous test).
-    const thawed = await session.sandbox!.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { as: 'check', timeoutMs: 10_000 });
+    const thawed = await session.sandbox!.exec(
+      ['docker', 'version', '--format', '{{.Server.Version}}'],
+      { as: 'check', timeoutMs: 10_000 },
+    );
     assert.equal(thawed.exitCode, 0, `the engine answers again after SIGCONT: ${thawed.output}`);
   });
 
@@ -147,8 +182,13 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
     })();
     try {
       const { body, ms } = await check();
-      t.diagnostic(`check took ${ms} ms (check timeout ${timeoutS} s); /api/status answered ${polls} times meanwhile, slowest ${slowest} ms`);
-      assert.ok(ms < (timeoutS + 10) * 1000, `the check returned within its timeout and a few seconds (${ms} ms)`);
+      t.diagnostic(
+        `check took ${ms} ms (check timeout ${timeoutS} s); /api/status answered ${polls} times meanwhile, slowest ${slowest} ms`,
+      );
+      assert.ok(
+        ms < (timeoutS + 10) * 1000,
+        `the check returned within its timeout and a few seconds (${ms} ms)`,
+      );
       for (const result of body.results) {
         assert.equal(result.passed, false);
         assert.match(result.output, /did not finish within/, `${result.task}: ${result.output}`);
@@ -168,7 +208,12 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
     // /run/drydock/engine.sock, in the sandbox's own mount namespace, and checks
     // use that: the swap below must change nothing a check sees.
     const engineId = async () =>
-      (await session.sandbox!.exec(['docker', 'info', '--format', '{{.ID}} {{.DockerRootDir}}'], { as: 'check', timeoutMs: 10_000 })).output.trim();
+      (
+        await session.sandbox!.exec(['docker', 'info', '--format', '{{.ID}} {{.DockerRootDir}}'], {
+          as: 'check',
+          timeoutMs: 10_000,
+        })
+      ).output.trim();
     const real = await engineId();
     assert.match(real, / \/var\/lib\/docker$/);
     const swap = await asLearner(
@@ -187,11 +232,21 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
       const seen = await engineId();
       t.diagnostic(`checks ask: before the swap ${real}; after it ${seen}`);
       const { body } = await check();
-      t.diagnostic(`verdicts now come from the learner's engine: ${body.results.map((r) => `${r.task}: ${r.output.split('\n')[0]}`).join(' | ')}`);
-      assert.equal(seen, real, 'the check path must reach the sandbox’s own engine, whatever the learner does to /run/user/1000');
+      t.diagnostic(
+        `verdicts now come from the learner's engine: ${body.results.map((r) => `${r.task}: ${r.output.split('\n')[0]}`).join(' | ')}`,
+      );
+      assert.equal(
+        seen,
+        real,
+        'the check path must reach the sandbox’s own engine, whatever the learner does to /run/user/1000',
+      );
     } finally {
       await session.sandbox!.exec(
-        ['/bin/sh', '-c', 'rm -f /run/user/1000/docker.sock; mv /run/user/1000/real.sock /run/user/1000/docker.sock; kill $(cat /tmp/d2/pid)'],
+        [
+          '/bin/sh',
+          '-c',
+          'rm -f /run/user/1000/docker.sock; mv /run/user/1000/real.sock /run/user/1000/docker.sock; kill $(cat /tmp/d2/pid)',
+        ],
         { as: 'shell', timeoutMs: 10_000 },
       );
     }
@@ -200,13 +255,24 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
   it('ignores fakes bind-mounted over /bin/bash and /usr/bin/timeout, which checks start with', async (t) => {
     // Last: this breaks the learner's own shell for good (every new bash is the fake).
     const tricks = await session.sandbox!.exec(
-      ['/bin/sh', '-c', 'printf "%s" "$FAKE" > /root/fake2 && chmod +x /root/fake2 && mount --bind /root/fake2 /bin/bash && mount --bind /root/fake2 /usr/bin/timeout; echo "bind-rc=$?"; /usr/bin/timeout 2 /bin/bash -c true >/dev/null 2>&1 & sleep 0.5; echo done'],
+      [
+        '/bin/sh',
+        '-c',
+        'printf "%s" "$FAKE" > /root/fake2 && chmod +x /root/fake2 && mount --bind /root/fake2 /bin/bash && mount --bind /root/fake2 /usr/bin/timeout; echo "bind-rc=$?"; /usr/bin/timeout 2 /bin/bash -c true >/dev/null 2>&1 & sleep 0.5; echo done',
+      ],
       { as: 'shell', env: { FAKE }, timeoutMs: 20_000 },
     );
     t.diagnostic(tricks.output.trim().replaceAll('\n', ' | '));
     assert.match(tricks.output, /bind-rc=0/);
-    assert.match(await fakeTrace(), /FAKE \/usr\/bin\/timeout 2 \/bin\/bash/, 'the learner’s namespace now runs the fakes');
-    await session.sandbox!.exec(['/bin/rm', '-f', '/tmp/fake-called'], { as: 'shell', timeoutMs: 10_000 });
+    assert.match(
+      await fakeTrace(),
+      /FAKE \/usr\/bin\/timeout 2 \/bin\/bash/,
+      'the learner’s namespace now runs the fakes',
+    );
+    await session.sandbox!.exec(['/bin/rm', '-f', '/tmp/fake-called'], {
+      as: 'shell',
+      timeoutMs: 10_000,
+    });
 
     const { body, ms } = await check();
     t.diagnostic(`check took ${ms} ms`);

@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import type { Session } from '../../lab-server/sessions/session.ts';
-import { asLearner, assertNeighbourWorks, assertServerAnswers, inPrivilegedContainer, readySessions } from '../support/learner.ts';
+import {
+  asLearner,
+  assertNeighbourWorks,
+  assertServerAnswers,
+  inPrivilegedContainer,
+  readySessions,
+} from '../support/learner.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
@@ -31,8 +37,12 @@ function hostRootDevice(): { major: number; minor: number } {
 }
 
 /** A host sysctl's value; this host's kernel may lack some (no module support: no kernel/modprobe). */
-const hostSysctl = (name: string) => (existsSync(`/proc/sys/${name}`) ? readFileSync(`/proc/sys/${name}`, 'utf8') : '(absent on this host)');
-const cmdline = (pid: number | string) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+const hostSysctl = (name: string) =>
+  existsSync(`/proc/sys/${name}`)
+    ? readFileSync(`/proc/sys/${name}`, 'utf8')
+    : '(absent on this host)';
+const cmdline = (pid: number | string) =>
+  readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
 
 describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
   let platform: TestPlatform;
@@ -43,7 +53,12 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
   // the sandbox ever holds it whole, so only the host's file can match.
   const needle = [randomBytes(12).toString('hex'), randomBytes(12).toString('hex')] as const;
   const needleEnv = { NEEDLE_A: needle[0], NEEDLE_B: needle[1] };
-  const sysctls = ['kernel/core_pattern', 'kernel/hostname', 'kernel/modprobe', 'kernel/domainname'];
+  const sysctls = [
+    'kernel/core_pattern',
+    'kernel/hostname',
+    'kernel/modprobe',
+    'kernel/domainname',
+  ];
   const hostSysctlsBefore = new Map(sysctls.map((name) => [name, hostSysctl(name)]));
 
   before(async () => {
@@ -60,7 +75,8 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
   });
 
   const afterEach = async () => {
-    for (const name of sysctls) assert.equal(hostSysctl(name), hostSysctlsBefore.get(name), `host sysctl ${name} changed`);
+    for (const name of sysctls)
+      assert.equal(hostSysctl(name), hostSysctlsBefore.get(name), `host sysctl ${name} changed`);
     await assertServerAnswers(platform);
     await assertNeighbourWorks(neighbour);
   };
@@ -74,10 +90,17 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       mount /tmp/vda /tmp/hostdisk; echo "mount-node-rc=$?"
       for dev in /dev/vda /dev/sda /dev/nvme0n1 /dev/xvda; do mount "$dev" /tmp/hostdisk 2>&1; echo "mount-$dev-rc=$?"; done
       ls /tmp/hostdisk | wc -l | sed 's/^/hostdisk-entries=/'`;
-    for (const [where, run] of [['shell', asLearner], ['privileged container', inPrivilegedContainer]] as const) {
+    for (const [where, run] of [
+      ['shell', asLearner],
+      ['privileged container', inPrivilegedContainer],
+    ] as const) {
       const result = await run(attacker, script);
       t.diagnostic(`${where}: ${result.output.trim().replaceAll('\n', ' | ')}`);
-      assert.match(result.output, /ran as 0\b/, `${where}: the attack ran as root in the sandbox's user namespace`);
+      assert.match(
+        result.output,
+        /ran as 0\b/,
+        `${where}: the attack ran as root in the sandbox's user namespace`,
+      );
       assert.match(result.output, /mknod: .*Operation not permitted/, `${where}: mknod is refused`);
       assert.match(result.output, /mknod-rc=1/);
       assert.doesNotMatch(result.output, /mount-\S+-rc=0/, `${where}: no block device was mounted`);
@@ -102,8 +125,15 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
     // This host's kernel has no module support (ENOSYS comes before the capability
     // check); on a kernel with modules, init_module answers EPERM without
     // CAP_SYS_MODULE in the host's user namespace, like every such capability:
-    assert.match(shell.output, /insmod: .*(not permitted|kernel does not support requested operation)/i);
-    assert.match(shell.output, /date: .*Operation not permitted/, 'no capability in the host’s user namespace (CAP_SYS_TIME as a witness)');
+    assert.match(
+      shell.output,
+      /insmod: .*(not permitted|kernel does not support requested operation)/i,
+    );
+    assert.match(
+      shell.output,
+      /date: .*Operation not permitted/,
+      'no capability in the host’s user namespace (CAP_SYS_TIME as a witness)',
+    );
     assert.match(shell.output, /settime-rc=1/);
     assert.match(shell.output, /modprobe-rc=[1-9]/);
     assert.match(shell.output, /proc-modprobe-rc=1/);
@@ -119,11 +149,18 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
           echo '|/tmp/pwn' > "$root/sys/$name"; echo "$root/sys/$name-rc=$?"
         done
       done`;
-    for (const [where, run] of [['shell', asLearner], ['privileged container', inPrivilegedContainer]] as const) {
+    for (const [where, run] of [
+      ['shell', asLearner],
+      ['privileged container', inPrivilegedContainer],
+    ] as const) {
       const result = await run(attacker, script);
       t.diagnostic(`${where}: ${result.output.trim().replaceAll('\n', ' | ')}`);
       assert.match(result.output, /fresh-proc-rc=\d+/, `${where}: the attack ran`);
-      assert.doesNotMatch(result.output, /-rc=0\b(?<!fresh-proc-rc=0)/, `${where}: no sysctl write succeeded`);
+      assert.doesNotMatch(
+        result.output,
+        /-rc=0\b(?<!fresh-proc-rc=0)/,
+        `${where}: no sysctl write succeeded`,
+      );
       assert.match(result.output, /\/proc\/sys\/kernel\/core_pattern-rc=1/);
     }
     await afterEach();
@@ -138,11 +175,18 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       done
       for f in /sys/fs/cgroup/*/release_agent; do [ -e "$f" ] || continue; echo /tmp/pwn > "$f"; echo "$f-rc=$?"; done
       echo done`;
-    for (const [where, run] of [['shell', asLearner], ['privileged container', inPrivilegedContainer]] as const) {
+    for (const [where, run] of [
+      ['shell', asLearner],
+      ['privileged container', inPrivilegedContainer],
+    ] as const) {
       const result = await run(attacker, script);
       t.diagnostic(`${where}: ${result.output.trim().replaceAll('\n', ' | ')}`);
       assert.match(result.output, /mount-cgroup-memory-rc=\d+/, `${where}: the attack ran`);
-      assert.doesNotMatch(result.output, /mount-cgroup-\S+-rc=0\b/, `${where}: no cgroup hierarchy was mounted`);
+      assert.doesNotMatch(
+        result.output,
+        /mount-cgroup-\S+-rc=0\b/,
+        `${where}: no cgroup hierarchy was mounted`,
+      );
       assert.doesNotMatch(result.output, /-rc=0\b/, `${where}: no release_agent was written`);
     }
     await afterEach();
@@ -154,7 +198,10 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       echo h > /proc/sysrq-trigger; echo "proc-rc=$?"
       mkdir -p /tmp/p3; mount -t proc proc /tmp/p3 && { echo h > /tmp/p3/sysrq-trigger; echo "fresh-rc=$?"; }
       echo done`;
-    for (const [where, run] of [['shell', asLearner], ['privileged container', inPrivilegedContainer]] as const) {
+    for (const [where, run] of [
+      ['shell', asLearner],
+      ['privileged container', inPrivilegedContainer],
+    ] as const) {
       const result = await run(attacker, script);
       t.diagnostic(`${where}: ${result.output.trim().replaceAll('\n', ' | ')}`);
       assert.match(result.output, /proc-rc=1/, `${where}: the write was attempted and failed`);
@@ -178,15 +225,37 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       echo done`;
     const shell = await asLearner(attacker, script);
     t.diagnostic(shell.output.trim().replaceAll('\n', ' | '));
-    assert.match(shell.output, /\/var\/run\/docker\.sock-rc=0 id=\S+/, 'the learner reaches their own engine (positive control)');
-    assert.ok(!shell.output.includes(outerId), 'a socket in the sandbox answered with the outer engine’s ID');
+    assert.match(
+      shell.output,
+      /\/var\/run\/docker\.sock-rc=0 id=\S+/,
+      'the learner reaches their own engine (positive control)',
+    );
+    assert.ok(
+      !shell.output.includes(outerId),
+      'a socket in the sandbox answered with the outer engine’s ID',
+    );
     assert.doesNotMatch(shell.output, /tcp-\S+-rc=0\b/);
     // The only sockets are the learner's own engine (and its containerd) and the bind
     // mount of it that checks use.
     for (const line of shell.output.split('\n').filter((l) => l.startsWith('socket: '))) {
-      assert.match(line, /^socket: \/run\/(user\/1000\/|drydock\/engine\.sock$)/, `unexpected socket ${line}`);
+      assert.match(
+        line,
+        /^socket: \/run\/(user\/1000\/|drydock\/engine\.sock$)/,
+        `unexpected socket ${line}`,
+      );
     }
-    const container = await inPrivilegedContainer(attacker, script.replaceAll('curl -sS --max-time 3 --unix-socket "$sock" http://x/version', 'nc -w 3 local:"$sock" </dev/null').replaceAll('curl -sS --max-time 3 "http://$host:$port/version"', 'nc -w 3 "$host" "$port" </dev/null'));
+    const container = await inPrivilegedContainer(
+      attacker,
+      script
+        .replaceAll(
+          'curl -sS --max-time 3 --unix-socket "$sock" http://x/version',
+          'nc -w 3 local:"$sock" </dev/null',
+        )
+        .replaceAll(
+          'curl -sS --max-time 3 "http://$host:$port/version"',
+          'nc -w 3 "$host" "$port" </dev/null',
+        ),
+    );
     t.diagnostic(`container: ${container.output.trim().replaceAll('\n', ' | ')}`);
     assert.match(container.output, /tcp-192\.0\.2\.2:2375-rc=1/, 'nc ran and failed');
     assert.doesNotMatch(container.output, /-rc=0\b/);
@@ -201,18 +270,41 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       for p in /proc/[0-9]*; do printf 'proc %s %s\\n' "\${p#/proc/}" "$(tr '\\0' ' ' < "$p/cmdline" 2>/dev/null)"; done
       printf 'pid1 %s\\n' "$(nsenter -t 1 -m -p cat /proc/1/cmdline | tr '\\0' ' ')"; echo "nsenter-rc=$?"
       echo done`;
-    for (const [where, run] of [['shell', asLearner], ['privileged --pid=host container', inPrivilegedContainer]] as const) {
+    for (const [where, run] of [
+      ['shell', asLearner],
+      ['privileged --pid=host container', inPrivilegedContainer],
+    ] as const) {
       const result = await run(attacker, script);
       const procs = result.output.split('\n').filter((l) => l.startsWith('proc '));
-      t.diagnostic(`${where}: sees ${procs.length} processes; ${result.output.split('\n').find((l) => l.startsWith('pid1 '))}`);
+      t.diagnostic(
+        `${where}: sees ${procs.length} processes; ${result.output.split('\n').find((l) => l.startsWith('pid1 '))}`,
+      );
       assert.ok(procs.length >= 3, `${where}: the listing ran (it sees its own engine)`);
-      assert.ok(procs.some((l) => /dockerd --config-file/.test(l)), `${where}: sees its own inner dockerd`);
+      assert.ok(
+        procs.some((l) => /dockerd --config-file/.test(l)),
+        `${where}: sees its own inner dockerd`,
+      );
       for (const line of procs) {
-        assert.doesNotMatch(line, /node|process_api|adversarial/, `${where}: sees a host process: ${line}`);
-        assert.ok(!outerDockerd.includes(line.replace(/^proc \d+ /, '')), `${where}: sees the outer dockerd: ${line}`);
+        assert.doesNotMatch(
+          line,
+          /node|process_api|adversarial/,
+          `${where}: sees a host process: ${line}`,
+        );
+        assert.ok(
+          !outerDockerd.includes(line.replace(/^proc \d+ /, '')),
+          `${where}: sees the outer dockerd: ${line}`,
+        );
       }
-      assert.doesNotMatch(result.output, new RegExp(`pid1 ${hostInit.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), `${where}: PID 1 is the host's init`);
-      assert.match(result.output, /pid1 \/proc\/self\/exe --state-dir=\/run\/user\/1000\/dockerd-rootless/, `${where}: PID 1 is the sandbox's rootlesskit`);
+      assert.doesNotMatch(
+        result.output,
+        new RegExp(`pid1 ${hostInit.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+        `${where}: PID 1 is the host's init`,
+      );
+      assert.match(
+        result.output,
+        /pid1 \/proc\/self\/exe --state-dir=\/run\/user\/1000\/dockerd-rootless/,
+        `${where}: PID 1 is the sandbox's rootlesskit`,
+      );
     }
     await afterEach();
   });
@@ -225,12 +317,23 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       for p in /proc/[0-9]*; do ls -d "$p"/root/tmp/drydock-canary-* 2>/dev/null; done | sed 's/^/hit-name: /'
       ls -d /tmp/drydock-canary-* /host/tmp/drydock-canary-* 2>/dev/null | sed 's/^/hit-name: /'
       echo done`;
-    const shell = await asLearner(attacker, search, { timeoutMs: 120_000, env: { ...needleEnv, CONTROL: '/root/control.txt' } });
+    const shell = await asLearner(attacker, search, {
+      timeoutMs: 120_000,
+      env: { ...needleEnv, CONTROL: '/root/control.txt' },
+    });
     const hits = shell.output.split('\n').filter((l) => l.startsWith('hit'));
     t.diagnostic(`shell: ${hits.join(' | ')}`);
     assert.match(shell.output, /(^|\n)done\n?$/);
-    assert.ok(hits.includes('hit: /root/control.txt'), 'the search finds the copy planted in the sandbox');
-    for (const hit of hits) assert.match(hit, /^hit: \S*\/control\.txt$/, `found something other than the planted copy: ${hit}`);
+    assert.ok(
+      hits.includes('hit: /root/control.txt'),
+      'the search finds the copy planted in the sandbox',
+    );
+    for (const hit of hits)
+      assert.match(
+        hit,
+        /^hit: \S*\/control\.txt$/,
+        `found something other than the planted copy: ${hit}`,
+      );
 
     // busybox grep has no --exclude-dir: walk /host (the sandbox's root as the inner engine sees it) with find.
     const containerSearch = `
@@ -238,13 +341,24 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
       timeout 90 find / -path /proc -prune -o -path /sys -prune -o -path /dev -prune -o -path /host/proc -prune -o -path /host/sys -prune -o -path /host/dev -prune -o -type f -size -20000k -print0 2>/dev/null | xargs -0 grep -lsF -e "$NEEDLE_A$NEEDLE_B" | sed 's/^/hit: /'
       for p in /proc/[0-9]*; do ls -d "$p"/root/tmp/drydock-canary-* 2>/dev/null; done | sed 's/^/hit-name: /'
       echo done`;
-    const container = await inPrivilegedContainer(attacker, containerSearch, { timeoutMs: 120_000, env: { ...needleEnv, CONTROL: '/tmp/control.txt' } });
+    const container = await inPrivilegedContainer(attacker, containerSearch, {
+      timeoutMs: 120_000,
+      env: { ...needleEnv, CONTROL: '/tmp/control.txt' },
+    });
     const containerHits = container.output.split('\n').filter((l) => l.startsWith('hit'));
     t.diagnostic(`container: ${containerHits.join(' | ')}`);
     assert.match(container.output, /(^|\n)done\n?$/);
     // It also finds the shell's copy through /host/root, and its own through the engine's overlay: all inside the sandbox.
-    assert.ok(containerHits.includes('hit: /tmp/control.txt'), 'the search finds the copy planted in the container');
-    for (const hit of containerHits) assert.match(hit, /^hit: \S*\/control\.txt$/, `found something other than a planted copy: ${hit}`);
+    assert.ok(
+      containerHits.includes('hit: /tmp/control.txt'),
+      'the search finds the copy planted in the container',
+    );
+    for (const hit of containerHits)
+      assert.match(
+        hit,
+        /^hit: \S*\/control\.txt$/,
+        `found something other than a planted copy: ${hit}`,
+      );
     await afterEach();
   });
 });
@@ -255,7 +369,8 @@ function hostDockerdCmdlines(): string[] {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       const line = cmdline(pid);
-      if (/^(\S*\/)?dockerd(\s|$)/.test(line) && !line.includes('/etc/docker/daemon.json')) lines.push(line);
+      if (/^(\S*\/)?dockerd(\s|$)/.test(line) && !line.includes('/etc/docker/daemon.json'))
+        lines.push(line);
     } catch {
       // gone meanwhile
     }

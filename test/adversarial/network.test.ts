@@ -11,7 +11,13 @@ import { createServer, type Server, connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../lab-server/sessions/session.ts';
-import { asLearner, assertNeighbourWorks, assertServerAnswers, inPrivilegedContainer, readySessions } from '../support/learner.ts';
+import {
+  asLearner,
+  assertNeighbourWorks,
+  assertServerAnswers,
+  inPrivilegedContainer,
+  readySessions,
+} from '../support/learner.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -57,10 +63,18 @@ describe('no packet leaves a rootless sandbox', { timeout: 600_000 }, () => {
     const addresses = hostAddresses();
     assert.ok(addresses.length > 0, 'the host has a non-loopback address');
     // Positive control: from the host, the honeypot answers on every address.
-    for (const address of [...addresses, '127.0.0.1']) assert.ok(await canConnect(address, honeypotPort), `the host reaches its honeypot on ${address}`);
+    for (const address of [...addresses, '127.0.0.1'])
+      assert.ok(
+        await canConnect(address, honeypotPort),
+        `the host reaches its honeypot on ${address}`,
+      );
     knocks.length = 0;
     targets = [
-      ...[...addresses, '127.0.0.1', '10.0.2.2', '10.0.2.3'].flatMap((a) => [`${a}:${honeypotPort}`, `${a}:${serverPort}`, `${a}:22`]),
+      ...[...addresses, '127.0.0.1', '10.0.2.2', '10.0.2.3'].flatMap((a) => [
+        `${a}:${honeypotPort}`,
+        `${a}:${serverPort}`,
+        `${a}:22`,
+      ]),
       '169.254.169.254:80', // cloud metadata
       '172.17.0.2:80', // the outer bridge's first container
       '172.17.0.1:2375', // the outer engine, were it on TCP
@@ -80,11 +94,19 @@ describe('no packet leaves a rootless sandbox', { timeout: 600_000 }, () => {
   /** A bash script that tries every target at once with curl (3 s each) and prints one line per target. */
   const curlAll = () =>
     targets
-      .map((t) => `(out=$(curl -sS --max-time 3 -o /dev/null "http://${t}/" 2>&1); rc=$?; echo "$(printf %s "$out" | head -c 200 | tr '\\n' ' ') target=${t} rc=$rc") &`)
+      .map(
+        (t) =>
+          `(out=$(curl -sS --max-time 3 -o /dev/null "http://${t}/" 2>&1); rc=$?; echo "$(printf %s "$out" | head -c 200 | tr '\\n' ' ') target=${t} rc=$rc") &`,
+      )
       .join('\n') + '\nwait\necho done';
   /** The same with busybox (inner containers): nc -w 3 for TCP. */
   const ncAll = () =>
-    targets.map((t, i) => `(nc -w 3 ${t.replace(':', ' ')} </dev/null >/dev/null 2>/tmp/nc-err.${i}; rc=$?; echo "$(head -c 200 /tmp/nc-err.${i} | tr '\\n' ' ') target=${t} rc=$rc") &`).join('\n') + '\nwait\necho done';
+    targets
+      .map(
+        (t, i) =>
+          `(nc -w 3 ${t.replace(':', ' ')} </dev/null >/dev/null 2>/tmp/nc-err.${i}; rc=$?; echo "$(head -c 200 /tmp/nc-err.${i} | tr '\\n' ' ') target=${t} rc=$rc") &`,
+      )
+      .join('\n') + '\nwait\necho done';
 
   const assertAllFailed = (output: string, where: string) => {
     const lines = output.split('\n').filter((l) => l.includes(' target='));
@@ -96,14 +118,22 @@ describe('no packet leaves a rootless sandbox', { timeout: 600_000 }, () => {
   const errorKinds = (output: string) => {
     const kinds = new Map<string, number>();
     for (const line of output.split('\n').filter((l) => l.includes(' target='))) {
-      const kind = line.replace(/ target=.*$/, '').replace(/\d+(\.\d+){3}|port \d+|after \d+ ms|[\w-]+\.(org|io)/g, '…').trim() || '(no message)';
+      const kind =
+        line
+          .replace(/ target=.*$/, '')
+          .replace(/\d+(\.\d+){3}|port \d+|after \d+ ms|[\w-]+\.(org|io)/g, '…')
+          .trim() || '(no message)';
       kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
     }
     return [...kinds].map(([k, n]) => `${n}× ${k}`).join(' | ');
   };
 
   it('from the shell: no host address, no lab server, no metadata, no neighbour, no internet', async (t) => {
-    const result = await asLearner(attacker, `echo "route: $(ip route | tr '\\n' ';')"\n${curlAll()}`, { timeoutMs: 30_000 });
+    const result = await asLearner(
+      attacker,
+      `echo "route: $(ip route | tr '\\n' ';')"\n${curlAll()}`,
+      { timeoutMs: 30_000 },
+    );
     t.diagnostic(result.output.split('\n')[0]!);
     t.diagnostic(errorKinds(result.output));
     assertAllFailed(result.output, 'shell');
@@ -114,7 +144,11 @@ describe('no packet leaves a rootless sandbox', { timeout: 600_000 }, () => {
     const result = await inPrivilegedContainer(attacker, ncAll(), { timeoutMs: 30_000 });
     t.diagnostic(errorKinds(result.output));
     assertAllFailed(result.output, 'privileged --net=host container');
-    const bridged = await asLearner(attacker, `docker run --rm -e ATTACK drydock/lab-base sh -c "$ATTACK"`, { env: { ATTACK: ncAll() }, timeoutMs: 30_000 });
+    const bridged = await asLearner(
+      attacker,
+      `docker run --rm -e ATTACK drydock/lab-base sh -c "$ATTACK"`,
+      { env: { ATTACK: ncAll() }, timeoutMs: 30_000 },
+    );
     t.diagnostic(`bridged: ${errorKinds(bridged.output)}`);
     assertAllFailed(bridged.output, 'container on the inner bridge');
   });
@@ -125,7 +159,9 @@ describe('no packet leaves a rootless sandbox', { timeout: 600_000 }, () => {
       iptables -P INPUT ACCEPT; iptables -P OUTPUT ACCEPT; iptables -P FORWARD ACCEPT
       echo "flushed rc=$?"; iptables -S | tr '\\n' ';'; echo`;
     const shell = await asLearner(attacker, `${flush}\n${curlAll()}`, { timeoutMs: 30_000 });
-    t.diagnostic(`shell: ${shell.output.split('\n').find((l) => l.startsWith('flushed'))} ${errorKinds(shell.output)}`);
+    t.diagnostic(
+      `shell: ${shell.output.split('\n').find((l) => l.startsWith('flushed'))} ${errorKinds(shell.output)}`,
+    );
     assert.match(shell.output, /flushed rc=0/, 'the learner can flush their own namespace’s rules');
     assert.match(shell.output, /-P OUTPUT ACCEPT/);
     assertAllFailed(shell.output, 'shell after flush');
@@ -133,7 +169,10 @@ describe('no packet leaves a rootless sandbox', { timeout: 600_000 }, () => {
     const container = await asLearner(
       attacker,
       `docker run --rm --cap-add NET_ADMIN --net=host -e ATTACK drydock/lab-base sh -c "$ATTACK"`,
-      { env: { ATTACK: `ip route add 0.0.0.0/1 via 10.0.2.2 2>&1; echo "route-rc=$?"; ${ncAll()}` }, timeoutMs: 30_000 },
+      {
+        env: { ATTACK: `ip route add 0.0.0.0/1 via 10.0.2.2 2>&1; echo "route-rc=$?"; ${ncAll()}` },
+        timeoutMs: 30_000,
+      },
     );
     t.diagnostic(`NET_ADMIN container: ${errorKinds(container.output)}`);
     assertAllFailed(container.output, 'NET_ADMIN container after flush');

@@ -11,7 +11,15 @@ import { settled, violations } from '../support/accessibility.ts';
 import { launchChromium } from '../support/browser.ts';
 import { serveSiteWithoutEngine } from '../support/platform.ts';
 
-const PAGES = ['/', '/labs/', '/labs/named-volume-masks-image/', '/lessons/compose-v1-containerconfig/', '/tutorial/health-checks/', '/symptoms/?q=EBUSY', '/no-such-page/'];
+const PAGES = [
+  '/',
+  '/labs/',
+  '/labs/named-volume-masks-image/',
+  '/lessons/compose-v1-containerconfig/',
+  '/tutorial/health-checks/',
+  '/symptoms/?q=EBUSY',
+  '/no-such-page/',
+];
 const VIEWPORTS = [
   { width: 1440, height: 900 },
   { width: 390, height: 844 },
@@ -51,7 +59,11 @@ describe('accessibility', () => {
     const page = await context.newPage();
     await page.goto(`${url}/`);
     await page.locator('button[data-open-modal]:not([disabled])').click();
-    await page.locator('#starlight__search input').fill("Error: EBUSY: resource busy or locked, rename '/srv/app/settings.json.tmp' -> '/srv/app/settings.json'");
+    await page
+      .locator('#starlight__search input')
+      .fill(
+        "Error: EBUSY: resource busy or locked, rename '/srv/app/settings.json.tmp' -> '/srv/app/settings.json'",
+      );
     await page.locator('[data-known-errors]:visible a').first().waitFor();
     assert.deepEqual(await violations(page), []);
     await context.close();

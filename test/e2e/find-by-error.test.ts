@@ -22,11 +22,13 @@ const PASTED: { message: string; lesson: string }[] = [
     lesson: 'stale-container-name-conflict',
   },
   {
-    message: "Error: EBUSY: resource busy or locked, rename '/srv/app/settings.json.tmp' -> '/srv/app/settings.json'",
+    message:
+      "Error: EBUSY: resource busy or locked, rename '/srv/app/settings.json.tmp' -> '/srv/app/settings.json'",
     lesson: 'readonly-config-mount',
   },
   {
-    message: 'ERROR: for worker  No such image: sha256:0b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c',
+    message:
+      'ERROR: for worker  No such image: sha256:0b1d2c3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c',
     lesson: 'compose-v1-containerconfig',
   },
 ];
@@ -39,15 +41,28 @@ describe('finding a lesson by its error message', () => {
   const pageProblems: string[] = [];
 
   before(async () => {
-    assert.ok(existsSync(`${ROOT}dist/index.html`), 'the site must be built first (npm test does it)');
+    assert.ok(
+      existsSync(`${ROOT}dist/index.html`),
+      'the site must be built first (npm test does it)',
+    );
     ({ app, url } = await serveSiteWithoutEngine());
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // Kept for the failure message of search(): what the page itself reported.
-    page.on('console', (message) => message.type() === 'error' && pageProblems.push(`console: ${message.text()}`));
+    page.on(
+      'console',
+      (message) => message.type() === 'error' && pageProblems.push(`console: ${message.text()}`),
+    );
     page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (request) => pageProblems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
-    page.on('response', (response) => response.status() >= 400 && pageProblems.push(`HTTP ${response.status()}: ${response.url()}`));
+    page.on('requestfailed', (request) =>
+      pageProblems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+    );
+    page.on(
+      'response',
+      (response) =>
+        response.status() >= 400 &&
+        pageProblems.push(`HTTP ${response.status()}: ${response.url()}`),
+    );
   });
   after(async () => {
     await browser?.close();
@@ -56,16 +71,24 @@ describe('finding a lesson by its error message', () => {
 
   /** Links of the page entries the filter leaves visible, in page order. */
   const visibleEntries = (p: Page) =>
-    p.locator('[data-symptom-entry]:visible .entry-title a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    p
+      .locator('[data-symptom-entry]:visible .entry-title a')
+      .evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
 
   for (const { message, lesson } of PASTED) {
     const errorLine = message.split('\n').at(-1)!;
     it(`leads "${errorLine.slice(0, 60)}…" to the ${lesson} lesson`, async () => {
       await page.goto(`${url}/symptoms/`);
       await page.getByLabel('Paste or type an error message').fill(message);
-      await page.waitForFunction(() => /match/i.test(document.querySelector('[data-symptom-count]')?.textContent ?? ''));
+      await page.waitForFunction(() =>
+        /match/i.test(document.querySelector('[data-symptom-count]')?.textContent ?? ''),
+      );
       const hrefs = await visibleEntries(page);
-      assert.equal(hrefs[0], `/lessons/${lesson}/`, `first match for the pasted message; all matches: ${hrefs.join(', ') || 'none'}`);
+      assert.equal(
+        hrefs[0],
+        `/lessons/${lesson}/`,
+        `first match for the pasted message; all matches: ${hrefs.join(', ') || 'none'}`,
+      );
       await page.locator('[data-symptom-entry]:visible .entry-title a').first().click();
       await page.waitForURL(`**/lessons/${lesson}/`);
       assert.ok(await page.getByRole('heading', { level: 1 }).isVisible());
@@ -79,7 +102,10 @@ describe('finding a lesson by its error message', () => {
     assert.equal((await visibleEntries(page)).length, 0);
     assert.match(page.url(), /\?q=flux/);
     await page.reload();
-    assert.equal(await page.getByLabel('Paste or type an error message').inputValue(), 'flux capacitor overheated');
+    assert.equal(
+      await page.getByLabel('Paste or type an error message').inputValue(),
+      'flux capacitor overheated',
+    );
   });
 
   /** What explains a search box that never appeared: when the scripts ran, what loaded, what failed. */
@@ -91,11 +117,17 @@ describe('finding a lesson by its error message', () => {
       dialogOpen: Boolean(document.querySelector('site-search dialog[open]')),
       visibility: document.visibilityState,
       searchScriptRan: document.documentElement.dataset.searchScriptRan,
-      domContentLoadedAt: Math.round((performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.domContentLoadedEventStart ?? -1),
+      domContentLoadedAt: Math.round(
+        (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)
+          ?.domContentLoadedEventStart ?? -1,
+      ),
       scripts: performance
         .getEntriesByType('resource')
         .filter((r) => /\.js$/.test(r.name))
-        .map((r) => `${r.name.split('/').pop()} ${(r as PerformanceResourceTiming).responseStatus} ${Math.round(r.duration)}ms`),
+        .map(
+          (r) =>
+            `${r.name.split('/').pop()} ${(r as PerformanceResourceTiming).responseStatus} ${Math.round(r.duration)}ms`,
+        ),
       idleCallbackRuns: await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), 2000);
         requestIdleCallback(() => (clearTimeout(timer), resolve(true)));
@@ -131,7 +163,10 @@ describe('finding a lesson by its error message', () => {
     await search('ContainerConfig', t);
     const first = page.locator('.pagefind-ui__result-link').first();
     await first.waitFor({ timeout: 15_000 });
-    assert.match((await first.getAttribute('href')) ?? '', /\/lessons\/compose-v1-containerconfig\//);
+    assert.match(
+      (await first.getAttribute('href')) ?? '',
+      /\/lessons\/compose-v1-containerconfig\//,
+    );
   });
 
   for (const { message, lesson } of PASTED) {
@@ -141,7 +176,8 @@ describe('finding a lesson by its error message', () => {
       const suggestion = page.locator('[data-known-errors]:visible a').first();
       await suggestion.waitFor({ timeout: 15_000 });
       assert.equal(await suggestion.getAttribute('href'), `/lessons/${lesson}/`);
-      if (lesson === 'stale-container-name-conflict') await page.screenshot({ path: `${SCREENSHOTS}/search-pasted-error-1440.png` });
+      if (lesson === 'stale-container-name-conflict')
+        await page.screenshot({ path: `${SCREENSHOTS}/search-pasted-error-1440.png` });
       await suggestion.click();
       await page.waitForURL(`**/lessons/${lesson}/`);
     });
@@ -151,14 +187,20 @@ describe('finding a lesson by its error message', () => {
     // A network failure for one request can't be caused for real on loopback: Playwright
     // aborts the first request for the catalog instead (a fake, for this fault only).
     let aborted = 0;
-    await page.route('**/symptoms.json', (route) => (aborted++ === 0 ? route.abort('internetdisconnected') : route.continue()));
+    await page.route('**/symptoms.json', (route) =>
+      aborted++ === 0 ? route.abort('internetdisconnected') : route.continue(),
+    );
     try {
       await search(PASTED[2]!.message, t);
       for (const deadline = Date.now() + 15_000; aborted === 0; await page.waitForTimeout(50)) {
         assert.ok(Date.now() < deadline, 'the page never asked for the catalog (/symptoms.json)');
       }
       await page.waitForTimeout(500); // the suggestions' debounce (150 ms) and the failed fetch settle
-      assert.equal(await page.locator('[data-known-errors]:visible').count(), 0, 'no suggestions while the catalog could not be loaded');
+      assert.equal(
+        await page.locator('[data-known-errors]:visible').count(),
+        0,
+        'no suggestions while the catalog could not be loaded',
+      );
       await page.locator('#starlight__search input').pressSequentially(' ');
       await page.locator('[data-known-errors]:visible a').first().waitFor({ timeout: 15_000 });
       assert.equal(aborted, 2, 'the catalog was requested again');
@@ -179,7 +221,9 @@ describe('finding a lesson by its error message', () => {
     await page.locator('[data-symptom-entry]:visible').first().waitFor();
     // Opened from a shared link: the count says what matched, without waiting for typing to pause.
     assert.match(await page.locator('[data-symptom-count]').innerText(), /^\d+ messages? match/);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px at 390 px wide`);
     await page.screenshot({ path: `${SCREENSHOTS}/symptoms-pasted-390.png`, fullPage: true });
     await search(PASTED[2]!.message, t);

@@ -7,7 +7,13 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
-import { assertNothingLeft, ROOT, serveSiteWithoutEngine, startPlatform, type TestPlatform } from '../support/platform.ts';
+import {
+  assertNothingLeft,
+  ROOT,
+  serveSiteWithoutEngine,
+  startPlatform,
+  type TestPlatform,
+} from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
 
@@ -15,12 +21,26 @@ const terminalText = (page: Page) => page.evaluate(() => window.__drydockTermina
 
 async function waitForTerminal(page: Page, pattern: RegExp, timeout = 60_000): Promise<void> {
   try {
-    await page.waitForFunction((source) => new RegExp(source).test(window.__drydockTerminalText?.() ?? ''), pattern.source, { timeout, polling: 100 });
+    await page.waitForFunction(
+      (source) => new RegExp(source).test(window.__drydockTerminalText?.() ?? ''),
+      pattern.source,
+      { timeout, polling: 100 },
+    );
   } catch (error) {
     // What the learner would have seen is what explains a failure here.
-    const screen = (await terminalText(page).catch(() => '(the page is gone)')).trimEnd().split('\n').slice(-25).join('\n');
-    const status = await page.getByTestId('lab-status').innerText().catch(() => '?');
-    throw new Error(`the terminal never showed ${pattern} within ${timeout} ms (status: ${status}); its last lines:\n${screen}`, { cause: error });
+    const screen = (await terminalText(page).catch(() => '(the page is gone)'))
+      .trimEnd()
+      .split('\n')
+      .slice(-25)
+      .join('\n');
+    const status = await page
+      .getByTestId('lab-status')
+      .innerText()
+      .catch(() => '?');
+    throw new Error(
+      `the terminal never showed ${pattern} within ${timeout} ms (status: ${status}); its last lines:\n${screen}`,
+      { cause: error },
+    );
   }
 }
 
@@ -36,7 +56,10 @@ describe('a learner in the browser', () => {
   let page: Page;
 
   before(async () => {
-    assert.ok(existsSync(`${ROOT}dist/index.html`), 'the site must be built first (npm test does it)');
+    assert.ok(
+      existsSync(`${ROOT}dist/index.html`),
+      'the site must be built first (npm test does it)',
+    );
     platform = await startPlatform({}, { listen: true });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -73,20 +96,36 @@ describe('a learner in the browser', () => {
   it('shows failing tasks with the reason after Check on the broken scenario', async () => {
     await page.getByTestId('lab-check').click();
     const task = page.getByTestId('task-service-runs-new-config');
-    await page.waitForFunction(() => document.querySelector('[data-testid="task-service-runs-new-config"]')?.getAttribute('data-state') === 'failed');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="task-service-runs-new-config"]')
+          ?.getAttribute('data-state') === 'failed',
+    );
     assert.match(await task.getByTestId('task-output').innerText(), /restarting|exited/i);
   });
 
   it('passes every task after the learner fixes it in the terminal', async () => {
-    await run(page, "sed -i 's|^COPY harborlog.conf.tmpl .*|COPY harborlog.conf.tmpl /opt/harborlog/harborlog.conf.tmpl|' Dockerfile");
-    await run(page, "sed -i 's|^TEMPLATE=.*|TEMPLATE=/opt/harborlog/harborlog.conf.tmpl|' entrypoint.sh");
-    await run(page, 'docker compose up -d --build 2>&1 | tail -2 && sleep 2 && curl -s localhost:8080/cgi-bin/status | grep berths');
+    await run(
+      page,
+      "sed -i 's|^COPY harborlog.conf.tmpl .*|COPY harborlog.conf.tmpl /opt/harborlog/harborlog.conf.tmpl|' Dockerfile",
+    );
+    await run(
+      page,
+      "sed -i 's|^TEMPLATE=.*|TEMPLATE=/opt/harborlog/harborlog.conf.tmpl|' entrypoint.sh",
+    );
+    await run(
+      page,
+      'docker compose up -d --build 2>&1 | tail -2 && sleep 2 && curl -s localhost:8080/cgi-bin/status | grep berths',
+    );
     await waitForTerminal(page, /berths = 12/, 120_000);
 
     await page.getByTestId('lab-check').click();
     for (const task of ['template-outside-mounts', 'service-runs-new-config', 'logbook-kept']) {
       await page.waitForFunction(
-        (id) => document.querySelector(`[data-testid="task-${id}"]`)?.getAttribute('data-state') === 'passed',
+        (id) =>
+          document.querySelector(`[data-testid="task-${id}"]`)?.getAttribute('data-state') ===
+          'passed',
         task,
         { timeout: 60_000 },
       );
@@ -106,17 +145,26 @@ describe('a learner in the browser', () => {
     await page.reload();
     await waitForTerminal(page, new RegExp(`42-${mark}`), 30_000);
     t.diagnostic(`reload → terminal content back: ${(performance.now() - reloaded).toFixed(0)} ms`);
-    await page.waitForFunction(() => document.querySelector('[data-testid="lab-check"]')?.hasAttribute('disabled') === false);
-    assert.equal(platform.sessions.liveCount, sessionsBefore, 'the reload did not start a second sandbox');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="lab-check"]')?.hasAttribute('disabled') === false,
+    );
+    assert.equal(
+      platform.sessions.liveCount,
+      sessionsBefore,
+      'the reload did not start a second sandbox',
+    );
     await run(page, 'echo "still $((40+2))"');
     await waitForTerminal(page, /still 42/);
   });
 
   it('removes the sandbox when the learner presses Stop', async () => {
     await page.getByTestId('lab-stop').click();
-    await page.waitForFunction(() => /stopped/i.test(document.querySelector('[data-testid="lab-status"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /stopped/i.test(document.querySelector('[data-testid="lab-status"]')?.textContent ?? ''),
+    );
     const deadline = Date.now() + 15_000;
-    while (platform.sessions.liveCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (platform.sessions.liveCount > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     assert.equal(platform.sessions.liveCount, 0);
     assert.ok((await terminalText(page)).length > 0);
   });

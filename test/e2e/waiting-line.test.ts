@@ -12,22 +12,37 @@ const LAB = 'named-volume-masks-image';
 
 describe('the waiting line in the browser', () => {
   it('shows the learner their place in line and starts their sandbox when the other one stops', async () => {
-    assert.ok(existsSync(`${ROOT}dist/index.html`), 'the site must be built first (npm test does it)');
+    assert.ok(
+      existsSync(`${ROOT}dist/index.html`),
+      'the site must be built first (npm test does it)',
+    );
     const platform = await startPlatform({ DRYDOCK_MAX_SANDBOXES: '1' }, { listen: true });
     const browser = await launchChromium();
     try {
       // Someone else (another address) holds the only sandbox.
-      const other = await platform.app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: '192.0.2.9', payload: { lab: LAB } });
+      const other = await platform.app.inject({
+        method: 'POST',
+        url: '/api/sessions',
+        remoteAddress: '192.0.2.9',
+        payload: { lab: LAB },
+      });
       assert.equal(other.statusCode, 201);
       const { id, token } = other.json<{ id: string; token: string }>();
 
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(`${platform.url}/labs/${LAB}/`);
       await page.getByTestId('lab-start').click();
-      await page.getByTestId('lab-status').getByText('All sandboxes are busy — you are number 1 in line').waitFor({ timeout: 30_000 });
+      await page
+        .getByTestId('lab-status')
+        .getByText('All sandboxes are busy — you are number 1 in line')
+        .waitFor({ timeout: 30_000 });
 
       await platform.sessions.end(platform.sessions.get(id, token), 'stopped');
-      await page.waitForFunction(() => /sandbox:~\/lab#/.test(window.__drydockTerminalText?.() ?? ''), undefined, { timeout: 120_000, polling: 200 });
+      await page.waitForFunction(
+        () => /sandbox:~\/lab#/.test(window.__drydockTerminalText?.() ?? ''),
+        undefined,
+        { timeout: 120_000, polling: 200 },
+      );
       await page.getByTestId('lab-stop').click();
       await page.getByTestId('lab-status').getByText('Stopped').waitFor({ timeout: 30_000 });
     } finally {

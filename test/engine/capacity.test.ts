@@ -7,9 +7,19 @@ import { assertNothingLeft, startPlatform } from '../support/platform.ts';
 const LAB = 'named-volume-masks-image';
 
 const create = (app: FastifyInstance, ip: string, ticket?: string) =>
-  app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: ip, payload: { lab: LAB, ...(ticket ? { ticket } : {}) } });
+  app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    remoteAddress: ip,
+    payload: { lab: LAB, ...(ticket ? { ticket } : {}) },
+  });
 const stop = (app: FastifyInstance, ip: string, s: { id: string; token: string }) =>
-  app.inject({ method: 'DELETE', url: `/api/sessions/${s.id}`, remoteAddress: ip, headers: { authorization: `Bearer ${s.token}` } });
+  app.inject({
+    method: 'DELETE',
+    url: `/api/sessions/${s.id}`,
+    remoteAddress: ip,
+    headers: { authorization: `Bearer ${s.token}` },
+  });
 
 describe('capacity', () => {
   it('puts a second learner in line when the only sandbox is taken, and gives it to them when the first stops', async () => {
@@ -25,12 +35,22 @@ describe('capacity', () => {
       const full = await create(app, '192.0.2.2');
       assert.equal(full.statusCode, 503);
       assert.ok(Number(full.headers['retry-after']) > 0);
-      const { error } = full.json<{ error: { code: string; message: string; queue: { position: number; ahead: number; ticket: string } } }>();
+      const { error } = full.json<{
+        error: {
+          code: string;
+          message: string;
+          queue: { position: number; ahead: number; ticket: string };
+        };
+      }>();
       assert.equal(error.code, 'FULL');
       assert.equal(error.queue.position, 1);
       assert.equal(error.queue.ahead, 0);
       assert.match(error.message, /you are number 1 in line/);
-      assert.equal((await create(app, '192.0.2.2', error.queue.ticket)).statusCode, 503, 'still full while the first learner works');
+      assert.equal(
+        (await create(app, '192.0.2.2', error.queue.ticket)).statusCode,
+        503,
+        'still full while the first learner works',
+      );
 
       assert.equal((await stop(app, '192.0.2.1', a)).statusCode, 204);
       const second = await create(app, '192.0.2.2', error.queue.ticket);

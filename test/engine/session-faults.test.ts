@@ -9,7 +9,13 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
-import { assertNothingLeft, leftovers, newOwner, startPlatform, type TestPlatform } from '../support/platform.ts';
+import {
+  assertNothingLeft,
+  leftovers,
+  newOwner,
+  startPlatform,
+  type TestPlatform,
+} from '../support/platform.ts';
 import { spawnServer } from '../support/server-process.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -25,7 +31,10 @@ interface Created {
 async function api(base: string, token: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${base}/api${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
@@ -46,7 +55,11 @@ async function createSession(base: string): Promise<Created> {
 }
 
 /** Opens a terminal and waits for the shell; returns it with the time from socket open to the first screen. */
-async function attach(base: string, session: Created, screen: RegExp = PROMPT): Promise<{ terminal: TerminalClient; ms: number }> {
+async function attach(
+  base: string,
+  session: Created,
+  screen: RegExp = PROMPT,
+): Promise<{ terminal: TerminalClient; ms: number }> {
   const terminal = TerminalClient.open(base, session.id, session.token);
   await once(terminal.ws, 'open');
   const opened = performance.now();
@@ -62,7 +75,11 @@ describe('a session survives a dropped connection and ends with a reason', () =>
 
   before(async () => {
     platform = await startPlatform(
-      { DRYDOCK_TERMINALS_PER_SESSION: '2', DRYDOCK_SESSION_EXTENSION: '10m', DRYDOCK_MAX_EXTENSIONS: '1' },
+      {
+        DRYDOCK_TERMINALS_PER_SESSION: '2',
+        DRYDOCK_SESSION_EXTENSION: '10m',
+        DRYDOCK_MAX_EXTENSIONS: '1',
+      },
       { listen: true },
     );
     session = await createSession(platform.url);
@@ -86,7 +103,11 @@ describe('a session survives a dropped connection and ends with a reason', () =>
     const second = await attach(platform.url, session, new RegExp(`2-before-${mark}`));
     open.push(second.terminal);
     t.diagnostic(`reconnect (socket open → screen restored): ${second.ms.toFixed(0)} ms`);
-    assert.doesNotMatch(second.terminal.text, new RegExp(`42-done-${mark}`), 'the program was still running when the screen came back');
+    assert.doesNotMatch(
+      second.terminal.text,
+      new RegExp(`42-done-${mark}`),
+      'the program was still running when the screen came back',
+    );
     await second.terminal.waitForOutput(new RegExp(`42-done-${mark}`), 20_000);
     await second.terminal.waitForOutput(PROMPT);
   });
@@ -106,7 +127,12 @@ describe('a session survives a dropped connection and ends with a reason', () =>
   });
 
   it('extends the time limit once, then answers 409 with the reason', async () => {
-    const extended = await api(platform.url, session.token, 'POST', `/sessions/${session.id}/extend`);
+    const extended = await api(
+      platform.url,
+      session.token,
+      'POST',
+      `/sessions/${session.id}/extend`,
+    );
     assert.equal(extended.status, 200, JSON.stringify(extended.body));
     assert.equal(Date.parse(extended.body.expiresAt) - Date.parse(session.expiresAt), 10 * 60_000);
     assert.equal(extended.body.extensions, 1);
@@ -140,7 +166,11 @@ describe('a session survives a dropped connection and ends with a reason', () =>
 
     const late = TerminalClient.open(platform.url, session.id, session.token);
     await late.waitForClose();
-    assert.equal(late.closeCode, 4410, 'a terminal opened later is told the session is over, not 404');
+    assert.equal(
+      late.closeCode,
+      4410,
+      'a terminal opened later is told the session is over, not 404',
+    );
   });
 });
 
@@ -157,13 +187,22 @@ describe('a session survives the lab server being killed', () => {
       await terminal.waitForOutput(new RegExp(`before-${mark}`));
       await first.kill9();
       await terminal.waitForClose();
-      assert.ok((await leftovers(owner)).some((item) => item.startsWith('container ')), 'the killed server left its sandbox running');
+      assert.ok(
+        (await leftovers(owner)).some((item) => item.startsWith('container ')),
+        'the killed server left its sandbox running',
+      );
 
       const started = performance.now();
       restarted = await startPlatform({ DRYDOCK_OWNER: owner }, { listen: true });
-      const { terminal: again, ms } = await attach(restarted.url, session, new RegExp(`before-${mark}`));
+      const { terminal: again, ms } = await attach(
+        restarted.url,
+        session,
+        new RegExp(`before-${mark}`),
+      );
       const recovered = performance.now() - started;
-      t.diagnostic(`restart recovery (new server start → shell screen restored): ${recovered.toFixed(0)} ms; reconnect part ${ms.toFixed(0)} ms`);
+      t.diagnostic(
+        `restart recovery (new server start → shell screen restored): ${recovered.toFixed(0)} ms; reconnect part ${ms.toFixed(0)} ms`,
+      );
       try {
         await again.waitForOutput(new RegExp(`survived-${mark}`), 30_000);
         again.type('echo "same shell: $MARK"\r');
@@ -173,7 +212,12 @@ describe('a session survives the lab server being killed', () => {
         assert.equal(state.body.expiresAt, session.expiresAt);
         const wrong = await api(restarted.url, 'not-the-token', 'GET', `/sessions/${session.id}`);
         assert.equal(wrong.status, 404, 'only the token opens an adopted session');
-        const checked = await api(restarted.url, session.token, 'POST', `/sessions/${session.id}/check`);
+        const checked = await api(
+          restarted.url,
+          session.token,
+          'POST',
+          `/sessions/${session.id}/check`,
+        );
         assert.equal(checked.status, 200, 'checks run in an adopted sandbox');
       } finally {
         again.close();
@@ -191,12 +235,28 @@ describe('a session survives the lab server being killed', () => {
     let restarted: TestPlatform | undefined;
     try {
       const session = await createSession(first.url);
-      await until(async () => (await api(first.url, session.token, 'GET', `/sessions/${session.id}`)).body.state === 'ready', 'the session to be ready', 60_000);
+      await until(
+        async () =>
+          (await api(first.url, session.token, 'GET', `/sessions/${session.id}`)).body.state ===
+          'ready',
+        'the session to be ready',
+        60_000,
+      );
       await first.kill9();
-      await until(() => Date.now() > Date.parse(session.expiresAt) + 500, 'the time limit to pass', 30_000);
-      assert.ok((await leftovers(owner)).some((item) => item.startsWith('container ')), 'the killed server left its sandbox behind');
+      await until(
+        () => Date.now() > Date.parse(session.expiresAt) + 500,
+        'the time limit to pass',
+        30_000,
+      );
+      assert.ok(
+        (await leftovers(owner)).some((item) => item.startsWith('container ')),
+        'the killed server left its sandbox behind',
+      );
 
-      restarted = await startPlatform({ DRYDOCK_OWNER: owner, DRYDOCK_SESSION_LIMIT: '20s' }, { listen: true });
+      restarted = await startPlatform(
+        { DRYDOCK_OWNER: owner, DRYDOCK_SESSION_LIMIT: '20s' },
+        { listen: true },
+      );
       await assertNothingLeft(owner);
       const state = await api(restarted.url, session.token, 'GET', `/sessions/${session.id}`);
       assert.equal(state.status, 200);

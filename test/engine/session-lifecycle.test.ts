@@ -17,7 +17,10 @@ describe('a session from Start to Stop', () => {
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${platform.url}/api${path}`, {
       method,
-      headers: { authorization: `Bearer ${session?.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${session?.token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
@@ -44,7 +47,10 @@ describe('a session from Start to Stop', () => {
     await terminal.waitForControl('ready', 120_000);
     await terminal.waitForOutput(/sandbox:.*[#$] $/m);
     t.diagnostic(`Start to prompt: ${Date.now() - started} ms`);
-    assert.ok(terminal.control.some((m) => m.type === 'status'), 'progress messages were sent while starting');
+    assert.ok(
+      terminal.control.some((m) => m.type === 'status'),
+      'progress messages were sent while starting',
+    );
   });
 
   it('runs commands typed into the terminal, inside a sandbox with its own engine and no network', async () => {
@@ -88,7 +94,10 @@ describe('a session from Start to Stop', () => {
     assert.equal(res.body.results.length, session.tasks.length);
     for (const result of res.body.results) {
       assert.equal(result.passed, false, `${result.task} must fail before the fix`);
-      assert.ok(result.output.length > 10, `${result.task} says what is wrong: ${JSON.stringify(result.output)}`);
+      assert.ok(
+        result.output.length > 10,
+        `${result.task} says what is wrong: ${JSON.stringify(result.output)}`,
+      );
     }
   });
 
@@ -99,7 +108,10 @@ describe('a session from Start to Stop', () => {
     await terminal.waitFor(() => terminal.received - before > 200 * 1024, 'the flood to start');
     await new Promise((r) => setTimeout(r, 1500));
     const unacked = terminal.received - before;
-    assert.ok(unacked < 512 * 1024, `the server kept sending without acknowledgements: ${unacked} bytes`);
+    assert.ok(
+      unacked < 512 * 1024,
+      `the server kept sending without acknowledgements: ${unacked} bytes`,
+    );
 
     terminal.type('\x03');
     terminal.autoAck = true;
@@ -114,16 +126,21 @@ describe('a session from Start to Stop', () => {
     const solved = await live.runner!.run(live.lab.manifest.solve, 180_000);
     assert.equal(solved.exitCode, 0, `solve script failed:\n${solved.output}`);
     const res = await api('POST', `/sessions/${session.id}/check`);
-    for (const result of res.body.results) assert.equal(result.passed, true, `${result.task}: ${result.output}`);
+    for (const result of res.body.results)
+      assert.equal(result.passed, true, `${result.task}: ${result.output}`);
   });
 
   it('refuses the session to anyone without its token', async () => {
-    const res = await fetch(`${platform.url}/api/sessions/${session.id}`, { headers: { authorization: 'Bearer not-the-token' } });
+    const res = await fetch(`${platform.url}/api/sessions/${session.id}`, {
+      headers: { authorization: 'Bearer not-the-token' },
+    });
     assert.equal(res.status, 404);
     const intruder = TerminalClient.open(platform.url, session.id, 'x'.repeat(32));
     await intruder.waitForClose();
     assert.equal(intruder.closeCode, 4404);
-    const foreign = TerminalClient.open(platform.url, session.id, session.token, { origin: 'http://evil.example' });
+    const foreign = TerminalClient.open(platform.url, session.id, session.token, {
+      origin: 'http://evil.example',
+    });
     await foreign.waitForClose();
     assert.equal(foreign.closeCode, 4403);
   });

@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { assertNothingLeft, leftovers, newOwner, ROOT, startPlatform } from '../support/platform.ts';
+import {
+  assertNothingLeft,
+  leftovers,
+  newOwner,
+  ROOT,
+  startPlatform,
+} from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
 
@@ -62,14 +68,25 @@ describe('session limits and cleanup', () => {
     try {
       await until(() => /"labs ready/.test(log), 'the server to be ready', 120_000);
       const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1];
-      const res = await fetch(`http://127.0.0.1:${port}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ lab: LAB }) });
+      const res = await fetch(`http://127.0.0.1:${port}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lab: LAB }),
+      });
       assert.equal(res.status, 201);
-      await until(async () => (await leftovers(owner)).some((item) => item.startsWith('container ')), 'the sandbox to exist', 30_000);
+      await until(
+        async () => (await leftovers(owner)).some((item) => item.startsWith('container ')),
+        'the sandbox to exist',
+        30_000,
+      );
     } finally {
       child.kill('SIGKILL');
     }
     await new Promise((r) => child.once('exit', r));
-    assert.ok((await leftovers(owner)).some((item) => item.startsWith('container ')), 'a killed server leaves its sandbox behind');
+    assert.ok(
+      (await leftovers(owner)).some((item) => item.startsWith('container ')),
+      'a killed server leaves its sandbox behind',
+    );
 
     const restarted = await startPlatform({ DRYDOCK_OWNER: owner });
     await restarted.close();

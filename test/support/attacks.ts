@@ -16,7 +16,8 @@ import { TerminalClient } from './terminal-client.ts';
 const MiB = 1024 ** 2;
 
 /** Matches when both patterns occur, in either order (stdout and stderr interleave freely). */
-const both = (a: RegExp, b: RegExp) => new RegExp(`(?=[\\s\\S]*(?:${a.source}))(?=[\\s\\S]*(?:${b.source}))`);
+const both = (a: RegExp, b: RegExp) =>
+  new RegExp(`(?=[\\s\\S]*(?:${a.source}))(?=[\\s\\S]*(?:${b.source}))`);
 
 /** The server's limits while attacks run: small, so that each attack reaches them quickly. */
 export const ATTACK_ENV = {
@@ -53,7 +54,8 @@ export function sandboxCgroup(containerId: string) {
     return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
   };
   return {
-    oomKills: () => Number(/oom_kill (\d+)/.exec(read('memory', 'memory.oom_control') ?? '')?.[1] ?? NaN),
+    oomKills: () =>
+      Number(/oom_kill (\d+)/.exec(read('memory', 'memory.oom_control') ?? '')?.[1] ?? NaN),
     memoryFailures: () => Number(read('memory', 'memory.failcnt') ?? NaN),
     forkFailures: () => Number(/max (\d+)/.exec(read('pids', 'pids.events') ?? '')?.[1] ?? NaN),
     cpuNanos: () => Number(read('cpuacct', 'cpuacct.usage') ?? NaN),
@@ -72,29 +74,54 @@ export const ATTACKS: Attack[] = [
   {
     name: 'CPU hog (4 busy loops, 10 s)',
     run: async ({ attacker }) =>
-      (await asLearner(attacker, `for i in 1 2 3 4; do timeout 10 sh -c 'while :; do :; done' & done; wait; echo "cpu-hog-done"`, { timeoutMs: 30_000 })).output,
+      (
+        await asLearner(
+          attacker,
+          `for i in 1 2 3 4; do timeout 10 sh -c 'while :; do :; done' & done; wait; echo "cpu-hog-done"`,
+          { timeoutMs: 30_000 },
+        )
+      ).output,
     contained: /cpu-hog-done/,
   },
   {
     name: 'memory bomb (tail /dev/zero)',
-    run: async ({ attacker }) => (await asLearner(attacker, `timeout 60 tail /dev/zero; echo "memory-bomb-rc=$?"`, { timeoutMs: 90_000 })).output,
+    run: async ({ attacker }) =>
+      (
+        await asLearner(attacker, `timeout 60 tail /dev/zero; echo "memory-bomb-rc=$?"`, {
+          timeoutMs: 90_000,
+        })
+      ).output,
     // 137: SIGKILL from the OOM killer of the sandbox's own memory cgroup (124 would be our timeout).
     contained: /memory-bomb-rc=137/,
     hostEvidence: 'oomKills',
   },
   {
     name: 'disk fill: /root (learner’s home and the inner engine’s data)',
-    run: async ({ attacker }) => (await asLearner(attacker, fill('/root', 256 * MiB + 64 * MiB), { timeoutMs: 60_000 })).output,
+    run: async ({ attacker }) =>
+      (await asLearner(attacker, fill('/root', 256 * MiB + 64 * MiB), { timeoutMs: 60_000 }))
+        .output,
     contained: both(/No space left on device/, /fill-\/root-rc=1/),
   },
   {
     name: 'disk fill: /tmp',
-    run: async ({ attacker, limits }) => (await asLearner(attacker, fill('/tmp', Math.max(512 * MiB, limits.diskBytes / 4) + 64 * MiB), { timeoutMs: 60_000 })).output,
+    run: async ({ attacker, limits }) =>
+      (
+        await asLearner(
+          attacker,
+          fill('/tmp', Math.max(512 * MiB, limits.diskBytes / 4) + 64 * MiB),
+          { timeoutMs: 60_000 },
+        )
+      ).output,
     contained: both(/No space left on device/, /fill-\/tmp-rc=1/),
   },
   {
     name: 'disk fill: /var/lib/docker',
-    run: async ({ attacker, limits }) => (await asLearner(attacker, fill('/var/lib/docker', limits.diskBytes + 64 * MiB), { timeoutMs: 60_000 })).output,
+    run: async ({ attacker, limits }) =>
+      (
+        await asLearner(attacker, fill('/var/lib/docker', limits.diskBytes + 64 * MiB), {
+          timeoutMs: 60_000,
+        })
+      ).output,
     contained: both(/No space left on device/, /fill-\/var\/lib\/docker-rc=1/),
   },
   {
@@ -112,13 +139,27 @@ export const ATTACKS: Attack[] = [
   {
     name: 'disk fill: an inner container’s own layer',
     run: async ({ attacker }) =>
-      (await asLearner(attacker, `docker run --rm drydock/lab-base sh -c 'dd if=/dev/zero of=/big bs=1M count=2048; echo "layer-rc=$?"'`, { timeoutMs: 90_000 })).output,
+      (
+        await asLearner(
+          attacker,
+          `docker run --rm drydock/lab-base sh -c 'dd if=/dev/zero of=/big bs=1M count=2048; echo "layer-rc=$?"'`,
+          { timeoutMs: 90_000 },
+        )
+      ).output,
     contained: both(/No space left on device/, /layer-rc=1/),
   },
   {
     name: 'inode exhaustion: /tmp and /root',
-    run: async ({ attacker }) => (await asLearner(attacker, `${inodes('/tmp', 70_000)}; ${inodes('/root', 70_000)}`, { timeoutMs: 120_000 })).output,
-    contained: both(/No space left on device/, /inodes-\/tmp-stopped-at=\d+[\s\S]*inodes-\/root-stopped-at=\d+/),
+    run: async ({ attacker }) =>
+      (
+        await asLearner(attacker, `${inodes('/tmp', 70_000)}; ${inodes('/root', 70_000)}`, {
+          timeoutMs: 120_000,
+        })
+      ).output,
+    contained: both(
+      /No space left on device/,
+      /inodes-\/tmp-stopped-at=\d+[\s\S]*inodes-\/root-stopped-at=\d+/,
+    ),
   },
   {
     name: 'output flood to the terminal (yes, 8 s)',
@@ -126,13 +167,16 @@ export const ATTACKS: Attack[] = [
       // A lean client (counts, acknowledges, keeps only the tail): TerminalClient keeps the
       // whole output and strips it on every look, which would stall this process — and the
       // lab server that runs in it — by itself.
-      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/api/sessions/${attacker.id}/terminal?token=${encodeURIComponent(attacker.token!)}`);
+      const ws = new WebSocket(
+        `${platform.url.replace(/^http/, 'ws')}/api/sessions/${attacker.id}/terminal?token=${encodeURIComponent(attacker.token!)}`,
+      );
       let received = 0;
       let tail = '';
       let ready = false;
       ws.on('message', (data: Buffer, isBinary) => {
         if (!isBinary) {
-          if ((JSON.parse(data.toString('utf8')) as { type: string }).type === 'ready') ready = true;
+          if ((JSON.parse(data.toString('utf8')) as { type: string }).type === 'ready')
+            ready = true;
           return;
         }
         received += data.length;
@@ -164,11 +208,16 @@ export const ATTACKS: Attack[] = [
   {
     name: '200 terminals on one session',
     run: async ({ platform, attacker }) => {
-      const clients = Array.from({ length: 200 }, () => TerminalClient.open(platform.url, attacker.id, attacker.token!));
+      const clients = Array.from({ length: 200 }, () =>
+        TerminalClient.open(platform.url, attacker.id, attacker.token!),
+      );
       try {
         const deadline = Date.now() + 90_000;
-        const settled = (c: TerminalClient) => c.closeCode !== undefined || c.control.some((m) => m.type === 'ready' || m.type === 'error');
-        while (!clients.every(settled) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+        const settled = (c: TerminalClient) =>
+          c.closeCode !== undefined ||
+          c.control.some((m) => m.type === 'ready' || m.type === 'error');
+        while (!clients.every(settled) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 200));
         const ready = clients.filter((c) => c.control.some((m) => m.type === 'ready')).length;
         const codes = new Map<string, number>();
         for (const c of clients.filter((c) => c.closeCode !== undefined)) {
@@ -191,9 +240,11 @@ export const ATTACKS: Attack[] = [
     run: async ({ attacker, limits }) => {
       const cgroup = sandboxCgroup(attacker.sandbox!.id);
       const oomBefore = cgroup.oomKills();
-      const result = await asLearner(attacker, `df -h /run | tail -1; ${fill('/run', limits.memoryBytes + limits.diskBytes + 128 * MiB)}`, { timeoutMs: 90_000 }).catch(
-        (error: Error) => ({ output: `exec failed: ${error.message}` }),
-      );
+      const result = await asLearner(
+        attacker,
+        `df -h /run | tail -1; ${fill('/run', limits.memoryBytes + limits.diskBytes + 128 * MiB)}`,
+        { timeoutMs: 90_000 },
+      ).catch((error: Error) => ({ output: `exec failed: ${error.message}` }));
       const oomAfter = cgroup.oomKills();
       // What the platform makes of it (docs/threat-model.md item 6: no session ends silently). The OOM
       // killer may end the sandbox's init, and with it the container (whose cgroup then goes away).
@@ -209,7 +260,8 @@ export const ATTACKS: Attack[] = [
     },
     // Either the write fails, or the sandbox's own OOM killer ends processes in it (counted by its cgroup, or
     // reported by the engine when it was the sandbox's init and the cgroup is gone).
-    contained: /fill-\/run-rc=[1-9]|oom kills \d+ → (?!0;)\d+|oomkilled=true|removed by the platform; session 3 s later: ended, reason (memory|engine)/,
+    contained:
+      /fill-\/run-rc=[1-9]|oom kills \d+ → (?!0;)\d+|oomkilled=true|removed by the platform; session 3 s later: ended, reason (memory|engine)/,
     breaksSandbox: true,
   },
   {
@@ -241,7 +293,10 @@ export const ATTACKS: Attack[] = [
           { timeoutMs: 60_000 },
         )
       ).output,
-    contained: both(/container-bomb-done rc=\d+/, /fork-errors=[1-9][\s\S]*can't fork: Resource temporarily unavailable/),
+    contained: both(
+      /container-bomb-done rc=\d+/,
+      /fork-errors=[1-9][\s\S]*can't fork: Resource temporarily unavailable/,
+    ),
     hostEvidence: 'forkFailures',
     breaksSandbox: true,
   },

@@ -18,12 +18,21 @@ export interface EchoStats {
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  return sorted[
+    Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  ]!;
 }
 
 export function summarize(samples: number[], late: number[] = []): EchoStats {
   const sorted = [...samples, ...late].sort((a, b) => a - b);
-  return { count: sorted.length, lost: late.length, late, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+  return {
+    count: sorted.length,
+    lost: late.length,
+    late,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 export const formatStats = (s: EchoStats) =>
@@ -71,7 +80,8 @@ export class EchoProbe {
     const before = this.terminal.output.length;
     this.terminal.type('\x7f');
     const deadline = Date.now() + this.lostAfterMs;
-    while (this.terminal.output.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (this.terminal.output.length === before && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     return ms;
   }
 

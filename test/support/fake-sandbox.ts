@@ -78,12 +78,24 @@ export interface FakePlatform {
 export async function startFakePlatform(env: Record<string, string> = {}): Promise<FakePlatform> {
   const root = tempRoot();
   root.writeLab('tiny-lab', { ...GOOD_MANIFEST, images: [] });
-  const config = loadConfig({ DRYDOCK_ROOT: root.root, DOCKER_HOST: NO_ENGINE, DRYDOCK_OWNER: 'unit', DRYDOCK_LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    DRYDOCK_ROOT: root.root,
+    DOCKER_HOST: NO_ENGINE,
+    DRYDOCK_OWNER: 'unit',
+    DRYDOCK_LOG_LEVEL: 'silent',
+    ...env,
+  });
   const app = await buildApp(config, { logger: false });
   await app.ready();
   await app.platform.whenSettled(5000);
   const provider = new FakeProvider();
-  const sessions = new SessionManager({ provider, limits: config, imagesFor: async () => [], findLab: (slug) => app.platform.lab(slug), log: app.log });
+  const sessions = new SessionManager({
+    provider,
+    limits: config,
+    imagesFor: async () => [],
+    findLab: (slug) => app.platform.lab(slug),
+    log: app.log,
+  });
   await sessions.start();
   app.platform.sessions = sessions;
   return {

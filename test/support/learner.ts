@@ -11,8 +11,15 @@ import type { TestPlatform } from './platform.ts';
 import { TerminalClient } from './terminal-client.ts';
 
 /** Runs a bash script where the learner works (the terminal's namespaces and rights). */
-export async function asLearner(session: Session, script: string, options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ExecResult> {
-  assert.ok(session.sandbox, `session ${session.id} has no sandbox (state ${session.state}: ${session.message})`);
+export async function asLearner(
+  session: Session,
+  script: string,
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<ExecResult> {
+  assert.ok(
+    session.sandbox,
+    `session ${session.id} has no sandbox (state ${session.state}: ${session.message})`,
+  );
   return session.sandbox.exec(['/bin/bash', '-c', script], {
     as: 'shell',
     env: { HOME: '/root', LANG: 'C.UTF-8', ...options.env },
@@ -30,25 +37,51 @@ export const PRIVILEGED_RUN =
   'docker run --rm -i --cap-add ALL --security-opt seccomp=unconfined --security-opt apparmor=unconfined --pid=host --net=host -v /:/host drydock/lab-base';
 
 /** Runs a busybox sh script inside a maximally privileged inner container (see PRIVILEGED_RUN). */
-export async function inPrivilegedContainer(session: Session, script: string, options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ExecResult> {
+export async function inPrivilegedContainer(
+  session: Session,
+  script: string,
+  options: { timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<ExecResult> {
   const env = { ...options.env, ATTACK: script };
-  const pass = Object.keys(env).map((name) => `-e ${name}`).join(' ');
-  return asLearner(session, `${PRIVILEGED_RUN.replace('docker run', `docker run ${pass}`)} sh -c "$ATTACK"`, { ...options, env });
+  const pass = Object.keys(env)
+    .map((name) => `-e ${name}`)
+    .join(' ');
+  return asLearner(
+    session,
+    `${PRIVILEGED_RUN.replace('docker run', `docker run ${pass}`)} sh -c "$ATTACK"`,
+    { ...options, env },
+  );
 }
 
 /** Starts sessions of a lab and waits until each is ready. */
-export async function readySessions(platform: TestPlatform, lab: string, count: 1): Promise<[Session]>;
-export async function readySessions(platform: TestPlatform, lab: string, count: 2): Promise<[Session, Session]>;
-export async function readySessions(platform: TestPlatform, lab: string, count: number): Promise<Session[]> {
+export async function readySessions(
+  platform: TestPlatform,
+  lab: string,
+  count: 1,
+): Promise<[Session]>;
+export async function readySessions(
+  platform: TestPlatform,
+  lab: string,
+  count: 2,
+): Promise<[Session, Session]>;
+export async function readySessions(
+  platform: TestPlatform,
+  lab: string,
+  count: number,
+): Promise<Session[]> {
   const labDef = platform.app.platform.lab(lab);
   assert.ok(labDef, `lab ${lab} is not available`);
   const sessions = Array.from({ length: count }, () => platform.sessions.create(labDef));
   await Promise.all(sessions.map((s) => s.provisioned));
-  for (const s of sessions) assert.equal(s.state, 'ready', `session did not start: ${s.message}\n${s.failure ?? ''}`);
+  for (const s of sessions)
+    assert.equal(s.state, 'ready', `session did not start: ${s.message}\n${s.failure ?? ''}`);
   return sessions;
 }
 
-export async function openTerminal(platform: TestPlatform, session: Session): Promise<TerminalClient> {
+export async function openTerminal(
+  platform: TestPlatform,
+  session: Session,
+): Promise<TerminalClient> {
   const terminal = TerminalClient.open(platform.url, session.id, session.token!);
   await terminal.waitForControl('ready', 60_000);
   await terminal.waitForOutput(/[#$] $/m, 30_000);
@@ -72,7 +105,11 @@ export async function assertServerAnswers(platform: TestPlatform, timeoutMs = 50
 
 /** The neighbour's sandbox still runs commands and its engine still answers. */
 export async function assertNeighbourWorks(neighbour: Session): Promise<void> {
-  const result = await asLearner(neighbour, 'echo "sum=$((40+2))"; docker version --format "engine={{.Server.Version}}"', { timeoutMs: 20_000 });
+  const result = await asLearner(
+    neighbour,
+    'echo "sum=$((40+2))"; docker version --format "engine={{.Server.Version}}"',
+    { timeoutMs: 20_000 },
+  );
   assert.equal(result.exitCode, 0, `the neighbour's sandbox failed: ${result.output}`);
   assert.match(result.output, /sum=42/);
   assert.match(result.output, /engine=\d+\./);

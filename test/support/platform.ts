@@ -33,7 +33,10 @@ export function newOwner(prefix = 'test'): string {
   return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function startPlatform(env: Record<string, string> = {}, options: { listen?: boolean } = {}): Promise<TestPlatform> {
+export async function startPlatform(
+  env: Record<string, string> = {},
+  options: { listen?: boolean } = {},
+): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
   // Tests remove what they made when they close, unless a test keeps sandboxes on purpose.
   const config = loadConfig({
@@ -41,7 +44,9 @@ export async function startPlatform(env: Record<string, string> = {}, options: {
     DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent',
     DRYDOCK_SHUTDOWN: 'remove',
     // Passed on: a shared engine needs `keep` (docs/operating.md), or one test run removes another's images.
-    ...(process.env.DRYDOCK_OLD_IMAGES ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES } : {}),
+    ...(process.env.DRYDOCK_OLD_IMAGES
+      ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES }
+      : {}),
     ...env,
     DRYDOCK_OWNER: owner,
   });
@@ -50,13 +55,22 @@ export async function startPlatform(env: Record<string, string> = {}, options: {
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();
   const status = await app.platform.whenSettled();
-  assert.equal(status.state, 'ready', `labs must be available for engine tests, got: ${status.reason}`);
+  assert.equal(
+    status.state,
+    'ready',
+    `labs must be available for engine tests, got: ${status.reason}`,
+  );
   return { app, owner, sessions: app.platform.sessions!, url, close: () => app.close() };
 }
 
 /** The real server with no engine to reach: it serves the site, and lab pages say labs are unavailable. */
-export async function serveSiteWithoutEngine(): Promise<{ app: Awaited<ReturnType<typeof buildApp>>; url: string }> {
-  const app = await buildApp(loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: NO_ENGINE, DRYDOCK_LOG_LEVEL: 'silent' }));
+export async function serveSiteWithoutEngine(): Promise<{
+  app: Awaited<ReturnType<typeof buildApp>>;
+  url: string;
+}> {
+  const app = await buildApp(
+    loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: NO_ENGINE, DRYDOCK_LOG_LEVEL: 'silent' }),
+  );
   return { app, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }
 

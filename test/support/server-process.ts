@@ -12,7 +12,10 @@ export interface ServerProcess {
   kill9(): Promise<void>;
 }
 
-export async function spawnServer(env: Record<string, string>, timeoutMs = 600_000): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  timeoutMs = 600_000,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['lab-server/server.ts'], {
     cwd: ROOT,
     env: { ...process.env, DRYDOCK_PORT: '0', DRYDOCK_LOG_LEVEL: 'info', ...env },

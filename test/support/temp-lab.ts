@@ -21,7 +21,9 @@ export const GOOD_MANIFEST = {
       solution: '`docker run -d --name web drydock/lab-base sleep infinity`',
     },
   ],
-  wrongFixes: [{ script: 'wrong-fixes/stopped.sh', why: 'A created but stopped container is not running.' }],
+  wrongFixes: [
+    { script: 'wrong-fixes/stopped.sh', why: 'A created but stopped container is not running.' },
+  ],
 };
 
 export interface TempRoot {
@@ -39,18 +41,36 @@ export function tempRoot(): TempRoot {
   const imagesDir = join(root, 'images');
   mkdirSync(join(imagesDir, 'lab-base'), { recursive: true });
   mkdirSync(join(imagesDir, 'sandbox'), { recursive: true });
-  writeFileSync(join(imagesDir, 'lab-base', 'image.json'), '{"name":"drydock/lab-base","buildArgs":{"SANDBOX_IMAGE":"@sandbox"}}');
+  writeFileSync(
+    join(imagesDir, 'lab-base', 'image.json'),
+    '{"name":"drydock/lab-base","buildArgs":{"SANDBOX_IMAGE":"@sandbox"}}',
+  );
   writeFileSync(join(imagesDir, 'lab-base', 'Dockerfile'), 'FROM scratch\n');
-  writeFileSync(join(imagesDir, 'sandbox', 'image.json'), '{"name":"drydock/sandbox","suite":"trixie"}');
+  writeFileSync(
+    join(imagesDir, 'sandbox', 'image.json'),
+    '{"name":"drydock/sandbox","suite":"trixie"}',
+  );
   writeFileSync(join(imagesDir, 'sandbox', 'packages.txt'), 'bash\n');
   return {
     root,
     labsDir,
     imagesDir,
-    writeLab(slug, manifest, files = { 'setup.sh': 'true', 'solve.sh': 'true', 'checks/web-runs.sh': 'false', 'wrong-fixes/stopped.sh': 'true' }) {
+    writeLab(
+      slug,
+      manifest,
+      files = {
+        'setup.sh': 'true',
+        'solve.sh': 'true',
+        'checks/web-runs.sh': 'false',
+        'wrong-fixes/stopped.sh': 'true',
+      },
+    ) {
       const dir = join(labsDir, slug);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'lab.yaml'), typeof manifest === 'string' ? manifest : stringify(manifest));
+      writeFileSync(
+        join(dir, 'lab.yaml'),
+        typeof manifest === 'string' ? manifest : stringify(manifest),
+      );
       for (const [path, text] of Object.entries(files)) {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
         writeFileSync(join(dir, path), text);

@@ -26,8 +26,16 @@ export class TerminalClient {
     });
   }
 
-  static open(baseUrl: string, sessionId: string, token: string, headers: Record<string, string> = {}): TerminalClient {
-    return new TerminalClient(`${baseUrl.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal?token=${encodeURIComponent(token)}`, headers);
+  static open(
+    baseUrl: string,
+    sessionId: string,
+    token: string,
+    headers: Record<string, string> = {},
+  ): TerminalClient {
+    return new TerminalClient(
+      `${baseUrl.replace(/^http/, 'ws')}/api/sessions/${sessionId}/terminal?token=${encodeURIComponent(token)}`,
+      headers,
+    );
   }
 
   type(text: string): void {
@@ -37,7 +45,10 @@ export class TerminalClient {
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; terminal output so far:\n${this.text.slice(-1500)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; terminal output so far:\n${this.text.slice(-1500)}`,
+        );
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -52,7 +63,11 @@ export class TerminalClient {
   }
 
   waitForControl(type: string, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => this.control.some((m) => m.type === type), `a "${type}" message`, timeoutMs);
+    return this.waitFor(
+      () => this.control.some((m) => m.type === type),
+      `a "${type}" message`,
+      timeoutMs,
+    );
   }
 
   waitForClose(timeoutMs?: number): Promise<void> {

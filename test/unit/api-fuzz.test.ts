@@ -19,14 +19,28 @@ describe('API fuzzing', () => {
 
   before(async () => {
     // High limits, so that most requests reach the routes rather than the rate limiter (whose 429s are checked too).
-    platform = await startFakePlatform({ DRYDOCK_MAX_SANDBOXES: '1000', DRYDOCK_SESSIONS_PER_CLIENT: '1000', DRYDOCK_CREATE_RATE: '10000', DRYDOCK_API_RATE: '1000000' });
+    platform = await startFakePlatform({
+      DRYDOCK_MAX_SANDBOXES: '1000',
+      DRYDOCK_SESSIONS_PER_CLIENT: '1000',
+      DRYDOCK_CREATE_RATE: '10000',
+      DRYDOCK_API_RATE: '1000000',
+    });
     for (let i = 0; i < 3; i++) {
-      const res = await platform.app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: '10.9.9.9', payload: { lab: 'tiny-lab' } });
+      const res = await platform.app.inject({
+        method: 'POST',
+        url: '/api/sessions',
+        remoteAddress: '10.9.9.9',
+        payload: { lab: 'tiny-lab' },
+      });
       assert.equal(res.statusCode, 201);
       real.push(res.json());
     }
     // One ended session, one ready, one left as it is.
-    await platform.app.inject({ method: 'DELETE', url: `/api/sessions/${real[0]!.id}`, headers: { authorization: `Bearer ${real[0]!.token}` } });
+    await platform.app.inject({
+      method: 'DELETE',
+      url: `/api/sessions/${real[0]!.id}`,
+      headers: { authorization: `Bearer ${real[0]!.token}` },
+    });
     await platform.app.platform.sessions!.get(real[1]!.id, real[1]!.token).provisioned;
   });
   after(async () => {
@@ -34,16 +48,32 @@ describe('API fuzzing', () => {
     await platform.close();
   });
 
-  const printable = fc.string({ unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCZ[\\]^_`az{|}~'.split('')), maxLength: 40 });
-  const anyText = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 }), printable);
+  const printable = fc.string({
+    unit: fc.constantFrom(...' !"#$%&\'()*+,-./0123456789:;<=>?@ABCZ[\\]^_`az{|}~'.split('')),
+    maxLength: 40,
+  });
+  const anyText = fc.oneof(
+    fc.string({ maxLength: 60 }),
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    printable,
+  );
   const id = () =>
     fc.oneof(
       fc.constantFrom(...real.map((s) => s.id)),
       fc.stringMatching(/^s_[A-Za-z0-9_-]{12}$/),
       anyText.map(encodeURIComponent),
-      fc.constantFrom('', '..%2F..%2Fetc', '%00', 's_AAAAAAAAAAAA', 'x'.repeat(5000), '%E0%A4%A', '%'),
+      fc.constantFrom(
+        '',
+        '..%2F..%2Fetc',
+        '%00',
+        's_AAAAAAAAAAAA',
+        'x'.repeat(5000),
+        '%E0%A4%A',
+        '%',
+      ),
     );
-  const token = () => fc.oneof(fc.constantFrom(...real.map((s) => s.token)), printable, fc.constant(''));
+  const token = () =>
+    fc.oneof(fc.constantFrom(...real.map((s) => s.token)), printable, fc.constant(''));
   const path = () =>
     fc.oneof(
       fc.constantFrom('/api/status', '/api/labs', '/api/sessions', '/api/labs/tiny-lab'),
@@ -55,11 +85,13 @@ describe('API fuzzing', () => {
     );
   const query = () =>
     fc.oneof(
-    fc.constant(''),
-    fc.dictionary(printable, printable, { maxKeys: 4 }).map((q) => `?${new URLSearchParams(q).toString()}`),
-    token().map((t) => `?token=${encodeURIComponent(t)}&cols=-1&rows=1e9`),
-    printable.map((q) => `?${q.replace(/#/g, '')}`),
-  );
+      fc.constant(''),
+      fc
+        .dictionary(printable, printable, { maxKeys: 4 })
+        .map((q) => `?${new URLSearchParams(q).toString()}`),
+      token().map((t) => `?token=${encodeURIComponent(t)}&cols=-1&rows=1e9`),
+      printable.map((q) => `?${q.replace(/#/g, '')}`),
+    );
   const contentType = fc.constantFrom(
     undefined,
     'application/json',
@@ -76,7 +108,15 @@ describe('API fuzzing', () => {
   const body = fc.oneof(
     fc.constant(undefined),
     fc.jsonValue().map((v) => JSON.stringify(v)),
-    fc.record({ lab: fc.oneof(fc.constant('tiny-lab'), anyText, fc.integer()), ticket: fc.oneof(anyText, fc.integer(), fc.constant(null)) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+    fc
+      .record(
+        {
+          lab: fc.oneof(fc.constant('tiny-lab'), anyText, fc.integer()),
+          ticket: fc.oneof(anyText, fc.integer(), fc.constant(null)),
+        },
+        { requiredKeys: [] },
+      )
+      .map((v) => JSON.stringify(v)),
     fc.constant('{"lab":"tiny-lab"}'),
     fc.constant('{"lab":"tiny-lab","__proto__":{"admin":true}}'),
     fc.constant('{"lab":'),
@@ -84,12 +124,18 @@ describe('API fuzzing', () => {
     fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
     fc.constant('x'.repeat(20_000)),
   );
-  const extraHeaders = fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), printable, { maxKeys: 3 });
+  const extraHeaders = fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), printable, {
+    maxKeys: 3,
+  });
   const request = () =>
     fc.record({
       method: fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS'),
       url: fc.tuple(path(), query()).map(([p, q]) => p + q),
-      authorization: fc.oneof(fc.constant(undefined), token().map((t) => `Bearer ${t}`), printable),
+      authorization: fc.oneof(
+        fc.constant(undefined),
+        token().map((t) => `Bearer ${t}`),
+        printable,
+      ),
       contentType,
       body,
       headers: extraHeaders,
@@ -104,11 +150,26 @@ describe('API fuzzing', () => {
         if (r.authorization !== undefined) headers.authorization = r.authorization;
         if (r.contentType !== undefined) headers['content-type'] = r.contentType;
         if (r.forwardedFor !== undefined) headers['x-forwarded-for'] = r.forwardedFor;
-        const res = await platform.app.inject({ method: r.method, url: r.url, headers, remoteAddress: r.remoteAddress, ...(r.body !== undefined && r.method !== 'GET' && r.method !== 'HEAD' ? { payload: r.body } : {}) });
-        assert.ok(res.statusCode < 500, `${r.method} ${r.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+        const res = await platform.app.inject({
+          method: r.method,
+          url: r.url,
+          headers,
+          remoteAddress: r.remoteAddress,
+          ...(r.body !== undefined && r.method !== 'GET' && r.method !== 'HEAD'
+            ? { payload: r.body }
+            : {}),
+        });
+        assert.ok(
+          res.statusCode < 500,
+          `${r.method} ${r.url} answered ${res.statusCode}: ${res.body.slice(0, 300)}`,
+        );
         if (res.statusCode >= 400 && r.method !== 'HEAD') {
           const error = res.json<{ error?: { code?: unknown; message?: unknown } }>().error;
-          assert.equal(typeof error?.code, 'string', `${r.method} ${r.url}: ${res.body.slice(0, 300)}`);
+          assert.equal(
+            typeof error?.code,
+            'string',
+            `${r.method} ${r.url}: ${res.body.slice(0, 300)}`,
+          );
           assert.equal(typeof error?.message, 'string');
         }
       }),
@@ -120,28 +181,57 @@ describe('API fuzzing', () => {
   it('survives random upgrades and frames on the terminal WebSocket', async () => {
     // Every close code docs/api.md lists: 4410 when the id is a session that has ended (the
     // HTTP fuzzing above creates and deletes some), 4429 at the terminal limit, 1013 while starting.
-    const allowed = new Set([1000, 1005, 1006, 1007, 1009, 1013, 4400, 4403, 4404, 4409, 4410, 4429]);
+    const allowed = new Set([
+      1000, 1005, 1006, 1007, 1009, 1013, 4400, 4403, 4404, 4409, 4410, 4429,
+    ]);
     const frame = fc.oneof(
       fc.string({ maxLength: 200 }).map((t) => ({ data: t, binary: false })),
       fc.jsonValue().map((v) => ({ data: JSON.stringify(v), binary: false })),
-      fc.record({ type: fc.constantFrom('resize', 'ack', 'exec', ''), cols: fc.oneof(fc.integer(), fc.double(), fc.string()), rows: fc.oneof(fc.integer(), fc.double()), bytes: fc.oneof(fc.integer(), fc.double()) }, { requiredKeys: ['type'] }).map((v) => ({
-        data: JSON.stringify(v),
-        binary: false,
-      })),
+      fc
+        .record(
+          {
+            type: fc.constantFrom('resize', 'ack', 'exec', ''),
+            cols: fc.oneof(fc.integer(), fc.double(), fc.string()),
+            rows: fc.oneof(fc.integer(), fc.double()),
+            bytes: fc.oneof(fc.integer(), fc.double()),
+          },
+          { requiredKeys: ['type'] },
+        )
+        .map((v) => ({
+          data: JSON.stringify(v),
+          binary: false,
+        })),
       fc.uint8Array({ maxLength: 300 }).map((a) => ({ data: Buffer.from(a), binary: true })),
-      fc.uint8Array({ minLength: 1, maxLength: 50 }).map((a) => ({ data: Buffer.from(a), binary: false })),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 50 })
+        .map((a) => ({ data: Buffer.from(a), binary: false })),
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ id: id(), token: token(), origin: fc.oneof(fc.constant(undefined), fc.constant('http://localhost:80'), printable), frames: fc.array(frame, { maxLength: 8 }) }),
+        fc.record({
+          id: id(),
+          token: token(),
+          origin: fc.oneof(fc.constant(undefined), fc.constant('http://localhost:80'), printable),
+          frames: fc.array(frame, { maxLength: 8 }),
+        }),
         async (r) => {
           let closed!: Promise<number>;
           let ws;
           try {
             ws = await platform.app.injectWS(
               `/api/sessions/${r.id}/terminal?token=${encodeURIComponent(r.token)}`,
-              { headers: { ...(r.origin !== undefined ? { origin: r.origin } : {}), host: 'localhost:80' } },
-              { onInit: (socket) => void (closed = new Promise((resolve) => socket.on('close', (code: number) => resolve(code)))) },
+              {
+                headers: {
+                  ...(r.origin !== undefined ? { origin: r.origin } : {}),
+                  host: 'localhost:80',
+                },
+              },
+              {
+                onInit: (socket) =>
+                  void (closed = new Promise((resolve) =>
+                    socket.on('close', (code: number) => resolve(code)),
+                  )),
+              },
             );
           } catch (error) {
             // The upgrade itself was refused with an HTTP answer (e.g. 400 for a malformed id): fine, if it is a 4xx.
@@ -149,7 +239,8 @@ describe('API fuzzing', () => {
             assert.ok(status >= 400 && status < 500, (error as Error).message);
             return;
           }
-          for (const f of r.frames) if (ws.readyState === ws.OPEN) ws.send(f.data, { binary: f.binary });
+          for (const f of r.frames)
+            if (ws.readyState === ws.OPEN) ws.send(f.data, { binary: f.binary });
           if (ws.readyState === ws.OPEN) ws.close(1000);
           const code = await closed;
           assert.ok(allowed.has(code), `closed with ${code}`);

@@ -14,7 +14,10 @@ describe('the HTTP API', () => {
 
   before(async () => {
     root.writeLab('tiny-lab', GOOD_MANIFEST);
-    app = await buildApp(loadConfig({ DRYDOCK_ROOT: root.root, DOCKER_HOST: NO_ENGINE, DRYDOCK_OWNER: 'unit' }), { logger: false });
+    app = await buildApp(
+      loadConfig({ DRYDOCK_ROOT: root.root, DOCKER_HOST: NO_ENGINE, DRYDOCK_OWNER: 'unit' }),
+      { logger: false },
+    );
     await app.ready();
     await app.platform.whenSettled(5000);
   });
@@ -28,7 +31,10 @@ describe('the HTTP API', () => {
   it('lists labs even without an engine', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/labs' });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json().map((l: { slug: string }) => l.slug), ['tiny-lab']);
+    assert.deepEqual(
+      res.json().map((l: { slug: string }) => l.slug),
+      ['tiny-lab'],
+    );
   });
 
   it('says plainly why labs are unavailable', async () => {
@@ -39,7 +45,11 @@ describe('the HTTP API', () => {
   });
 
   it('answers 503 with the reason when a session is requested without an engine', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: 'tiny-lab' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      payload: { lab: 'tiny-lab' },
+    });
     assert.equal(res.statusCode, 503);
     assert.equal(res.json().error.code, 'LABS_UNAVAILABLE');
     assert.match(res.json().error.message, /No Docker engine/);
@@ -60,13 +70,22 @@ describe('the HTTP API', () => {
   }
 
   it('rejects malformed JSON with 400', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/sessions', headers: { 'content-type': 'application/json' }, payload: '{"lab":' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"lab":',
+    });
     assert.equal(res.statusCode, 400);
     assert.ok(res.json().error.message.length > 0);
   });
 
   it('rejects a body that is too large with 413', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: 'a'.repeat(20_000) } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      payload: { lab: 'a'.repeat(20_000) },
+    });
     assert.equal(res.statusCode, 413);
   });
 
@@ -83,8 +102,12 @@ describe('the HTTP API', () => {
 
   for (const origin of ['http://evil.example', 'null']) {
     it(`closes the terminal WebSocket for a page from another origin (${origin})`, async () => {
-      const ws = await app.injectWS('/api/sessions/s_AAAAAAAAAAAA/terminal?token=x', { headers: { origin } });
-      const code = await new Promise<number>((resolve) => ws.on('close', (c: number) => resolve(c)));
+      const ws = await app.injectWS('/api/sessions/s_AAAAAAAAAAAA/terminal?token=x', {
+        headers: { origin },
+      });
+      const code = await new Promise<number>((resolve) =>
+        ws.on('close', (c: number) => resolve(c)),
+      );
       assert.equal(code, 4403);
     });
   }

@@ -3,10 +3,26 @@ import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { startFakePlatform } from '../support/fake-sandbox.ts';
 
-const create = (app: FastifyInstance, ip: string, ticket?: string, headers: Record<string, string> = {}) =>
-  app.inject({ method: 'POST', url: '/api/sessions', remoteAddress: ip, headers, payload: { lab: 'tiny-lab', ...(ticket ? { ticket } : {}) } });
+const create = (
+  app: FastifyInstance,
+  ip: string,
+  ticket?: string,
+  headers: Record<string, string> = {},
+) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    remoteAddress: ip,
+    headers,
+    payload: { lab: 'tiny-lab', ...(ticket ? { ticket } : {}) },
+  });
 const stop = (app: FastifyInstance, ip: string, session: { id: string; token: string }) =>
-  app.inject({ method: 'DELETE', url: `/api/sessions/${session.id}`, remoteAddress: ip, headers: { authorization: `Bearer ${session.token}` } });
+  app.inject({
+    method: 'DELETE',
+    url: `/api/sessions/${session.id}`,
+    remoteAddress: ip,
+    headers: { authorization: `Bearer ${session.token}` },
+  });
 
 describe('capacity and the waiting line, through the HTTP API', () => {
   it('answers FULL with a place in line, keeps places in order, and gives the freed sandbox to the first in line', async () => {
@@ -29,7 +45,11 @@ describe('capacity and the waiting line, through the HTTP API', () => {
       assert.equal(c.json().error.queue.position, 2);
       const cTicket = c.json().error.queue.ticket;
 
-      assert.equal((await create(app, '10.0.0.2', bq.queue.ticket)).json().error.queue.position, 1, 'asking again keeps the place');
+      assert.equal(
+        (await create(app, '10.0.0.2', bq.queue.ticket)).json().error.queue.position,
+        1,
+        'asking again keeps the place',
+      );
       assert.equal((await stop(app, '10.0.0.1', a.json())).statusCode, 204);
 
       // The freed sandbox is b's: c (second) and a newcomer must wait.
@@ -38,7 +58,11 @@ describe('capacity and the waiting line, through the HTTP API', () => {
       const bAgain = await create(app, '10.0.0.2', bq.queue.ticket);
       assert.equal(bAgain.statusCode, 201);
       assert.equal(bAgain.json().lab, 'tiny-lab');
-      assert.equal((await create(app, '10.0.0.3', cTicket)).json().error.queue.position, 1, 'c moved up');
+      assert.equal(
+        (await create(app, '10.0.0.3', cTicket)).json().error.queue.position,
+        1,
+        'c moved up',
+      );
     } finally {
       await close();
     }
@@ -54,7 +78,11 @@ describe('capacity and the waiting line, through the HTTP API', () => {
       assert.equal(third.json().error.code, 'TOO_MANY_SESSIONS');
       assert.match(third.json().error.message, /already have 2 sandboxes/);
       assert.ok(Number(third.headers['retry-after']) > 0);
-      assert.equal((await create(app, '10.0.0.2')).statusCode, 201, 'another client is not affected');
+      assert.equal(
+        (await create(app, '10.0.0.2')).statusCode,
+        201,
+        'another client is not affected',
+      );
       await stop(app, '10.0.0.1', first.json());
       assert.equal((await create(app, '10.0.0.1')).statusCode, 201, 'stopping one frees a place');
     } finally {
@@ -63,7 +91,10 @@ describe('capacity and the waiting line, through the HTTP API', () => {
   });
 
   it('counts a place in line toward the client’s sessions', async () => {
-    const { app, close } = await startFakePlatform({ DRYDOCK_MAX_SANDBOXES: '1', DRYDOCK_SESSIONS_PER_CLIENT: '2' });
+    const { app, close } = await startFakePlatform({
+      DRYDOCK_MAX_SANDBOXES: '1',
+      DRYDOCK_SESSIONS_PER_CLIENT: '2',
+    });
     try {
       assert.equal((await create(app, '10.0.0.1')).statusCode, 201);
       assert.equal((await create(app, '10.0.0.1')).statusCode, 503);
@@ -74,15 +105,23 @@ describe('capacity and the waiting line, through the HTTP API', () => {
   });
 
   it('limits how many sandboxes one client creates per minute', async () => {
-    const { app, close } = await startFakePlatform({ DRYDOCK_CREATE_RATE: '2', DRYDOCK_SESSIONS_PER_CLIENT: '10' });
+    const { app, close } = await startFakePlatform({
+      DRYDOCK_CREATE_RATE: '2',
+      DRYDOCK_SESSIONS_PER_CLIENT: '10',
+    });
     try {
-      for (let i = 0; i < 2; i++) await stop(app, '10.0.0.1', (await create(app, '10.0.0.1')).json());
+      for (let i = 0; i < 2; i++)
+        await stop(app, '10.0.0.1', (await create(app, '10.0.0.1')).json());
       const res = await create(app, '10.0.0.1');
       assert.equal(res.statusCode, 429);
       assert.equal(res.json().error.code, 'RATE_LIMITED');
       assert.match(res.json().error.message, /You started 2 sandboxes within a minute/);
       assert.ok(Number(res.headers['retry-after']) > 0);
-      assert.equal((await create(app, '10.0.0.2')).statusCode, 201, 'another client is not affected');
+      assert.equal(
+        (await create(app, '10.0.0.2')).statusCode,
+        201,
+        'another client is not affected',
+      );
     } finally {
       await close();
     }
@@ -91,15 +130,29 @@ describe('capacity and the waiting line, through the HTTP API', () => {
   it('limits all API requests per client, including unknown routes', async () => {
     const { app, close } = await startFakePlatform({ DRYDOCK_API_RATE: '10' });
     try {
-      for (let i = 0; i < 5; i++) assert.equal((await app.inject({ url: '/api/status', remoteAddress: '10.0.0.1' })).statusCode, 200);
-      for (let i = 0; i < 5; i++) assert.equal((await app.inject({ url: '/api/nope', remoteAddress: '10.0.0.1' })).statusCode, 404);
+      for (let i = 0; i < 5; i++)
+        assert.equal(
+          (await app.inject({ url: '/api/status', remoteAddress: '10.0.0.1' })).statusCode,
+          200,
+        );
+      for (let i = 0; i < 5; i++)
+        assert.equal(
+          (await app.inject({ url: '/api/nope', remoteAddress: '10.0.0.1' })).statusCode,
+          404,
+        );
       const res = await app.inject({ url: '/api/status', remoteAddress: '10.0.0.1' });
       assert.equal(res.statusCode, 429);
       assert.equal(res.json().error.code, 'RATE_LIMITED');
       assert.match(res.json().error.message, /more than 10 a minute/);
       assert.ok(Number(res.headers['retry-after']) > 0);
-      assert.equal((await app.inject({ url: '/api/nope', remoteAddress: '10.0.0.1' })).statusCode, 429);
-      assert.equal((await app.inject({ url: '/api/status', remoteAddress: '10.0.0.2' })).statusCode, 200);
+      assert.equal(
+        (await app.inject({ url: '/api/nope', remoteAddress: '10.0.0.1' })).statusCode,
+        429,
+      );
+      assert.equal(
+        (await app.inject({ url: '/api/status', remoteAddress: '10.0.0.2' })).statusCode,
+        200,
+      );
     } finally {
       await close();
     }
@@ -109,16 +162,36 @@ describe('capacity and the waiting line, through the HTTP API', () => {
     const env = { DRYDOCK_SESSIONS_PER_CLIENT: '1' };
     const direct = await startFakePlatform(env);
     try {
-      assert.equal((await create(direct.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.1' })).statusCode, 201);
-      assert.equal((await create(direct.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.2' })).statusCode, 429);
+      assert.equal(
+        (await create(direct.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.1' }))
+          .statusCode,
+        201,
+      );
+      assert.equal(
+        (await create(direct.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.2' }))
+          .statusCode,
+        429,
+      );
     } finally {
       await direct.close();
     }
     const proxied = await startFakePlatform({ ...env, DRYDOCK_TRUST_PROXY: '127.0.0.1' });
     try {
-      assert.equal((await create(proxied.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.1' })).statusCode, 201);
-      assert.equal((await create(proxied.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.2' })).statusCode, 201);
-      assert.equal((await create(proxied.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.2' })).statusCode, 429);
+      assert.equal(
+        (await create(proxied.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.1' }))
+          .statusCode,
+        201,
+      );
+      assert.equal(
+        (await create(proxied.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.2' }))
+          .statusCode,
+        201,
+      );
+      assert.equal(
+        (await create(proxied.app, '127.0.0.1', undefined, { 'x-forwarded-for': '203.0.113.2' }))
+          .statusCode,
+        429,
+      );
     } finally {
       await proxied.close();
     }

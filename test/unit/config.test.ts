@@ -9,7 +9,9 @@ describe('configuration', () => {
     assert.equal(config.root, '/srv/drydock');
     assert.equal(config.idleTimeoutMs, 15 * 60_000);
     assert.equal(config.sessionLimitMs, 2 * 3_600_000);
-    assert.ok(config.sandbox.memoryBytes > 0 && config.sandbox.pidsLimit > 0 && config.sandbox.nanoCpus > 0);
+    assert.ok(
+      config.sandbox.memoryBytes > 0 && config.sandbox.pidsLimit > 0 && config.sandbox.nanoCpus > 0,
+    );
     assert.equal(config.sandbox.profile, 'rootless');
   });
 
@@ -17,18 +19,31 @@ describe('configuration', () => {
     for (const host of ['0.0.0.0', '192.168.1.20', '::']) {
       assert.throws(
         () => loadConfig({ DRYDOCK_SANDBOX_PROFILE: 'dind', DRYDOCK_HOST: host }),
-        (error: unknown) => error instanceof ConfigError && /DRYDOCK_SANDBOX_PROFILE: "dind".*only allowed when the server listens on loopback/.test(error.message),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          /DRYDOCK_SANDBOX_PROFILE: "dind".*only allowed when the server listens on loopback/.test(
+            error.message,
+          ),
         host,
       );
     }
     for (const host of ['127.0.0.1', 'localhost', '::1']) {
-      assert.equal(loadConfig({ DRYDOCK_SANDBOX_PROFILE: 'dind', DRYDOCK_HOST: host }).sandbox.profile, 'dind', host);
+      assert.equal(
+        loadConfig({ DRYDOCK_SANDBOX_PROFILE: 'dind', DRYDOCK_HOST: host }).sandbox.profile,
+        'dind',
+        host,
+      );
     }
     assert.equal(loadConfig({ DRYDOCK_HOST: '0.0.0.0' }).sandbox.profile, 'rootless');
   });
 
   it('reads durations and sizes in friendly units', () => {
-    const config = loadConfig({ DRYDOCK_IDLE_TIMEOUT: '90s', DRYDOCK_SESSION_LIMIT: '1.5h', DRYDOCK_SANDBOX_MEMORY: '512m', DRYDOCK_SANDBOX_CPUS: '0.5' });
+    const config = loadConfig({
+      DRYDOCK_IDLE_TIMEOUT: '90s',
+      DRYDOCK_SESSION_LIMIT: '1.5h',
+      DRYDOCK_SANDBOX_MEMORY: '512m',
+      DRYDOCK_SANDBOX_CPUS: '0.5',
+    });
     assert.equal(config.idleTimeoutMs, 90_000);
     assert.equal(config.sessionLimitMs, 5_400_000);
     assert.equal(config.sandbox.memoryBytes, 512 * 1024 * 1024);
@@ -36,12 +51,18 @@ describe('configuration', () => {
   });
 
   it('names the variable and the expected form when a value is wrong', () => {
-    assert.throws(() => loadConfig({ DRYDOCK_IDLE_TIMEOUT: 'soon', DRYDOCK_PORT: 'eighty' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /DRYDOCK_IDLE_TIMEOUT: "soon" is not a duration; use e\.g\. 90s, 15m or 2h/);
-      assert.match(error.message, /DRYDOCK_PORT/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig({ DRYDOCK_IDLE_TIMEOUT: 'soon', DRYDOCK_PORT: 'eighty' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(
+          error.message,
+          /DRYDOCK_IDLE_TIMEOUT: "soon" is not a duration; use e\.g\. 90s, 15m or 2h/,
+        );
+        assert.match(error.message, /DRYDOCK_PORT/);
+        return true;
+      },
+    );
   });
 
   it('has capacity and per-client limits on by default', () => {
@@ -64,6 +85,9 @@ describe('configuration', () => {
   }
 
   it('refuses a proxy setting it cannot read, naming the variable', () => {
-    assert.throws(() => loadConfig({ DRYDOCK_TRUST_PROXY: 'yes please' }), /DRYDOCK_TRUST_PROXY: "yes please" is not a proxy setting/);
+    assert.throws(
+      () => loadConfig({ DRYDOCK_TRUST_PROXY: 'yes please' }),
+      /DRYDOCK_TRUST_PROXY: "yes please" is not a proxy setting/,
+    );
   });
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import { FlowControl, HIGH_WATERMARK, LOW_WATERMARK } from '../../lab-server/terminal/flow-control.ts';
+import {
+  FlowControl,
+  HIGH_WATERMARK,
+  LOW_WATERMARK,
+} from '../../lab-server/terminal/flow-control.ts';
 
 describe('terminal flow control', () => {
   it('stops reading from the shell when the browser falls behind, and resumes on acknowledgement', async () => {
@@ -14,7 +18,10 @@ describe('terminal flow control', () => {
     flow.flush();
     const delivered = sent.reduce((n, b) => n + b.length, 0);
     assert.ok(flow.paused, 'reading is paused');
-    assert.ok(delivered > HIGH_WATERMARK && delivered < HIGH_WATERMARK + 64 * 1024, `delivered ${delivered} bytes before pausing`);
+    assert.ok(
+      delivered > HIGH_WATERMARK && delivered < HIGH_WATERMARK + 64 * 1024,
+      `delivered ${delivered} bytes before pausing`,
+    );
     assert.ok(shell.isPaused());
 
     flow.ack(delivered - LOW_WATERMARK + 1);

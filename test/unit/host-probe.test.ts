@@ -23,7 +23,11 @@ describe('measuring the engine host', () => {
 
   it('reports MemTotal and the free space of a local engine’s data directory', async () => {
     const { log } = logger();
-    const probe = new HostProbe(engine(async () => ({ MemTotal: 8 * 1024 ** 3, DockerRootDir: tmpdir() })), 'unix:///var/run/docker.sock', log);
+    const probe = new HostProbe(
+      engine(async () => ({ MemTotal: 8 * 1024 ** 3, DockerRootDir: tmpdir() })),
+      'unix:///var/run/docker.sock',
+      log,
+    );
     const facts = await probe.facts();
     assert.equal(facts.memTotalBytes, 8 * 1024 ** 3);
     assert.ok(facts.diskFreeBytes !== undefined && facts.diskFreeBytes > 0);
@@ -31,7 +35,11 @@ describe('measuring the engine host', () => {
 
   it('skips the disk for a remote engine, and says so once', async () => {
     const { log, warnings } = logger();
-    const probe = new HostProbe(engine(async () => ({ MemTotal: 1024, DockerRootDir: '/var/lib/docker' })), 'tcp://docker.example:2375', log);
+    const probe = new HostProbe(
+      engine(async () => ({ MemTotal: 1024, DockerRootDir: '/var/lib/docker' })),
+      'tcp://docker.example:2375',
+      log,
+    );
     assert.deepEqual(await probe.facts(), { memTotalBytes: 1024 });
     await probe.facts();
     assert.equal(warnings.length, 1);
@@ -40,14 +48,22 @@ describe('measuring the engine host', () => {
 
   it('skips the disk when the data directory is not visible here', async () => {
     const { log, warnings } = logger();
-    const probe = new HostProbe(engine(async () => ({ MemTotal: 1024, DockerRootDir: '/nonexistent/docker' })), 'unix:///var/run/docker.sock', log);
+    const probe = new HostProbe(
+      engine(async () => ({ MemTotal: 1024, DockerRootDir: '/nonexistent/docker' })),
+      'unix:///var/run/docker.sock',
+      log,
+    );
     assert.deepEqual(await probe.facts(), { memTotalBytes: 1024 });
     assert.match(warnings.join('\n'), /cannot measure free space.*ENOENT/);
   });
 
   it('measures nothing while the engine does not answer, and says so once', async () => {
     const { log, warnings } = logger();
-    const probe = new HostProbe(engine(() => Promise.reject(new Error('connect ENOENT'))), 'unix:///nonexistent.sock', log);
+    const probe = new HostProbe(
+      engine(() => Promise.reject(new Error('connect ENOENT'))),
+      'unix:///nonexistent.sock',
+      log,
+    );
     assert.deepEqual(await probe.facts(), {});
     assert.deepEqual(await probe.facts(), {});
     assert.equal(warnings.length, 1);

@@ -12,7 +12,10 @@ function imagesDir() {
   mkdirSync(join(dir, 'lab-base'), { recursive: true });
   writeFileSync(join(dir, 'sandbox', 'image.json'), '{"name":"drydock/sandbox","suite":"trixie"}');
   writeFileSync(join(dir, 'sandbox', 'packages.txt'), 'bash\n');
-  writeFileSync(join(dir, 'lab-base', 'image.json'), '{"name":"drydock/lab-base","buildArgs":{"BASE":"@sandbox"}}');
+  writeFileSync(
+    join(dir, 'lab-base', 'image.json'),
+    '{"name":"drydock/lab-base","buildArgs":{"BASE":"@sandbox"}}',
+  );
   writeFileSync(join(dir, 'lab-base', 'Dockerfile'), 'ARG BASE\nFROM $BASE\n');
   return { root, dir, [Symbol.dispose]: () => rmSync(root, { recursive: true, force: true }) };
 }
@@ -21,7 +24,10 @@ describe('image recipes', () => {
   it('orders recipes so that an image is built after the images it builds on', () => {
     using images = imagesDir();
     const recipes = loadImageCatalog(images.dir);
-    assert.deepEqual(recipes.map((r) => r.slug), ['sandbox', 'lab-base']);
+    assert.deepEqual(
+      recipes.map((r) => r.slug),
+      ['sandbox', 'lab-base'],
+    );
     assert.equal(recipes[0]!.kind, 'debian');
     assert.equal(recipes[1]!.kind, 'dockerfile');
     assert.match(recipes[0]!.tag, /^drydock\/sandbox:[0-9a-f]{12}$/);
@@ -42,12 +48,21 @@ describe('image recipes', () => {
     mkdirSync(linked);
     symlinkSync(join(images.dir, 'sandbox'), join(linked, 'sandbox'));
     cpSync(join(images.dir, 'lab-base'), join(linked, 'lab-base'), { recursive: true });
-    assert.deepEqual(loadImageCatalog(linked).map((r) => r.tag), loadImageCatalog(images.dir).map((r) => r.tag));
+    assert.deepEqual(
+      loadImageCatalog(linked).map((r) => r.tag),
+      loadImageCatalog(images.dir).map((r) => r.tag),
+    );
   });
 
   it('names the recipe that depends on an image that does not exist', () => {
     using images = imagesDir();
-    writeFileSync(join(images.dir, 'lab-base', 'image.json'), '{"name":"drydock/lab-base","buildArgs":{"BASE":"@nope"}}');
-    assert.throws(() => loadImageCatalog(images.dir), /images\/lab-base\/image\.json: depends on unknown image "nope"/);
+    writeFileSync(
+      join(images.dir, 'lab-base', 'image.json'),
+      '{"name":"drydock/lab-base","buildArgs":{"BASE":"@nope"}}',
+    );
+    assert.throws(
+      () => loadImageCatalog(images.dir),
+      /images\/lab-base\/image\.json: depends on unknown image "nope"/,
+    );
   });
 });

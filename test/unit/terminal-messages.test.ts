@@ -4,8 +4,15 @@ import { parseClientMessage } from '../../lab-server/terminal/messages.ts';
 
 describe('terminal control messages', () => {
   it('accepts resize and ack messages', () => {
-    assert.deepEqual(parseClientMessage('{"type":"resize","cols":120,"rows":40}'), { type: 'resize', cols: 120, rows: 40 });
-    assert.deepEqual(parseClientMessage('{"type":"ack","bytes":65536}'), { type: 'ack', bytes: 65536 });
+    assert.deepEqual(parseClientMessage('{"type":"resize","cols":120,"rows":40}'), {
+      type: 'resize',
+      cols: 120,
+      rows: 40,
+    });
+    assert.deepEqual(parseClientMessage('{"type":"ack","bytes":65536}'), {
+      type: 'ack',
+      bytes: 65536,
+    });
   });
 
   for (const text of [

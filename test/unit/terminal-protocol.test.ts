@@ -30,7 +30,11 @@ describe('the terminal WebSocket protocol', () => {
 
   async function open(): Promise<Opened> {
     const { app } = platform;
-    const created = await app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: 'tiny-lab' } });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/sessions',
+      payload: { lab: 'tiny-lab' },
+    });
     assert.equal(created.statusCode, 201);
     const { id, token } = created.json<{ id: string; token: string }>();
     await app.platform.sessions!.get(id, token).provisioned;
@@ -39,19 +43,28 @@ describe('the terminal WebSocket protocol', () => {
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
     let markClosed!: (value: { code: number; reason: string }) => void;
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => (markClosed = resolve));
+    const closed = new Promise<{ code: number; reason: string }>(
+      (resolve) => (markClosed = resolve),
+    );
     // Listen from the first moment: the server says "ready" as soon as the socket opens.
-    const ws = await app.injectWS(`/api/sessions/${id}/terminal?token=${token}`, {}, {
-      onInit: (socket) => {
-        socket.on('close', (code: number, reason: Buffer) => markClosed({ code, reason: reason.toString() }));
-        socket.on('message', (data: Buffer, isBinary: boolean) => {
-          if (isBinary) {
-            out += data.toString('utf8');
-            for (const w of waiters.splice(0)) w();
-          } else if ((JSON.parse(data.toString('utf8')) as { type: string }).type === 'ready') markReady();
-        });
+    const ws = await app.injectWS(
+      `/api/sessions/${id}/terminal?token=${token}`,
+      {},
+      {
+        onInit: (socket) => {
+          socket.on('close', (code: number, reason: Buffer) =>
+            markClosed({ code, reason: reason.toString() }),
+          );
+          socket.on('message', (data: Buffer, isBinary: boolean) => {
+            if (isBinary) {
+              out += data.toString('utf8');
+              for (const w of waiters.splice(0)) w();
+            } else if ((JSON.parse(data.toString('utf8')) as { type: string }).type === 'ready')
+              markReady();
+          });
+        },
       },
-    });
+    );
     await ready;
     const output = async (text: string) => {
       while (!out.includes(text)) await new Promise<void>((resolve) => waiters.push(resolve));
@@ -137,15 +150,28 @@ describe('the terminal WebSocket protocol', () => {
 
   it('clamps the size given in the query string instead of failing', async () => {
     const { app } = platform;
-    const created = (await app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: 'tiny-lab' } })).json<{ id: string; token: string }>();
+    const created = (
+      await app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: 'tiny-lab' } })
+    ).json<{ id: string; token: string }>();
     await app.platform.sessions!.get(created.id, created.token).provisioned;
-    for (const q of ['cols=-1&rows=1e9', 'cols=abc&rows=', 'cols=80.5&rows=24&cols=90', 'rows[]=1']) {
+    for (const q of [
+      'cols=-1&rows=1e9',
+      'cols=abc&rows=',
+      'cols=80.5&rows=24&cols=90',
+      'rows[]=1',
+    ]) {
       let first!: Promise<string>;
-      const ws = await app.injectWS(`/api/sessions/${created.id}/terminal?token=${created.token}&${q}`, {}, {
-        onInit: (socket) => {
-          first = new Promise((resolve) => socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))));
+      const ws = await app.injectWS(
+        `/api/sessions/${created.id}/terminal?token=${created.token}&${q}`,
+        {},
+        {
+          onInit: (socket) => {
+            first = new Promise((resolve) =>
+              socket.once('message', (data: Buffer) => resolve(data.toString('utf8'))),
+            );
+          },
         },
-      });
+      );
       assert.equal((JSON.parse(await first) as { type: string }).type, 'ready', q);
       // terminate, not close: an injected socket never completes a closing handshake, and a
       // session allows only DRYDOCK_TERMINALS_PER_SESSION open terminals.
