@@ -18,17 +18,26 @@ import { HostProbe } from './admission/host-probe.ts';
 import type { Config } from './config.ts';
 import { connect } from './docker/engine.ts';
 import { AppError, ERRORS } from './errors.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { staticCacheHeaders } from './http/static-caching.ts';
+import { loggerOptions } from './observability/logging.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { Platform } from './platform.ts';
+import { healthRoutes } from './routes/health.ts';
 import { labRoutes } from './routes/labs.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
+import { Signals } from './signals.ts';
 import { onSocketError } from './terminal/socket-errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     platform: Platform;
     admission: Admission;
+    /** What the platform reports as it works (sessions, checks, builds, refusals); metrics listen. */
+    signals: Signals;
   }
 }
 
@@ -39,8 +48,16 @@ export async function buildApp(
   config: Config,
   options: { logger?: boolean | object } = {},
 ): Promise<FastifyInstance> {
+  // Our redaction and serializers always apply; a caller adds a transport or a stream.
+  const logger =
+    options.logger === false
+      ? false
+      : {
+          ...loggerOptions(config.logLevel),
+          ...(typeof options.logger === 'object' ? options.logger : {}),
+        };
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger,
     bodyLimit: 16 * 1024,
     // Request lines only when debugging: the useful lines carry session and lab ids.
     logController: new LogController({
@@ -58,7 +75,9 @@ export async function buildApp(
       typeof config.trustProxy === 'number' ? hopsOf(config.trustProxy) : config.trustProxy,
   });
 
-  app.decorate('platform', new Platform(config, app.log));
+  const signals = new Signals();
+  app.decorate('signals', signals);
+  app.decorate('platform', new Platform(config, app.log, signals));
   app.addHook('onReady', async () => app.platform.start());
   app.addHook('onClose', async () => app.platform.close());
 
@@ -84,6 +103,7 @@ export async function buildApp(
     return reply.code(500).send({ error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message } });
   });
 
+  await registerSecurityHeaders(app);
   // A frame over 64 KiB closes the socket with 1009 (docs/api.md); keystrokes and control messages are far smaller.
   await app.register(fastifyWebsocket, {
     options: { maxPayload: 64 * 1024 },
@@ -91,7 +111,7 @@ export async function buildApp(
   });
   await app.register(
     async (api) => {
-      const createRate = await registerClientLimits(api, config);
+      const createRate = await registerClientLimits(api, config, signals);
       const probe = new HostProbe(connect(config.dockerHost), config.dockerHost, app.log);
       app.decorate(
         'admission',
@@ -101,6 +121,7 @@ export async function buildApp(
           facts: () => probe.facts(),
           createRate,
           log: app.log,
+          signals,
         }),
       );
       await api.register(statusRoutes);
@@ -119,9 +140,22 @@ export async function buildApp(
     { prefix: '/api' },
   );
 
+  // Outside /api: probes and scrapers are not learners, and the API's rate limits are not for them.
+  await app.register(healthRoutes);
+  const metrics = createMetrics(signals, {
+    sessions: () => app.platform.sessions?.counts,
+    waiting: () => app.admission.line.length,
+  });
+  await app.register(metricsRoutes(metrics, config.metricsToken));
+
   const site = join(config.root, 'dist');
   if (existsSync(site)) {
-    await app.register(fastifyStatic, { root: site, redirect: true, cacheControl: false });
+    await app.register(fastifyStatic, {
+      root: site,
+      redirect: true,
+      cacheControl: false,
+      setHeaders: staticCacheHeaders(site),
+    });
     app.setNotFoundHandler((_request, reply) =>
       reply.code(404).type('text/html').sendFile('404.html'),
     );
