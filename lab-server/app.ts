@@ -6,12 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Admission } from './admission/admission.ts';
 import { registerClientLimits } from './admission/client-limits.ts';
 import { HostProbe } from './admission/host-probe.ts';
@@ -20,7 +15,7 @@ import { connect } from './docker/engine.ts';
 import { AppError, ERRORS } from './errors.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { staticCacheHeaders } from './http/static-caching.ts';
-import { loggerOptions } from './observability/logging.ts';
+import { loggerOptions, RedactingLogController } from './observability/logging.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { Platform } from './platform.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -60,7 +55,7 @@ export async function buildApp(
     logger,
     bodyLimit: 16 * 1024,
     // Request lines only when debugging: the useful lines carry session and lab ids.
-    logController: new LogController({
+    logController: new RedactingLogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

@@ -3,10 +3,11 @@
  * any level. A terminal WebSocket carries its session's token in the query
  * (browsers cannot set headers on a WebSocket), and Fastify logs each
  * request's URL at debug level; the API carries the token in Authorization.
- * The request serializer cuts secrets out of URLs, and pino's `redact` covers
- * any field or header named for one, wherever a log call puts it.
+ * The request serializer (and the one Fastify line that puts a URL in its
+ * message) cuts secrets out of URLs, and pino's `redact` covers any field or
+ * header named for one, wherever a log call puts it.
  */
-import type { FastifyRequest } from 'fastify';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 
 /** Query parameters that grant something: a session's token, a place in the waiting line. */
 const SECRET_PARAMS = /([?&](?:token|ticket)=)[^&#]*/gi;
@@ -48,4 +49,15 @@ export function loggerOptions(level: string) {
       }),
     },
   };
+}
+
+/**
+ * Fastify's request-lifecycle log lines, with the one line that writes the raw
+ * URL into its message (a route not found) redacted like the serializer does.
+ */
+export class RedactingLogController extends LogController {
+  override routeNotFound(request: FastifyRequest, _reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info(`Route ${request.raw.method}:${redactUrl(request.raw.url ?? '')} not found`);
+  }
 }
