@@ -123,14 +123,12 @@ export async function buildApp(
       await api.register(labRoutes);
       await api.register(sessionRoutes);
       await api.register(terminalRoutes);
-      api.setNotFoundHandler({ preHandler: api.rateLimit() }, (request, reply) =>
-        reply.code(404).send({
-          error: {
-            code: 'NOT_FOUND',
-            message: `No API route ${request.method} ${request.url.split('?')[0]}`,
-          },
-        }),
-      );
+      api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
+        throw new AppError(
+          'NOT_FOUND',
+          `No API route ${request.method} ${request.url.split('?')[0]}`,
+        );
+      });
     },
     { prefix: '/api' },
   );

@@ -4,6 +4,7 @@
  */
 export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
+  NOT_FOUND: { status: 404, message: 'There is no API route at that address.' },
   LAB_NOT_FOUND: { status: 404, message: 'No lab has that name.' },
   SESSION_NOT_FOUND: {
     status: 404,
