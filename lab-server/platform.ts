@@ -91,6 +91,8 @@ export class Platform {
       if (this.status.state !== 'unavailable')
         this.log.error(`labs unavailable: ${engine.reason} How to fix: ${engine.fix}`);
       this.status = { available: false, state: 'unavailable', reason: engine.reason };
+      // Once it answers, the page says what the server does next (preparing images).
+      this.preparationFailed = false;
       // An engine that is starting answers within seconds: ask again soon, always.
       this.retry = setTimeout(() => void this.prepare(), RETRY_FIRST_MS);
       this.retry.unref();
