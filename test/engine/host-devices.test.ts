@@ -163,7 +163,7 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
     assert.deepEqual(await leftovers(owner), [], 'the server left resources behind');
   });
 
-  it('is reported with its reason and its log within seconds, and labs come back once the host is fixed', async (t) => {
+  it('is reported with its reason and its log within seconds, retried further apart, and labs come back once the host is fixed', async (t) => {
     const before = node();
     // The fault, real and on the host: /dev/net/tun is not the TUN device (here /dev/null
     // bind-mounted over it; the original node is untouched and comes back with umount), so
@@ -236,6 +236,12 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
       );
       assert.match(log, /"sandboxLog":\[.*Inappropriate ioctl for device/);
 
+      // The server keeps trying, further apart each time, while the host stays broken.
+      await until(
+        () => (/trying again in 10 s/.test(log) ? true : undefined),
+        'a second try, 5 s after the first',
+        60_000,
+      );
       heal();
       const ready = await until(
         async () => {
