@@ -13,7 +13,7 @@ import { HostProbe } from './admission/host-probe.ts';
 import type { Config } from './config.ts';
 import { connect } from './docker/engine.ts';
 import { AppError, ERRORS } from './errors.ts';
-import { registerSecurityHeaders } from './http/security-headers.ts';
+import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
 import { staticCacheHeaders } from './http/static-caching.ts';
 import { loggerOptions, RedactingLogController } from './observability/logging.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -63,6 +63,7 @@ export async function buildApp(
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply)
         .code(400)
+        .headers(BASELINE_HEADERS)
         .send({ error: { code: 'BAD_REQUEST', message: error.message } });
     },
     // Behind a reverse proxy, request.ip (the client identity for per-client limits) comes from X-Forwarded-For.

@@ -10,20 +10,38 @@
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
+const REFERRER_POLICY = 'strict-origin-when-cross-origin';
+const CSP: Record<string, string[]> = {
+  'frame-ancestors': ["'self'"],
+  'base-uri': ["'self'"],
+  'object-src': ["'none'"],
+};
+
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
     global: true,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
-        defaultSrc: helmet.contentSecurityPolicy.dangerouslyDisableDefaultSrc,
-        frameAncestors: ["'self'"],
-        baseUri: ["'self'"],
-        objectSrc: ["'none'"],
+        'default-src': helmet.contentSecurityPolicy.dangerouslyDisableDefaultSrc,
+        ...CSP,
       },
     },
     frameguard: { action: 'sameorigin' },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    referrerPolicy: { policy: REFERRER_POLICY },
     strictTransportSecurity: false,
   });
 }
+
+/**
+ * The same essentials for answers Fastify sends before any hook runs (a URL
+ * that cannot be decoded): helmet's hooks never see those requests.
+ */
+export const BASELINE_HEADERS: Record<string, string> = {
+  'content-security-policy': Object.entries(CSP)
+    .map(([directive, values]) => `${directive} ${values.join(' ')}`)
+    .join(';'),
+  'x-frame-options': 'SAMEORIGIN',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': REFERRER_POLICY,
+};
