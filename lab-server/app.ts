@@ -141,6 +141,7 @@ export async function buildApp(
     waiting: () => app.admission.line.length,
   });
   await app.register(metricsRoutes(metrics, config.metricsToken));
+  app.addHook('onClose', async () => metrics.clear());
 
   const site = join(config.root, 'dist');
   if (existsSync(site)) {
