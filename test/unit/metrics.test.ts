@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { ConfigError, loadConfig } from '../../lab-server/config.ts';
 import { type FakePlatform, startFakePlatform } from '../support/fake-sandbox.ts';
 import { sample, scrape } from '../support/metrics-text.ts';
 
@@ -204,5 +205,20 @@ describe('who may read /metrics', () => {
       assert.match(refused.json().error.message, /DRYDOCK_METRICS_TOKEN/);
     }
     assert.equal((await app.inject({ url: '/metrics' })).statusCode, 403);
+  });
+});
+
+describe('DRYDOCK_METRICS_TOKEN', () => {
+  it('refuses a token too short to keep a scraper’s secret, saying how to make one', () => {
+    assert.throws(
+      () => loadConfig({ DRYDOCK_METRICS_TOKEN: 'short' }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /DRYDOCK_METRICS_TOKEN: .*16 characters.*openssl rand/.test(error.message),
+    );
+  });
+
+  it('treats an empty value as unset', () => {
+    assert.equal(loadConfig({ DRYDOCK_METRICS_TOKEN: '' }).metricsToken, undefined);
   });
 });
