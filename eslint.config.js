@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const serverOnly = ['fastify', '@fastify/*', 'dockerode', 'ws', 'tar-fs', 'pino*'];
+const serverOnly = ['fastify', '@fastify/*', 'dockerode', 'ws', 'tar-fs', 'pino*', 'prom-client'];
 
 export default tseslint.config(
   {

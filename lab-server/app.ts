@@ -6,29 +6,33 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { Admission } from './admission/admission.ts';
 import { registerClientLimits } from './admission/client-limits.ts';
 import { HostProbe } from './admission/host-probe.ts';
 import type { Config } from './config.ts';
 import { connect } from './docker/engine.ts';
 import { AppError, ERRORS } from './errors.ts';
+import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
+import { staticCacheHeaders } from './http/static-caching.ts';
+import { loggerOptions, RedactingLogController } from './observability/logging.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { Platform } from './platform.ts';
+import { healthRoutes } from './routes/health.ts';
 import { labRoutes } from './routes/labs.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
+import { Signals } from './signals.ts';
 import { onSocketError } from './terminal/socket-errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     platform: Platform;
     admission: Admission;
+    /** What the platform reports as it works (sessions, checks, builds, refusals); metrics listen. */
+    signals: Signals;
   }
 }
 
@@ -39,11 +43,19 @@ export async function buildApp(
   config: Config,
   options: { logger?: boolean | object } = {},
 ): Promise<FastifyInstance> {
+  // Our redaction and serializers always apply; a caller adds a transport or a stream.
+  const logger =
+    options.logger === false
+      ? false
+      : {
+          ...loggerOptions(config.logLevel),
+          ...(typeof options.logger === 'object' ? options.logger : {}),
+        };
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger,
     bodyLimit: 16 * 1024,
     // Request lines only when debugging: the useful lines carry session and lab ids.
-    logController: new LogController({
+    logController: new RedactingLogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -51,6 +63,7 @@ export async function buildApp(
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply)
         .code(400)
+        .headers(BASELINE_HEADERS)
         .send({ error: { code: 'BAD_REQUEST', message: error.message } });
     },
     // Behind a reverse proxy, request.ip (the client identity for per-client limits) comes from X-Forwarded-For.
@@ -58,7 +71,9 @@ export async function buildApp(
       typeof config.trustProxy === 'number' ? hopsOf(config.trustProxy) : config.trustProxy,
   });
 
-  app.decorate('platform', new Platform(config, app.log));
+  const signals = new Signals();
+  app.decorate('signals', signals);
+  app.decorate('platform', new Platform(config, app.log, signals));
   app.addHook('onReady', async () => app.platform.start());
   app.addHook('onClose', async () => app.platform.close());
 
@@ -84,6 +99,7 @@ export async function buildApp(
     return reply.code(500).send({ error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message } });
   });
 
+  await registerSecurityHeaders(app);
   // A frame over 64 KiB closes the socket with 1009 (docs/api.md); keystrokes and control messages are far smaller.
   await app.register(fastifyWebsocket, {
     options: { maxPayload: 64 * 1024 },
@@ -91,7 +107,7 @@ export async function buildApp(
   });
   await app.register(
     async (api) => {
-      const createRate = await registerClientLimits(api, config);
+      const createRate = await registerClientLimits(api, config, signals);
       const probe = new HostProbe(connect(config.dockerHost), config.dockerHost, app.log);
       app.decorate(
         'admission',
@@ -101,27 +117,40 @@ export async function buildApp(
           facts: () => probe.facts(),
           createRate,
           log: app.log,
+          signals,
         }),
       );
       await api.register(statusRoutes);
       await api.register(labRoutes);
       await api.register(sessionRoutes);
       await api.register(terminalRoutes);
-      api.setNotFoundHandler({ preHandler: api.rateLimit() }, (request, reply) =>
-        reply.code(404).send({
-          error: {
-            code: 'NOT_FOUND',
-            message: `No API route ${request.method} ${request.url.split('?')[0]}`,
-          },
-        }),
-      );
+      api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
+        throw new AppError(
+          'NOT_FOUND',
+          `No API route ${request.method} ${request.url.split('?')[0]}`,
+        );
+      });
     },
     { prefix: '/api' },
   );
 
+  // Outside /api: probes and scrapers are not learners, and the API's rate limits are not for them.
+  await app.register(healthRoutes);
+  const metrics = createMetrics(signals, {
+    sessions: () => app.platform.sessions?.counts,
+    waiting: () => app.admission.line.length,
+  });
+  await app.register(metricsRoutes(metrics, config.metricsToken));
+  app.addHook('onClose', async () => metrics.clear());
+
   const site = join(config.root, 'dist');
   if (existsSync(site)) {
-    await app.register(fastifyStatic, { root: site, redirect: true, cacheControl: false });
+    await app.register(fastifyStatic, {
+      root: site,
+      redirect: true,
+      cacheControl: false,
+      setHeaders: staticCacheHeaders(site),
+    });
     app.setNotFoundHandler((_request, reply) =>
       reply.code(404).type('text/html').sendFile('404.html'),
     );

@@ -101,7 +101,18 @@ const envSchema = z.object({
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  /** Bearer token that lets a scraper elsewhere read /metrics; unset, only this machine may. */
+  DRYDOCK_METRICS_TOKEN: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .min(16, 'use at least 16 characters, e.g. the output of `openssl rand -hex 24`')
+      .optional(),
+  ),
 });
+
+/** Every environment variable the server reads (README's configuration table lists each). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   host: string;
@@ -136,6 +147,8 @@ export interface Config {
   /** Whether earlier builds of the platform's images are removed at start. */
   oldImages: 'remove' | 'keep';
   logLevel: string;
+  /** Who may read /metrics besides this machine: whoever presents this bearer token. */
+  metricsToken: string | undefined;
   /** Where the outer Docker engine listens (DOCKER_HOST). */
   dockerHost: string;
 }
@@ -194,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,
+    metricsToken: e.DRYDOCK_METRICS_TOKEN,
     dockerHost: e.DOCKER_HOST,
   };
 }

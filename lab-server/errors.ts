@@ -4,6 +4,7 @@
  */
 export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
+  NOT_FOUND: { status: 404, message: 'There is no API route at that address.' },
   LAB_NOT_FOUND: { status: 404, message: 'No lab has that name.' },
   SESSION_NOT_FOUND: {
     status: 404,
@@ -26,6 +27,10 @@ export const ERRORS = {
     message: 'You already have as many sandboxes as one person may have. Stop one first.',
   },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Wait a little, then try again.' },
+  METRICS_REFUSED: {
+    status: 403,
+    message: 'Metrics are not served to this client.',
+  },
   UPGRADE_REQUIRED: {
     status: 426,
     message: 'This address is the terminal WebSocket; connect to it with a WebSocket client.',

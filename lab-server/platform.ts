@@ -17,6 +17,7 @@ import { SandboxStartError } from './sandbox/start-failure.ts';
 import { ExtensionStore } from './sessions/extension-store.ts';
 import type { LabImage } from './sessions/lab-runner.ts';
 import { SessionManager } from './sessions/session-manager.ts';
+import type { Signals } from './signals.ts';
 
 export interface LabsStatus {
   available: boolean;
@@ -46,14 +47,16 @@ export class Platform {
   sessions: SessionManager | undefined;
   private readonly docker: Docker;
   private readonly log: FastifyBaseLogger;
+  private readonly signals: Signals | undefined;
   private retry: NodeJS.Timeout | undefined;
   private retryDelayMs = RETRY_FIRST_MS;
   private preparationFailed = false;
   private closed = false;
 
-  constructor(config: Config, log: FastifyBaseLogger) {
+  constructor(config: Config, log: FastifyBaseLogger, signals?: Signals) {
     this.config = config;
     this.log = log;
+    this.signals = signals;
     // A malformed lab or image recipe stops the server here, naming file and field.
     this.recipes = loadImageCatalog(join(config.root, 'images'));
     this.labs = loadLabs(join(config.root, 'labs'), {
@@ -110,6 +113,7 @@ export class Platform {
     try {
       const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, {
         build: this.config.buildImages === 'auto',
+        onBuilt: (image, seconds) => this.signals?.emit('image-built', { image, seconds }),
       });
       const sandboxImage = tags.get('sandbox');
       if (!sandboxImage)
@@ -129,6 +133,7 @@ export class Platform {
         findLab: (slug) => this.lab(slug),
         store: new ExtensionStore(this.config.stateDir, this.config.owner),
         log: this.log,
+        ...(this.signals ? { signals: this.signals } : {}),
       });
       await sessions.start();
       if (this.closed) return void (await sessions.close());

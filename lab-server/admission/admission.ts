@@ -7,6 +7,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
+import type { RefusalCause, Signals } from '../signals.ts';
 import { clientOf } from './client-id.ts';
 import { type HostFacts, roomFor, type RoomInput } from './room.ts';
 import { LineFullError, WaitingLine } from './waiting-line.ts';
@@ -41,6 +42,7 @@ export class Admission {
   private readonly facts: () => Promise<HostFacts>;
   private readonly createRate: RateCheck | undefined;
   private readonly log: FastifyBaseLogger;
+  private readonly signals: Signals | undefined;
   /** Sessions per client, to count a client's live ones. */
   private readonly byClient = new Map<string, Set<Live>>();
 
@@ -51,12 +53,15 @@ export class Admission {
     createRate?: RateCheck;
     log: FastifyBaseLogger;
     now?: () => number;
+    /** Where refusals are reported, by cause (metrics). */
+    signals?: Signals;
   }) {
     this.limits = opts.limits;
     this.live = opts.live;
     this.facts = opts.facts;
     this.createRate = opts.createRate;
     this.log = opts.log;
+    this.signals = opts.signals;
     this.line = new WaitingLine({ ttlMs: TICKET_TTL_MS, ...(opts.now ? { now: opts.now } : {}) });
   }
 
@@ -75,6 +80,7 @@ export class Admission {
     const rate = await this.createRate?.(request, { increment: false });
     // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
     if (rate && !rate.isAllowed && rate.remaining <= 0) {
+      this.refused('create-rate');
       throw new AppError(
         'RATE_LIMITED',
         `You started ${rate.max} sandboxes within a minute, the most one person may. Try again in ${rate.ttlInSeconds} s.`,
@@ -88,6 +94,7 @@ export class Admission {
     // From here to create() nothing awaits: the decision cannot go stale.
     const own = this.liveOf(client) + this.line.heldBy(client, ticket);
     if (own >= this.limits.clients.maxSessions) {
+      this.refused('sessions-per-client');
       throw new AppError(
         'TOO_MANY_SESSIONS',
         `You already have ${own} sandbox${own === 1 ? '' : 'es'} running or waiting, the most one person may have. Stop one (or close its tab) first.`,
@@ -108,6 +115,7 @@ export class Admission {
       turn = this.line.take({ client, ticket }, room.slots);
     } catch (error) {
       if (!(error instanceof LineFullError)) throw error;
+      this.refused('line-full');
       throw new AppError(
         'FULL',
         'All sandboxes are busy and the waiting line is full too. Try again in a few minutes.',
@@ -115,6 +123,7 @@ export class Admission {
       );
     }
     if (!turn.admitted) {
+      this.refused('waiting');
       if (waitingBefore === 0)
         this.log.info(
           { limitedBy: room.limitedBy, live: input.live, ...host },
@@ -133,6 +142,10 @@ export class Admission {
     this.track(client, session);
     await this.createRate?.(request);
     return session;
+  }
+
+  private refused(cause: RefusalCause): void {
+    this.signals?.emit('admission-refused', { cause });
   }
 
   private track(client: string, session: Live): void {

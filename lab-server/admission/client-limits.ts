@@ -9,6 +9,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
+import type { Signals } from '../signals.ts';
 import type { RateCheck } from './admission.ts';
 import { clientOf } from './client-id.ts';
 
@@ -16,9 +17,11 @@ import { clientOf } from './client-id.ts';
 export async function registerClientLimits(
   api: FastifyInstance,
   config: Config,
+  signals?: Signals,
 ): Promise<RateCheck> {
   await api.register(rateLimit, {
     global: true,
+    onExceeded: () => signals?.emit('admission-refused', { cause: 'api-rate' }),
     max: config.clients.apiPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => clientOf(request.ip),

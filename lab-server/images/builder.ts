@@ -159,7 +159,11 @@ export async function ensureImages(
   recipes: ImageRecipe[],
   stateDir: string,
   log: FastifyBaseLogger,
-  options: { build: boolean },
+  options: {
+    build: boolean;
+    /** Told how long each image that had to be built took (metrics). */
+    onBuilt?: (image: string, seconds: number) => void;
+  },
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
   const workDir = join(stateDir, 'build');
@@ -181,6 +185,7 @@ export async function ensureImages(
         stop();
       }
       log.info(`built ${recipe.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      options.onBuilt?.(recipe.slug, (Date.now() - started) / 1000);
     }
     tags.set(recipe.slug, recipe.tag);
   };

@@ -112,6 +112,12 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       if (session.state !== 'ready' || !session.runner)
         throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
       const results = await session.runner.check();
+      for (const result of results)
+        app.signals.emit('check-run', {
+          lab: session.lab.slug,
+          task: result.task,
+          passed: result.passed,
+        });
       request.log.info(
         { session: session.id, passed: results.filter((r) => r.passed).length, of: results.length },
         'checked',

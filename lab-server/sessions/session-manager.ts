@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Lab } from '../../lab-format/load.ts';
 import { AppError } from '../errors.ts';
+import type { Signals } from '../signals.ts';
 import type { SandboxEvent, SandboxProvider } from '../sandbox/sandbox.ts';
 import { adoptSandboxes } from './adoption.ts';
 import type { ExtensionStore } from './extension-store.ts';
@@ -39,6 +40,7 @@ export class SessionManager {
   private readonly log: FastifyBaseLogger;
   private readonly findLab: (slug: string) => Lab | undefined;
   private readonly store: ExtensionStore | undefined;
+  private readonly signals: Signals | undefined;
   private reaper: NodeJS.Timeout | undefined;
   /** The engine events watcher; `drop()` is for tests. */
   events: { close(): void; drop(): void } | undefined;
@@ -50,6 +52,8 @@ export class SessionManager {
     findLab: (slug: string) => Lab | undefined;
     store?: ExtensionStore;
     log: FastifyBaseLogger;
+    /** Where starts, ready times and ends are reported (metrics). */
+    signals?: Signals;
   }) {
     this.provider = opts.provider;
     this.limits = opts.limits;
@@ -57,6 +61,7 @@ export class SessionManager {
     this.findLab = opts.findLab;
     this.store = opts.store;
     this.log = opts.log;
+    this.signals = opts.signals;
   }
 
   /**
@@ -124,6 +129,18 @@ export class SessionManager {
     return n;
   }
 
+  /** Sandboxes by state and the terminals attached to them, as a gauge reads them. */
+  get counts(): { live: number; starting: number; terminals: number } {
+    const counts = { live: 0, starting: 0, terminals: 0 };
+    for (const s of this.sessions.values()) {
+      if (!s.live) continue;
+      counts.live++;
+      if (s.state === 'starting') counts.starting++;
+      counts.terminals += s.terminals;
+    }
+    return counts;
+  }
+
   create(lab: Lab): Session {
     if (this.liveCount >= this.limits.maxSandboxes) throw new AppError('CAPACITY');
     const now = new Date();
@@ -138,6 +155,7 @@ export class SessionManager {
       expiresAt: new Date(now.getTime() + this.limits.sessionLimitMs),
     });
     this.sessions.set(session.id, session);
+    this.signals?.emit('session-started', { lab: lab.slug });
     session.provisioned = this.provision(session);
     return session;
   }
@@ -154,7 +172,13 @@ export class SessionManager {
       session.attempts = attempt;
       try {
         await this.provisionOnce(session, log);
-        if (session.live) log.info({ ms: Date.now() - started, attempt }, 'session ready');
+        if (session.live) {
+          log.info({ ms: Date.now() - started, attempt }, 'session ready');
+          this.signals?.emit('session-ready', {
+            lab: session.lab.slug,
+            seconds: (Date.now() - started) / 1000,
+          });
+        }
         return;
       } catch (error) {
         if (!session.live) return;
@@ -252,6 +276,7 @@ export class SessionManager {
   async end(session: Session, reason: EndReason, message = END_MESSAGES[reason]): Promise<void> {
     if (session.removed) return session.removed;
     session.endReason = reason;
+    this.signals?.emit('session-ended', { lab: session.lab.slug, reason });
     session.setState(reason === 'failed' ? 'failed' : 'ended', message);
     session.removeAllListeners();
     session.removed = (async () => {

@@ -75,7 +75,10 @@ export interface FakePlatform {
 }
 
 /** Builds the app as server.ts does (with `env`), then gives it a session manager backed by FakeProvider. */
-export async function startFakePlatform(env: Record<string, string> = {}): Promise<FakePlatform> {
+export async function startFakePlatform(
+  env: Record<string, string> = {},
+  options: { logger?: object } = {},
+): Promise<FakePlatform> {
   const root = tempRoot();
   root.writeLab('tiny-lab', { ...GOOD_MANIFEST, images: [] });
   const config = loadConfig({
@@ -85,7 +88,7 @@ export async function startFakePlatform(env: Record<string, string> = {}): Promi
     DRYDOCK_LOG_LEVEL: 'silent',
     ...env,
   });
-  const app = await buildApp(config, { logger: false });
+  const app = await buildApp(config, { logger: options.logger ?? false });
   await app.ready();
   await app.platform.whenSettled(5000);
   const provider = new FakeProvider();
@@ -95,6 +98,7 @@ export async function startFakePlatform(env: Record<string, string> = {}): Promi
     imagesFor: async () => [],
     findLab: (slug) => app.platform.lab(slug),
     log: app.log,
+    signals: app.signals,
   });
   await sessions.start();
   app.platform.sessions = sessions;

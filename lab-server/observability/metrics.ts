@@ -1,0 +1,109 @@
+/**
+ * The server's Prometheus metrics. One registry per app (never prom-client's
+ * global one), so tests that build several apps do not collide. Counters and
+ * histograms move on the platform's signals; gauges are read from the session
+ * manager and the waiting line when Prometheus scrapes, so they cannot drift.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Signals } from '../signals.ts';
+
+/** What the gauges read at scrape time. */
+export interface GaugeSources {
+  /** Undefined while labs are not ready (no session manager yet): the gauges read 0. */
+  sessions(): { live: number; starting: number; terminals: number } | undefined;
+  /** Learners holding a place in the waiting line. */
+  waiting(): number;
+}
+
+/** Start-to-ready takes a few seconds on a quiet host and up to two minutes on a busy one. */
+const START_BUCKETS = [1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120];
+/** A Dockerfile image builds in seconds; the sandbox image (mmdebstrap) in a minute or several. */
+const BUILD_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200];
+
+export function createMetrics(signals: Signals, sources: GaugeSources): Registry {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry });
+
+  new Gauge({
+    name: 'drydock_sandboxes_live',
+    help: 'Sandboxes starting or ready (one per live session).',
+    registers,
+    collect() {
+      this.set(sources.sessions()?.live ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'drydock_sandboxes_starting',
+    help: 'Sandboxes still starting (engine, images, scenario setup).',
+    registers,
+    collect() {
+      this.set(sources.sessions()?.starting ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'drydock_sandboxes_waiting',
+    help: 'Learners waiting in line for a sandbox (the host was full when they pressed Start).',
+    registers,
+    collect() {
+      this.set(sources.waiting());
+    },
+  });
+  new Gauge({
+    name: 'drydock_terminals_open',
+    help: 'Terminal WebSockets attached to sandboxes.',
+    registers,
+    collect() {
+      this.set(sources.sessions()?.terminals ?? 0);
+    },
+  });
+
+  const started = new Counter({
+    name: 'drydock_sessions_started_total',
+    help: 'Sessions created (a learner pressed Start and got a sandbox), by lab.',
+    labelNames: ['lab'],
+    registers,
+  });
+  const ended = new Counter({
+    name: 'drydock_sessions_ended_total',
+    help: 'Sessions ended, by lab and reason (stopped, idle, expired, memory, engine, failed, shutdown).',
+    labelNames: ['lab', 'reason'],
+    registers,
+  });
+  const startTime = new Histogram({
+    name: 'drydock_session_start_seconds',
+    help: 'Time from Start to a ready sandbox (engine up, images loaded, scenario set up), by lab.',
+    labelNames: ['lab'],
+    buckets: START_BUCKETS,
+    registers,
+  });
+  const checks = new Counter({
+    name: 'drydock_checks_total',
+    help: 'Task checks run for learners, by lab, task and result (passed or failed).',
+    labelNames: ['lab', 'task', 'result'],
+    registers,
+  });
+  const builds = new Histogram({
+    name: 'drydock_image_build_seconds',
+    help: 'Time to build one of the platform’s images (only images that were missing are built), by image.',
+    labelNames: ['image'],
+    buckets: BUILD_BUCKETS,
+    registers,
+  });
+  const refusals = new Counter({
+    name: 'drydock_admission_refusals_total',
+    help: 'Requests not served at once, by cause (api-rate, create-rate, sessions-per-client, waiting, line-full).',
+    labelNames: ['cause'],
+    registers,
+  });
+
+  signals.on('session-started', ({ lab }) => started.inc({ lab }));
+  signals.on('session-ended', ({ lab, reason }) => ended.inc({ lab, reason }));
+  signals.on('session-ready', ({ lab, seconds }) => startTime.observe({ lab }, seconds));
+  signals.on('check-run', ({ lab, task, passed }) =>
+    checks.inc({ lab, task, result: passed ? 'passed' : 'failed' }),
+  );
+  signals.on('image-built', ({ image, seconds }) => builds.observe({ image }, seconds));
+  signals.on('admission-refused', ({ cause }) => refusals.inc({ cause }));
+  return registry;
+}
