@@ -3,11 +3,52 @@
  * transport quirks are translated here into one plain reason and one fix.
  */
 import Docker from 'dockerode';
+import type { EngineTarget } from '../config.ts';
 
-export function connect(dockerHost: string): Docker {
-  const url = new URL(dockerHost);
+/** A dockerode client for DOCKER_HOST, with TLS when DOCKER_TLS_VERIFY asked for it. */
+export function connect(engine: EngineTarget): Docker {
+  const url = new URL(engine.host);
   if (url.protocol === 'unix:') return new Docker({ socketPath: url.pathname });
-  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (engine.tls) {
+    const { ca, cert, key } = engine.tls;
+    return new Docker({ host, port: Number(url.port || 2376), protocol: 'https', ca, cert, key });
+  }
+  return new Docker({ host, port: Number(url.port || 2375), protocol: 'http' });
+}
+
+/**
+ * The loud warning for an engine reached over plain TCP: whoever can reach that
+ * port owns the engine and the host under it, and sees every learner's terminal.
+ */
+export function insecureEngineWarning(engine: EngineTarget): string | undefined {
+  if (!engine.host.startsWith('tcp://') || engine.tls) return undefined;
+  return `DOCKER_HOST=${engine.host} is plain TCP without TLS: anyone who can reach that port controls the engine (root on its host) and can read every learner's terminal. Protect the engine with TLS and set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (docs/deploying.md).`;
+}
+
+/** Node's TLS error codes, as what went wrong with which file. */
+function tlsFailure(code: string | undefined, engine: EngineTarget): string | undefined {
+  const path = engine.tls?.certPath ?? 'DOCKER_CERT_PATH';
+  if (!code) return undefined;
+  if (
+    [
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'CERT_SIGNATURE_FAILURE',
+    ].includes(code)
+  )
+    return `the engine's certificate is not signed by the CA in ${path}/ca.pem (DOCKER_CERT_PATH; ${code}). Put the CA that signed the engine's certificate there.`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the engine's certificate does not name the host in DOCKER_HOST (${engine.host}). Use the name the certificate was issued for, or reissue it with that name.`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `the engine's certificate is not valid now (${code}).`;
+  if (/^ERR_SSL_.*(ALERT|CERTIFICATE)/.test(code) || code === 'ECONNRESET')
+    return `the engine closed the TLS connection (${code}): it did not accept this client's certificate, ${path}/cert.pem (DOCKER_CERT_PATH). Use a client certificate signed by the CA the engine trusts (its --tlscacert).`;
+  if (code === 'EPROTO' || code.startsWith('ERR_SSL_'))
+    return `the TLS handshake failed (${code}): is DOCKER_HOST the engine's TLS port, and does it expect TLS?`;
+  return undefined;
 }
 
 export interface EngineStatus {
@@ -19,13 +60,20 @@ export interface EngineStatus {
   version?: string;
 }
 
-export async function probeEngine(docker: Docker, dockerHost: string): Promise<EngineStatus> {
+export async function probeEngine(docker: Docker, engine: EngineTarget): Promise<EngineStatus> {
   try {
     const version = await docker.version();
     return { available: true, version: version.Version };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const where = dockerHost.replace(/^unix:\/\//, '');
+    const where = engine.host.replace(/^unix:\/\//, '');
+    const tls = engine.tls ? tlsFailure(code, engine) : undefined;
+    if (tls)
+      return {
+        available: false,
+        reason: 'The lab server could not connect to its Docker engine securely.',
+        fix: `TLS to ${where} failed: ${tls}`,
+      };
     if (code === 'ENOENT' || code === 'ECONNREFUSED') {
       return {
         available: false,
@@ -37,7 +85,7 @@ export async function probeEngine(docker: Docker, dockerHost: string): Promise<E
       return {
         available: false,
         reason: 'The lab server is not allowed to use the Docker engine.',
-        fix: `Permission denied on ${where}: run the server as a user in the docker group, or as root.`,
+        fix: `Permission denied on ${where}: run the server as a user in the docker group, or as root (in the compose deployment, set DOCKER_GID to the socket's group: stat -c %g ${where}).`,
       };
     }
     return {
