@@ -99,8 +99,8 @@ const envSchema = z.object({
   DOCKER_HOST: z
     .string()
     .regex(
-      /^(unix|tcp|ssh):\/\/.+/,
-      'use unix:///path/to/docker.sock, tcp://host:2376 (with DOCKER_TLS_VERIFY=1) or ssh://user@host',
+      /^(unix|tcp):\/\/.+/,
+      'use unix:///path/to/docker.sock or tcp://host:2376 (with DOCKER_TLS_VERIFY=1)',
     )
     .default('unix:///var/run/docker.sock'),
   /** As the docker CLI reads it: any value but empty, 0 or false turns TLS on for tcp://. */
@@ -154,7 +154,7 @@ export interface Config {
 
 /** The outer engine, reached the ways the docker CLI reaches one. */
 export interface EngineTarget {
-  /** DOCKER_HOST: unix://, tcp:// or ssh:// */
+  /** DOCKER_HOST: unix:// or tcp:// */
   host: string;
   /** tcp:// with DOCKER_TLS_VERIFY: verify the engine against ca.pem, present cert.pem. */
   tls?: { certPath: string; ca: string; cert: string; key: string };
@@ -185,7 +185,10 @@ function engineTarget(e: z.infer<typeof envSchema>): EngineTarget {
       );
     }
   };
-  return { host, tls: { certPath, ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') } };
+  return {
+    host,
+    tls: { certPath, ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') },
+  };
 }
 
 /** True for addresses only this machine can reach. */
