@@ -99,8 +99,8 @@ const envSchema = z.object({
   DOCKER_HOST: z
     .string()
     .regex(
-      /^(unix|tcp):\/\/.+/,
-      'use unix:///path/to/docker.sock or tcp://host:2376 (with DOCKER_TLS_VERIFY=1)',
+      /^(unix|tcp|ssh):\/\/.+/,
+      'use unix:///path/to/docker.sock, tcp://host:2376 (with DOCKER_TLS_VERIFY=1) or ssh://user@host',
     )
     .default('unix:///var/run/docker.sock'),
   /** As the docker CLI reads it: any value but empty, 0 or false turns TLS on for tcp://. */
@@ -108,6 +108,9 @@ const envSchema = z.object({
   /** Folder with ca.pem, cert.pem and key.pem; the docker CLI's default is ~/.docker. */
   DOCKER_CERT_PATH: z.string().optional(),
   HOME: z.string().optional(),
+  /** ssh://: the ssh agent to ask for a key, as ssh itself does. */
+  SSH_AUTH_SOCK: z.string().optional(),
+  USER: z.string().optional(),
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -154,10 +157,21 @@ export interface Config {
 
 /** The outer engine, reached the ways the docker CLI reaches one. */
 export interface EngineTarget {
-  /** DOCKER_HOST: unix:// or tcp:// */
+  /** DOCKER_HOST: unix://, tcp:// or ssh:// */
   host: string;
   /** tcp:// with DOCKER_TLS_VERIFY: verify the engine against ca.pem, present cert.pem. */
   tls?: { certPath: string; ca: string; cert: string; key: string };
+  /** ssh://: OpenSSH's files in ~/.ssh, read as ssh reads them (no ssh config). */
+  ssh?: {
+    username: string;
+    host: string;
+    port: number;
+    /** The agent (SSH_AUTH_SOCK), else the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
+    agent?: string;
+    privateKey?: string;
+    knownHostsFile: string;
+    knownHosts: string;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -167,9 +181,52 @@ function tlsWanted(value: string | undefined): boolean {
   return value !== undefined && !['', '0', 'false'].includes(value.trim().toLowerCase());
 }
 
+/** ssh://user@host[:port]: the docker CLI runs `docker system dial-stdio` there, and so do we. */
+function sshTarget(e: z.infer<typeof envSchema>): NonNullable<EngineTarget['ssh']> {
+  const fail = (message: string) => new ConfigError(`Invalid configuration:\n  ${message}`);
+  const url = new URL(e.DOCKER_HOST);
+  const username = decodeURIComponent(url.username) || e.USER;
+  if (!username) throw fail(`DOCKER_HOST: name the user, as in ssh://user@${url.host}`);
+  const sshDir = join(e.HOME ?? homedir(), '.ssh');
+  const knownHostsFile = join(sshDir, 'known_hosts');
+  let knownHosts: string;
+  try {
+    knownHosts = readFileSync(knownHostsFile, 'utf8');
+  } catch {
+    throw fail(
+      `DOCKER_HOST: ${knownHostsFile} is missing. The server verifies the engine host's key as ssh does and cannot ask you: run \`ssh ${username}@${url.host}\` once as this user and accept the key, after checking its fingerprint.`,
+    );
+  }
+  const agent = e.SSH_AUTH_SOCK || undefined;
+  let privateKey: string | undefined;
+  if (!agent) {
+    for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+      try {
+        privateKey = readFileSync(join(sshDir, name), 'utf8');
+        break;
+      } catch {
+        // the next kind of key
+      }
+    }
+    if (!privateKey)
+      throw fail(
+        `DOCKER_HOST: no ssh key for ${e.DOCKER_HOST}: start an ssh agent (SSH_AUTH_SOCK) or put a key without a passphrase in ${sshDir}/id_ed25519 (or id_ecdsa, id_rsa).`,
+      );
+  }
+  return {
+    username,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || 22),
+    ...(agent ? { agent } : { privateKey }),
+    knownHostsFile,
+    knownHosts,
+  };
+}
+
 /** The engine target, with the certificates read now so that a missing one stops the server by name. */
 function engineTarget(e: z.infer<typeof envSchema>): EngineTarget {
   const host = e.DOCKER_HOST;
+  if (host.startsWith('ssh://')) return { host, ssh: sshTarget(e) };
   if (!tlsWanted(e.DOCKER_TLS_VERIFY)) return { host };
   if (!host.startsWith('tcp://'))
     throw new ConfigError(

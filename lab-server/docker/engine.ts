@@ -4,12 +4,29 @@
  */
 import Docker from 'dockerode';
 import type { EngineTarget } from '../config.ts';
+import { checkHostKey } from './known-hosts.ts';
 
 /** A dockerode client for DOCKER_HOST, with TLS when DOCKER_TLS_VERIFY asked for it. */
 export function connect(engine: EngineTarget): Docker {
   const url = new URL(engine.host);
   if (url.protocol === 'unix:') return new Docker({ socketPath: url.pathname });
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (engine.ssh) {
+    const ssh = engine.ssh;
+    return new Docker({
+      protocol: 'ssh',
+      host: ssh.host,
+      port: ssh.port,
+      username: ssh.username,
+      sshOptions: {
+        ...(ssh.agent ? { agent: ssh.agent } : { privateKey: ssh.privateKey }),
+        // ssh2 would accept any host key: only the one known_hosts records will do.
+        hostVerifier: (key: Buffer) =>
+          checkHostKey(ssh.knownHosts, ssh.host, ssh.port, key) === 'known',
+        readyTimeout: 15_000,
+      },
+    });
+  }
   if (engine.tls) {
     const { ca, cert, key } = engine.tls;
     return new Docker({ host, port: Number(url.port || 2376), protocol: 'https', ca, cert, key });
@@ -24,6 +41,20 @@ export function connect(engine: EngineTarget): Docker {
 export function insecureEngineWarning(engine: EngineTarget): string | undefined {
   if (!engine.host.startsWith('tcp://') || engine.tls) return undefined;
   return `DOCKER_HOST=${engine.host} is plain TCP without TLS: anyone who can reach that port controls the engine (root on its host) and can read every learner's terminal. Protect the engine with TLS and set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (docs/deploying.md).`;
+}
+
+/** ssh2's failures, as what to do about them. */
+function sshFailure(error: Error, engine: EngineTarget): string | undefined {
+  const ssh = engine.ssh;
+  if (!ssh) return undefined;
+  const message = error.message;
+  if (/verification failed|Host denied/i.test(message))
+    return `the host key of ${ssh.host}:${ssh.port} is not the one ${ssh.knownHostsFile} records for it (or it has no entry there). If the host was reinstalled, check the new key's fingerprint, then: ssh-keygen -R '${ssh.port === 22 ? ssh.host : `[${ssh.host}]:${ssh.port}`}' and connect once with ssh to accept it.`;
+  if (/authentication methods failed/i.test(message))
+    return `${ssh.username}@${ssh.host} did not accept ${ssh.agent ? 'the keys of the ssh agent (SSH_AUTH_SOCK)' : 'the key in ~/.ssh'}: add its public key to ~${ssh.username}/.ssh/authorized_keys there.`;
+  if (/dial-stdio|docker: not found|command not found/i.test(message))
+    return `the docker CLI on ${ssh.host} could not reach its engine (\`docker system dial-stdio\` failed): is ${ssh.username} in the docker group there?`;
+  return undefined;
 }
 
 /** Node's TLS error codes, as what went wrong with which file. */
@@ -67,6 +98,13 @@ export async function probeEngine(docker: Docker, engine: EngineTarget): Promise
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = engine.host.replace(/^unix:\/\//, '');
+    const ssh = sshFailure(error as Error, engine);
+    if (ssh)
+      return {
+        available: false,
+        reason: 'The lab server could not reach its Docker engine over ssh.',
+        fix: `ssh to ${where} failed: ${ssh}`,
+      };
     const tls = engine.tls ? tlsFailure(code, engine) : undefined;
     if (tls)
       return {

@@ -80,10 +80,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function listening(port: number, child: ChildProcess): Promise<void> {
+export async function listening(port: number, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`socat exited (${child.exitCode})`);
+    if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited (${child.exitCode})`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
       socket.on('error', () => resolve(false));
@@ -91,7 +91,7 @@ async function listening(port: number, child: ChildProcess): Promise<void> {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`socat did not listen on ${port}`);
+  throw new Error(`${child.spawnfile} did not listen on ${port}`);
 }
 
 export interface TlsEngine extends AsyncDisposable {
