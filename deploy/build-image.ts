@@ -44,6 +44,8 @@ const base = (await ensureImages(docker, baseRecipes, config.stateDir, log, { bu
   'server-base',
 )!;
 if (config.oldImages === 'remove') await removeStaleImages(docker, baseRecipes, log);
+// compose.yaml's build section names the base by this tag, for a `docker compose build` by hand.
+await docker.getImage(base).tag({ repo: 'drydock/server-base', tag: 'latest' });
 
 // The image trusts what this host trusts (a TLS-inspecting proxy's CA, say): see
 // deploy/ca-certificates/README.md.
