@@ -64,7 +64,8 @@ describe('the compose deployment', { timeout: 1_500_000 }, () => {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const logs = await project.run(['logs', '--no-color', '--tail', '40']).catch(String);
-    throw new Error(`${what} did not happen (${String(last ?? '')}); the server's log:\n${logs}`);
+    const why = last instanceof Error ? last.message : 'still waiting';
+    throw new Error(`${what} did not happen (${why}); the server's log:\n${logs}`);
   };
   const labsReady = () =>
     waitFor('labs ready', async () => {

@@ -54,6 +54,7 @@ export function composeProject(name: string, env: Record<string, string>): Compo
         const e = error as { stdout?: string; stderr?: string; message: string };
         throw new Error(
           `compose ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+          { cause: error },
         );
       }
     },

@@ -74,7 +74,7 @@ export async function startSshEngine(): Promise<SshEngine> {
     await listening(port, sshd);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}; sshd said:\n${log}`);
+    throw new Error(`${(error as Error).message}; sshd said:\n${log}`, { cause: error });
   }
   return {
     dockerHost: `ssh://${userInfo().username}@127.0.0.1:${port}`,
