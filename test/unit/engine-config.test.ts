@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../lab-server/config.ts';
+import { isLocalEngine } from '../../lab-server/admission/host-probe.ts';
 import { insecureEngineWarning } from '../../lab-server/docker/engine.ts';
 
 const refusal = (pattern: RegExp) => (error: unknown) =>
@@ -47,5 +48,12 @@ describe('the engine settings', () => {
       () => loadConfig({ DOCKER_HOST: 'npipe:////./pipe/docker_engine' }),
       refusal(/DOCKER_HOST: use unix:\/\/\/path\/to\/docker\.sock/),
     );
+  });
+
+  it('measures the disk of an ssh:// or tcp:// engine only when it runs on this machine', () => {
+    assert.equal(isLocalEngine('ssh://drydock@engine.example.org'), false);
+    assert.equal(isLocalEngine('tcp://10.0.0.5:2376'), false);
+    assert.equal(isLocalEngine('ssh://drydock@127.0.0.1:2222'), true);
+    assert.equal(isLocalEngine('tcp://localhost:2376'), true);
   });
 });
