@@ -85,8 +85,9 @@ if (code !== 0) {
   process.exit(1);
 }
 const current = (await docker.getImage(SERVER_IMAGE).inspect()).Id;
-if (previous && previous !== current && config.oldImages === 'remove') {
-  // The earlier build, unless a container still runs it (409): the next build removes it then.
+if (previous && previous !== current) {
+  // The earlier build of this tag (no other checkout uses it, whatever DRYDOCK_OLD_IMAGES says),
+  // unless a container still runs it (409): the next build removes it then.
   await docker
     .getImage(previous)
     .remove()
