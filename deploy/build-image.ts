@@ -66,6 +66,8 @@ const code = await new Promise<number | null>((resolve, reject) => {
     'docker',
     [
       'build',
+      // A failed step's container is removed too, not left behind.
+      '--force-rm',
       '--build-arg',
       `BASE_IMAGE=${base}`,
       '--label',
