@@ -123,6 +123,31 @@ describe('the compose deployment', { timeout: 1_500_000 }, () => {
     assert.match(await page.text(), /A named volume hides files baked into the image/);
   });
 
+  it('runs as an unprivileged user whose health check passes', async () => {
+    const [id] = (
+      await docker.listContainers({
+        filters: { label: [`com.docker.compose.project=${project.name}`] },
+      })
+    ).map((c) => c.Id);
+    assert.ok(id, 'the server container runs');
+    const container = docker.getContainer(id);
+    const info = await container.inspect();
+    assert.equal(info.Config.User, '10001');
+    // The image's own HEALTHCHECK command, run now rather than after its 30 s interval.
+    const test = info.Config.Healthcheck?.Test ?? [];
+    assert.equal(test[0], 'CMD-SHELL');
+    const exec = await container.exec({ Cmd: ['/bin/sh', '-c', test[1]!] });
+    const stream = await exec.start({});
+    stream.resume();
+    await new Promise((resolve) => stream.on('end', resolve));
+    let result = await exec.inspect();
+    while (result.Running) {
+      await new Promise((r) => setTimeout(r, 100));
+      result = await exec.inspect();
+    }
+    assert.equal(result.ExitCode, 0);
+  });
+
   it('starts a learner’s sandbox through the API and runs its checks', async () => {
     const created = await api('/api/sessions', {
       method: 'POST',
