@@ -108,7 +108,7 @@ export async function buildApp(
   await app.register(
     async (api) => {
       const createRate = await registerClientLimits(api, config, signals);
-      const probe = new HostProbe(connect(config.dockerHost), config.dockerHost, app.log);
+      const probe = new HostProbe(connect(config.engine), config.dockerHost, app.log);
       app.decorate(
         'admission',
         new Admission({

@@ -2,7 +2,9 @@
  * The server's configuration: read from the environment once, at boot, and
  * validated. Nothing else in the lab server reads `process.env`.
  */
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { ProfileName } from './sandbox/profiles.ts';
 
@@ -96,8 +98,19 @@ const envSchema = z.object({
   DRYDOCK_OLD_IMAGES: z.enum(['remove', 'keep']).default('remove'),
   DOCKER_HOST: z
     .string()
-    .regex(/^(unix|tcp):\/\/.+/, 'use unix:///path/to/docker.sock or tcp://host:port')
+    .regex(
+      /^(unix|tcp|ssh):\/\/.+/,
+      'use unix:///path/to/docker.sock, tcp://host:2376 (with DOCKER_TLS_VERIFY=1) or ssh://user@host',
+    )
     .default('unix:///var/run/docker.sock'),
+  /** As the docker CLI reads it: any value but empty, 0 or false turns TLS on for tcp://. */
+  DOCKER_TLS_VERIFY: z.string().optional(),
+  /** Folder with ca.pem, cert.pem and key.pem; the docker CLI's default is ~/.docker. */
+  DOCKER_CERT_PATH: z.string().optional(),
+  HOME: z.string().optional(),
+  /** ssh://: the ssh agent to ask for a key, as ssh itself does. */
+  SSH_AUTH_SOCK: z.string().optional(),
+  USER: z.string().optional(),
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -151,9 +164,102 @@ export interface Config {
   metricsToken: string | undefined;
   /** Where the outer Docker engine listens (DOCKER_HOST). */
   dockerHost: string;
+  /** How to reach it: DOCKER_HOST with its TLS material, read once here. */
+  engine: EngineTarget;
+}
+
+/** The outer engine, reached the ways the docker CLI reaches one. */
+export interface EngineTarget {
+  /** DOCKER_HOST: unix://, tcp:// or ssh:// */
+  host: string;
+  /** tcp:// with DOCKER_TLS_VERIFY: verify the engine against ca.pem, present cert.pem. */
+  tls?: { certPath: string; ca: string; cert: string; key: string };
+  /** ssh://: OpenSSH's files in ~/.ssh, read as ssh reads them (no ssh config). */
+  ssh?: {
+    username: string;
+    host: string;
+    port: number;
+    /** The agent (SSH_AUTH_SOCK), else the first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
+    agent?: string;
+    privateKey?: string;
+    knownHostsFile: string;
+    knownHosts: string;
+  };
 }
 
 export class ConfigError extends Error {}
+
+/** DOCKER_TLS_VERIFY as the docker CLI reads it, except that "0" and "false" say no. */
+function tlsWanted(value: string | undefined): boolean {
+  return value !== undefined && !['', '0', 'false'].includes(value.trim().toLowerCase());
+}
+
+/** ssh://user@host[:port]: the docker CLI runs `docker system dial-stdio` there, and so do we. */
+function sshTarget(e: z.infer<typeof envSchema>): NonNullable<EngineTarget['ssh']> {
+  const fail = (message: string) => new ConfigError(`Invalid configuration:\n  ${message}`);
+  const url = new URL(e.DOCKER_HOST);
+  const username = decodeURIComponent(url.username) || e.USER;
+  if (!username) throw fail(`DOCKER_HOST: name the user, as in ssh://user@${url.host}`);
+  const sshDir = join(e.HOME ?? homedir(), '.ssh');
+  const knownHostsFile = join(sshDir, 'known_hosts');
+  let knownHosts: string;
+  try {
+    knownHosts = readFileSync(knownHostsFile, 'utf8');
+  } catch {
+    throw fail(
+      `DOCKER_HOST: ${knownHostsFile} is missing. The server verifies the engine host's key as ssh does and cannot ask you: run \`ssh ${username}@${url.host}\` once as this user and accept the key, after checking its fingerprint.`,
+    );
+  }
+  const agent = e.SSH_AUTH_SOCK || undefined;
+  let privateKey: string | undefined;
+  if (!agent) {
+    for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+      try {
+        privateKey = readFileSync(join(sshDir, name), 'utf8');
+        break;
+      } catch {
+        // the next kind of key
+      }
+    }
+    if (!privateKey)
+      throw fail(
+        `DOCKER_HOST: no ssh key for ${e.DOCKER_HOST}: start an ssh agent (SSH_AUTH_SOCK) or put a key without a passphrase in ${sshDir}/id_ed25519 (or id_ecdsa, id_rsa).`,
+      );
+  }
+  return {
+    username,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || 22),
+    ...(agent ? { agent } : { privateKey }),
+    knownHostsFile,
+    knownHosts,
+  };
+}
+
+/** The engine target, with the certificates read now so that a missing one stops the server by name. */
+function engineTarget(e: z.infer<typeof envSchema>): EngineTarget {
+  const host = e.DOCKER_HOST;
+  if (host.startsWith('ssh://')) return { host, ssh: sshTarget(e) };
+  if (!tlsWanted(e.DOCKER_TLS_VERIFY)) return { host };
+  if (!host.startsWith('tcp://'))
+    throw new ConfigError(
+      `Invalid configuration:\n  DOCKER_TLS_VERIFY: TLS applies to tcp:// engines; DOCKER_HOST is "${host}". Unset DOCKER_TLS_VERIFY, or point DOCKER_HOST at the engine's TLS port (tcp://host:2376).`,
+    );
+  const certPath = e.DOCKER_CERT_PATH ?? join(e.HOME ?? homedir(), '.docker');
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(certPath, file), 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        `Invalid configuration:\n  DOCKER_CERT_PATH: cannot read ${join(certPath, file)} (${(error as NodeJS.ErrnoException).code}). With DOCKER_TLS_VERIFY set, the folder needs ca.pem (the engine's CA), cert.pem and key.pem (this client's certificate and key), as the docker CLI expects.`,
+      );
+    }
+  };
+  return {
+    host,
+    tls: { certPath, ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') },
+  };
+}
 
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -209,5 +315,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.DRYDOCK_LOG_LEVEL,
     metricsToken: e.DRYDOCK_METRICS_TOKEN,
     dockerHost: e.DOCKER_HOST,
+    engine: engineTarget(e),
   };
 }

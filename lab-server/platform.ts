@@ -7,7 +7,7 @@ import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import { loadLabs, type Lab } from '../lab-format/load.ts';
 import type { Config } from './config.ts';
-import { connect, probeEngine } from './docker/engine.ts';
+import { connect, insecureEngineWarning, probeEngine } from './docker/engine.ts';
 import { ensureImages, removeStaleImages, savedImage } from './images/builder.ts';
 import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
 import { FEATURES } from '../lab-format/features.ts';
@@ -63,7 +63,9 @@ export class Platform {
       imagesDir: join(config.root, 'images'),
       displayRoot: config.root,
     });
-    this.docker = connect(config.dockerHost);
+    this.docker = connect(config.engine);
+    const insecure = insecureEngineWarning(config.engine);
+    if (insecure) log.warn(insecure);
   }
 
   lab(slug: string): Lab | undefined {
@@ -88,7 +90,7 @@ export class Platform {
   }
 
   private async prepare(): Promise<void> {
-    const engine = await probeEngine(this.docker, this.config.dockerHost);
+    const engine = await probeEngine(this.docker, this.config.engine);
     if (this.closed) return;
     if (!engine.available) {
       if (this.status.state !== 'unavailable')

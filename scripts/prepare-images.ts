@@ -16,8 +16,8 @@ const log = pino({
     ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } }
     : {}),
 });
-const docker = connect(config.dockerHost);
-const engine = await probeEngine(docker, config.dockerHost);
+const docker = connect(config.engine);
+const engine = await probeEngine(docker, config.engine);
 if (!engine.available) {
   log.error(`${engine.reason} ${engine.fix}`);
   process.exit(1);

@@ -12,7 +12,7 @@ import { connect, ignoreGone as remove } from '../lab-server/docker/engine.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
 
 const TEST_OWNER = /^(?:test|crash|faults|bench)-(\d+)(?:-[0-9a-f]+)?$/;
-const docker: Docker = connect(loadConfig().dockerHost);
+const docker: Docker = connect(loadConfig().engine);
 const filters = { label: [`${LABEL.platform}=${PLATFORM}`] };
 function alive(pid: number): boolean {
   try {
