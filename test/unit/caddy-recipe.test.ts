@@ -48,7 +48,11 @@ describe('the Caddy recipe', () => {
       'caddy',
       ['adapt', '--config', RECIPE, '--adapter', 'caddyfile', '--validate'],
       { env },
-    );
+    ).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT')
+        throw new Error('caddy is not installed: apt-get install caddy (npm test installs it)');
+      throw error;
+    });
     config = JSON.parse(stdout) as typeof config;
   });
   after(() => rmSync(home, { recursive: true, force: true }));
