@@ -7,9 +7,25 @@
 import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
+import { parsePublicUrl } from './protocol/public-url.ts';
+
+/**
+ * DRYDOCK_PUBLIC_URL, the address learners use (docs/reverse-proxy.md): with it,
+ * every page names its canonical URL there and a sitemap is written (Starlight
+ * does both when `site` is set). Without it, neither: a guessed address such as
+ * http://localhost would be wrong on every real deployment. The launcher rebuilds
+ * the site when the value changes (scripts/drydock, site_stale).
+ */
+function publicSite() {
+  const text = process.env.DRYDOCK_PUBLIC_URL ?? '';
+  if (text.trim() === '') return undefined;
+  const result = parsePublicUrl(text);
+  if ('error' in result) throw new Error(`DRYDOCK_PUBLIC_URL: ${result.error}`);
+  return result.url;
+}
 
 export default defineConfig({
-  site: 'http://localhost',
+  site: publicSite(),
   output: 'static',
   srcDir: './site',
   publicDir: './site/public',

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parsePublicUrl } from '../protocol/public-url.ts';
 import type { ProfileName } from './sandbox/profiles.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -58,6 +59,17 @@ const trustProxy = z.string().transform((text, ctx): boolean | number | string[]
   return z.NEVER;
 });
 
+/** DRYDOCK_PUBLIC_URL: an absolute http(s) URL of a host's root (rules in protocol/public-url.ts). */
+const publicUrl = z.string().transform((text, ctx) => {
+  if (text.trim() === '') return undefined; // `DRYDOCK_PUBLIC_URL=` in an env file: not set
+  const result = parsePublicUrl(text);
+  if ('error' in result) {
+    ctx.addIssue({ code: 'custom', message: result.error });
+    return z.NEVER;
+  }
+  return result;
+});
+
 const envSchema = z.object({
   DRYDOCK_HOST: z.string().default('127.0.0.1'),
   DRYDOCK_PORT: intIn(0, 65535).default(4400),
@@ -93,6 +105,8 @@ const envSchema = z.object({
   /** API requests one client may make per minute (all /api routes together). */
   DRYDOCK_API_RATE: intIn(10, 1_000_000).default(300),
   DRYDOCK_TRUST_PROXY: trustProxy.default(false),
+  /** The address learners use; only pages from its origin may open terminals. */
+  DRYDOCK_PUBLIC_URL: publicUrl.optional(),
   DRYDOCK_BUILD_IMAGES: z.enum(['auto', 'never']).default('auto'),
   /** `keep` lets two versions of the server share one engine (an upgrade, a second checkout). */
   DRYDOCK_OLD_IMAGES: z.enum(['remove', 'keep']).default('remove'),
@@ -156,6 +170,11 @@ export interface Config {
   clients: { maxSessions: number; createPerMinute: number; apiPerMinute: number };
   /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
+  /**
+   * DRYDOCK_PUBLIC_URL, normalised (`https://host/`) with its origin: the only
+   * origin allowed to open terminals when set. The site build reads it too.
+   */
+  publicUrl: { url: string; origin: string } | undefined;
   buildImages: 'auto' | 'never';
   /** Whether earlier builds of the platform's images are removed at start. */
   oldImages: 'remove' | 'keep';
@@ -310,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiPerMinute: e.DRYDOCK_API_RATE,
     },
     trustProxy: e.DRYDOCK_TRUST_PROXY,
+    publicUrl: e.DRYDOCK_PUBLIC_URL,
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,

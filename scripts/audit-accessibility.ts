@@ -11,7 +11,10 @@ import { ROOT, serveSiteWithoutEngine } from '../test/support/platform.ts';
 
 const sitemap = `${ROOT}dist/sitemap-0.xml`;
 if (!existsSync(sitemap)) {
-  console.error('audit:a11y: no built site (dist/sitemap-0.xml); run `npm run build:site` first');
+  // Astro writes a sitemap only for a site with a public URL (docs/reverse-proxy.md); any URL will do here.
+  console.error(
+    'audit:a11y: no sitemap (dist/sitemap-0.xml); build the site for a public URL first: `DRYDOCK_PUBLIC_URL=http://localhost npm run build:site`',
+  );
   process.exit(2);
 }
 const paths = [...readFileSync(sitemap, 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map(

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import {
+  CLOSE_FORBIDDEN_ORIGIN,
+  CLOSE_TOO_MANY_TERMINALS,
+  CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNKNOWN_SESSION,
+} from '../../protocol/close-codes.ts';
 import { AppError } from '../errors.ts';
 import { TerminalBridge } from '../terminal/bridge.ts';
+import { checkOrigin } from '../terminal/origin-check.ts';
 import { requireUpgrade } from '../terminal/require-upgrade.ts';
 
 interface TerminalQuery {
@@ -9,35 +16,40 @@ interface TerminalQuery {
   rows?: string;
 }
 
-/** Whether an Origin header names the host the request was sent to; a malformed Origin never does. */
-const sameHost = (origin: string, host: string | undefined): boolean => {
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-};
-
 const clamp = (value: string | undefined, fallback: number, max: number) => {
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
 };
 
 export async function terminalRoutes(app: FastifyInstance): Promise<void> {
+  const policy = { publicOrigin: app.platform.config.publicUrl?.origin };
   app.get<{ Params: { id: string }; Querystring: TerminalQuery }>(
     '/sessions/:id/terminal',
     { websocket: true, preHandler: requireUpgrade },
     (socket, request) => {
       // Refuse pages from other sites: a browser sends its page's Origin on every WebSocket.
       const origin = request.headers.origin;
-      if (origin !== undefined && !sameHost(origin, request.headers.host)) {
-        socket.close(4403, 'This terminal only accepts connections from the Drydock site.');
+      const verdict = checkOrigin(policy, {
+        origin,
+        host: request.host,
+        protocol: request.protocol,
+      });
+      if (!verdict.allowed) {
+        // Warn: behind a proxy, this is how a missing DRYDOCK_PUBLIC_URL shows up.
+        request.log.warn(
+          { origin, expected: verdict.expected },
+          `refused a terminal for a page from ${origin}: this server accepts only ${verdict.expected} (set DRYDOCK_PUBLIC_URL to the address learners use; docs/reverse-proxy.md)`,
+        );
+        socket.close(
+          CLOSE_FORBIDDEN_ORIGIN,
+          'This page’s address is not one this lab server accepts.',
+        );
         return;
       }
       const manager = app.platform.sessions;
       if (!manager) {
         // 1013 "try again later": the server is (re)starting; a client reconnects.
-        socket.close(1013, 'Labs are not available on this server yet.');
+        socket.close(CLOSE_TRY_AGAIN_LATER, 'Labs are not available on this server yet.');
         return;
       }
       let session;
@@ -45,14 +57,14 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         session = manager.get(request.params.id, request.query.token);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        socket.close(4404, 'Unknown session, or the token does not match.');
+        socket.close(CLOSE_UNKNOWN_SESSION, 'Unknown session, or the token does not match.');
         return;
       }
       session.touch();
       const limit = app.platform.config.terminalsPerSession;
       if (session.live && session.terminals >= limit) {
         socket.close(
-          4429,
+          CLOSE_TOO_MANY_TERMINALS,
           `This session already has ${limit} terminal${limit === 1 ? '' : 's'} open; close one first.`,
         );
         return;

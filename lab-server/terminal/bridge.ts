@@ -6,14 +6,13 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
+import { CLOSE_SERVER_FAULT, CLOSE_SESSION_ENDED } from '../../protocol/close-codes.ts';
 import type { Terminal } from '../sandbox/sandbox.ts';
 import type { Session } from '../sessions/session.ts';
 import { FlowControl } from './flow-control.ts';
 import { parseClientMessage } from './messages.ts';
 
 const PING_INTERVAL_MS = 20_000;
-/** Close code for a session that is over; the `ended` message before it says why. */
-export const CLOSE_SESSION_ENDED = 4410;
 
 export class TerminalBridge {
   private readonly ws: WebSocket;
@@ -124,7 +123,7 @@ export class TerminalBridge {
         return;
       }
       this.log.error({ err: error, session: this.session.id }, 'opening the terminal failed');
-      this.ws.close(1011, 'The terminal could not be opened.');
+      this.ws.close(CLOSE_SERVER_FAULT, 'The terminal could not be opened.');
       this.dispose();
     }
   }

@@ -8,6 +8,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { CLOSE_SERVER_FAULT } from '../../protocol/close-codes.ts';
 
 export function onSocketError(error: Error, socket: WebSocket, request: FastifyRequest): void {
   const code = (error as NodeJS.ErrnoException).code;
@@ -16,6 +17,7 @@ export function onSocketError(error: Error, socket: WebSocket, request: FastifyR
     return;
   }
   request.log.error({ err: error }, 'terminal WebSocket failed');
-  if (socket.readyState === socket.OPEN) socket.close(1011, 'The terminal failed on the server.');
+  if (socket.readyState === socket.OPEN)
+    socket.close(CLOSE_SERVER_FAULT, 'The terminal failed on the server.');
   else socket.terminate();
 }

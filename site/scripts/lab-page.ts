@@ -263,6 +263,7 @@ class LabPage {
         terminal.focus();
       },
       onEnded: (detail, reason) => this.#end(detail, reason),
+      onRefused: (detail) => this.#refused(detail),
     });
   }
 
@@ -411,6 +412,20 @@ class LabPage {
     this.#terminal?.blur();
     delete this.#ui.terminalWindow.dataset.active;
     this.#setPhase(failed ? 'error' : 'stopped', failed ? 'Sandbox failed' : 'Stopped', detail);
+  }
+
+  /**
+   * The server will not let this page reach the terminal (a refused origin): a
+   * configuration fault, not the session's end. The sandbox is left as it is, so
+   * Stop still removes it, and a reload after the fix finds it again.
+   */
+  #refused(detail: string): void {
+    this.#connection?.close();
+    this.#connection = undefined;
+    this.#terminal?.notice('Connection refused');
+    this.#terminal?.setActive(false);
+    this.#terminal?.blur();
+    this.#setPhase('error', 'The terminal connection was refused', detail);
   }
 
   // --- status and buttons ----------------------------------------------------

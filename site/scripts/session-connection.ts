@@ -5,20 +5,19 @@
  * (network blip, laptop sleep, server restart) is retried with backoff while
  * the session still lives: the server reattaches the same shell and redraws
  * its screen. Close codes that mean "this session is over" end it with a
- * message that says why.
+ * message that says why; a refused origin stops at once and says what the
+ * operator must fix, since retrying cannot change the answer.
  */
 import { ApiError, getSession, type Session } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
+import { TerminalSocket, terminalUrl, type ServerMessage } from './terminal-socket.ts';
 import {
-  CLOSE_BAD_REQUEST,
-  CLOSE_NOT_USABLE,
+  CLOSE_FORBIDDEN_ORIGIN,
+  CLOSE_SERVER_FAULT,
   CLOSE_SESSION_ENDED,
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_UNKNOWN_SESSION,
-  TerminalSocket,
-  terminalUrl,
-  type ServerMessage,
-} from './terminal-socket.ts';
+} from '../../protocol/close-codes.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 
 export interface ConnectionEvents {
@@ -28,6 +27,12 @@ export interface ConnectionEvents {
   onReady(): void;
   /** The session is over; `detail` says why in a sentence. */
   onEnded(detail: string, reason?: EndReason): void;
+  /**
+   * The server refuses this page's terminal for good (its origin is not accepted):
+   * the session lives on, but no retry from this page can reach it. `detail` says
+   * what the operator must fix.
+   */
+  onRefused(detail: string): void;
 }
 
 /** Waits between reconnection attempts (the last one repeats) and how long to keep trying. */
@@ -131,16 +136,13 @@ export class SessionConnection {
     switch (code) {
       case CLOSE_UNKNOWN_SESSION:
         return GONE;
-      case CLOSE_NOT_USABLE:
       case CLOSE_SESSION_ENDED:
         return reason ? sentence(reason) : 'The session can no longer be used. Start a new one.';
       case CLOSE_TOO_MANY_TERMINALS:
         return reason
           ? `${sentence(reason)} (Another tab may have this lab open.)`
           : 'This session has too many terminals open.';
-      case CLOSE_BAD_REQUEST:
-        return `The lab server refused the terminal connection${reason ? `: ${reason}` : '.'}`;
-      case 1011:
+      case CLOSE_SERVER_FAULT:
         return 'The lab server hit a fault and closed the terminal. Start a new sandbox.';
       default:
         return undefined;
@@ -151,9 +153,18 @@ export class SessionConnection {
     if (this.#closed) return;
     this.#socket = undefined;
     this.#ready = false;
+    if (code === CLOSE_FORBIDDEN_ORIGIN) {
+      this.close();
+      this.#events.onRefused(
+        `The lab server does not accept terminals from this page’s address (${location.origin}). ` +
+          'Whoever runs this server must set DRYDOCK_PUBLIC_URL to the address learners open, ' +
+          'or make the reverse proxy pass on the Host header (see docs/reverse-proxy.md).',
+      );
+      return;
+    }
     const final = this.#finalCloseMessage(code, reason);
     if (final) {
-      this.#end(final, code === 1011 ? 'failed' : undefined);
+      this.#end(final, code === CLOSE_SERVER_FAULT ? 'failed' : undefined);
       return;
     }
     // Dropped (network, sleep, server restart, missed pings): reconnect while the session lives.

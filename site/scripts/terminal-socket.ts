@@ -27,12 +27,6 @@ export const ACK_BATCH_BYTES = 64 * 1024;
 /** ...or this long after the last rendered chunk. */
 export const ACK_IDLE_MS = 20;
 
-export const CLOSE_BAD_REQUEST = 4400;
-export const CLOSE_UNKNOWN_SESSION = 4404;
-export const CLOSE_NOT_USABLE = 4409;
-export const CLOSE_SESSION_ENDED = 4410;
-export const CLOSE_TOO_MANY_TERMINALS = 4429;
-
 /** `ws://` or `wss://` on this page's origin, matching how the page itself was loaded. */
 export function terminalUrl(sessionId: string, token: string, where: Location = location): string {
   const scheme = where.protocol === 'https:' ? 'wss:' : 'ws:';
