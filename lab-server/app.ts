@@ -19,6 +19,7 @@ import type { Config } from './config.ts';
 import { connect } from './docker/engine.ts';
 import { AppError, ERRORS } from './errors.ts';
 import { Platform } from './platform.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { labRoutes } from './routes/labs.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
@@ -118,6 +119,9 @@ export async function buildApp(
     },
     { prefix: '/api' },
   );
+
+  // A scope of its own: outside the learners' per-client limits, behind the admin token.
+  await app.register(adminRoutes, { prefix: '/api/admin' });
 
   const site = join(config.root, 'dist');
   if (existsSync(site)) {

@@ -98,6 +98,11 @@ const envSchema = z.object({
     .string()
     .regex(/^(unix|tcp):\/\/.+/, 'use unix:///path/to/docker.sock or tcp://host:port')
     .default('unix:///var/run/docker.sock'),
+  /** Secret for the operator's admin API (`drydock sessions`); unset: generated into <stateDir>/admin-token. */
+  DRYDOCK_ADMIN_TOKEN: z
+    .string()
+    .min(24, 'use at least 24 characters, e.g. the output of `openssl rand -hex 24`')
+    .optional(),
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -136,6 +141,8 @@ export interface Config {
   /** Whether earlier builds of the platform's images are removed at start. */
   oldImages: 'remove' | 'keep';
   logLevel: string;
+  /** The admin API's secret from DRYDOCK_ADMIN_TOKEN; without it, one is generated into the state directory. */
+  adminToken: string | undefined;
   /** Where the outer Docker engine listens (DOCKER_HOST). */
   dockerHost: string;
 }
@@ -194,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,
+    adminToken: e.DRYDOCK_ADMIN_TOKEN,
     dockerHost: e.DOCKER_HOST,
   };
 }
