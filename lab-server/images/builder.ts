@@ -119,6 +119,7 @@ async function buildDockerfile(
   recipe: ImageRecipe,
   tags: Map<string, string>,
   log: FastifyBaseLogger,
+  nocache = false,
 ) {
   const buildargs = Object.fromEntries(
     Object.entries(recipe.spec.buildArgs).map(([key, value]) => [
@@ -132,6 +133,7 @@ async function buildDockerfile(
   const stream = await docker.buildImage(context, {
     t: recipe.tag,
     buildargs,
+    nocache,
     labels: { [LABEL.platform]: PLATFORM, [LABEL.inputHash]: recipe.inputHash },
     // BuildKit: multi-stage builds leave no untagged stage images behind.
     version: '2',
@@ -159,7 +161,7 @@ export async function ensureImages(
   recipes: ImageRecipe[],
   stateDir: string,
   log: FastifyBaseLogger,
-  options: { build: boolean },
+  options: { build: boolean; force?: boolean },
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
   const workDir = join(stateDir, 'build');
@@ -169,14 +171,14 @@ export async function ensureImages(
   const builds = new Map<string, Promise<void>>();
   const ensure = async (recipe: ImageRecipe): Promise<void> => {
     await Promise.all(recipe.dependsOn.map((slug) => builds.get(slug) ?? Promise.resolve()));
-    if (!(await exists(docker, recipe.tag))) {
+    if (options.force || !(await exists(docker, recipe.tag))) {
       if (!options.build)
         throw new Error(`image ${recipe.tag} is missing and DRYDOCK_BUILD_IMAGES=never`);
       const started = Date.now();
       const stop = heartbeat(log, `building ${recipe.tag}`);
       try {
         if (recipe.kind === 'debian') await buildDebian(docker, recipe, workDir, log);
-        else await buildDockerfile(docker, recipe, tags, log);
+        else await buildDockerfile(docker, recipe, tags, log, options.force);
       } finally {
         stop();
       }
