@@ -70,35 +70,29 @@ export function registerImages(program: Command, context: Context): void {
   images
     .command('build')
     .description('Build the images whose inputs changed (progress on stderr)')
-    .option('--force', 'rebuild every image even if its current build exists (no layer cache)')
+    .option(
+      '--force',
+      'rebuild the chosen images even if their current build exists (no layer cache)',
+    )
     .option('--only <recipe...>', 'only these recipes (folder names in images/)')
     .action(async (options: { force?: boolean; only?: string[] }) => {
       const docker = await context.engine();
       const recipes = context.recipes();
-      const chosen = pick(options.only);
+      const chosen = pick(options.only).map((r) => r.slug);
       // Dependencies of a chosen recipe are ensured too (never forced), so --only lab-base works alone.
       const needed = recipes.filter(
-        (r) => chosen.includes(r) || chosen.some((c) => dependsOn(recipes, c.slug, r.slug)),
+        (r) => chosen.includes(r.slug) || chosen.some((c) => dependsOn(recipes, c, r.slug)),
       );
-      const log = stderrLogger('info');
       const started = Date.now();
-      if (options.force) {
-        await ensureImages(
-          docker,
-          needed.filter((r) => !chosen.includes(r)),
-          context.config.stateDir,
-          log,
-          { build: true },
-        );
-        await ensureImages(docker, needed, context.config.stateDir, log, {
-          build: true,
-          force: true,
-        });
-      } else {
-        await ensureImages(docker, needed, context.config.stateDir, log, { build: true });
-      }
+      await ensureImages(docker, needed, context.config.stateDir, stderrLogger('info'), {
+        build: true,
+        ...(options.force ? { force: chosen } : {}),
+      });
       console.log(
-        `${chosen.length} image(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${chosen.map((r) => r.tag).join(', ')}`,
+        `${chosen.length} image(s) ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${needed
+          .filter((r) => chosen.includes(r.slug))
+          .map((r) => r.tag)
+          .join(', ')}`,
       );
     });
 

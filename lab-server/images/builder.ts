@@ -161,7 +161,10 @@ export async function ensureImages(
   recipes: ImageRecipe[],
   stateDir: string,
   log: FastifyBaseLogger,
-  options: { build: boolean; force?: boolean },
+  options: {
+    build: boolean;
+    /** Slugs rebuilt even when their current build exists (without layer cache). */ force?: string[];
+  },
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
   const workDir = join(stateDir, 'build');
@@ -171,14 +174,15 @@ export async function ensureImages(
   const builds = new Map<string, Promise<void>>();
   const ensure = async (recipe: ImageRecipe): Promise<void> => {
     await Promise.all(recipe.dependsOn.map((slug) => builds.get(slug) ?? Promise.resolve()));
-    if (options.force || !(await exists(docker, recipe.tag))) {
+    const force = options.force?.includes(recipe.slug) ?? false;
+    if (force || !(await exists(docker, recipe.tag))) {
       if (!options.build)
         throw new Error(`image ${recipe.tag} is missing and DRYDOCK_BUILD_IMAGES=never`);
       const started = Date.now();
       const stop = heartbeat(log, `building ${recipe.tag}`);
       try {
         if (recipe.kind === 'debian') await buildDebian(docker, recipe, workDir, log);
-        else await buildDockerfile(docker, recipe, tags, log, options.force);
+        else await buildDockerfile(docker, recipe, tags, log, force);
       } finally {
         stop();
       }
