@@ -68,7 +68,8 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
     t.diagnostic(
       `${result.slug}${result.step === 'solve' ? '' : ` / ${result.step}`}: ${result.seconds.toFixed(1)} s (${result.timings.join(', ')})`,
     );
-    if (result.summary) t.diagnostic(result.summary);
+    if (result.summary)
+      t.diagnostic(result.step === 'solve' ? `after setup:\n${result.summary}` : result.summary);
     assert.ok(result.passed, result.problem);
   }
 
