@@ -13,6 +13,7 @@ import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
 import { FEATURES } from '../lab-format/features.ts';
 import { DockerSandboxProvider } from './sandbox/docker-sandbox.ts';
 import { probeFeatures } from './sandbox/features.ts';
+import { SandboxStartError } from './sandbox/start-failure.ts';
 import { ExtensionStore } from './sessions/extension-store.ts';
 import type { LabImage } from './sessions/lab-runner.ts';
 import { SessionManager } from './sessions/session-manager.ts';
@@ -24,6 +25,14 @@ export interface LabsStatus {
   /** Labs this server cannot run, slug → why (a missing requirement of the profile). */
   unsupported?: Record<string, string>;
 }
+
+/**
+ * How long to wait before preparing labs again after a failure: 5 s, doubling up to
+ * 5 min. A host fixed by its operator (an engine started, a device made usable)
+ * brings labs back without a restart; a host that stays broken is not hammered.
+ */
+const RETRY_FIRST_MS = 5000;
+const RETRY_MAX_MS = 300_000;
 
 export class Platform {
   readonly config: Config;
@@ -38,6 +47,8 @@ export class Platform {
   private readonly docker: Docker;
   private readonly log: FastifyBaseLogger;
   private retry: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_FIRST_MS;
+  private preparationFailed = false;
   private closed = false;
 
   constructor(config: Config, log: FastifyBaseLogger) {
@@ -80,17 +91,22 @@ export class Platform {
       if (this.status.state !== 'unavailable')
         this.log.error(`labs unavailable: ${engine.reason} How to fix: ${engine.fix}`);
       this.status = { available: false, state: 'unavailable', reason: engine.reason };
-      this.retry = setTimeout(() => void this.prepare(), 5000);
+      // Once it answers, the page says what the server does next (preparing images).
+      this.preparationFailed = false;
+      // An engine that is starting answers within seconds: ask again soon, always.
+      this.retry = setTimeout(() => void this.prepare(), RETRY_FIRST_MS);
       this.retry.unref();
       return;
     }
     this.log.info(`Docker engine ${engine.version} answers`);
-    this.status = {
-      available: false,
-      state: 'preparing',
-      reason:
-        'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).',
-    };
+    // Trying again after a failed preparation, the page keeps saying why until it works.
+    if (!this.preparationFailed)
+      this.status = {
+        available: false,
+        state: 'preparing',
+        reason:
+          'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).',
+      };
     try {
       const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, {
         build: this.config.buildImages === 'auto',
@@ -123,14 +139,45 @@ export class Platform {
         ...(Object.keys(unsupported).length ? { unsupported } : {}),
       };
       this.log.info(`labs ready: ${this.labs.length} lab(s)`);
+      this.retryDelayMs = RETRY_FIRST_MS;
+      this.preparationFailed = false;
     } catch (error) {
-      this.log.error({ err: error }, 'labs unavailable: preparing the sandbox images failed');
+      if (this.closed) return;
+      this.unavailable(error as Error);
+    }
+  }
+
+  /** Says why labs cannot run (log and status), and tries again later. */
+  private unavailable(error: Error): void {
+    const retryIn = `trying again in ${Math.round(this.retryDelayMs / 1000)} s`;
+    if (error instanceof SandboxStartError) {
+      // The sandbox's own last words are the evidence an operator needs.
+      const tail = error.logTail.map((line) => `  | ${line}`).join('\n');
+      this.log.error(
+        { sandboxLog: error.logTail },
+        `labs unavailable: sandboxes cannot start on this host: ${error.reason}; ${retryIn}. ` +
+          `The sandbox's log ended with:\n${tail || '  (nothing)'}`,
+      );
       this.status = {
         available: false,
         state: 'unavailable',
-        reason: `Preparing the sandbox images failed: ${(error as Error).message.split('\n')[0]}`,
+        reason: `Sandboxes cannot start on this host: ${error.reason}. The server tries again by itself.`,
+      };
+    } else {
+      this.log.error(
+        { err: error },
+        `labs unavailable: preparing the sandboxes failed; ${retryIn}`,
+      );
+      this.status = {
+        available: false,
+        state: 'unavailable',
+        reason: `Preparing the sandboxes failed: ${error.message.split('\n')[0]}. The server tries again by itself.`,
       };
     }
+    this.preparationFailed = true;
+    this.retry = setTimeout(() => void this.prepare(), this.retryDelayMs);
+    this.retry.unref();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
   /** Labs whose `requires` the profile does not provide on this host, with the reason for learners. */

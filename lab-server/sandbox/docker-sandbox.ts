@@ -19,6 +19,7 @@ import type {
   SandboxSpec,
   Terminal,
 } from './sandbox.ts';
+import { demuxLog, explainSandboxDeath, SandboxStartError } from './start-failure.ts';
 
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Checks never look in /usr/local, which the learner can write. */
@@ -45,6 +46,8 @@ const TMUX_SESSION = 'learner';
 const DETACH_KEYS = '\x1b[9999~';
 /** Exists once the lab is set up; /run is a tmpfs, so a restarted container loses it. */
 const READY_MARK = '/run/drydock/ready';
+/** Lines of a sandbox's own log that explain its death, in the server's log. */
+const LOG_TAIL_LINES = 15;
 
 /**
  * The learner's shell: a login bash inside tmux, created on the first attach and
@@ -222,6 +225,9 @@ class DockerSandbox implements Sandbox {
         timeoutMs: 5000,
       }).catch((error: Error) => ({ exitCode: -1, output: error.message }));
       if (result.exitCode === 0) return;
+      // A sandbox that cannot start on this host exits within a second: say why now,
+      // not when the timeout is up. The wait between tries is at most a second.
+      await this.throwIfStopped();
       if (Date.now() + delay > deadline) {
         throw new Error(
           `the sandbox's Docker engine did not answer within ${timeoutMs / 1000} s: ${result.output.trim()}`,
@@ -230,6 +236,26 @@ class DockerSandbox implements Sandbox {
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 1.5, 1000);
     }
+  }
+
+  private async throwIfStopped(): Promise<void> {
+    const container = this.docker.getContainer(this.id);
+    let state: { Running: boolean; ExitCode: number; OOMKilled: boolean };
+    try {
+      state = (await container.inspect()).State;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      throw new SandboxStartError('the sandbox’s container was removed while it started', []);
+    }
+    if (state.Running) return;
+    const log = await container
+      .logs({ stdout: true, stderr: true, follow: false, tail: LOG_TAIL_LINES })
+      .then((buffer) => demuxLog(buffer).split('\n').filter(Boolean).slice(-LOG_TAIL_LINES))
+      .catch((error: Error) => [`(its log could not be read: ${error.message})`]);
+    throw new SandboxStartError(
+      explainSandboxDeath({ exitCode: state.ExitCode, oomKilled: state.OOMKilled }, log),
+      log,
+    );
   }
 
   async remove(): Promise<void> {

@@ -21,7 +21,10 @@ export interface FeatureProbeKey {
 
 const PROBE_TIMEOUT_MS = 90_000;
 
-async function measure(provider: SandboxProvider): Promise<Set<Feature>> {
+/** What one probe sandbox showed; an answer it could not get is not remembered. */
+async function measure(
+  provider: SandboxProvider,
+): Promise<{ found: Set<Feature>; conclusive: boolean }> {
   // No token hash: a server restarted mid-probe never adopts it, it removes it.
   const sandbox = await provider.create({
     sessionId: `probe-${randomBytes(4).toString('hex')}`,
@@ -40,9 +43,9 @@ async function measure(provider: SandboxProvider): Promise<Set<Feature>> {
       as: 'check',
       timeoutMs: 15_000,
     });
-    if (info.exitCode === 0 && info.output.trim() !== '' && info.output.trim() !== 'none')
-      found.add('memory-limits');
-    return found;
+    const driver = info.exitCode === 0 ? info.output.trim() : '';
+    if (driver !== '' && driver !== 'none') found.add('memory-limits');
+    return { found, conclusive: driver !== '' };
   } finally {
     await sandbox.remove();
   }
@@ -66,7 +69,15 @@ export async function probeFeatures(
   log.info(
     'measuring what this host’s sandboxes provide (one sandbox, a few seconds, once per image)',
   );
-  const found = await measure(provider);
+  // A sandbox that dies while starting throws here: nothing is cached, and the next
+  // attempt (lab-server/platform.ts retries) measures again.
+  const { found, conclusive } = await measure(provider);
+  if (!conclusive) {
+    log.warn(
+      'the probe sandbox’s engine did not say its cgroup driver: measuring again next start',
+    );
+    return found;
+  }
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(file, JSON.stringify({ ...cache, [id]: [...found] }, null, 2));
   return found;

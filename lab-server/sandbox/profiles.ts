@@ -7,11 +7,22 @@ import type Docker from 'dockerode';
 
 export type ProfileName = 'rootless' | 'dind';
 
+/**
+ * Host devices a rootless sandbox's engine needs: slirp4netns's tap device gives the
+ * inner containers a network that leads nowhere (the sandbox has no interface but
+ * loopback). Listed once: the container gets them, and the entrypoint
+ * (images/sandbox/rootfs/usr/lib/drydock/entrypoint) gives its own copies to the
+ * engine's user, whatever mode the host's nodes have, without changing those.
+ */
+const ROOTLESS_DEVICES = ['/dev/net/tun'];
+
 export interface Profile {
   /** User that exec'd processes start as, before /usr/lib/drydock/enter takes them in. */
   user: string;
   /** Environment of the sandbox container (and so of every exec in it). */
   env: Record<string, string>;
+  /** Host devices passed in, usable by the sandbox's engine user. */
+  devices: string[];
   /** One line for the log and the status API. */
   summary: string;
   /** True if a learner holds root-equivalent rights on the host. */
@@ -21,7 +32,8 @@ export interface Profile {
 export const PROFILES: Record<ProfileName, Profile> = {
   rootless: {
     user: '1000:1000',
-    env: { DRYDOCK_PROFILE: 'rootless' },
+    env: { DRYDOCK_PROFILE: 'rootless', DRYDOCK_DEVICES: ROOTLESS_DEVICES.join(' ') },
+    devices: ROOTLESS_DEVICES,
     summary:
       'rootless: each sandbox’s engine runs in a user namespace of its own; learners hold no capability on the host',
     rootEquivalent: false,
@@ -29,6 +41,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
   dind: {
     user: 'root',
     env: { DRYDOCK_PROFILE: 'dind' },
+    // Root in the sandbox, with every device allowed (DeviceCgroupRules below).
+    devices: [],
     summary:
       'dind: capability Docker-in-Docker; a learner is root-equivalent on the host (for one person on their own machine)',
     rootEquivalent: true,
@@ -93,11 +107,11 @@ export function hostConfigFor(profile: ProfileName, limits: Limits): Docker.Host
       SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
       MaskedPaths: [],
       ReadonlyPaths: [],
-      // slirp4netns: a network for the inner containers that leads nowhere (the
-      // sandbox has no interface but loopback).
-      Devices: [
-        { PathOnHost: '/dev/net/tun', PathInContainer: '/dev/net/tun', CgroupPermissions: 'rwm' },
-      ],
+      Devices: PROFILES.rootless.devices.map((path) => ({
+        PathOnHost: path,
+        PathInContainer: path,
+        CgroupPermissions: 'rwm',
+      })),
     };
   }
   return {

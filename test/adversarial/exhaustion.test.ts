@@ -12,13 +12,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../lab-server/sessions/session.ts';
-import {
-  type Attack,
-  ATTACK_ENV,
-  ATTACK_LIMITS,
-  ATTACKS,
-  sandboxCgroup,
-} from '../support/attacks.ts';
+import { type Attack, ATTACK_ENV, ATTACK_LIMITS, ATTACKS } from '../support/attacks.ts';
+import { containerCgroup } from '../support/cgroup.ts';
 import { EchoProbe, formatStats } from '../support/echo-probe.ts';
 import {
   asLearner,
@@ -65,7 +60,7 @@ describe(
     });
 
     const attackOnce = async (t: { diagnostic(message: string): void }, attack: Attack) => {
-      const cgroup = sandboxCgroup(attacker.sandbox!.id);
+      const cgroup = await containerCgroup(attacker.sandbox!.id);
       const before = {
         free: hostFreeBytes(),
         oomKills: cgroup.oomKills(),

@@ -3,10 +3,10 @@
  * shared by test/adversarial/exhaustion.test.ts and scripts/bench-neighbour.ts.
  * Each returns what it observed inside the sandbox; the host's view of the
  * sandbox's own limits (OOM kills, refused forks, CPU time) comes from its
- * cgroups (cgroup v1 on these hosts; other layouts give undefined).
+ * cgroup (test/support/cgroup.ts reads v1 and v2).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Session } from '../../lab-server/sessions/session.ts';
+import { containerCgroup } from './cgroup.ts';
 import { asLearner } from './learner.ts';
 import type { TestPlatform } from './platform.ts';
 import Docker from 'dockerode';
@@ -45,21 +45,6 @@ export interface Attack {
   hostEvidence?: 'oomKills' | 'forkFailures';
   /** Whether the attacker's sandbox is likely unusable afterwards (the caller starts a fresh one). */
   breaksSandbox?: boolean;
-}
-
-/** The host's cgroup v1 counters of one sandbox container. */
-export function sandboxCgroup(containerId: string) {
-  const read = (controller: string, file: string): string | undefined => {
-    const path = `/sys/fs/cgroup/${controller}/docker/${containerId}/${file}`;
-    return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-  };
-  return {
-    oomKills: () =>
-      Number(/oom_kill (\d+)/.exec(read('memory', 'memory.oom_control') ?? '')?.[1] ?? NaN),
-    memoryFailures: () => Number(read('memory', 'memory.failcnt') ?? NaN),
-    forkFailures: () => Number(/max (\d+)/.exec(read('pids', 'pids.events') ?? '')?.[1] ?? NaN),
-    cpuNanos: () => Number(read('cpuacct', 'cpuacct.usage') ?? NaN),
-  };
 }
 
 /** Fills one writable place with a file bigger than its cap, reports the error, removes the file. */
@@ -238,7 +223,7 @@ export const ATTACKS: Attack[] = [
     // /etc (--copy-up) without a size: only the sandbox's memory cgroup caps them, and
     // tmpfs pages cannot be reclaimed, so the OOM killer ends processes in the sandbox.
     run: async ({ attacker, limits }) => {
-      const cgroup = sandboxCgroup(attacker.sandbox!.id);
+      const cgroup = await containerCgroup(attacker.sandbox!.id);
       const oomBefore = cgroup.oomKills();
       const result = await asLearner(
         attacker,
