@@ -16,7 +16,7 @@ export function buildProgram(context = new Context()): Command {
       'Run, check and maintain a Drydock server. `start`, `test`, `setup` and `run` are handled by the launcher (scripts/drydock); everything else is here.',
     )
     .showHelpAfterError('(add --help for usage)')
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     // Commander throws instead of exiting (subcommands inherit this): main.ts picks the exit code.
     .exitOverride();
   registerDoctor(program, context);

@@ -4,9 +4,12 @@
  * DOCKER_HOST points where none listens.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { drydock } from '../support/cli.ts';
 import { NO_ENGINE } from '../support/fake-sandbox.ts';
+import { ROOT } from '../support/platform.ts';
+import { tempRoot } from '../support/temp-lab.ts';
 
 const VERBS = [
   ['doctor'],
@@ -89,5 +92,22 @@ describe('the drydock command line', { concurrency: 4 }, () => {
     const run = await drydock(['images', 'list'], { DOCKER_HOST: NO_ENGINE });
     assert.equal(run.code, 1);
     assert.match(run.stderr, /No Docker engine is reachable/);
+  });
+
+  it('is reached through the launcher, which keeps its own verbs and hands every other one over', () => {
+    using root = tempRoot();
+    const launcher = (...args: string[]) =>
+      spawnSync('bash', [`${ROOT}scripts/drydock`, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, DRYDOCK_ROOT: root.root, DOCKER_HOST: NO_ENGINE },
+      });
+    const help = launcher('--help');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stderr, /Launcher verbs: start .*test .*setup .*run/);
+    assert.match(help.stdout, /Usage: drydock/);
+    const validate = launcher('labs', 'validate', '--json');
+    assert.equal(validate.status, 0, validate.stderr);
+    assert.deepEqual(JSON.parse(validate.stdout), []);
+    assert.equal(launcher('no-such-verb').status, 2);
   });
 });
