@@ -143,7 +143,14 @@ export function checkUserNamespaces(config: Config): Finding {
  * (images/sandbox/customize.sh); the host's file matters only to a rootless outer engine.
  */
 export function checkSubordinateIds(info: EngineInfo | undefined): Finding {
-  const rootlessEngine = info?.SecurityOptions?.some((o) => o.includes('rootless'));
+  if (!info)
+    return {
+      id: 'subids',
+      status: 'ok',
+      detail:
+        'not needed by sandboxes (they map user ids from their own image); whether the outer engine runs rootless, and needs them, is known once it answers',
+    };
+  const rootlessEngine = info.SecurityOptions?.some((o) => o.includes('rootless'));
   if (!rootlessEngine)
     return {
       id: 'subids',
