@@ -19,7 +19,7 @@ import { isLocalEngine } from '../admission/host-probe.ts';
 import type { ImageRecipe } from '../images/catalog.ts';
 import { DockerSandboxProvider } from '../sandbox/docker-sandbox.ts';
 import { probeFeatures } from '../sandbox/features.ts';
-import { formatBytes } from './output.ts';
+import { formatBytes, onInterrupt } from './output.ts';
 
 export type Status = 'ok' | 'warn' | 'fail';
 
@@ -384,6 +384,7 @@ export async function checkProbeSandbox(
   // A fresh state dir: the server's cached answer would skip the real start this check is about.
   const scratch = mkdtempSync(join(tmpdir(), 'drydock-doctor-'));
   const started = Date.now();
+  const undo = onInterrupt(() => provider.removeAll());
   try {
     const features = await probeFeatures(
       provider,
@@ -413,6 +414,7 @@ export async function checkProbeSandbox(
       fix: 'its log says why; the items marked warn or fail above are the usual causes (devices, user namespaces, cgroups)',
     };
   } finally {
+    undo();
     await provider.removeAll().catch(() => 0);
     rmSync(scratch, { recursive: true, force: true });
   }

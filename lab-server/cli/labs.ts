@@ -8,7 +8,7 @@ import { validateLabs } from '../labs/validate.ts';
 import { startVerifyPlatform, type VerifyPlatform } from '../labs/verify-platform.ts';
 import { type ContractResult, verifyLab } from '../labs/verify.ts';
 import type { Context } from './context.ts';
-import { CliError, EXIT, intAtLeast, printJson, stderrLogger } from './output.ts';
+import { CliError, EXIT, intAtLeast, onInterrupt, printJson, stderrLogger } from './output.ts';
 
 export function registerLabs(program: Command, context: Context): void {
   const labs = program.command('labs').description('Check, verify and create labs');
@@ -60,6 +60,10 @@ export function registerLabs(program: Command, context: Context): void {
         }).catch((error: Error) => {
           throw new CliError(`${error.message} (\`drydock doctor\` says why)`);
         });
+      const undo = onInterrupt(async () => {
+        await main?.close();
+        await dind?.close();
+      });
       try {
         main = await start();
         for (const slug of slugs) {
@@ -78,6 +82,7 @@ export function registerLabs(program: Command, context: Context): void {
           );
         }
       } finally {
+        undo();
         await main?.close();
         await dind?.close();
       }

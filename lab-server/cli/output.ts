@@ -79,3 +79,22 @@ export function intAtLeast(min: number): (text: string) => number {
     return n;
   };
 }
+
+/**
+ * Runs `cleanup` (removing the sandboxes a verb started) when the operator presses
+ * Ctrl-C or the process is told to stop, then exits 130; returns the undo.
+ */
+export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
+  const handler = () => {
+    console.error('interrupted: removing what this command started…');
+    void cleanup()
+      .catch((error: unknown) => console.error(`cleaning up failed: ${(error as Error).message}`))
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -5,7 +5,9 @@
  * starts is gone afterwards.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Docker from 'dockerode';
@@ -26,6 +28,15 @@ async function doctor(args: string[]): Promise<{ code: number; findings: Finding
   const report = JSON.parse(run.stdout) as { ok: boolean; findings: Finding[] };
   assert.equal(report.ok, run.code === 0, 'exit code and "ok" disagree');
   return { code: run.code, findings: report.findings };
+}
+
+/** Names of the probe sandboxes (owner doctor-…) in the engine. */
+async function probeSandboxes(docker: Docker): Promise<string[]> {
+  const all = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL.platform}=${PLATFORM}`] },
+  });
+  return all.filter((c) => c.Labels[LABEL.owner]?.startsWith('doctor-')).map((c) => c.Names[0]!);
 }
 
 const find = (findings: Finding[], id: string) => {
@@ -76,13 +87,29 @@ describe('drydock doctor on this machine', () => {
     // Engine tests need working sandboxes on this host (startPlatform insists), so the probe must start one.
     assert.notEqual(probe.status, 'fail', probe.detail);
     assert.match(probe.detail, /sandbox started in [\d.]+ s/);
-    const left = await docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL.platform}=${PLATFORM}`] },
+    assert.deepEqual(await probeSandboxes(docker), []);
+  });
+
+  it('removes its probe sandbox when interrupted with Ctrl-C, and exits 130', async () => {
+    const child = spawn(process.execPath, [`${ROOT}lab-server/cli/main.ts`, 'doctor'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    assert.deepEqual(
-      left.filter((c) => c.Labels[LABEL.owner]?.startsWith('doctor-')).map((c) => c.Names[0]),
-      [],
-    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = once(child, 'exit');
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await probeSandboxes(docker)).length === 0) {
+        assert.ok(Date.now() < deadline, `no probe sandbox appeared: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      child.kill('SIGINT');
+      const [code] = (await exited) as [number | null];
+      assert.equal(code, 130, stderr);
+      assert.match(stderr, /interrupted: removing what this command started/);
+      assert.deepEqual(await probeSandboxes(docker), []);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
