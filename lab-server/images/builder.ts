@@ -163,7 +163,8 @@ export async function ensureImages(
   log: FastifyBaseLogger,
   options: {
     build: boolean;
-    /** Slugs rebuilt even when their current build exists (without layer cache). */ force?: string[];
+    /** Slugs rebuilt even when their current build exists (without layer cache). */
+    force?: string[];
   },
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
