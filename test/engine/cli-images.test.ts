@@ -41,7 +41,12 @@ describe('drydock images, on an image of the test’s own', () => {
     writeFileSync(join(root, 'images', SLUG, 'marker'), marker);
     const run = await drydock(['images', 'build', '--only', SLUG], env());
     assert.equal(run.code, 0, run.stderr);
-    return loadImageCatalog(join(root, 'images')).find((r) => r.slug === SLUG)!.tag;
+    const tag = loadImageCatalog(join(root, 'images')).find((r) => r.slug === SLUG)!.tag;
+    // Progress on stderr, the result on stdout.
+    assert.ok(run.stderr.includes(`building ${tag} from images/${SLUG}/Dockerfile`), run.stderr);
+    assert.match(run.stderr, new RegExp(`built ${tag} in [\\d.]+ s`));
+    assert.match(run.stdout, new RegExp(`^1 image\\(s\\) ready in [\\d.]+ s: ${tag}$`, 'm'));
+    return tag;
   }
 
   const list = async (): Promise<Build[]> => {
