@@ -19,6 +19,7 @@ import { loggerOptions, RedactingLogController } from './observability/logging.t
 import { createMetrics } from './observability/metrics.ts';
 import { Platform } from './platform.ts';
 import { healthRoutes } from './routes/health.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { labRoutes } from './routes/labs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -142,6 +143,9 @@ export async function buildApp(
   });
   await app.register(metricsRoutes(metrics, config.metricsToken));
   app.addHook('onClose', async () => metrics.clear());
+
+  // A scope of its own: outside the learners' per-client limits, behind the admin token.
+  await app.register(adminRoutes, { prefix: '/api/admin' });
 
   const site = join(config.root, 'dist');
   if (existsSync(site)) {

@@ -125,6 +125,11 @@ const envSchema = z.object({
   /** ssh://: the ssh agent to ask for a key, as ssh itself does. */
   SSH_AUTH_SOCK: z.string().optional(),
   USER: z.string().optional(),
+  /** Secret for the operator's admin API (`drydock sessions`); unset: generated into <stateDir>/admin-token. */
+  DRYDOCK_ADMIN_TOKEN: z
+    .string()
+    .min(24, 'use at least 24 characters, e.g. the output of `openssl rand -hex 24`')
+    .optional(),
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -181,6 +186,8 @@ export interface Config {
   logLevel: string;
   /** Who may read /metrics besides this machine: whoever presents this bearer token. */
   metricsToken: string | undefined;
+  /** The admin API's secret from DRYDOCK_ADMIN_TOKEN; without it, one is generated into the state directory. */
+  adminToken: string | undefined;
   /** Where the outer Docker engine listens (DOCKER_HOST). */
   dockerHost: string;
   /** How to reach it: DOCKER_HOST with its TLS material, read once here. */
@@ -334,6 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,
     metricsToken: e.DRYDOCK_METRICS_TOKEN,
+    adminToken: e.DRYDOCK_ADMIN_TOKEN,
     dockerHost: e.DOCKER_HOST,
     engine: engineTarget(e),
   };

@@ -35,6 +35,10 @@ export const ERRORS = {
     status: 426,
     message: 'This address is the terminal WebSocket; connect to it with a WebSocket client.',
   },
+  ADMIN_UNAUTHORIZED: {
+    status: 401,
+    message: 'The admin API needs the operator’s token: Authorization: Bearer <token>.',
+  },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   INTERNAL: {
     status: 500,

@@ -13,7 +13,8 @@ export type EndReason =
   | 'failed'
   | 'shutdown'
   | 'capacity'
-  | 'policy';
+  | 'policy'
+  | 'operator';
 
 export const END_MESSAGES: Record<EndReason, string> = {
   stopped: 'The sandbox was stopped and removed.',
@@ -26,4 +27,5 @@ export const END_MESSAGES: Record<EndReason, string> = {
   shutdown: 'The lab server shut down; the sandbox was removed.',
   capacity: 'The sandbox was removed to make room on a full server.',
   policy: 'The sandbox was removed because it broke the server’s rules.',
+  operator: 'The server’s operator ended this session; the sandbox was removed.',
 };

@@ -119,6 +119,7 @@ async function buildDockerfile(
   recipe: ImageRecipe,
   tags: Map<string, string>,
   log: FastifyBaseLogger,
+  nocache = false,
 ) {
   const buildargs = Object.fromEntries(
     Object.entries(recipe.spec.buildArgs).map(([key, value]) => [
@@ -132,6 +133,7 @@ async function buildDockerfile(
   const stream = await docker.buildImage(context, {
     t: recipe.tag,
     buildargs,
+    nocache,
     labels: { [LABEL.platform]: PLATFORM, [LABEL.inputHash]: recipe.inputHash },
     // BuildKit: multi-stage builds leave no untagged stage images behind.
     version: '2',
@@ -163,6 +165,8 @@ export async function ensureImages(
     build: boolean;
     /** Told how long each image that had to be built took (metrics). */
     onBuilt?: (image: string, seconds: number) => void;
+    /** Slugs rebuilt even when their current build exists (without layer cache). */
+    force?: string[];
   },
 ): Promise<Map<string, string>> {
   const tags = new Map<string, string>();
@@ -173,14 +177,15 @@ export async function ensureImages(
   const builds = new Map<string, Promise<void>>();
   const ensure = async (recipe: ImageRecipe): Promise<void> => {
     await Promise.all(recipe.dependsOn.map((slug) => builds.get(slug) ?? Promise.resolve()));
-    if (!(await exists(docker, recipe.tag))) {
+    const force = options.force?.includes(recipe.slug) ?? false;
+    if (force || !(await exists(docker, recipe.tag))) {
       if (!options.build)
         throw new Error(`image ${recipe.tag} is missing and DRYDOCK_BUILD_IMAGES=never`);
       const started = Date.now();
       const stop = heartbeat(log, `building ${recipe.tag}`);
       try {
         if (recipe.kind === 'debian') await buildDebian(docker, recipe, workDir, log);
-        else await buildDockerfile(docker, recipe, tags, log);
+        else await buildDockerfile(docker, recipe, tags, log, force);
       } finally {
         stop();
       }

@@ -123,6 +123,16 @@ export class SessionManager {
     setTimeout(() => this.sessions.delete(session.id), ENDED_MEMORY_MS).unref();
   }
 
+  /** Every session this server knows: the live ones and those ended within the last 30 minutes. */
+  list(): Session[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The session with this id whatever its token (for the operator's admin API only). */
+  find(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
   get liveCount(): number {
     let n = 0;
     for (const s of this.sessions.values()) if (s.live) n++;
@@ -257,7 +267,16 @@ export class SessionManager {
     const refusal = this.extensionRefusal(session);
     if (refusal) throw new AppError(session.live ? 'EXTENSION_REFUSED' : 'SESSION_ENDED', refusal);
     session.extensions++;
-    session.expiresAt = new Date(session.expiresAt.getTime() + this.limits.extensionMs);
+    this.prolong(session, this.limits.extensionMs);
+  }
+
+  /**
+   * Moves a live session's time limit `ms` later and keeps it across restarts. The
+   * operator's extension (admin API) calls this directly: it is not one of the learner's.
+   */
+  prolong(session: Session, ms: number): void {
+    if (!session.live) throw new AppError('SESSION_ENDED', session.message);
+    session.expiresAt = new Date(session.expiresAt.getTime() + ms);
     this.store?.set(session.id, {
       expiresAt: session.expiresAt.toISOString(),
       extensions: session.extensions,

@@ -1,7 +1,8 @@
 /**
  * Every lab in labs/, verified in a real sandbox: after setup every task's check
  * fails; after the solve script every check passes; after each wrong-fix script
- * at least one check still fails. A new lab is covered without editing this file.
+ * at least one check still fails (the contract itself is lab-server/labs/verify.ts,
+ * which `drydock labs verify` runs too). A new lab is covered without editing this file.
  *
  * Labs run under the default (rootless) profile. A lab whose `requires` that
  * profile cannot meet on this host must be refused there (409 LAB_UNSUPPORTED),
@@ -10,8 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { loadLabs } from '../../lab-format/load.ts';
-import type { CheckResult } from '../../lab-server/sessions/lab-runner.ts';
-import type { Session } from '../../lab-server/sessions/session.ts';
+import { type ContractResult, verifySolve, verifyWrongFix } from '../../lab-server/labs/verify.ts';
 import {
   assertNothingLeft,
   LABS_ROOT,
@@ -22,12 +22,6 @@ import {
 const labs = loadLabs(`${LABS_ROOT}/labs`, { imagesDir: `${LABS_ROOT}/images` });
 // Labs spend much of their time waiting on their inner engines: 4 at once measured 275 s on 2 CPUs, 2 at once 371 s.
 const PARALLEL = Number(process.env.DRYDOCK_LAB_PARALLEL ?? 4);
-const SCRIPT_TIMEOUT_MS = 300_000;
-
-const summary = (results: CheckResult[]) =>
-  results
-    .map((r) => `  ${r.passed ? 'PASS' : 'FAIL'} ${r.task}: ${r.output.split('\n')[0]}`)
-    .join('\n');
 
 describe('lab contract', { concurrency: PARALLEL }, () => {
   let platform: TestPlatform;
@@ -68,101 +62,29 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
     return dind;
   }
 
-  async function withSession<T>(
-    slug: string,
-    body: (session: Session) => Promise<T>,
-    t: TestContext,
-  ): Promise<T> {
-    const platform = await platformFor(slug, t);
-    const session = platform.sessions.create(platform.app.platform.lab(slug)!);
-    try {
-      await session.provisioned;
-      assert.equal(
-        session.state,
-        'ready',
-        `setup failed twice: ${session.failure ?? session.message}`,
-      );
-      // The platform retries a failed start once; a lab that needed it is flaky and says so here.
-      if (session.attempts > 1)
-        t.diagnostic(
-          `WARNING: ${slug} needed ${session.attempts} attempts to start (flaky setup?)`,
-        );
-      return await body(session);
-    } finally {
-      await platform.sessions.end(session, 'stopped');
-    }
+  /** Fails the test with the contract's reason, and reports the per-lab timing either way. */
+  function report(result: ContractResult, t: TestContext): void {
+    for (const warning of result.warnings) t.diagnostic(`WARNING: ${warning}`);
+    t.diagnostic(
+      `${result.slug}${result.step === 'solve' ? '' : ` / ${result.step}`}: ${result.seconds.toFixed(1)} s (${result.timings.join(', ')})`,
+    );
+    if (result.summary)
+      t.diagnostic(result.step === 'solve' ? `after setup:\n${result.summary}` : result.summary);
+    assert.ok(result.passed, result.problem);
   }
 
   for (const lab of labs) {
     it(`${lab.slug}: checks fail after setup and pass after the solve script`, async (t) => {
-      const timings: string[] = [];
-      let brokenResults: CheckResult[] = [];
-      const started = Date.now();
-      await withSession(
-        lab.slug,
-        async (session) => {
-          timings.push(`setup ${((Date.now() - started) / 1000).toFixed(1)} s`);
-          const broken = await session.runner!.check();
-          brokenResults = broken;
-          for (const result of broken) {
-            assert.equal(
-              result.passed,
-              false,
-              `check "${result.task}" passes on the broken scenario:\n${summary(broken)}`,
-            );
-            assert.ok(
-              result.output.trim().length > 0,
-              `check "${result.task}" fails without saying why`,
-            );
-          }
-          let mark = Date.now();
-          const solved = await session.runner!.run(lab.manifest.solve, SCRIPT_TIMEOUT_MS);
-          assert.equal(
-            solved.exitCode,
-            0,
-            `${lab.manifest.solve} failed:\n${solved.output.slice(-2000)}`,
-          );
-          timings.push(`solve ${((Date.now() - mark) / 1000).toFixed(1)} s`);
-          mark = Date.now();
-          const fixed = await session.runner!.check();
-          timings.push(`checks ${((Date.now() - mark) / 1000).toFixed(1)} s`);
-          assert.ok(
-            fixed.every((r) => r.passed),
-            `checks still fail after ${lab.manifest.solve}:\n${summary(fixed)}`,
-          );
-        },
-        t,
-      );
-      t.diagnostic(
-        `${lab.slug}: ${((Date.now() - started) / 1000).toFixed(1)} s (${timings.join(', ')})`,
-      );
-      t.diagnostic(`after setup:\n${summary(brokenResults)}`);
+      const platform = await platformFor(lab.slug, t);
+      report(await verifySolve(platform.sessions, platform.app.platform.lab(lab.slug)!), t);
     });
 
     for (const fix of lab.manifest.wrongFixes) {
       it(`${lab.slug}: wrong fix ${fix.script} does not pass`, async (t) => {
-        const started = Date.now();
-        await withSession(
-          lab.slug,
-          async (session) => {
-            const ran = await session.runner!.run(fix.script, SCRIPT_TIMEOUT_MS);
-            // The wrong fix must really have been carried out, or a failing check proves nothing.
-            assert.equal(
-              ran.exitCode,
-              0,
-              `${fix.script} itself failed (exit ${ran.exitCode}):\n${ran.output.slice(-2000)}`,
-            );
-            const results = await session.runner!.check();
-            assert.ok(
-              results.some((r) => !r.passed),
-              `every check passes after the wrong fix ${fix.script} (${fix.why}):\n${summary(results)}`,
-            );
-            t.diagnostic(summary(results));
-          },
+        const platform = await platformFor(lab.slug, t);
+        report(
+          await verifyWrongFix(platform.sessions, platform.app.platform.lab(lab.slug)!, fix),
           t,
-        );
-        t.diagnostic(
-          `${lab.slug} / ${fix.script}: ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
       });
     }

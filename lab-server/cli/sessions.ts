@@ -1,0 +1,128 @@
+/**
+ * `drydock sessions list | end <id> | extend <id>`: the running server's sessions,
+ * through its admin API (routes/admin.ts) with the operator's token.
+ */
+import type { Command } from 'commander';
+import { clientAdminToken, tokenFile } from '../admin/token.ts';
+import type { OperatorSession } from '../routes/admin.ts';
+import type { Context } from './context.ts';
+import { CliError, EXIT, formatAge, intAtLeast, printJson, table } from './output.ts';
+
+const ID = /^s_[A-Za-z0-9_-]{12}$/;
+
+/** Where the server listens, as a URL this host can reach (a wildcard address means loopback). */
+export function serverUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+export function registerSessions(program: Command, context: Context): void {
+  const sessions = program
+    .command('sessions')
+    .description('List, end and extend the running server’s sessions (admin API)')
+    .option('--url <url>', 'the server (default: from DRYDOCK_HOST and DRYDOCK_PORT)');
+
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const { config } = context;
+    const token = clientAdminToken(config.adminToken, config.stateDir);
+    if (!token)
+      throw new CliError(
+        `no admin token: set DRYDOCK_ADMIN_TOKEN, or start the server once on this host (it writes ${tokenFile(config.stateDir)})`,
+      );
+    const base = sessions.opts<{ url?: string }>().url ?? serverUrl(config.host, config.port);
+    let response: Response;
+    try {
+      response = await fetch(new URL(`/api/admin${path}`, base), {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new CliError(
+        `no Drydock server answers at ${base} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}): start it with \`npm start\`, or pass --url`,
+      );
+    }
+    if (response.status === 204) return undefined;
+    const answer = (await response.json().catch(() => ({}))) as {
+      error?: { code: string; message: string };
+    };
+    if (!response.ok)
+      throw new CliError(
+        `the server answered ${response.status} ${answer.error?.code ?? ''}: ${answer.error?.message ?? response.statusText}`,
+      );
+    return answer;
+  };
+
+  const id = (text: string) => {
+    if (!ID.test(text))
+      throw new CliError(
+        `"${text}" is not a session id (s_ and 12 characters; see \`drydock sessions list\`)`,
+        EXIT.usage,
+      );
+    return text;
+  };
+
+  sessions
+    .command('list')
+    .description('Every session the server knows: live ones and those ended in the last 30 minutes')
+    .option('--json', 'print the sessions as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { sessions: list } = (await call('GET', '/sessions')) as {
+        sessions: OperatorSession[];
+      };
+      if (options.json) return printJson(list);
+      if (list.length === 0) return console.log('no sessions');
+      const now = new Date();
+      console.log(
+        table(
+          ['ID', 'LAB', 'STATE', 'STARTED', 'ENDS', 'TERMINALS', 'MESSAGE'],
+          list.map((s) => [
+            s.id,
+            s.lab,
+            s.endReason ? `${s.state} (${s.endReason})` : s.state,
+            formatAge(new Date(s.createdAt), now),
+            s.state === 'ended' || s.state === 'failed'
+              ? '-'
+              : `in ${Math.max(0, Math.round((Date.parse(s.expiresAt) - now.getTime()) / 60_000))} min`,
+            String(s.terminals),
+            s.message,
+          ]),
+        ),
+      );
+    });
+
+  sessions
+    .command('end')
+    .description(
+      'End a session now: its sandbox is removed and its learner sees that the operator ended it',
+    )
+    .argument('<id>', 'the session id (from `drydock sessions list`)')
+    .action(async (text: string) => {
+      await call('DELETE', `/sessions/${id(text)}`);
+      console.log(`ended ${text}`);
+    });
+
+  sessions
+    .command('extend')
+    .description('Give a session more time (not counted against the learner’s own extensions)')
+    .argument('<id>', 'the session id (from `drydock sessions list`)')
+    .option(
+      '--minutes <n>',
+      'minutes to add (default: DRYDOCK_SESSION_EXTENSION, or 30)',
+      intAtLeast(1),
+    )
+    .option('--json', 'print the session as JSON')
+    .action(async (text: string, options: { minutes?: number; json?: boolean }) => {
+      const session = (await call(
+        'POST',
+        `/sessions/${id(text)}/extend`,
+        options.minutes ? { minutes: options.minutes } : {},
+      )) as OperatorSession;
+      if (options.json) return printJson(session);
+      console.log(`${session.id} now ends at ${session.expiresAt}`);
+    });
+}

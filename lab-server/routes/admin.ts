@@ -1,0 +1,138 @@
+/**
+ * The operator's API under /api/admin (what `drydock sessions` calls): list every
+ * session, end one, give one more time. Each request needs the admin token
+ * (admin/token.ts) as `Authorization: Bearer <token>`, from any address. These
+ * routes sit outside the learners' per-client rate limit (an operator's script
+ * must not compete with learners); only wrong tokens are limited, per client.
+ */
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clientOf } from '../admission/client-id.ts';
+import { sameToken, serverAdminToken } from '../admin/token.ts';
+import { AppError } from '../errors.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import type { Session } from '../sessions/session.ts';
+import { bearerToken } from './sessions.ts';
+
+/** Wrong tokens one client may send per minute before every admin request of it answers 429. */
+export const WRONG_TOKENS_PER_MINUTE = 10;
+
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^s_[A-Za-z0-9_-]{12}$' } },
+  required: ['id'],
+} as const;
+
+/** What the operator sees of a session: everything but its token. */
+export function presentForOperator(session: Session) {
+  return {
+    id: session.id,
+    lab: session.lab.slug,
+    state: session.state,
+    message: session.message,
+    ...(session.endReason ? { endReason: session.endReason } : {}),
+    createdAt: session.createdAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    lastActivityAt: new Date(session.lastActivity).toISOString(),
+    extensions: session.extensions,
+    terminals: session.terminals,
+    ...(session.sandbox ? { container: session.sandbox.id.slice(0, 12) } : {}),
+  };
+}
+
+export type OperatorSession = ReturnType<typeof presentForOperator>;
+
+export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  const config = app.platform.config;
+  const token = serverAdminToken(config.adminToken, config.stateDir);
+  await app.register(rateLimit, { global: false });
+  const wrongTokens = app.createRateLimit({
+    max: WRONG_TOKENS_PER_MINUTE,
+    timeWindow: 60_000,
+    keyGenerator: (request) => clientOf(request.ip),
+  });
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    const peek = await wrongTokens(request, { increment: false });
+    if (!peek.isAllowed && peek.remaining <= 0) {
+      throw new AppError(
+        'RATE_LIMITED',
+        `Too many wrong admin tokens from your address. Try again in ${peek.ttlInSeconds} s.`,
+        { retryAfter: peek.ttlInSeconds },
+      );
+    }
+    const presented = bearerToken(request);
+    if (presented !== undefined && sameToken(presented, token)) return;
+    reply.header('www-authenticate', 'Bearer realm="drydock-admin"');
+    if (presented === undefined) {
+      throw new AppError(
+        'ADMIN_UNAUTHORIZED',
+        'The admin API needs the operator’s token as "Authorization: Bearer <token>": DRYDOCK_ADMIN_TOKEN, or the file admin-token in the server’s state directory.',
+      );
+    }
+    await wrongTokens(request);
+    request.log.warn({ client: clientOf(request.ip) }, 'admin API: wrong token');
+    throw new AppError(
+      'ADMIN_UNAUTHORIZED',
+      'The admin token is wrong: use DRYDOCK_ADMIN_TOKEN, or the file admin-token in the server’s state directory.',
+    );
+  });
+
+  const sessions = (): SessionManager => {
+    const manager = app.platform.sessions;
+    if (!manager)
+      throw new AppError(
+        'LABS_UNAVAILABLE',
+        `Labs are unavailable: ${app.platform.status.reason ?? 'the lab server is not ready.'}`,
+      );
+    return manager;
+  };
+  const find = (id: string): Session => {
+    const session = sessions().find(id);
+    if (!session) throw new AppError('SESSION_NOT_FOUND', `No session has the id ${id}.`);
+    return session;
+  };
+
+  app.get('/sessions', async () => ({
+    sessions: sessions()
+      .list()
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map(presentForOperator),
+  }));
+
+  app.delete<{ Params: { id: string } }>(
+    '/sessions/:id',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const session = find(request.params.id);
+      if (!session.live)
+        throw new AppError('SESSION_ENDED', `It already ended: ${session.message}`);
+      await sessions().end(session, 'operator');
+      request.log.info({ session: session.id, lab: session.lab.slug }, 'ended by the operator');
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { minutes?: number } | undefined }>(
+    '/sessions/:id/extend',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: ['object', 'null'],
+          properties: { minutes: { type: 'integer', minimum: 1, maximum: 24 * 60 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const session = find(request.params.id);
+      // Without `minutes`, the learner's extension length (or 30 minutes where learners get none).
+      const ms = request.body?.minutes
+        ? request.body.minutes * 60_000
+        : config.extensionMs || 30 * 60_000;
+      sessions().prolong(session, ms);
+      return presentForOperator(session);
+    },
+  );
+}
