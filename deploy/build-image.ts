@@ -10,9 +10,11 @@ import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../lab-server/config.ts';
-import { connect, probeEngine } from '../lab-server/docker/engine.ts';
-import { ensureImages, removeStaleImages } from '../lab-server/images/builder.ts';
-import { loadImageCatalog } from '../lab-server/images/catalog.ts';
+import {
+  EngineUnreachableError,
+  prepareCatalog,
+  reachEngine,
+} from '../lab-server/images/prepare.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
 
 /** The tag compose.yaml runs unless DRYDOCK_IMAGE says otherwise. */
@@ -28,22 +30,17 @@ const log = pino({
     ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } }
     : {}),
 });
-const docker = connect(config.engine);
-const engine = await probeEngine(docker, config.engine);
-if (!engine.available) {
-  log.error(`${engine.reason} ${engine.fix}`);
+const docker = await reachEngine(config).catch((error: Error) => {
+  if (!(error instanceof EngineUnreachableError)) throw error;
+  log.error(error.message);
   process.exit(1);
-}
+});
 
 const started = Date.now();
-const sandboxRecipes = loadImageCatalog(join(config.root, 'images'));
-await ensureImages(docker, sandboxRecipes, config.stateDir, log, { build: true });
-if (config.oldImages === 'remove') await removeStaleImages(docker, sandboxRecipes, log);
-const baseRecipes = loadImageCatalog(join(config.root, 'deploy', 'images'));
-const base = (await ensureImages(docker, baseRecipes, config.stateDir, log, { build: true })).get(
+await prepareCatalog(docker, config, join(config.root, 'images'), log);
+const base = (await prepareCatalog(docker, config, join(config.root, 'deploy', 'images'), log)).get(
   'server-base',
 )!;
-if (config.oldImages === 'remove') await removeStaleImages(docker, baseRecipes, log);
 // compose.yaml's build section names the base by this tag, for a `docker compose build` by hand.
 await docker.getImage(base).tag({ repo: 'drydock/server-base', tag: 'latest' });
 

@@ -1,13 +1,15 @@
 /**
  * Builds the platform's images if their inputs changed (`npm test` runs this
- * before the tests, so the build shows as its own step with progress).
+ * while the static checks run, with its progress in a log of its own).
  */
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../lab-server/config.ts';
-import { connect, probeEngine } from '../lab-server/docker/engine.ts';
-import { ensureImages, removeStaleImages } from '../lab-server/images/builder.ts';
-import { loadImageCatalog } from '../lab-server/images/catalog.ts';
+import {
+  EngineUnreachableError,
+  prepareCatalog,
+  reachEngine,
+} from '../lab-server/images/prepare.ts';
 
 const config = loadConfig();
 const log = pino({
@@ -16,16 +18,13 @@ const log = pino({
     ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } }
     : {}),
 });
-const docker = connect(config.engine);
-const engine = await probeEngine(docker, config.engine);
-if (!engine.available) {
-  log.error(`${engine.reason} ${engine.fix}`);
-  process.exit(1);
-}
 const started = Date.now();
-const recipes = loadImageCatalog(join(config.root, 'images'));
-const tags = await ensureImages(docker, recipes, config.stateDir, log, { build: true });
-if (config.oldImages === 'remove') await removeStaleImages(docker, recipes, log);
+const docker = await reachEngine(config).catch((error: Error) => {
+  if (!(error instanceof EngineUnreachableError)) throw error;
+  log.error(error.message);
+  process.exit(1);
+});
+const tags = await prepareCatalog(docker, config, join(config.root, 'images'), log);
 log.info(
   `images ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...tags.values()].join(', ')}`,
 );

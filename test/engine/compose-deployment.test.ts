@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { LABEL } from '../../lab-server/labels.ts';
 import { composeProject, type ComposeProject } from '../support/compose.ts';
+import { freePort } from '../support/network.ts';
 import { leftovers, newOwner, ROOT } from '../support/platform.ts';
 
 const run = promisify(execFile);
@@ -21,14 +21,6 @@ const docker = new Docker();
 /** A tag of the test's own, so that a run never replaces an operator's drydock/server:latest. */
 const IMAGE = 'drydock/server:test';
 const LAB = 'named-volume-masks-image';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface SessionView {
   id: string;

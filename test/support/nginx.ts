@@ -7,7 +7,7 @@
  * `await using` stops nginx and removes the directory, also when a test fails.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -18,9 +18,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSigned } from './certificates.ts';
+import { freePort } from './network.ts';
+
+export { freePort };
 import { ROOT } from './platform.ts';
 
 export const NGINX_RECIPE = join(ROOT, 'deploy/nginx/drydock.conf');
@@ -28,13 +31,6 @@ export const NGINX_RECIPE = join(ROOT, 'deploy/nginx/drydock.conf');
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
 /** A TCP port nobody listens on right now (the kernel's pick). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Replaces `pattern`, which must occur exactly once: a recipe that changed shape fails loudly here. */
 function replaceOnce(text: string, pattern: RegExp, replacement: string): string {
@@ -94,28 +90,10 @@ export async function startNginx(
   try {
     const certificate = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        certificate,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'pipe' },
+    selfSigned(
+      dir,
+      { cert: certificate, key },
+      { cn: 'localhost', days: 1, subjectAltName: 'DNS:localhost,IP:127.0.0.1' },
     );
     const site = nginxSite(readFileSync(NGINX_RECIPE, 'utf8'), {
       upstream,

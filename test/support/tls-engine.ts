@@ -5,54 +5,25 @@
  * same CA, and forwards to /var/run/docker.sock. Certificates come from
  * openssl, in a temporary folder laid out as DOCKER_CERT_PATH expects.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { certificateRequest, openssl, selfSigned } from './certificates.ts';
+import { freePort } from './network.ts';
 
-function openssl(cwd: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
+export { freePort };
 
 /** A self-signed CA: <name>.pem and <name>-key.pem. */
 function makeCa(dir: string, name: string): void {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    `/CN=${name}`,
-    '-keyout',
-    `${name}-key.pem`,
-    '-out',
-    `${name}.pem`,
-  ]);
+  selfSigned(dir, { cert: `${name}.pem`, key: `${name}-key.pem` }, { cn: name, days: 2 });
 }
 
 /** A certificate signed by `ca`: <name>-cert.pem and <name>-key.pem. */
 function makeCert(dir: string, ca: string, name: string, extensions: string): void {
   writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-keyout',
-    `${name}-key.pem`,
-    '-out',
-    `${name}.csr`,
-  ]);
+  certificateRequest(dir, { csr: `${name}.csr`, key: `${name}-key.pem` }, name);
   openssl(dir, [
     'x509',
     '-req',
@@ -70,14 +41,6 @@ function makeCert(dir: string, ca: string, name: string, extensions: string): vo
     '-out',
     `${name}-cert.pem`,
   ]);
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function listening(port: number, child: ChildProcess): Promise<void> {
