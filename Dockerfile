@@ -38,6 +38,12 @@ RUN node /opt/npm/bin/npm-cli.js install --omit=dev --no-audit --no-fund --updat
     && rm -rf /root/.npm
 
 COPY . .
+# The address learners open (docs/reverse-proxy.md): the site's canonical links and
+# sitemap are built for it, and the server accepts terminals only from its origin.
+# scripts/drydock image passes the host's DRYDOCK_PUBLIC_URL; another address needs
+# another build.
+ARG DRYDOCK_PUBLIC_URL=
+ENV DRYDOCK_PUBLIC_URL=$DRYDOCK_PUBLIC_URL
 RUN node_modules/.bin/astro build --silent && rm -rf .astro /root/.cache
 
 # An unprivileged user owns only the state directory. It reaches the engine

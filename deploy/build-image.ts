@@ -67,6 +67,8 @@ const code = await new Promise<number | null>((resolve, reject) => {
       '--force-rm',
       '--build-arg',
       `BASE_IMAGE=${base}`,
+      '--build-arg',
+      `DRYDOCK_PUBLIC_URL=${config.publicUrl?.url ?? ''}`,
       '--label',
       `${LABEL.platform}=${PLATFORM}`,
       '--tag',
