@@ -10,6 +10,7 @@ import { loadConfig } from '../lab-server/config.ts';
 // A 409 (in use) means some test run is still going: its leftovers are its own to remove.
 import { connect, ignoreGone as remove } from '../lab-server/docker/engine.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
+import { undoHostChangeOfDeadRun } from '../test/support/host-change.ts';
 
 const TEST_OWNER = /^(?:test|crash|faults|bench)-(\d+)(?:-[0-9a-f]+)?$/;
 const docker: Docker = connect(loadConfig().engine);
@@ -43,3 +44,6 @@ if (containers.length + volumes.length > 0) {
     `removed ${containers.length} container(s) and ${volumes.length} volume(s) left by an interrupted test run`,
   );
 }
+// A test that changes the host itself (test/engine/host-devices.test.ts) records how to undo it.
+const restored = undoHostChangeOfDeadRun(alive);
+if (restored) console.log(restored);

@@ -18,6 +18,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { HOST_CHANGE, recordHostChange } from '../support/host-change.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -46,6 +47,11 @@ const node = () => {
   return { mode: s.mode & 0o7777, uid: s.uid, gid: s.gid, ino: s.ino, rdev: s.rdev };
 };
 const octal = (mode: number) => `0${mode.toString(8)}`;
+
+// What this file changes on the host, for `npm test`'s sweep to undo should the run be
+// killed before its own after() hooks (scripts/remove-test-leftovers.ts).
+recordHostChange({ pid: process.pid, device: TUN, mode: node().mode, bindMounted: false });
+after(() => rmSync(HOST_CHANGE, { force: true }));
 
 async function until<T>(
   probe: () => Promise<T | undefined> | T | undefined,
@@ -168,6 +174,7 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
     // The fault, real and on the host: /dev/net/tun is not the TUN device (here /dev/null
     // bind-mounted over it; the original node is untouched and comes back with umount), so
     // every rootless sandbox dies at once while its engine sets up the tap device.
+    recordHostChange({ pid: process.pid, device: TUN, mode: before.mode, bindMounted: true });
     execFileSync('mount', ['--bind', '/dev/null', TUN]);
     faulted = true;
 

@@ -1,0 +1,46 @@
+/**
+ * A record of what a test changed on the host itself (a device node's mode, a bind
+ * mount over it), written before the change. The test undoes it in its own hooks;
+ * if the run is killed first, `npm test`'s sweep of a dead run's leftovers
+ * (scripts/remove-test-leftovers.ts) finds the record and undoes it.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface HostChange {
+  /** The test run's process: while it lives, the change is its to undo. */
+  pid: number;
+  device: string;
+  /** The device node's mode before the test touched it. */
+  mode: number;
+  /** Whether something may be bind-mounted over the device. */
+  bindMounted: boolean;
+}
+
+export const HOST_CHANGE = join(
+  process.env.DRYDOCK_STATE_DIR ?? join(import.meta.dirname, '..', '..', '.drydock'),
+  'host-change.json',
+);
+
+export function recordHostChange(change: HostChange): void {
+  mkdirSync(dirname(HOST_CHANGE), { recursive: true });
+  writeFileSync(HOST_CHANGE, JSON.stringify(change));
+}
+
+function mountedOver(path: string): boolean {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((line) => line.split(' ')[4] === path);
+}
+
+/** Undoes a dead run's change to the host; returns what it did, or undefined. */
+export function undoHostChangeOfDeadRun(alive: (pid: number) => boolean): string | undefined {
+  if (!existsSync(HOST_CHANGE)) return undefined;
+  const change = JSON.parse(readFileSync(HOST_CHANGE, 'utf8')) as HostChange;
+  if (alive(change.pid)) return undefined;
+  if (change.bindMounted && mountedOver(change.device)) execFileSync('umount', [change.device]);
+  chmodSync(change.device, change.mode);
+  rmSync(HOST_CHANGE);
+  return `restored ${change.device} (mode 0${change.mode.toString(8)}${change.bindMounted ? ', bind mount removed' : ''}) after an interrupted test run`;
+}
