@@ -4,7 +4,10 @@
  *
  * - First, alone: tests that change the host itself (the host-devices test makes
  *   the host's /dev/net/tun unusable for a while; any sandbox started meanwhile by
- *   another lane would die).
+ *   another lane would die), and the exhaustion attacks, which saturate the CPU,
+ *   memory and pids of a sandbox on purpose and measure how a neighbour fares:
+ *   beside other lanes they would slow those lanes' browser tests past their
+ *   hang guards, and their own figures would measure the other lanes.
  * - Then three lanes at once, each one `node --test` process running its files one
  *   after another: the lab contract and the adversarial suite (mostly waiting on
  *   sandboxes); unit, engine and browser tests of the platform; and the compose
@@ -93,7 +96,7 @@ function runLane(lane: Lane): Promise<Totals> {
 
 const started = Date.now();
 const phases: Lane[][] = [
-  [{ name: 'host', files: EXCLUSIVE }],
+  [{ name: 'alone', files: EXCLUSIVE }],
   [
     { name: 'labs', files: LABS },
     { name: 'platform', files: PLATFORM },

@@ -14,11 +14,13 @@ import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import { probeEngine } from '../docker/engine.ts';
+import { PROFILES } from '../sandbox/profiles.ts';
 import { ownerFilter } from '../labels.ts';
 import { isLocalEngine } from '../admission/host-probe.ts';
 import type { ImageRecipe } from '../images/catalog.ts';
 import { DockerSandboxProvider } from '../sandbox/docker-sandbox.ts';
 import { probeFeatures } from '../sandbox/features.ts';
+import { demuxLog } from '../sandbox/start-failure.ts';
 import { formatBytes, onInterrupt } from './output.ts';
 
 export type Status = 'ok' | 'warn' | 'fail';
@@ -181,22 +183,48 @@ export function checkSubordinateIds(info: EngineInfo | undefined): Finding {
       };
 }
 
-/** Devices the rootless sandbox passes in: present is what matters; the sandbox copes with mode 0600. */
+/** Kernel numbers (major, minor) of the character devices a profile may pass in. */
+const DEVICE_NUMBERS: Record<string, [number, number]> = {
+  '/dev/net/tun': [10, 200],
+  '/dev/fuse': [10, 229],
+};
+
+/** Linux's encoding of a device number (glibc's major() and minor()). */
+const majorOf = (rdev: number) => Number((BigInt(rdev) >> 8n) & 0xfffn);
+const minorOf = (rdev: number) =>
+  Number((BigInt(rdev) & 0xffn) | ((BigInt(rdev) >> 12n) & 0xfff00n));
+
+/**
+ * The devices the rootless profile passes in (profiles.ts): present and the
+ * kernel's own device is what matters; the sandbox copes with mode 0600.
+ */
 export function checkDevices(config: Config): Finding[] {
-  return ['/dev/net/tun', '/dev/fuse'].map((path) => {
+  const needed = config.sandbox.profile === 'rootless';
+  return PROFILES.rootless.devices.map((path): Finding => {
+    const id = `device:${path}`;
+    const module = path === '/dev/net/tun' ? 'tun' : path.replace('/dev/', '');
     if (!existsSync(path))
       return {
-        id: `device:${path}`,
-        status: config.sandbox.profile === 'rootless' ? 'warn' : 'ok',
-        detail: `${path} is missing${config.sandbox.profile === 'rootless' ? ': rootless sandboxes need it (networking, storage)' : ''}`,
-        fix: path === '/dev/net/tun' ? 'modprobe tun' : 'modprobe fuse',
-      } satisfies Finding;
-    const mode = (statSync(path).mode & 0o777).toString(8).padStart(4, '0');
+        id,
+        status: needed ? 'fail' : 'ok',
+        detail: `${path} is missing${needed ? ': rootless sandboxes cannot start without it' : ''}`,
+        fix: `modprobe ${module}`,
+      };
+    const stat = statSync(path);
+    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+    const [major, minor] = DEVICE_NUMBERS[path] ?? [majorOf(stat.rdev), minorOf(stat.rdev)];
+    if (!stat.isCharacterDevice() || majorOf(stat.rdev) !== major || minorOf(stat.rdev) !== minor)
+      return {
+        id,
+        status: needed ? 'fail' : 'warn',
+        detail: `${path} is not the kernel's device ${major}:${minor} (found ${stat.isCharacterDevice() ? `device ${majorOf(stat.rdev)}:${minorOf(stat.rdev)}` : 'no character device'}): something replaced it or is mounted over it`,
+        fix: `umount ${path} if something is mounted over it; otherwise recreate it: mknod -m 0666 ${path} c ${major} ${minor}`,
+      };
     return {
-      id: `device:${path}`,
+      id,
       status: 'ok',
-      detail: `${path} present (mode ${mode})`,
-    } satisfies Finding;
+      detail: `${path} present (mode ${mode}${mode === '0600' ? ': sandboxes give their own copy to their engine’s user' : ''})`,
+    };
   });
 }
 
@@ -349,23 +377,12 @@ export async function checkImages(
 async function sandboxLogTail(docker: Docker, owner: string): Promise<string> {
   const [container] = await docker.listContainers({ all: true, filters: ownerFilter(owner) });
   if (!container) return '';
+  // An interrupted doctor may be removing the sandbox already (409, 404): no log then.
   const raw = await docker
     .getContainer(container.Id)
-    .logs({ stdout: true, stderr: true, tail: 8, follow: false });
-  return demux(raw).trim();
-}
-
-/** Docker's log stream without a TTY: 8-byte frame headers (stream, 0, 0, 0, size) before each chunk. */
-function demux(raw: Buffer): string {
-  if (raw.length < 8 || raw[1] !== 0 || raw[2] !== 0 || raw[3] !== 0 || raw[0]! > 2)
-    return raw.toString('utf8');
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= raw.length;) {
-    const size = raw.readUInt32BE(at + 4);
-    parts.push(raw.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
-  return Buffer.concat(parts).toString('utf8');
+    .logs({ stdout: true, stderr: true, tail: 8, follow: false })
+    .catch(() => Buffer.alloc(0));
+  return demuxLog(raw).trim();
 }
 
 /** A real probe sandbox, started as the server would, and what its engine can enforce. */

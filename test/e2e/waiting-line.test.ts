@@ -38,10 +38,12 @@ describe('the waiting line in the browser', () => {
         .waitFor({ timeout: 30_000 });
 
       await platform.sessions.end(platform.sessions.get(id, token), 'stopped');
+      // A hang guard, not a speed check: the page retries within 15 s, then a whole
+      // sandbox starts while `npm test`'s other lanes share the machine's two cores.
       await page.waitForFunction(
         () => /sandbox:~\/lab#/.test(window.__drydockTerminalText?.() ?? ''),
         undefined,
-        { timeout: 120_000, polling: 200 },
+        { timeout: 240_000, polling: 200 },
       );
       await page.getByTestId('lab-stop').click();
       await page.getByTestId('lab-status').getByText('Stopped').waitFor({ timeout: 30_000 });

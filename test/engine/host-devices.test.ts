@@ -16,14 +16,16 @@
  * one at a time).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { HOST_CHANGE, recordHostChange } from '../support/host-change.ts';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { HOST_CHANGE, recordHostChange, undoHostChangeOfDeadRun } from '../support/host-change.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
+import { checkDevices } from '../../lab-server/cli/doctor-checks.ts';
+import { loadConfig } from '../../lab-server/config.ts';
 import { LABEL, PLATFORM } from '../../lab-server/labels.ts';
 import { hostConfigFor } from '../../lab-server/sandbox/profiles.ts';
 import { demuxLog } from '../../lab-server/sandbox/start-failure.ts';
@@ -178,6 +180,12 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
     execFileSync('mount', ['--bind', '/dev/null', TUN]);
     faulted = true;
 
+    // `drydock doctor` names the fault before any sandbox is tried.
+    const [device] = checkDevices(loadConfig({}));
+    assert.equal(device?.status, 'fail', device?.detail);
+    assert.match(device.detail, /not the kernel's device 10:200 \(found device 1:3\)/);
+    assert.match(device.fix ?? '', /umount \/dev\/net\/tun/);
+
     // The sandbox's death, as the engine reports it.
     const docker = new Docker();
     const events = (await docker.getEvents({
@@ -265,6 +273,31 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
     } finally {
       events.destroy();
       heal();
+    }
+  });
+});
+
+describe('a test run killed while it had changed the host', () => {
+  it('is undone by the next run’s sweep: the bind mount goes and the node’s mode comes back', () => {
+    const original = node();
+    // A process that has ended stands for the killed run.
+    const dead = spawnSync('true').pid;
+    recordHostChange({ pid: dead, device: TUN, mode: original.mode, bindMounted: true });
+    execFileSync('mount', ['--bind', '/dev/null', TUN]);
+    try {
+      const isAlive = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      assert.match(undoHostChangeOfDeadRun(isAlive) ?? '', /restored \/dev\/net\/tun/);
+      assert.deepEqual(node(), original, 'the host’s own node again, with its mode');
+      assert.ok(!existsSync(HOST_CHANGE), 'the record is gone once undone');
+    } finally {
+      if (node().rdev !== original.rdev) execFileSync('umount', [TUN]);
     }
   });
 });
