@@ -12,7 +12,7 @@ import { sameToken, serverAdminToken } from '../admin/token.ts';
 import { AppError } from '../errors.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
-import { bearerToken } from './sessions.ts';
+import { bearerToken, sessionBasics } from './sessions.ts';
 
 /** Wrong tokens one client may send per minute before every admin request of it answers 429. */
 export const WRONG_TOKENS_PER_MINUTE = 10;
@@ -26,13 +26,7 @@ const idParams = {
 /** What the operator sees of a session: everything but its token. */
 export function presentForOperator(session: Session) {
   return {
-    id: session.id,
-    lab: session.lab.slug,
-    state: session.state,
-    message: session.message,
-    ...(session.endReason ? { endReason: session.endReason } : {}),
-    createdAt: session.createdAt.toISOString(),
-    expiresAt: session.expiresAt.toISOString(),
+    ...sessionBasics(session),
     lastActivityAt: new Date(session.lastActivity).toISOString(),
     extensions: session.extensions,
     terminals: session.terminals,

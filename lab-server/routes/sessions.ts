@@ -9,7 +9,8 @@ const idParams = {
   required: ['id'],
 } as const;
 
-export function presentSession(session: Session, idleTimeoutMs: number, manager?: SessionManager) {
+/** What every view of a session says of it (the learner's here, the operator's in admin.ts). */
+export function sessionBasics(session: Session) {
   return {
     id: session.id,
     lab: session.lab.slug,
@@ -18,6 +19,12 @@ export function presentSession(session: Session, idleTimeoutMs: number, manager?
     ...(session.endReason ? { endReason: session.endReason } : {}),
     createdAt: session.createdAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
+  };
+}
+
+export function presentSession(session: Session, idleTimeoutMs: number, manager?: SessionManager) {
+  return {
+    ...sessionBasics(session),
     serverTime: new Date().toISOString(),
     idleTimeoutSeconds: Math.round(idleTimeoutMs / 1000),
     extensions: session.extensions,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS, terminalText, waitForTerminal } from '../support/browser.ts';
 import {
   assertNothingLeft,
   ROOT,
@@ -16,33 +16,6 @@ import {
 } from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
-
-const terminalText = (page: Page) => page.evaluate(() => window.__drydockTerminalText?.() ?? '');
-
-async function waitForTerminal(page: Page, pattern: RegExp, timeout = 60_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (source) => new RegExp(source).test(window.__drydockTerminalText?.() ?? ''),
-      pattern.source,
-      { timeout, polling: 100 },
-    );
-  } catch (error) {
-    // What the learner would have seen is what explains a failure here.
-    const screen = (await terminalText(page).catch(() => '(the page is gone)'))
-      .trimEnd()
-      .split('\n')
-      .slice(-25)
-      .join('\n');
-    const status = await page
-      .getByTestId('lab-status')
-      .innerText()
-      .catch(() => '?');
-    throw new Error(
-      `the terminal never showed ${pattern} within ${timeout} ms (status: ${status}); its last lines:\n${screen}`,
-      { cause: error },
-    );
-  }
-}
 
 async function run(page: Page, command: string): Promise<void> {
   await page.getByTestId('lab-terminal').click();

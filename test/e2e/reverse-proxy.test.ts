@@ -11,34 +11,12 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
 import { freePort, startNginx, type Nginx } from '../support/nginx.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
 const STORAGE_KEY = `drydock:session:${LAB}`;
-
-async function waitForTerminal(page: Page, pattern: RegExp, timeout = 60_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (source) => new RegExp(source).test(window.__drydockTerminalText?.() ?? ''),
-      pattern.source,
-      { timeout, polling: 100 },
-    );
-  } catch (error) {
-    const screen = await page
-      .evaluate(() => window.__drydockTerminalText?.() ?? '')
-      .catch(() => '');
-    const status = await page
-      .getByTestId('lab-status')
-      .innerText()
-      .catch(() => '?');
-    throw new Error(
-      `the terminal never showed ${pattern} within ${timeout} ms (status: ${status}); its last lines:\n${screen.trimEnd().split('\n').slice(-25).join('\n')}`,
-      { cause: error },
-    );
-  }
-}
 
 /** Status and Location of a plain-http GET. */
 function plainGet(port: number, path: string): Promise<{ status: number; location: string }> {
