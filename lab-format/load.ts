@@ -116,7 +116,17 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
     seen.add(task.id);
     mustExist(task.check, `tasks[${i}].check`);
   });
-  manifest.wrongFixes.forEach((fix, i) => mustExist(fix.script, `wrongFixes[${i}].script`));
+  manifest.wrongFixes.forEach((fix, i) => {
+    mustExist(fix.script, `wrongFixes[${i}].script`);
+    if (!seen.has(fix.caughtBy))
+      throw new LabFormatError(
+        shown,
+        `wrongFixes[${i}].caughtBy`,
+        `no task has the id "${fix.caughtBy}"`,
+        `task ids: ${[...seen].join(', ')}`,
+      );
+  });
+  manifest.rightFixes.forEach((fix, i) => mustExist(fix.script, `rightFixes[${i}].script`));
   if (options.imagesDir) {
     manifest.images.forEach((image, i) => {
       if (!existsSync(join(options.imagesDir!, image))) {

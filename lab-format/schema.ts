@@ -40,10 +40,47 @@ export const taskSchema = z.strictObject({
   solution: z.string().min(1),
 });
 
+/**
+ * The kinds of plausible wrong fix a lab guards against (docs/writing-labs.md
+ * explains each, with an example from our labs and the check that catches it).
+ */
+export const WRONG_FIX_KINDS = [
+  /** Today's state is right, but the bug returns on the next release, rebuild or clean recreate. */
+  'breaks-later',
+  /** What a check looks at is made true without doing what the task teaches. */
+  'observable-only',
+  /** The task says fix X (the image, the repository) and the learner fixes something else. */
+  'wrong-artefact',
+  /** A cleanup or change that destroys more than it may. */
+  'collateral-damage',
+  /** Part of the fix: renaming instead of removing, one of two places, a symptom silenced. */
+  'half-measure',
+  /** Reachable or working by switching a safety off, exposing a service, or leaking a secret. */
+  'security-shortcut',
+  /** A fix for something that was never the problem (a no-cache rebuild, a restart). */
+  'misdiagnosis',
+] as const;
+
 export const wrongFixSchema = z.strictObject({
   /** Script that performs a plausible but wrong fix; at least one check must keep failing after it. */
   script: labFile,
+  /** Which kind of shortcut this is. @example "breaks-later" */
+  kind: z.enum(WRONG_FIX_KINDS),
   /** Why this fix is wrong, in one sentence. */
+  why: z.string().min(10),
+  /** The id of the task whose check must fail after this fix. @example "template-outside-mounts" */
+  caughtBy: slug,
+  /**
+   * Words the failing check's message must contain (case-insensitive), so the
+   * learner is told the real problem, not just "failed". @example "hidden by"
+   */
+  says: z.string().min(3),
+});
+
+export const rightFixSchema = z.strictObject({
+  /** Script that fixes the lab correctly in a way that differs from the solve script; every check must pass. */
+  script: labFile,
+  /** How this fix differs from the solve script and why it is sound, in one sentence. */
   why: z.string().min(10),
 });
 
@@ -86,8 +123,11 @@ export const labManifestSchema = z.strictObject({
   checkTimeout: z.number().int().min(1).max(120).default(30),
   tasks: z.array(taskSchema).min(1),
   wrongFixes: z.array(wrongFixSchema).default([]),
+  /** Correct fixes other than the solve script (another sound design); every check must pass after each. */
+  rightFixes: z.array(rightFixSchema).default([]),
 });
 
 export type LabManifest = z.infer<typeof labManifestSchema>;
 export type LabTask = z.infer<typeof taskSchema>;
 export type LabWrongFix = z.infer<typeof wrongFixSchema>;
+export type LabRightFix = z.infer<typeof rightFixSchema>;

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { scaffoldLab, ScaffoldError } from '../labs/scaffold.ts';
 import { validateLabs } from '../labs/validate.ts';
 import { startVerifyPlatform, type VerifyPlatform } from '../labs/verify-platform.ts';
-import { type ContractResult, verifyLab } from '../labs/verify.ts';
+import { type ContractResult, formatReport, reportByLab, verifyLab } from '../labs/verify.ts';
 import type { Context } from './context.ts';
 import { CliError, EXIT, intAtLeast, onInterrupt, printJson, stderrLogger } from './output.ts';
 
@@ -34,7 +34,7 @@ export function registerLabs(program: Command, context: Context): void {
   labs
     .command('verify')
     .description(
-      'Run the lab contract in real sandboxes: checks fail after setup, pass after the solve script, and keep failing after each wrong fix',
+      'Run the lab contract in real sandboxes: checks fail after setup, pass after the solve script and each right fix, and catch each wrong fix with its message',
     )
     .argument('<slug...>', 'the labs to verify (folder names in labs/)')
     .option('--parallel <n>', 'sandboxes at once', intAtLeast(1), 2)
@@ -95,6 +95,8 @@ export function registerLabs(program: Command, context: Context): void {
           for (const warning of r.warnings) console.log(`      warning: ${warning}`);
           if (r.problem) console.log(r.problem.replace(/^/gm, '      '));
         }
+      if (!options.json)
+        for (const report of reportByLab(results)) console.log(formatReport(report));
       if (results.some((r) => !r.passed)) process.exitCode = EXIT.failed;
     });
 

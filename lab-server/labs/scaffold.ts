@@ -40,8 +40,15 @@ tasks:
       \`docker start web\`
 wrongFixes:
   - script: wrong-fixes/another-container.sh
+    kind: wrong-artefact
     why: >-
       Starting a second container under another name leaves web itself stopped.
+    caughtBy: web-runs
+    says: never started
+rightFixes:
+  - script: right-fixes/restart.sh
+    why: >-
+      \`docker restart\` starts a container that is not running, so it gets web up as well.
 `;
 
 const FILES: Record<string, (slug: string) => string> = {
@@ -64,6 +71,11 @@ pass "web is running."
     () => `# Wrong fix: a new container under another name, web left as it was.
 set -euo pipefail
 docker run -d --name web-2 drydock/lab-base sleep 86400 >/dev/null
+`,
+  'right-fixes/restart.sh': () => `# Right fix: restart starts a container that is not running.
+set -euo pipefail
+docker restart web >/dev/null
+wait_until 10 container_is_up web
 `,
   'files/README.md': (slug) => `# ${slug}
 

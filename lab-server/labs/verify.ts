@@ -1,24 +1,36 @@
 /**
  * The lab contract, run in real sandboxes: after setup every task's check fails
- * (and says why); after the solve script every check passes; after each wrong-fix
- * script at least one check still fails. `drydock labs verify` and the lab
- * contract test both run this; it reports progress through a callback and
+ * (and says why); after the solve script, and after each right-fix script (a
+ * sound fix that differs from it), every check passes and says what it verified;
+ * after each wrong-fix script the task named by `caughtBy` fails with a message
+ * containing `says`. Every verdict is asked for twice, a few seconds apart,
+ * because a learner may press Check at any moment. `drydock labs verify` and the
+ * lab contract test both run this; it reports progress through a callback and
  * returns results instead of throwing, so either can present them its own way.
  */
 import type { Lab } from '../../lab-format/load.ts';
-import type { LabWrongFix } from '../../lab-format/schema.ts';
+import type { LabRightFix, LabWrongFix } from '../../lab-format/schema.ts';
 import type { CheckResult } from '../sessions/lab-runner.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
 
 /** A solve or wrong-fix script may take this long (builds inside the sandbox are slow on a busy host). */
 export const SCRIPT_TIMEOUT_MS = 300_000;
+/**
+ * The second Check comes this long after the first: a verdict must not depend on
+ * when the learner presses it (a container between two crashes, a health check
+ * still in its start period, a clock compared with a start time).
+ */
+export const RECHECK_DELAY_MS = 3000;
 
 export type Progress = (line: string) => void;
 
+export type StepKind = 'solve' | 'right-fix' | 'wrong-fix';
+
 export interface ContractResult {
   slug: string;
-  /** `solve`, or the wrong-fix script's path. */
+  kind: StepKind;
+  /** `solve`, or the right- or wrong-fix script's path. */
   step: string;
   passed: boolean;
   /** Why the step broke the contract (set when `passed` is false). */
@@ -26,7 +38,7 @@ export interface ContractResult {
   seconds: number;
   /** Phase timings, e.g. "setup 12.3 s". */
   timings: string[];
-  /** One line per task: the checks after setup (solve) or after the wrong fix. */
+  /** One line per task: the last checks run. */
   summary: string;
   /** Things that did not break the contract but should be looked at (a retried setup). */
   warnings: string[];
@@ -45,12 +57,14 @@ class Broken extends Error {}
 async function inSession(
   sessions: SessionManager,
   lab: Lab,
+  kind: StepKind,
   step: string,
   body: (session: Session, result: ContractResult) => Promise<void>,
 ): Promise<ContractResult> {
   const started = Date.now();
   const result: ContractResult = {
     slug: lab.slug,
+    kind,
     step,
     passed: true,
     seconds: 0,
@@ -81,15 +95,41 @@ async function inSession(
   return result;
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs a fix script to completion; a script that fails proves nothing about the checks. */
+async function runScript(session: Session, script: string, result: ContractResult): Promise<void> {
+  const mark = Date.now();
+  const ran = await session.runner!.run(script, SCRIPT_TIMEOUT_MS);
+  if (ran.exitCode !== 0)
+    throw new Broken(`${script} itself failed (exit ${ran.exitCode}):\n${ran.output.slice(-2000)}`);
+  result.timings.push(`${script.replace(/^.*\//, '')} ${since(mark)} s`);
+}
+
+/** Every check passes, says what it verified, and still passes when Check is pressed again later. */
+async function expectAllPass(session: Session, script: string, result: ContractResult) {
+  const mark = Date.now();
+  for (const round of ['', ' when Check is pressed again']) {
+    if (round) await pause(RECHECK_DELAY_MS);
+    const checks = await session.runner!.check();
+    result.summary = summarize(checks);
+    if (!checks.every((r) => r.passed))
+      throw new Broken(`checks fail after ${script}${round}:\n${result.summary}`);
+    const silent = checks.find((r) => r.output.trim().length === 0);
+    if (silent) throw new Broken(`check "${silent.task}" passes without saying what it verified`);
+  }
+  result.timings.push(`checks ${since(mark)} s`);
+}
+
 /** Checks fail (each with a reason) after setup, the solve script succeeds, then every check passes. */
 export function verifySolve(
   sessions: SessionManager,
   lab: Lab,
   progress: Progress = () => {},
 ): Promise<ContractResult> {
-  return inSession(sessions, lab, 'solve', async (session, result) => {
-    const runner = session.runner!;
-    const broken = await runner.check();
+  const solve = lab.manifest.solve;
+  return inSession(sessions, lab, 'solve', 'solve', async (session, result) => {
+    const broken = await session.runner!.check();
     result.summary = summarize(broken);
     progress(`${lab.slug}: set up; every check must fail`);
     for (const check of broken) {
@@ -98,42 +138,54 @@ export function verifySolve(
       if (check.output.trim().length === 0)
         throw new Broken(`check "${check.task}" fails without saying why`);
     }
-    let mark = Date.now();
-    const solved = await runner.run(lab.manifest.solve, SCRIPT_TIMEOUT_MS);
-    if (solved.exitCode !== 0)
-      throw new Broken(`${lab.manifest.solve} failed:\n${solved.output.slice(-2000)}`);
-    result.timings.push(`solve ${since(mark)} s`);
-    progress(`${lab.slug}: ${lab.manifest.solve} ran; every check must pass`);
-    mark = Date.now();
-    const fixed = await runner.check();
-    result.timings.push(`checks ${since(mark)} s`);
-    if (!fixed.every((r) => r.passed))
-      throw new Broken(`checks still fail after ${lab.manifest.solve}:\n${summarize(fixed)}`);
+    await runScript(session, solve, result);
+    progress(`${lab.slug}: ${solve} ran; every check must pass`);
+    await expectAllPass(session, solve, result);
   });
 }
 
-/** The wrong fix runs to completion (exit 0), and at least one check still fails after it. */
+/** A correct fix other than the solve script: it runs to completion and every check passes. */
+export function verifyRightFix(
+  sessions: SessionManager,
+  lab: Lab,
+  fix: LabRightFix,
+  progress: Progress = () => {},
+): Promise<ContractResult> {
+  return inSession(sessions, lab, 'right-fix', fix.script, async (session, result) => {
+    await runScript(session, fix.script, result);
+    progress(`${lab.slug}: ${fix.script} ran; every check must pass`);
+    await expectAllPass(session, `the right fix ${fix.script} (${fix.why})`, result);
+  });
+}
+
+/**
+ * The wrong fix runs to completion (exit 0); then the check of the task it names
+ * fails, with a message that names the real problem, now and when asked again.
+ */
 export function verifyWrongFix(
   sessions: SessionManager,
   lab: Lab,
   fix: LabWrongFix,
   progress: Progress = () => {},
 ): Promise<ContractResult> {
-  return inSession(sessions, lab, fix.script, async (session, result) => {
-    const runner = session.runner!;
-    const ran = await runner.run(fix.script, SCRIPT_TIMEOUT_MS);
-    // The wrong fix must really have been carried out, or a failing check proves nothing.
-    if (ran.exitCode !== 0)
-      throw new Broken(
-        `${fix.script} itself failed (exit ${ran.exitCode}):\n${ran.output.slice(-2000)}`,
-      );
-    progress(`${lab.slug}: ${fix.script} ran; a check must still fail`);
-    const results = await runner.check();
-    result.summary = summarize(results);
-    if (results.every((r) => r.passed))
-      throw new Broken(
-        `every check passes after the wrong fix ${fix.script} (${fix.why}):\n${result.summary}`,
-      );
+  return inSession(sessions, lab, 'wrong-fix', fix.script, async (session, result) => {
+    await runScript(session, fix.script, result);
+    progress(`${lab.slug}: ${fix.script} ran; check "${fix.caughtBy}" must fail`);
+    for (const round of ['', ' when Check is pressed again']) {
+      if (round) await pause(RECHECK_DELAY_MS);
+      const checks = await session.runner!.check();
+      result.summary = summarize(checks);
+      const catcher = checks.find((r) => r.task === fix.caughtBy);
+      if (!catcher) throw new Broken(`no check ran for task "${fix.caughtBy}"`);
+      if (catcher.passed)
+        throw new Broken(
+          `check "${fix.caughtBy}" passes after the wrong fix ${fix.script}${round} (${fix.why}):\n${result.summary}`,
+        );
+      if (!catcher.output.toLowerCase().includes(fix.says.toLowerCase()))
+        throw new Broken(
+          `check "${fix.caughtBy}" fails after ${fix.script}${round}, but its message does not say "${fix.says}":\n${catcher.output.trim()}`,
+        );
+    }
   });
 }
 
@@ -146,6 +198,7 @@ export async function verifyLab(
   const progress = options.progress ?? (() => {});
   const steps: (() => Promise<ContractResult>)[] = [
     () => verifySolve(sessions, lab, progress),
+    ...lab.manifest.rightFixes.map((fix) => () => verifyRightFix(sessions, lab, fix, progress)),
     ...lab.manifest.wrongFixes.map((fix) => () => verifyWrongFix(sessions, lab, fix, progress)),
   ];
   const results: ContractResult[] = [];
@@ -162,3 +215,44 @@ export async function verifyLab(
   await Promise.all(Array.from({ length: Math.max(1, options.parallel ?? 2) }, worker));
   return results;
 }
+
+export interface LabReport {
+  slug: string;
+  solved: boolean;
+  wrongCaught: number;
+  wrongFixes: number;
+  rightAccepted: number;
+  rightFixes: number;
+  /** Sandbox time spent on the lab (its steps run in parallel, so more than the wall time). */
+  seconds: number;
+}
+
+/** Per lab: wrong fixes caught, right fixes accepted, time. */
+export function reportByLab(results: ContractResult[]): LabReport[] {
+  const bySlug = new Map<string, LabReport>();
+  for (const r of results) {
+    const report = bySlug.get(r.slug) ?? {
+      slug: r.slug,
+      solved: false,
+      wrongCaught: 0,
+      wrongFixes: 0,
+      rightAccepted: 0,
+      rightFixes: 0,
+      seconds: 0,
+    };
+    report.seconds += r.seconds;
+    if (r.kind === 'solve') report.solved = r.passed;
+    else if (r.kind === 'right-fix') {
+      report.rightFixes++;
+      if (r.passed) report.rightAccepted++;
+    } else {
+      report.wrongFixes++;
+      if (r.passed) report.wrongCaught++;
+    }
+    bySlug.set(r.slug, report);
+  }
+  return [...bySlug.values()].sort((a, b) => a.slug.localeCompare(b.slug));
+}
+
+export const formatReport = (r: LabReport): string =>
+  `${r.slug}: solve ${r.solved ? 'passes' : 'BROKEN'}, wrong fixes caught ${r.wrongCaught}/${r.wrongFixes}, right fixes accepted ${r.rightAccepted}/${r.rightFixes}, ${r.seconds.toFixed(0)} s of sandbox time`;

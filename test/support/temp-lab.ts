@@ -22,7 +22,13 @@ export const GOOD_MANIFEST = {
     },
   ],
   wrongFixes: [
-    { script: 'wrong-fixes/stopped.sh', why: 'A created but stopped container is not running.' },
+    {
+      script: 'wrong-fixes/stopped.sh',
+      kind: 'observable-only',
+      why: 'A created but stopped container is not running.',
+      caughtBy: 'web-runs',
+      says: 'not running',
+    },
   ],
 };
 

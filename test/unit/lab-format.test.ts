@@ -139,6 +139,40 @@ describe('lab manifests', () => {
     );
   });
 
+  it('says which task must catch a wrong fix, and refuses one that names no task', () => {
+    using root = tempRoot();
+    const [fix] = GOOD_MANIFEST.wrongFixes;
+    const dir = root.writeLab('no-catcher', {
+      ...GOOD_MANIFEST,
+      wrongFixes: [{ ...fix, caughtBy: 'web-starts' }],
+    });
+    expectFormatError(
+      () => loadLab(dir),
+      /no-catcher\/lab\.yaml$/,
+      'wrongFixes[0].caughtBy',
+      /no task has the id "web-starts"[\s\S]*task ids: web-runs/,
+    );
+    const unkind = root.writeLab('unkind', {
+      ...GOOD_MANIFEST,
+      wrongFixes: [{ ...fix, kind: 'lazy' }],
+    });
+    expectFormatError(() => loadLab(unkind), /unkind/, 'wrongFixes[0].kind', /breaks-later/);
+  });
+
+  it('fails when a right fix names a script that does not exist', () => {
+    using root = tempRoot();
+    const dir = root.writeLab('no-right-fix', {
+      ...GOOD_MANIFEST,
+      rightFixes: [{ script: 'right-fixes/restart.sh', why: 'Restarting starts it too.' }],
+    });
+    expectFormatError(
+      () => loadLab(dir),
+      /no-right-fix/,
+      'rightFixes[0].script',
+      /"right-fixes\/restart\.sh" does not exist/,
+    );
+  });
+
   it('fails on an image that images/ does not define', () => {
     using root = tempRoot();
     const dir = root.writeLab('no-image', { ...GOOD_MANIFEST, images: ['lab-base', 'postgres'] });
