@@ -52,6 +52,7 @@ const DEPLOY = ['test/engine/compose-deployment.test.ts'];
 const taken = new Set([...EXCLUSIVE, ...LABS, ...DEPLOY]);
 const PLATFORM = [
   ...(await files('test/unit/**/*.test.ts')),
+  ...(await files('test/store/**/*.test.ts')),
   ...(await files('test/engine/**/*.test.ts')).filter((file) => !taken.has(file)),
   ...(await files('test/e2e/**/*.test.ts')),
 ];

@@ -1,0 +1,94 @@
+/**
+ * The store's schema, one migration per change, applied in name order by
+ * Kysely's Migrator (which records them and holds a lock while it works, so two
+ * servers starting against one PostgreSQL do not both apply one). Never edit a
+ * migration that has shipped: add the next one.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import type { Dialect } from './dialect.ts';
+
+/** Migrations that differ by database get the dialect; most do not. */
+type Step = (dialect: Dialect) => Migration;
+
+const STEPS: Record<string, Step> = {
+  '0001-sessions': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('lab', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('seed', 'text', (c) => c.notNull())
+        .addColumn('learner', 'text')
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('end_reason', 'text')
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('expires_at', time, (c) => c.notNull())
+        .addColumn('ended_at', time)
+        .addColumn('extensions', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('sessions_owner_state')
+        .on('sessions')
+        .columns(['owner', 'state'])
+        .execute();
+      await db.schema
+        .createTable('sandboxes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('lab', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) =>
+          c.unique().references('sessions.id').onDelete('set null'),
+        )
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('claimed_at', time)
+        .execute();
+      await db.schema
+        .createIndex('sandboxes_owner_lab_state')
+        .on('sandboxes')
+        .columns(['owner', 'lab', 'state'])
+        .execute();
+      await db.schema
+        .createTable('check_results')
+        .addColumn('session_id', 'text', (c) =>
+          c.notNull().references('sessions.id').onDelete('cascade'),
+        )
+        .addColumn('task', 'text', (c) => c.notNull())
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('checked_at', time, (c) => c.notNull())
+        .addPrimaryKeyConstraint('check_results_pk', ['session_id', 'task'])
+        .execute();
+      await db.schema
+        .createTable('session_events')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('session_id', 'text', (c) =>
+          c.notNull().references('sessions.id').onDelete('cascade'),
+        )
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at', time, (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('session_events_session')
+        .on('session_events')
+        .columns(['session_id', 'id'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['session_events', 'check_results', 'sandboxes', 'sessions'])
+        await db.schema.dropTable(table).execute();
+    },
+  }),
+};
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(STEPS).map(([name, step]) => [name, step(dialect)]));
+}

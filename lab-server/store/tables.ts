@@ -1,0 +1,61 @@
+/**
+ * The session store's tables, as Kysely sees them. Times are epoch milliseconds
+ * (bigint in PostgreSQL, integer in SQLite) and flags are 0/1 integers, so that
+ * both databases hand back the same JavaScript values.
+ */
+import type { Generated } from 'kysely';
+
+export interface SessionsTable {
+  id: string;
+  /** The server (DRYDOCK_OWNER) whose engine holds the session's sandbox. */
+  owner: string;
+  lab: string;
+  token_hash: string;
+  seed: string;
+  /** The learner's identity as the browser keeps it, when it sent one. */
+  learner: string | null;
+  state: string;
+  message: string;
+  end_reason: string | null;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  extensions: number;
+}
+
+export interface SandboxesTable {
+  /** The engine's container id. */
+  id: string;
+  owner: string;
+  lab: string;
+  /** warming → warm → claimed → removing */
+  state: string;
+  /** Set when a session claims the sandbox, never before. */
+  session_id: string | null;
+  created_at: number;
+  claimed_at: number | null;
+}
+
+export interface CheckResultsTable {
+  session_id: string;
+  task: string;
+  passed: number;
+  message: string;
+  checked_at: number;
+}
+
+export interface SessionEventsTable {
+  id: Generated<number>;
+  session_id: string;
+  type: string;
+  at: number;
+  /** JSON */
+  data: string;
+}
+
+export interface Database {
+  sessions: SessionsTable;
+  sandboxes: SandboxesTable;
+  check_results: CheckResultsTable;
+  session_events: SessionEventsTable;
+}
