@@ -33,4 +33,4 @@ fi
 if [ "${#problems[@]}" -gt 0 ]; then
   fail "${problems[@]}"
 fi
-pass "The hand-started API container is gone, and ais-relay and tide-archive-export are untouched."
+pass "The hand-started API container is gone; ais-relay is still the same running container (its relay session intact), and tide-archive-export still holds its export."
