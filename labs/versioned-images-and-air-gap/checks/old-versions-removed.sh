@@ -16,13 +16,16 @@ for repo in tollgate-api tollgate-worker; do
     other=$(docker images --no-trunc --format '{{.ID}}' --filter "label=org.opencontainers.image.revision=$(release_revision "$ref")" | head -n 1)
     also=''
     [ -n "$other" ] && also=" Its image is still here ($(docker images --format '{{.Repository}}:{{.Tag}}' --filter "label=org.opencontainers.image.revision=$(release_revision "$ref")" | paste -sd, | sed 's/,/, /g')), but not under its version tag."
-    problems+=("$ref, the newest version, is gone. Versions compare as numbers: 2.10 is newer than 2.9 (sort -V), though plain sort puts 2.9 last.$also")
+    problems+=("$ref, the newest version, is gone. Versions compare as numbers: 2.10 is newer than 2.9 (sort -V), though plain sort puts 2.9 last.$also If you saved it to a tar first, docker load -i brings it back; otherwise start the lab over.")
   else
     is=$(image_release "$repo" "$keep")
     if [ "$is" != "$repo ${newest[$repo]}" ]; then
       what="an image that is no tollgate release (rebuilt or imported: it lacks the release labels)"
       [ -n "$is" ] && what="the image of $is"
-      problems+=("$ref names $what, not the released $ref. A tag is only a name: moving it onto another image doesn't make that image the new version.")
+      real=$(docker images -q --filter "label=org.opencontainers.image.revision=$(release_revision "$ref")" | head -n 1)
+      back=''
+      [ -n "$real" ] && back=" The released $ref is still here as image $real: docker tag $real $ref puts the tag back."
+      problems+=("$ref names $what, not the released $ref. A tag is only a name: moving it onto another image doesn't make that image the new version.$back")
     fi
   fi
   while IFS='|' read -r tag id; do
@@ -34,8 +37,7 @@ for repo in tollgate-api tollgate-worker; do
   done < <(docker images "$repo" --no-trunc --format '{{.Tag}}|{{.ID}}' | sort -t'|' -k1,1V)
 done
 
-[ "${#problems[@]}" -eq 0 ] || fail "${problems[@]}" \
-  "If you saved it to a tar first, docker load -i brings it back; otherwise start the lab over."
+[ "${#problems[@]}" -eq 0 ] || fail "${problems[@]}"
 if [ "${#extra[@]}" -gt 0 ]; then
   list=$(printf '%s, ' "${extra[@]}"); list=${list%, }
   fail "${#extra[@]} older versions are still there, and no running container uses them: $list." \
