@@ -15,7 +15,9 @@ config=${home%/}/config.json
 IFS='|' read -r ftype fsrc frw < <(docker inspect -f '{{range .Mounts}}{{if eq .Destination "'"$config"'"}}{{.Type}}|{{.Source}}|{{.RW}}{{end}}{{end}}' "$cid")
 if [ -n "$ftype" ]; then
   if [ "$frw" = true ]; then how=read-write; else how=read-only; fi
-  fail "$config is a $ftype mount of its own ($fsrc, $how). tidewire saves by writing config.json.tmp and renaming it over config.json, and a rename can't replace a mount point: it fails with EBUSY, read-only or not." \
+  today=''
+  container_is_up "$cid" && today=" tidewire runs now only because it had nothing to save at this start; its next save (a migration, tidewire doctor --fix) fails."
+  fail "$config is a $ftype mount of its own ($fsrc, $how). tidewire saves by writing config.json.tmp and renaming it over config.json, and a rename can't replace a mount point: it fails with EBUSY, read-only or not.$today" \
     "Expected: the folder that holds config.json mounted writable, or no file at all (settings from TIDEWIRE_* variables)."
 fi
 
@@ -29,6 +31,15 @@ if [ -n "$mount" ]; then
   rw=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "'"${mount##* at }"'"}}{{.RW}}{{end}}{{end}}' "$cid")
   [ "$rw" = true ] || fail "tidewire's config folder is the $mount, mounted read-only, so tidewire can't write config.json.tmp there (EROFS)." \
     "Expected: the folder mounted writable."
+  # Writable for tidewire (uid 1000, who owns it) is enough; writable for everyone on the
+  # host lets any user replace the office's settings and read or change the webhook token.
+  src=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "'"${mount##* at }"'"}}{{if eq .Type "bind"}}{{.Source}}{{end}}{{end}}{{end}}' "$cid")
+  for f in "$src" "$src/config.json"; do
+    [ -n "$src" ] && [ -e "$f" ] || continue
+    mode=$(stat -c %a "$f")
+    (( 8#$mode & 2 )) && fail "tidewire's config folder is the $mount, but $f is world-writable (mode $mode): any user on the host can replace the office's settings and their webhook token." \
+      "Expected: writable by tidewire's user (uid 1000, the owner) only, e.g. chmod 755 on the folder and 644 on the file."
+  done
 fi
 
 status=''

@@ -7,7 +7,7 @@ holder=$(docker inspect -f '{{.Id}}' berthboard-api 2>/dev/null || true)
 if [ -z "$cid" ]; then
   if [ -n "$holder" ]; then
     fail "Compose has no container for the api service: the name berthboard-api is held by a container Compose didn't create (image $(docker inspect -f '{{.Config.Image}}' "$holder"), $(describe_state "$holder"))." \
-      "Expected: docker compose up -d creating berthboard-api for berthboard 2.1."
+      "Compose never replaces a container it didn't create, so every docker compose up fails on that name. Expected: docker compose up -d creating berthboard-api for berthboard 2.1."
   fi
   fail "There is no container for the api service (Compose project berthboard), and no container named berthboard-api." \
     "Expected: berthboard 2.1 deployed with docker compose up -d."

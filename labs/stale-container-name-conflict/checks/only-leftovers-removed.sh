@@ -5,7 +5,12 @@ stale=$(docker ps -aq --filter "label=ops.incident=INC-$(seed_hex incident 6)")
 problems=()
 if [ -n "$stale" ]; then
   IFS='|' read -r sname simage < <(docker inspect -f '{{.Name}}|{{.Config.Image}}' "$stale")
-  problems+=("The API container started by hand during the incident still exists: ${sname#/} (image $simage, $(describe_state "$stale")). Renaming or stopping it leaves it in the way; remove it.")
+  sname=${sname#/}
+  if [ "$sname" != berthboard-api ]; then
+    problems+=("The API container started by hand during the incident was renamed to $sname instead of removed: it still exists (image $simage, $(describe_state "$stale")), an outdated API on the project's network for the next person to trip over. Remove it.")
+  else
+    problems+=("The API container started by hand during the incident still exists: $sname (image $simage, $(describe_state "$stale")). Renaming or stopping it leaves it in the way; remove it.")
+  fi
 fi
 
 relay_session=$(docker exec ais-relay cat /tmp/relay.session 2>/dev/null || true)
@@ -28,4 +33,4 @@ fi
 if [ "${#problems[@]}" -gt 0 ]; then
   fail "${problems[@]}"
 fi
-pass "The hand-started API container is gone, and ais-relay and tide-archive-export are untouched."
+pass "The hand-started API container is gone; ais-relay is still the same running container (its relay session intact), and tide-archive-export still holds its export."
