@@ -56,6 +56,9 @@ fi
 context=$(jq -r '.services.web.build.context // empty' <<< "$cfg"); context=${context:-$LAB_DIR}
 dockerfile=$(jq -r '.services.web.build.dockerfile // "Dockerfile"' <<< "$cfg")
 case "$dockerfile" in /*) ;; *) dockerfile="$context/$dockerfile" ;; esac
+[ "$(docker inspect -f '{{.State.Status}}' kestrel-pkgs 2>/dev/null)" = running ] \
+  || fail "The package server (container kestrel-pkgs) is not running, so no build can download manifest-tools." \
+    "Start it again: docker start kestrel-pkgs. It is not part of your project."
 trap drop_rebuilt EXIT
 rebuild_with_secret_only "$context" "$dockerfile" \
   || fail "Built with the token given only as a build secret, and no build argument, the Dockerfile does not work: $REBUILD_WHY." \
