@@ -13,6 +13,7 @@ also_check() {
     fail "ledger answers, but it reads its settings from $src, a copy, not from config/ledger/: an edit to config/ledger/ledger.conf would never reach it." \
       "Expected: the bind mount's source is $LAB_DIR/config/ledger (or the file ledger.conf in it)."
   fi
+  [ "$real" = "$src" ] || src="$src (a link to $real)"
   NOTE="It reads its settings from $src, mounted into the container."
 }
 check_stays_up ledger "ledger ok: dues ledger LG-$(seed_hex ledger 6)"   # the ledger_id in config/ledger/ledger.conf
