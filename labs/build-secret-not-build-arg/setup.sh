@@ -49,6 +49,12 @@ docker run -d --name kestrel-pkgs --restart unless-stopped --init -p 8081:80 \
 serves() { curl -fsS -o /dev/null -u "ci:$token" http://127.0.0.1:8081/private/manifest-tools-1.3.tar.gz; }
 wait_until 10 serves || { echo "setup: the package server did not start" >&2; exit 1; }
 
+# --- waybill 0.9, the release before manifest-tools (built without the token), which
+# the runner keeps for rollbacks: a cleanup must leave it alone.
+printf '%s\n' 'FROM drydock/lab-base:latest' 'LABEL org.opencontainers.image.version=0.9' \
+  'COPY www/index.html /srv/www/index.html' 'USER app' 'CMD ["httpd", "-f", "-p", "8080", "-h", "/srv/www"]' \
+  | quietly docker build -q -t waybill:0.9 -f - .
+
 # --- waybill 1.0, built and started the old way
 out=$(PKG_TOKEN="$token" docker compose up -d --build 2>&1) || { printf '%s\n' "$out" >&2; exit 1; }
 cid=$(service_container waybill web)

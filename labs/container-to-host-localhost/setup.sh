@@ -16,7 +16,7 @@ LISTEN=127.0.0.1
 PORT=9400
 CONF
 
-printf '3.42 m above chart datum, rising (gauge PE-%s)\n' "$(seed_hex gauge 6)" > /srv/tidegauge/level
+printf '3.42 m above chart datum, rising (gauge PE-%s, reading at %s)\n' "$(seed_hex gauge 6)" "$(date -u +%H:%M:%S.%3N)" > /srv/tidegauge/level
 
 cat > /usr/local/sbin/tidegaugectl <<'CTL'
 #!/bin/sh

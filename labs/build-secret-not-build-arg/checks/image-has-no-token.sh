@@ -21,6 +21,14 @@ if [ "${#traces[@]}" -gt 0 ]; then
     "Expected: the token nowhere in the image: not in its history, its config, or any layer (a file deleted by a later step is still in the layer that added it)." ${stale:+"$stale"}
 fi
 
+# The container itself must not be handed the token either (environment, labels, command).
+cfg_hits=$(docker inspect -f '{{json .Config}}' "$cid" | jq -r --rawfile p <(token_patterns) '
+  ($p | split("\n") | map(select(length > 0))) as $pats
+  | paths(type == "string") as $path | select(getpath($path) as $v | any($pats[]; . as $t | $v | contains($t)))
+  | $path | map(if type == "number" then "[\(.)]" else ".\(.)" end) | join("")' 2>/dev/null | head -n 3 | paste -sd, -)
+[ -z "$cfg_hits" ] || fail "The image is clean, but the web container is handed the token when it starts: its configuration holds it ($cfg_hits)." \
+  "waybill doesn't need the token to run, and every process in the container (and anyone who can docker inspect it) can read it. Expected: the token only in the build, as a secret."
+
 waybill=''
 prints() { waybill=$(docker exec "$cid" wget -qO- -T 1 'http://127.0.0.1:8080/cgi-bin/waybill?ref=KC-20417' 2>/dev/null); [ -n "$waybill" ]; }
 retry_while_up 3 "$cid" prints || fail "The image is clean, but the web container is $(describe_state "$cid") and does not answer on port 8080." \

@@ -1,7 +1,10 @@
-# Task: berthboard, on its own network (not the host's), shows the tide read from the
-# gauge on the host (its reading carries an id derived from DRYDOCK_SEED), and still
-# reaches the bookings service by its name.
+# Task: berthboard, on its own network (not the host's), shows the tide read live from
+# the gauge on the host, and still reaches the bookings service by its name. The check
+# gives the gauge a fresh reading first (its gauge id is derived from DRYDOCK_SEED, the
+# time stamp is new each time), so a copy of an older reading served elsewhere doesn't pass.
 gauge_id="PE-$(seed_hex gauge 6)"
+fresh="$gauge_id, reading at $(date -u +%H:%M:%S.%3N)"
+printf '3.42 m above chart datum, rising (gauge %s)\n' "$fresh" > /srv/tidegauge/level 2>/dev/null || fresh=$gauge_id
 cid=$(service_container berthboard board)
 [ -n "$cid" ] || fail "There is no container for the board service (Compose project berthboard)." \
   "Start it with: docker compose up -d --build"
@@ -32,4 +35,8 @@ if ! grep -qF "$gauge_id" <<< "$tide"; then
 fi
 [[ "$bookings" == 'bookings: ok:'* ]] || fail "berthboard shows the tide, but can't read the bookings any more: ${bookings#bookings: }" \
   "Expected: it still reaches the bookings service by its name, on the project's network."
-pass "berthboard shows the tide from the gauge on the host ($url) and the bookings."
+if ! grep -qF "$fresh" <<< "$tide"; then
+  fail "berthboard shows a reading of the gauge, but not the gauge's current reading: it shows \"${tide#tide: ok: }\", while the gauge on the host now says \"$fresh\"." \
+    "berthboard reads a copy, not the gauge on the host. Expected: TIDEGAUGE_URL pointing at the host, where tidegauge listens."
+fi
+pass "berthboard shows the gauge's current reading, read from $url, and the bookings (from the bookings service)."

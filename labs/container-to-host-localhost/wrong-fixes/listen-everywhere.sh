@@ -1,9 +1,9 @@
-# Wrong fix: make the tide gauge listen on every interface (0.0.0.0) and change nothing
-# else. Containers could reach the host now, but berthboard still asks localhost, which
-# inside its container is the container itself. (And the gauge is now open to any
-# network the host is on.)
+# Wrong fix (security shortcut): make the tide gauge listen on every interface (0.0.0.0)
+# and point the board at the host. berthboard shows the tide, but the gauge, which has
+# no authentication, is now open to every network the host is on, as the hints warn.
 set -euo pipefail
 sed -i 's|^LISTEN=.*|LISTEN=0.0.0.0|' /etc/tidegauge/tidegauge.conf
 /usr/local/sbin/tidegaugectl restart
-docker compose restart board 2>&1 | tail -n 1
-sleep 2
+sed -i 's|^      TIDEGAUGE_URL: .*|      TIDEGAUGE_URL: http://host.docker.internal:9400|' compose.yaml
+sed -i 's|^    init: true   # a tiny init.*|&\n    extra_hosts:\n      - "host.docker.internal:host-gateway"|' compose.yaml
+docker compose up -d 2>&1 | tail -n 2
