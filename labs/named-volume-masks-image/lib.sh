@@ -9,8 +9,8 @@
 # $next_error if it can't build or doesn't answer. The learner's images, volumes and
 # containers are not touched; everything made here is removed on exit.
 next_release_settings() {
-  local cid=$1 config context dockerfile target out type name src dst copy entry cmd tries
-  local -a args=() run=()
+  local cid=$1 config context dockerfile target out type name src dst copy entry tries
+  local -a args=() run=() cmd=() entry_words=()
   next_settings='' next_error=''
   next_marker="release_check = $(seed_hex next-release 8)"
   next_tag="drydock-check/harborlog:next-$$"
@@ -40,17 +40,31 @@ next_release_settings() {
   while IFS= read -r entry; do run+=(-e "$entry"); done \
     < <(jq -r '.services.web.environment // {} | to_entries[] | "\(.key)=\(.value // "")"' <<< "$config")
   entry=$(jq -r '.services.web.user // empty' <<< "$config"); [ -z "$entry" ] || run+=(-u "$entry")
-  # Copies of the web container's volumes and bind mounts, at the same paths.
+  # Copies of the web container's volumes and bind mounts, at the same paths (one helper
+  # container copies them all; docker cp can't read a container with read-only binds in
+  # this engine). A bind-mounted file is mounted read-only, from the copy of the
+  # repository if it comes from there.
+  local -a from=()
+  local i=0 copy_cmd=''
   while IFS='|' read -r type name src dst; do
-    [ -n "$dst" ] || continue
+    [ -n "$dst" ] && [ "$dst" != / ] || continue
+    case "$type" in volume) ;; bind) ;; *) continue ;; esac
+    if [ "$type" = bind ] && [ -f "$src" ]; then
+      case "$src" in "$context"/*) src="$next_work/${src#"$context"/}" ;; esac
+      run+=(-v "$src:$dst:ro"); continue
+    fi
     copy="drydock-check-harborlog-$$-${#next_copies[@]}"
     docker volume create --label drydock.probe=1 "$copy" >/dev/null || { next_error="could not create a volume"; return 1; }
-    next_copies+=("$copy")
-    case "$type" in volume) src=$name ;; bind) ;; *) continue ;; esac
-    docker run --rm --network none -u 0 -v "$src:/from:ro" -v "$copy:/to" drydock/lab-base:latest \
-      cp -a /from/. /to/ >/dev/null 2>&1 || { next_error="could not copy the $type at $dst"; return 1; }
-    run+=(-v "$copy:$dst")
+    next_copies+=("$copy"); run+=(-v "$copy:$dst")
+    [ "$type" = volume ] && src=$name
+    from+=(-v "$src:/from/$i:ro" -v "$copy:/to/$i")
+    copy_cmd="$copy_cmd cp -a /from/$i/. /to/$i/ &&"
+    i=$((i + 1))
   done < <(docker inspect -f '{{range .Mounts}}{{.Type}}|{{.Name}}|{{.Source}}|{{.Destination}}{{"\n"}}{{end}}' "$cid")
+  if [ "$i" -gt 0 ]; then
+    out=$(docker run --rm --network none -u 0 "${from[@]}" drydock/lab-base:latest sh -c "$copy_cmd true" 2>&1) \
+      || { next_error="could not copy the web container's volumes: $(tail -n 1 <<< "$out")"; return 1; }
+  fi
   mapfile -t cmd < <(jq -r '.services.web.command // [] | .[]' <<< "$config")
   entry=$(jq -r '.services.web.entrypoint // [] | .[]' <<< "$config")
   if [ -n "$entry" ]; then

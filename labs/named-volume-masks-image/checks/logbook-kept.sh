@@ -18,7 +18,7 @@ retry_while_up 3 "$cid" read_logbook \
 
 missing=0
 for ref in "${expected[@]}"; do grep -qF "$ref" <<< "$logbook" || missing=$((missing + 1)); done
-if [ "$missing" -eq 0 ]; then found="serves all 4 entries"
+if [ "$missing" -eq 0 ]; then found="has all 4 entries"
 elif [ "$missing" -eq 4 ]; then found="has none of the 4 entries"
 else found="is missing $missing of the 4 entries"; fi
 said="The logbook harborlog serves $found logged before the upgrade ($(grep -c . <<< "$logbook") lines now)."
