@@ -6,13 +6,18 @@ LIMIT=10000000   # the kiosks' limit: 10 MB as `docker images` counts (bytes)
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1000000 }'; }
 
 # qb_deployed: sets $image (ID) and $what (how to name it) for the image the kiosks get:
-# the one the board container runs, or quayboard:2.0 before the first deploy. Fails the
-# check if there is neither.
+# the one the board container runs, or quayboard:2.0 before the first deploy; and $stale,
+# a note if quayboard:2.0 was rebuilt since the container was created. Fails the check if
+# there is neither.
 qb_deployed() {
-  local cid
+  local cid tag_id
+  stale=''
   cid=$(service_container quayboard board)
   if [ -n "$cid" ]; then
     image=$(docker inspect -f '{{.Image}}' "$cid"); what="The image the board container runs"
+    tag_id=$(docker image inspect -f '{{.Id}}' quayboard:2.0 2>/dev/null)
+    [ -z "$tag_id" ] || [ "$tag_id" = "$image" ] \
+      || stale="Note: quayboard:2.0 was rebuilt since the board container was created ($(mb "$(docker image inspect -f '{{.Size}}' quayboard:2.0)")); the container still runs the old image. Deploy it with ./deploy.sh."
   else
     image=$(docker image inspect -f '{{.Id}}' quayboard:2.0 2>/dev/null)
     what="quayboard:2.0 (built, but not deployed: there is no board container)"

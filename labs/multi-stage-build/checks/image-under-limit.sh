@@ -22,7 +22,7 @@ biggest_layer() {
 
 size=$(docker image inspect -f '{{.Size}}' "$image")
 [ "$size" -le "$LIMIT" ] \
-  || fail "$what is $(mb "$size"); the kiosks accept at most 10 MB." "$(biggest_layer "$image")"
+  || fail "$what is $(mb "$size"); the kiosks accept at most 10 MB." "$(biggest_layer "$image")" ${stale:+"$stale"}
 
 if ! qb_next_build; then
   fail "$what is $(mb "$size"), but building the repository again (as ./deploy.sh does) fails: $next_error" \
