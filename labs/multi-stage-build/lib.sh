@@ -65,7 +65,7 @@ qb_next_build() {
 # layers (a file deleted by a later step is still shipped): the SDK image's layer if it
 # was built on skald/sdk, else up to 3 SDK files it contains. Prints nothing if none.
 sdk_in_image() {
-  local sdk_layers base_layers layer files probe examples
+  local sdk_layers base_layers layer files probe examples count
   sdk_layers=$(docker image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' skald/sdk:4.2 2>/dev/null)
   base_layers=$(docker image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' drydock/lab-base:latest 2>/dev/null)
   for layer in $(docker image inspect -f '{{range .RootFS.Layers}}{{println .}}{{end}}' "$1"); do
@@ -81,5 +81,6 @@ sdk_in_image() {
   docker rm -v "$probe" >/dev/null 2>&1
   [ -n "$files" ] || return 0
   examples=$(grep -E '(skaldc|skald-cc1|libskald\.a)$' <<< "$files" | head -n 3 | sed 's|^|/|' | paste -sd ',' | sed 's/,/, /g')
-  echo "$(grep -c . <<< "$files") files of the SDK, such as ${examples:-/$(head -n 1 <<< "$files")}"
+  count=$(grep -c . <<< "$files")
+  echo "$count $([ "$count" = 1 ] && echo file || echo files) of the SDK: ${examples:-/$(head -n 1 <<< "$files")}$([ "$count" -gt 3 ] && echo ', ...')"
 }

@@ -30,6 +30,6 @@ if ! qb_next_build; then
 fi
 next_size=$(docker image inspect -f '{{.Size}}' "$next")
 [ "$next_size" -le "$LIMIT" ] \
-  || fail "$what is $(mb "$size"), but building the repository again (as the next ./deploy.sh will) gives $(mb "$next_size"): the slim image was not built from this Dockerfile (exported, committed or edited by hand), and the next release will be refused." \
+  || fail "$what is $(mb "$size"), but building the repository again (as the next ./deploy.sh will) gives $(mb "$next_size"): the slim image was not built from this Dockerfile the way compose.yaml builds it (another Dockerfile, docker export | import, docker commit), and the next release will be refused." \
     "$(biggest_layer "$next")"
 pass "$what is $(mb "$size"), and building the repository again gives $(mb "$next_size"): both within the kiosks' 10 MB."

@@ -11,5 +11,5 @@ found=$(sdk_in_image "$image")
 qb_next_build || fail "$what contains nothing of the Skald SDK, but building the repository again (as ./deploy.sh does) fails: $next_error"
 found=$(sdk_in_image "$next")
 [ -z "$found" ] || fail "$what contains nothing of the SDK, but building the repository again (as the next ./deploy.sh will) gives an image that still contains the Skald SDK: $found." \
-  "The image that runs was not built from this Dockerfile (exported, committed or edited by hand); the compiler belongs in a build stage."
+  "The image that runs was not built from this Dockerfile the way compose.yaml builds it; the compiler belongs in a build stage."
 pass "$what contains no part of the Skald SDK in any layer, and neither does an image built again from the repository."
