@@ -22,6 +22,17 @@ export const SCRIPT_TIMEOUT_MS = 300_000;
  * still in its start period, a clock compared with a start time).
  */
 export const RECHECK_DELAY_MS = 3000;
+/**
+ * A sandbox left alone (the learner reading, or gone for lunch) may use this
+ * share of one core, measured after setup and after the solve script. A class of
+ * 40 idle sandboxes must not fill a 2-core machine; a lab that teaches a crash
+ * loop keeps the lesson through Docker's restart backoff, not by burning a core.
+ */
+export const IDLE_CPU_BUDGET = 0.05;
+/** Idle is measured after the sandbox settled this long (a crash loop's first fast restarts)… */
+export const IDLE_SETTLE_MS = 15_000;
+/** …over this window. */
+export const IDLE_WINDOW_MS = 10_000;
 
 export type Progress = (line: string) => void;
 
@@ -42,6 +53,8 @@ export interface ContractResult {
   summary: string;
   /** Things that did not break the contract but should be looked at (a retried setup). */
   warnings: string[];
+  /** The solve step's idle CPU (share of one core) after setup and after the solve script. */
+  idle?: { afterSetup: number; afterSolve: number };
 }
 
 export const summarize = (results: CheckResult[]): string =>
@@ -121,7 +134,31 @@ async function expectAllPass(session: Session, script: string, result: ContractR
   result.timings.push(`checks ${since(mark)} s`);
 }
 
-/** Checks fail (each with a reason) after setup, the solve script succeeds, then every check passes. */
+/** The share of one core the sandbox uses while nobody does anything in it; over budget is a broken contract. */
+async function idleCpu(session: Session, when: string, result: ContractResult): Promise<number> {
+  const mark = Date.now();
+  await pause(IDLE_SETTLE_MS);
+  const sandbox = session.sandbox!;
+  const before = await sandbox.cpuSeconds();
+  const start = Date.now();
+  await pause(IDLE_WINDOW_MS);
+  const share = ((await sandbox.cpuSeconds()) - before) / ((Date.now() - start) / 1000);
+  result.timings.push(`idle ${when} ${since(mark)} s`);
+  if (share > IDLE_CPU_BUDGET)
+    throw new Broken(
+      `the sandbox uses ${percent(share)} of a core while idle ${when} (budget ${percent(IDLE_CPU_BUDGET)}): a container restarting without backoff, a tight health check interval or a busy loop? ` +
+        `Measured ${IDLE_SETTLE_MS / 1000} s after ${when.replace('after ', '')}, over ${IDLE_WINDOW_MS / 1000} s.`,
+    );
+  return share;
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
+
+/**
+ * Checks fail (each with a reason) after setup, the solve script succeeds, then
+ * every check passes; idle, the sandbox stays within its CPU budget both before
+ * and after the fix.
+ */
 export function verifySolve(
   sessions: SessionManager,
   lab: Lab,
@@ -138,9 +175,11 @@ export function verifySolve(
       if (check.output.trim().length === 0)
         throw new Broken(`check "${check.task}" fails without saying why`);
     }
+    const afterSetup = await idleCpu(session, 'after setup', result);
     await runScript(session, solve, result);
     progress(`${lab.slug}: ${solve} ran; every check must pass`);
     await expectAllPass(session, solve, result);
+    result.idle = { afterSetup, afterSolve: await idleCpu(session, 'after solve', result) };
   });
 }
 
@@ -225,6 +264,7 @@ export interface LabReport {
   rightFixes: number;
   /** Sandbox time spent on the lab (its steps run in parallel, so more than the wall time). */
   seconds: number;
+  idle?: { afterSetup: number; afterSolve: number };
 }
 
 /** Per lab: wrong fixes caught, right fixes accepted, time. */
@@ -241,8 +281,10 @@ export function reportByLab(results: ContractResult[]): LabReport[] {
       seconds: 0,
     };
     report.seconds += r.seconds;
-    if (r.kind === 'solve') report.solved = r.passed;
-    else if (r.kind === 'right-fix') {
+    if (r.kind === 'solve') {
+      report.solved = r.passed;
+      report.idle = r.idle;
+    } else if (r.kind === 'right-fix') {
       report.rightFixes++;
       if (r.passed) report.rightAccepted++;
     } else {
@@ -255,4 +297,5 @@ export function reportByLab(results: ContractResult[]): LabReport[] {
 }
 
 export const formatReport = (r: LabReport): string =>
-  `${r.slug}: solve ${r.solved ? 'passes' : 'BROKEN'}, wrong fixes caught ${r.wrongCaught}/${r.wrongFixes}, right fixes accepted ${r.rightAccepted}/${r.rightFixes}, ${r.seconds.toFixed(0)} s of sandbox time`;
+  `${r.slug}: solve ${r.solved ? 'passes' : 'BROKEN'}, wrong fixes caught ${r.wrongCaught}/${r.wrongFixes}, right fixes accepted ${r.rightAccepted}/${r.rightFixes}` +
+  `${r.idle ? `, idle CPU ${percent(r.idle.afterSetup)} after setup and ${percent(r.idle.afterSolve)} after solve` : ''}, ${r.seconds.toFixed(0)} s of sandbox time`;

@@ -205,6 +205,15 @@ class DockerSandbox implements Sandbox {
     );
   }
 
+  async cpuSeconds(): Promise<number> {
+    // One-shot stats: the engine answers at once instead of sampling for a second.
+    // It reads the container's cgroup, whichever layout (v1 or v2) the host has.
+    const stats = await this.docker
+      .getContainer(this.id)
+      .stats({ stream: false, 'one-shot': true } as { stream: false });
+    return stats.cpu_stats.cpu_usage.total_usage / 1e9;
+  }
+
   async inspect(): Promise<{ running: boolean; oomKilled: boolean }> {
     try {
       const info = await this.docker.getContainer(this.id).inspect();

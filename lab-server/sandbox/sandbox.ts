@@ -81,6 +81,8 @@ export interface Sandbox {
   detachTerminals(): Promise<void>;
   /** Whether the container still runs, and whether the kernel's OOM killer ended it. */
   inspect(): Promise<{ running: boolean; oomKilled: boolean }>;
+  /** CPU time the whole sandbox (its engine and everything in it) has used so far, in seconds. */
+  cpuSeconds(): Promise<number>;
   /** Removes the sandbox and its engine's data; idempotent. */
   remove(): Promise<void>;
 }

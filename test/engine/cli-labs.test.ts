@@ -1,11 +1,12 @@
 /**
  * `drydock labs new` makes a lab that passes `labs verify` exactly as generated,
  * in real sandboxes; and `labs verify` catches a lab whose wrong fix is no wrong
- * fix. The labs live in a temporary root that borrows the repository's images
+ * fix, whose right fix fixes nothing, or whose check catches a wrong fix without
+ * saying the words the manifest expects. The labs live in a temporary root that borrows the repository's images
  * and shared script helpers, as a lab author's own repository would.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -35,21 +36,32 @@ describe('drydock labs new and labs verify, in real sandboxes', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('verifies a scaffolded lab as generated, and fails a lab whose wrong fix really fixes it', async () => {
+  it('verifies a scaffolded lab as generated, and fails labs whose fixes are not what they claim', async () => {
     const env = { DRYDOCK_ROOT: root };
-    for (const slug of ['fresh-lab', 'leaky-lab']) {
+    for (const slug of ['fresh-lab', 'leaky-lab', 'mumbling-lab']) {
       const made = await drydock(['labs', 'new', slug], env);
       assert.equal(made.code, 0, made.stderr);
     }
-    // The "wrong" fix of leaky-lab starts web: every check passes after it, which the contract forbids.
+    // The "wrong" fix of leaky-lab starts web: every check passes after it, which the
+    // contract forbids; its "right" fix does nothing, so its checks still fail.
     writeFileSync(
       join(root, 'labs/leaky-lab/wrong-fixes/another-container.sh'),
       'docker start web\n',
     );
+    writeFileSync(join(root, 'labs/leaky-lab/right-fixes/restart.sh'), 'true\n');
+    // mumbling-lab's check catches its wrong fix, but not with the words its manifest expects.
+    const manifest = join(root, 'labs/mumbling-lab/lab.yaml');
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('says: never started', 'says: cosmic rays'),
+    );
     const valid = await drydock(['labs', 'validate'], env);
     assert.equal(valid.code, 0, valid.stdout);
 
-    const run = await drydock(['labs', 'verify', 'fresh-lab', 'leaky-lab', '--json'], env);
+    const run = await drydock(
+      ['labs', 'verify', 'fresh-lab', 'leaky-lab', 'mumbling-lab', '--json'],
+      env,
+    );
     const results = JSON.parse(run.stdout) as {
       slug: string;
       step: string;
@@ -62,18 +74,43 @@ describe('drydock labs new and labs verify, in real sandboxes', () => {
       verdict,
       {
         'fresh-lab solve': true,
+        'fresh-lab right-fixes/restart.sh': true,
         'fresh-lab wrong-fixes/another-container.sh': true,
         'leaky-lab solve': true,
+        'leaky-lab right-fixes/restart.sh': false,
         'leaky-lab wrong-fixes/another-container.sh': false,
+        'mumbling-lab solve': true,
+        'mumbling-lab right-fixes/restart.sh': true,
+        'mumbling-lab wrong-fixes/another-container.sh': false,
       },
       run.stderr,
     );
+    const problem = (key: string) =>
+      results.find((r) => `${r.slug} ${r.step}` === key)?.problem ?? '';
     assert.match(
-      results.find((r) => !r.passed)!.problem!,
-      /every check passes after the wrong fix wrong-fixes\/another-container\.sh/,
+      problem('leaky-lab wrong-fixes/another-container.sh'),
+      /check "web-runs" passes after the wrong fix wrong-fixes\/another-container\.sh/,
+    );
+    assert.match(
+      problem('leaky-lab right-fixes/restart.sh'),
+      /checks fail after the right fix right-fixes\/restart\.sh[\s\S]*FAIL web-runs/,
+    );
+    assert.match(
+      problem('mumbling-lab wrong-fixes/another-container.sh'),
+      /check "web-runs" fails after wrong-fixes\/another-container\.sh, but its message does not say "cosmic rays"/,
     );
     assert.equal(run.code, 1, 'a broken contract must fail the command');
-    assert.match(run.stderr, /fresh-lab \/ solve: ok in [\d.]+ s \(setup [\d.]+ s, solve/);
+    assert.match(
+      run.stderr,
+      /fresh-lab \/ solve: ok in [\d.]+ s \(setup [\d.]+ s, idle after setup [\d.]+ s, solve\.sh [\d.]+ s, checks [\d.]+ s, idle after solve [\d.]+ s\)/,
+    );
+    const idle = results.find((r) => r.slug === 'fresh-lab' && r.step === 'solve') as {
+      idle?: { afterSetup: number; afterSolve: number };
+    };
+    assert.ok(
+      idle.idle && idle.idle.afterSetup >= 0 && idle.idle.afterSolve <= 0.05,
+      `the idle CPU of a sandbox running one sleeping container is measured and small: ${JSON.stringify(idle.idle)}`,
+    );
     assert.deepEqual(await verifyLeftovers(), []);
   });
 });

@@ -45,6 +45,7 @@ export class FakeProvider implements SandboxProvider {
       isReady: async () => this.live.has(id),
       detachTerminals: async () => {},
       inspect: async () => ({ running: this.live.has(id), oomKilled: false }),
+      cpuSeconds: async () => 0,
       remove: async () => void this.live.delete(id),
     };
   }
