@@ -5,6 +5,6 @@
 # event even when the prune removed nothing: a prune that spared something only because
 # this sandbox's objects are minutes old (on the runner they are days old) still shows.
 prune_ran() {
-  docker events --since 0 --until "$(date +%s)" --filter "type=$1" --filter event=prune \
+  docker events --since 0 --until "$(date +%s.%N)" --filter "type=$1" --filter event=prune \
     --format '{{.Time}}' 2>/dev/null | tail -n 1 | xargs -r -I{} date -d @{} +%H:%M:%S
 }
