@@ -38,7 +38,7 @@ status=$(docker inspect -f '{{.State.Health.Status}}' "$twin")
 last=$(docker inspect -f '{{range .State.Health.Log}}{{.ExitCode}}: {{.Output}}{{"\n"}}{{end}}' "$twin" | sed '/^[[:space:]]*$/d' | tail -n 1)
 case "$status" in
   unhealthy)
-    pass "With pilotdesk in maintenance mode, your health check fails and Docker reports unhealthy (probe said: $last)." ;;
+    pass "On a copy of the api container in maintenance mode, your health check failed and Docker reported the copy unhealthy (probe said: $last)." ;;
   healthy)
     fail "A copy of the api container in maintenance mode is reported healthy: the health check ($test) passes even when pilotdesk can't serve." \
       "Expected: a probe that fails while maintenance mode is on. Which endpoint says whether pilotdesk can serve?" ;;
