@@ -1,7 +1,8 @@
 # Setup: ten days of CI history on a shared runner. Every push to main rebuilt
 # beacon:latest, so each earlier build lost its tag and became a dangling <none>
 # image. Two builds failed their smoke test and kept their (stopped) containers,
-# build 43 was tagged as release 1.3, and the tally team's images share the engine.
+# build 43 was tagged as release 1.3, and the tally team's images share the engine, with
+# their (currently unused) volume and network. The build cache is the runner's too.
 #
 # Rebuilding eleven times would keep the learner waiting, so the history is written
 # as a `docker load` archive instead: the same layers, labels and history that
@@ -93,6 +94,17 @@ for build in 42 46; do
 done
 quietly docker run -d --init --name beacon-preview -p 8080:8080 beacon:latest
 
+# --- what else a runner holds ----------------------------------------------------------
+# The tally team's stack is down between their runs: its database volume and its network
+# are unused right now, which is exactly what volume and network prunes take.
+quietly docker volume create --label com.docker.compose.project=tally --label com.docker.compose.volume=stockdb tally_stockdb
+quietly docker network create --label com.docker.compose.project=tally --label com.docker.compose.network=default tally_default
+quietly docker run --rm --network none -v tally_stockdb:/data drydock/lab-base:latest \
+  sh -c "printf 'stocktake %s\nlamp mantles,48\nparaffin (l),354\n' '$(seed_hex stockdb 12)' > /data/stock.db"
+# The runner's build cache (every CI build reuses it): one build of beacon's Dockerfile,
+# exported to nowhere, so no image and no tag move.
+quietly docker build -o type=tar,dest=/dev/null .
+
 # Sanity: 9 dangling beacon builds, 2 dangling tally builds, the tags in place.
 [ "$(docker images -q --filter dangling=true --filter label=project=beacon | sort -u | wc -l)" -eq 9 ] \
   || { echo "setup: expected 9 dangling beacon images" >&2; docker images >&2; exit 1; }
@@ -100,4 +112,6 @@ quietly docker run -d --init --name beacon-preview -p 8080:8080 beacon:latest
   || { echo "setup: expected 2 dangling tally images" >&2; docker images >&2; exit 1; }
 [ "$(docker image inspect -f '{{index .Config.Labels "ci.build"}}' beacon:1.3)" = 43 ] \
   || { echo "setup: beacon:1.3 is not build 43" >&2; exit 1; }
+[ "$(docker system df --format '{{.Type}}|{{.TotalCount}}' | awk -F'|' '$1 == "Build Cache" { print $2 }')" -gt 0 ] \
+  || { echo "setup: the build left no build cache" >&2; docker system df >&2; exit 1; }
 wait_until 5 container_is_up beacon-preview || { echo "setup: beacon-preview did not start" >&2; exit 1; }

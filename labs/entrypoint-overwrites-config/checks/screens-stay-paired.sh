@@ -1,21 +1,10 @@
 # Task: the board accepts the display key the quay screen was paired with during setup,
 # before and after a restart (the check restarts the board itself). Re-pairing is not
-# offered, so the board must keep (or get back) the key the screens already have.
-
-# --- lab helpers ----------------------------------------------------------------------
-# Both checks of this lab restart the board: a lock makes them take turns, so that each
-# one sees the board before and after its own restart.
-exec 9> /tmp/.drydock-ferrycast-check.lock
-flock -w 20 9 || true
-# restart_board ID: restart the board container and wait until ferrycast answers again.
-restart_board() {
-  docker restart -t 5 "$1" >/dev/null 2>&1 || return 1
-  wait_until 10 board_answers "$1"
-}
-board_answers() { docker exec "$1" wget -qO /dev/null -T 1 http://127.0.0.1:8080/cgi-bin/status 2>/dev/null; }
+# offered, so the board must keep (or get back) the key the screens already have. And the
+# image built from the project files (fresh_build in lib.sh) must not carry that key.
+board_lock
 # accepts_key ID KEY: the board serves departures to KEY.
 accepts_key() { docker exec "$1" wget -qO /dev/null -T 1 "http://127.0.0.1:8080/cgi-bin/departures?key=$2" 2>/dev/null; }
-# ---------------------------------------------------------------------------------------
 
 cid=$(service_container ferrycast board)
 screen=$(service_container ferrycast screen)
@@ -40,6 +29,18 @@ fi
 
 restart_board "$cid" || fail "The check restarted the board container, and ferrycast did not answer within 10 s." \
   "The board container is $(describe_state "$cid"). Its last log line: $(last_log_line "$cid")"
-accepts_key "$cid" "$key" && pass "The board accepts the screens' display key $key, also after a restart."
-fail "Before the restart the board accepted the screens' display key $key. The check restarted the board, and now it rejects that key." \
+accepts_key "$cid" "$key" || fail "Before the restart the board accepted the screens' display key $key. The check restarted the board, and now it rejects that key." \
   "Its log: $(docker logs --tail 4 "$cid" 2>&1 | grep -m1 'display key' || last_log_line "$cid")"
+exec 9>&-   # the real board is done with: let the other check restart it
+
+# The image the next deploy builds must not carry the key (anyone with the image could
+# pair a screen, and every installation would share it).
+fresh_build
+[ -n "$fresh_image" ] || fail "Could not build the board image from the project files to look into it."
+baked=$(docker run --rm --network none --user 0 --entrypoint /bin/grep "$fresh_image" -rlF "$key" /opt /usr/local /etc 2>/dev/null)
+rc=$?   # grep: 0 found, 1 not found; anything else means the look did not happen
+baked=$(head -n 3 <<< "$baked" | tr '\n' ' ')
+[ "$rc" -le 1 ] || fail "Could not look into the board image built from the project files (exit code $rc)."
+[ "$rc" -eq 1 ] || fail "The screens' display key is baked into the image built from the project files (in ${baked% }): anyone who has the image can pair a screen, and every installation gets the same key." \
+  "Keep the key in the state volume (ferrycast-ctl set display_key), or pass it at run time from compose.yaml's environment."
+pass "The board accepts the screens' display key $key, also after a restart, and the image built from the project files does not carry that key."

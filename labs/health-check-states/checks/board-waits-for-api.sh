@@ -5,18 +5,26 @@ cid=$(service_container pilotdesk board)
   "Start it with: docker compose up -d --build"
 
 IFS='|' read -r depends restarts < <(docker inspect -f '{{index .Config.Labels "com.docker.compose.depends_on"}}|{{.RestartCount}}' "$cid")
+condition=$(tr ',' '\n' <<< "$depends" | awk -F: '$1 == "api" { print $2 }')
 if ! container_is_up "$cid"; then
+  [ "$condition" = service_healthy ] && fail "The board container is $(describe_state "$cid"). Its last log line: $(last_log_line "$cid")" \
+    "Its depends_on waits for a healthy api, but only docker compose up honours that: docker compose restart and docker restart start it at once. Start it with: docker compose up -d"
   fail "The board container is $(describe_state "$cid"). Its last log line: $(last_log_line "$cid")" \
     "Expected: the board running, started by Compose only once the api was healthy."
 fi
-condition=$(tr ',' '\n' <<< "$depends" | awk -F: '$1 == "api" { print $2 }')
-case "$condition" in
+# What the next deploy does: compose.yaml's depends_on (the container's label only says
+# how this container was created; --no-deps leaves it out).
+configured=$(docker compose --project-directory "$LAB_DIR" config --format json 2>/dev/null \
+  | jq -r '.services.board.depends_on.api.condition // empty')
+case "$configured" in
   service_healthy) ;;
-  '') fail "The board runs, but it doesn't depend on the api at all (depends_on: ${depends:-none})." \
+  '') fail "The board runs, but compose.yaml doesn't make it depend on the api at all: the next docker compose up starts it whenever it likes." \
         "Expected: depends_on api with condition: service_healthy, so Compose starts the board only once the api is healthy." ;;
-  *) fail "The board runs, but Compose starts it as soon as the api is $([ "$condition" = service_started ] && echo started || echo "$condition"), not when it is healthy (depends_on api: $condition)." \
-       "Expected: condition: service_healthy. Recreate the board after the change (docker compose up -d)." ;;
+  *) fail "The board runs, but compose.yaml starts it as soon as the api is $([ "$configured" = service_started ] && echo started || echo "$configured"), not when it is healthy (depends_on api: $configured): the next docker compose up races the api again." \
+       "Expected: condition: service_healthy, and the board recreated with it (docker compose up -d)." ;;
 esac
+[ "$condition" = service_healthy ] || fail "compose.yaml makes the board wait for a healthy api, but the running board container was created without that (depends_on: ${depends:-none}, e.g. by --no-deps or before the change)." \
+  "Recreate it with: docker compose up -d"
 [ "$restarts" -eq 0 ] || fail "The board runs now, but only after Docker restarted it $restarts times." \
   "Expected: a board that starts once, after the api is healthy."
 board=''

@@ -2,6 +2,8 @@
 # throwaway twin of the api container (same image, same health check test and timeout)
 # in maintenance mode, with no network, probes every 0.25 s and one failure enough, and
 # asks Docker for its health: it must become "unhealthy". The real api is not touched.
+# Every timing is set to a non-zero value: a zero would be filled in from the image's
+# HEALTHCHECK (a start period of its own would keep the copy "starting").
 cid=$(service_container pilotdesk api)
 [ -n "$cid" ] || fail "There is no container for the api service (Compose project pilotdesk)." \
   "Start it with: docker compose up -d --build"
@@ -19,7 +21,7 @@ body=$(jq -n --argjson hc "$hc" --arg image "$(docker inspect -f '{{.Image}}' "$
   Image: $image,
   Env: ["MAINTENANCE=on", "ROSTER_LOAD_SECONDS=0"],
   Labels: {"drydock.probe": "health-twin"},
-  Healthcheck: ($hc + {Interval: 250000000, Retries: 1, StartPeriod: 0, StartInterval: 0,
+  Healthcheck: ($hc + {Interval: 250000000, Retries: 1, StartPeriod: 1000000, StartInterval: 250000000,
                        Timeout: ([($hc.Timeout // 0), 3000000000] | map(select(. > 0)) | min)}),
   HostConfig: {NetworkMode: "none", Init: true,
                ExtraHosts: ["api:127.0.0.1", "pilotdesk-api-1:127.0.0.1"]}
@@ -36,7 +38,7 @@ status=$(docker inspect -f '{{.State.Health.Status}}' "$twin")
 last=$(docker inspect -f '{{range .State.Health.Log}}{{.ExitCode}}: {{.Output}}{{"\n"}}{{end}}' "$twin" | sed '/^[[:space:]]*$/d' | tail -n 1)
 case "$status" in
   unhealthy)
-    pass "With pilotdesk in maintenance mode, your health check fails and Docker reports unhealthy (probe said: $last)." ;;
+    pass "On a copy of the api container in maintenance mode, your health check failed and Docker reported the copy unhealthy (probe said: $last)." ;;
   healthy)
     fail "A copy of the api container in maintenance mode is reported healthy: the health check ($test) passes even when pilotdesk can't serve." \
       "Expected: a probe that fails while maintenance mode is on. Which endpoint says whether pilotdesk can serve?" ;;
