@@ -19,11 +19,19 @@ export type RefusalCause =
   /** No room, and the waiting line itself is full. */
   | 'line-full';
 
+/**
+ * The phases of a cold start, in order: the container created and started, its
+ * inner engine answering, the lab's files copied in, its images loaded, its setup
+ * script run (the shell's attach comes after ready, in the terminal).
+ */
+export const START_PHASES = ['sandbox', 'engine', 'files', 'images', 'setup'] as const;
+export type StartPhase = (typeof START_PHASES)[number];
+
 export interface SignalMap {
   /** A learner asked for a sandbox and got one (it starts now). */
   'session-started': [{ lab: string }];
-  /** The sandbox is ready: the learner gets a prompt `seconds` after Start. */
-  'session-ready': [{ lab: string; seconds: number }];
+  /** The sandbox is ready: the learner gets a prompt `seconds` after Start; `phases` in seconds each (the last attempt's). */
+  'session-ready': [{ lab: string; seconds: number; phases: Partial<Record<StartPhase, number>> }];
   'session-ended': [{ lab: string; reason: EndReason }];
   'check-run': [{ lab: string; task: string; passed: boolean }];
   'image-built': [{ image: string; seconds: number }];

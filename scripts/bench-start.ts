@@ -1,20 +1,39 @@
 /**
  * Benchmark: time from pressing Start (POST /api/sessions) to a shell prompt in
- * the terminal, for a lab. Prints each run and the median. On demand only:
- *   npm run bench:start -- [lab-slug] [runs]
- * The first run after a server start is "cold" for the session path (no saved
- * image tar yet in a fresh state dir, first exec in a new engine).
+ * the terminal, alone or with many learners pressing Start at once, and how long
+ * each phase of a start took. On demand only:
+ *   npm run bench:start -- [lab-slug] [--runs N] [--concurrency N]
+ * Each run starts `concurrency` sessions at once (a class pressing Start); a
+ * learner the host cannot admit yet waits in line as the browser does (503 FULL,
+ * asked again with its ticket after Retry-After). Prints each run, then p50 / p95
+ * / max of Start → ready and Start → prompt, and the median of each phase
+ * (signals.ts START_PHASES, plus the shell's attach after ready).
+ * The first run after a server start is "cold" for the session path.
  */
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
 import { buildApp } from '../lab-server/app.ts';
 import { loadConfig } from '../lab-server/config.ts';
-import WebSocket from 'ws';
+import { START_PHASES, type StartPhase } from '../lab-server/signals.ts';
 
-const lab = process.argv[2] ?? 'named-volume-masks-image';
-const runs = Number(process.argv[3] ?? 5);
-// One client starts many sandboxes in a row here: lift the per-client creation rate unless the caller set one.
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '1' },
+  },
+});
+const lab = positionals[0] ?? 'named-volume-masks-image';
+// `bench:start -- <lab> <runs>` as before.
+const runs = Number(positionals[1] ?? values.runs);
+const concurrency = Number(values.concurrency);
+
+// One client starts many sandboxes here: lift the per-client limits unless the caller set them.
 const app = await buildApp(
   loadConfig({
     DRYDOCK_CREATE_RATE: '10000',
+    DRYDOCK_API_RATE: '100000',
+    DRYDOCK_SESSIONS_PER_CLIENT: String(Math.max(concurrency, 2)),
     ...process.env,
     DRYDOCK_OWNER: `bench-${process.pid}`,
     DRYDOCK_LOG_LEVEL: 'warn',
@@ -25,14 +44,47 @@ const url = await app.listen({ host: '127.0.0.1', port: 0 });
 const status = await app.platform.whenSettled();
 if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);
 
-async function once(): Promise<{ readyMs: number; promptMs: number }> {
+const phases = new Map<StartPhase | 'attach', number[]>();
+const record = (phase: StartPhase | 'attach', seconds: number) =>
+  phases.set(phase, [...(phases.get(phase) ?? []), seconds]);
+app.signals.on('session-ready', (ready) => {
+  for (const [phase, seconds] of Object.entries(ready.phases)) record(phase as StartPhase, seconds);
+});
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** POST /api/sessions, waiting in line like the browser while the host is full. */
+async function start(): Promise<{ id: string; token: string; waited: boolean }> {
+  let ticket: string | undefined;
+  for (;;) {
+    const res = await fetch(`${url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ticket ? { lab, ticket } : { lab }),
+    });
+    const body = (await res.json()) as {
+      id: string;
+      token: string;
+      error?: { code: string; queue?: { ticket: string } };
+    };
+    if (res.ok) return { id: body.id, token: body.token, waited: ticket !== undefined };
+    if (body.error?.code !== 'FULL' || !body.error.queue)
+      throw new Error(`Start refused: ${res.status} ${JSON.stringify(body)}`);
+    ticket = body.error.queue.ticket;
+    const retryAfter = Number(res.headers.get('retry-after') ?? 5);
+    await pause(Math.min(Math.max(retryAfter, 1), 15) * 1000);
+  }
+}
+
+interface Timing {
+  readyMs: number;
+  promptMs: number;
+  waited: boolean;
+}
+
+async function once(): Promise<Timing> {
   const started = performance.now();
-  const res = await fetch(`${url}/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ lab }),
-  });
-  const session = (await res.json()) as { id: string; token: string };
+  const session = await start();
   const ws = new WebSocket(
     `${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`,
   );
@@ -46,24 +98,44 @@ async function once(): Promise<{ readyMs: number; promptMs: number }> {
       } else if (/[#$] $/.test(data.toString())) resolve(performance.now() - started);
     });
   });
+  record('attach', (promptMs - readyMs) / 1000);
   ws.close();
   await fetch(`${url}/api/sessions/${session.id}`, {
     method: 'DELETE',
     headers: { authorization: `Bearer ${session.token}` },
   });
-  return { readyMs, promptMs };
+  return { readyMs, promptMs, waited: session.waited };
 }
 
-const prompts: number[] = [];
-for (let i = 0; i < runs; i++) {
-  const { readyMs, promptMs } = await once();
-  prompts.push(promptMs);
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const spread = (ms: number[]) =>
+  `p50 ${seconds(quantile(ms, 0.5))}, p95 ${seconds(quantile(ms, 0.95))}, max ${seconds(Math.max(...ms))}`;
+
+const all: Timing[] = [];
+try {
+  for (let run = 1; run <= runs; run++) {
+    const timings = await Promise.all(Array.from({ length: concurrency }, once));
+    all.push(...timings);
+    const waited = timings.filter((t) => t.waited).length;
+    console.log(
+      `run ${run}${run === 1 ? ' (cold)' : ''}, ${concurrency} at once: ` +
+        (concurrency === 1
+          ? `ready ${seconds(timings[0]!.readyMs)}, prompt ${seconds(timings[0]!.promptMs)}`
+          : `prompt ${spread(timings.map((t) => t.promptMs))}${waited ? ` (${waited} waited in line)` : ''}`),
+    );
+  }
+  console.log(`\nlab ${lab}, ${runs} run(s) of ${concurrency} Start(s) at once:`);
+  console.log(`  Start → ready:  ${spread(all.map((t) => t.readyMs))}`);
+  console.log(`  Start → prompt: ${spread(all.map((t) => t.promptMs))}`);
   console.log(
-    `run ${i + 1}${i === 0 ? ' (cold)' : ''}: ready ${(readyMs / 1000).toFixed(2)} s, prompt ${(promptMs / 1000).toFixed(2)} s`,
+    `  phases (median): ${[...START_PHASES, 'attach' as const]
+      .map((phase) => `${phase} ${quantile(phases.get(phase) ?? [0], 0.5).toFixed(2)} s`)
+      .join(', ')}`,
   );
+} finally {
+  await app.close();
 }
-const sorted = [...prompts].sort((a, b) => a - b);
-console.log(
-  `lab ${lab}: Start to prompt median ${(sorted[Math.floor(sorted.length / 2)]! / 1000).toFixed(2)} s over ${runs} runs`,
-);
-await app.close();

@@ -17,6 +17,8 @@ export interface GaugeSources {
 
 /** Start-to-ready takes a few seconds on a quiet host and up to two minutes on a busy one. */
 const START_BUCKETS = [1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120];
+/** One phase of a start: tenths of a second (files copied) to a minute (a heavy setup). */
+const PHASE_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 20, 30, 60];
 /** A Dockerfile image builds in seconds; the sandbox image (mmdebstrap) in a minute or several. */
 const BUILD_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1200];
 
@@ -77,6 +79,13 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
     buckets: START_BUCKETS,
     registers,
   });
+  const phaseTime = new Histogram({
+    name: 'drydock_session_start_phase_seconds',
+    help: 'Time of each phase of a start (sandbox created and started, its engine up, files copied, images loaded, setup run), by lab and phase.',
+    labelNames: ['lab', 'phase'],
+    buckets: PHASE_BUCKETS,
+    registers,
+  });
   const checks = new Counter({
     name: 'drydock_checks_total',
     help: 'Task checks run for learners, by lab, task and result (passed or failed).',
@@ -99,7 +108,11 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
 
   signals.on('session-started', ({ lab }) => started.inc({ lab }));
   signals.on('session-ended', ({ lab, reason }) => ended.inc({ lab, reason }));
-  signals.on('session-ready', ({ lab, seconds }) => startTime.observe({ lab }, seconds));
+  signals.on('session-ready', ({ lab, seconds, phases }) => {
+    startTime.observe({ lab }, seconds);
+    for (const [phase, phaseSeconds] of Object.entries(phases))
+      phaseTime.observe({ lab, phase }, phaseSeconds);
+  });
   signals.on('check-run', ({ lab, task, passed }) =>
     checks.inc({ lab, task, result: passed ? 'passed' : 'failed' }),
   );

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Lab } from '../../lab-format/load.ts';
 import { AppError } from '../errors.ts';
-import type { Signals } from '../signals.ts';
+import type { Signals, StartPhase } from '../signals.ts';
 import type { SandboxEvent, SandboxProvider } from '../sandbox/sandbox.ts';
 import { adoptSandboxes } from './adoption.ts';
 import type { ExtensionStore } from './extension-store.ts';
@@ -183,10 +183,11 @@ export class SessionManager {
       try {
         await this.provisionOnce(session, log);
         if (session.live) {
-          log.info({ ms: Date.now() - started, attempt }, 'session ready');
+          log.info({ ms: Date.now() - started, attempt, phases: session.phases }, 'session ready');
           this.signals?.emit('session-ready', {
             lab: session.lab.slug,
             seconds: (Date.now() - started) / 1000,
+            phases: session.phases,
           });
         }
         return;
@@ -214,15 +215,24 @@ export class SessionManager {
   }
 
   private async provisionOnce(session: Session, log: FastifyBaseLogger): Promise<void> {
+    session.phases = {};
+    const timed = async <T>(phase: StartPhase, work: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      const result = await work();
+      session.phases[phase] = Math.round(performance.now() - started) / 1000;
+      return result;
+    };
     session.setState('starting', 'Starting the sandbox…');
-    const sandbox = await this.provider.create({
-      sessionId: session.id,
-      lab: session.lab.slug,
-      createdAt: session.createdAt,
-      expiresAt: session.expiresAt,
-      tokenHash: session.tokenHash,
-      seed: session.seed,
-    });
+    const sandbox = await timed('sandbox', () =>
+      this.provider.create({
+        sessionId: session.id,
+        lab: session.lab.slug,
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
+        tokenHash: session.tokenHash,
+        seed: session.seed,
+      }),
+    );
     session.sandbox = sandbox;
     log.info({ container: sandbox.id.slice(0, 12) }, 'sandbox created');
     if (!session.live) {
@@ -232,14 +242,16 @@ export class SessionManager {
       return;
     }
     session.setState('starting', 'Starting the sandbox’s own Docker engine…');
-    await sandbox.waitUntilReady(30_000);
+    await timed('engine', () => sandbox.waitUntilReady(30_000));
     const runner = new LabRunner(session.lab, sandbox, session.seed);
     session.setState('starting', 'Loading the lab’s images…');
-    await runner.copyFiles();
-    await runner.loadImages(await this.imagesFor(session.lab));
+    await timed('files', () => runner.copyFiles());
+    await timed('images', async () => runner.loadImages(await this.imagesFor(session.lab)));
     session.setState('starting', 'Setting up the scenario…');
-    await runner.setup(this.limits.setupTimeoutMs);
-    await sandbox.markReady();
+    await timed('setup', async () => {
+      await runner.setup(this.limits.setupTimeoutMs);
+      await sandbox.markReady();
+    });
     session.runner = runner;
     if (session.live) session.setState('ready', 'Ready');
   }

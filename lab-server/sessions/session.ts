@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Lab } from '../../lab-format/load.ts';
 import type { EndReason } from '../../protocol/end-reasons.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
+import type { StartPhase } from '../signals.ts';
 import type { LabRunner } from './lab-runner.ts';
 
 export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
@@ -34,6 +35,8 @@ export class Session extends EventEmitter<SessionEvents> {
   endReason: EndReason | undefined;
   /** How many sandboxes provisioning needed (a failed start is retried once). */
   attempts = 0;
+  /** Seconds each phase of the last start attempt took (signals.ts, START_PHASES). */
+  phases: Partial<Record<StartPhase, number>> = {};
   /** Full text of the error that failed the session (for logs and lab authors; learners see `message`). */
   failure: string | undefined;
   lastActivity: number;

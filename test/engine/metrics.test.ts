@@ -64,6 +64,17 @@ describe('metrics after a real lab session', () => {
     const seconds = sample(ready, 'drydock_session_start_seconds_sum', { lab: LAB })!;
     assert.ok(seconds > 0, 'Start-to-ready time is recorded');
     t.diagnostic(`Start to ready, as the histogram recorded it: ${seconds.toFixed(1)} s`);
+    const phases = ['sandbox', 'engine', 'files', 'images', 'setup'].map((phase) => {
+      const labels = { lab: LAB, phase };
+      assert.equal(sample(ready, 'drydock_session_start_phase_seconds_count', labels), 1, phase);
+      return [phase, sample(ready, 'drydock_session_start_phase_seconds_sum', labels)!] as const;
+    });
+    const phaseTotal = phases.reduce((sum, [, s]) => sum + s, 0);
+    assert.ok(
+      phaseTotal > 0 && phaseTotal <= seconds,
+      `the phases (${phaseTotal.toFixed(2)} s) fit in Start to ready (${seconds.toFixed(2)} s)`,
+    );
+    t.diagnostic(`phases: ${phases.map(([p, s]) => `${p} ${s.toFixed(2)} s`).join(', ')}`);
 
     const check = await fetch(`${platform.url}/api/sessions/${id}/check`, {
       method: 'POST',

@@ -56,6 +56,13 @@ describe('/metrics', () => {
       sample(live, 'drydock_session_start_seconds_bucket', { lab: 'tiny-lab', le: '120' }),
       1,
     );
+    assert.equal(
+      sample(live, 'drydock_session_start_phase_seconds_count', {
+        lab: 'tiny-lab',
+        phase: 'setup',
+      }),
+      1,
+    );
 
     const check = await app.inject({
       method: 'POST',
