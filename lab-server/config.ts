@@ -99,11 +99,18 @@ const envSchema = z.object({
   DRYDOCK_HOST_RESERVE_MEMORY: size.default(1024 ** 3),
   /** Free disk the engine's data directory keeps: below it, new sandboxes wait. */
   DRYDOCK_HOST_RESERVE_DISK: size.default(5 * 1024 ** 3),
+  /** Sandboxes one learner (the browser's identity, else the address) may have at once. */
   DRYDOCK_SESSIONS_PER_CLIENT: intIn(1, 1000).default(2),
-  /** Sandboxes one client may create per minute. */
+  /** Sandboxes all learners behind one address may have at once: a flood guard that lets a class of 60 in. */
+  DRYDOCK_SESSIONS_PER_ADDRESS: intIn(1, 10_000).default(60),
+  /** Sandboxes one learner may create per minute. */
   DRYDOCK_CREATE_RATE: intIn(1, 10_000).default(10),
-  /** API requests one client may make per minute (all /api routes together). */
+  /** Sandboxes all learners behind one address may create per minute. */
+  DRYDOCK_CREATE_RATE_PER_ADDRESS: intIn(1, 100_000).default(120),
+  /** API requests one learner may make per minute (all /api routes together). */
   DRYDOCK_API_RATE: intIn(10, 1_000_000).default(300),
+  /** API requests all learners behind one address may make per minute. */
+  DRYDOCK_API_RATE_PER_ADDRESS: intIn(10, 10_000_000).default(20_000),
   DRYDOCK_TRUST_PROXY: trustProxy.default(false),
   /** The address learners use; only pages from its origin may open terminals. */
   DRYDOCK_PUBLIC_URL: publicUrl.optional(),
@@ -172,7 +179,14 @@ export interface Config {
   /** What the engine's host keeps free: sandboxes wait in line rather than eat into it. */
   hostReserve: { memoryBytes: number; diskBytes: number };
   /** Limits per client (client = request.ip, see trustProxy). */
-  clients: { maxSessions: number; createPerMinute: number; apiPerMinute: number };
+  clients: {
+    maxSessions: number;
+    maxSessionsPerAddress: number;
+    createPerMinute: number;
+    createPerAddressPerMinute: number;
+    apiPerMinute: number;
+    apiPerAddressPerMinute: number;
+  };
   /** Fastify's trustProxy: whose X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
   /**
@@ -332,8 +346,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     clients: {
       maxSessions: e.DRYDOCK_SESSIONS_PER_CLIENT,
+      maxSessionsPerAddress: e.DRYDOCK_SESSIONS_PER_ADDRESS,
       createPerMinute: e.DRYDOCK_CREATE_RATE,
+      createPerAddressPerMinute: e.DRYDOCK_CREATE_RATE_PER_ADDRESS,
       apiPerMinute: e.DRYDOCK_API_RATE,
+      apiPerAddressPerMinute: e.DRYDOCK_API_RATE_PER_ADDRESS,
     },
     trustProxy: e.DRYDOCK_TRUST_PROXY,
     publicUrl: e.DRYDOCK_PUBLIC_URL,

@@ -1,6 +1,7 @@
 /**
- * Whether a new sandbox may start, in one place: the client's own limits
- * (sessions at once, sandboxes created per minute), then the host's room
+ * Whether a new sandbox may start, in one place: the learner's own limits and
+ * its address's (sessions at once, sandboxes created per minute; client-id.ts
+ * says who a learner is), then the host's room
  * (count, memory, disk) and the waiting line. The decision and the session's
  * creation happen in one synchronous step, so two requests cannot both take
  * the last slot.
@@ -8,7 +9,8 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { RefusalCause, Signals } from '../signals.ts';
-import { clientOf } from './client-id.ts';
+import type { CreateRates } from './client-limits.ts';
+import { identityOf } from './client-id.ts';
 import { type HostFacts, roomFor, type RoomInput } from './room.ts';
 import { LineFullError, WaitingLine } from './waiting-line.ts';
 
@@ -25,7 +27,7 @@ export interface AdmissionLimits {
    */
   sandbox: { memoryBytes: number; diskBytes?: number };
   hostReserve: { memoryBytes: number; diskBytes: number };
-  clients: { maxSessions: number };
+  clients: { maxSessions: number; maxSessionsPerAddress: number };
 }
 
 /** @fastify/rate-limit's createRateLimit() checker: peeks with `increment: false`, counts otherwise. */
@@ -40,17 +42,17 @@ export class Admission {
   private readonly limits: AdmissionLimits;
   private readonly live: () => number;
   private readonly facts: () => Promise<HostFacts>;
-  private readonly createRate: RateCheck | undefined;
+  private readonly createRate: CreateRates | undefined;
   private readonly log: FastifyBaseLogger;
   private readonly signals: Signals | undefined;
-  /** Sessions per client, to count a client's live ones. */
-  private readonly byClient = new Map<string, Set<Live>>();
+  /** Who holds each session that may still be live: its learner and its address. */
+  private readonly holders = new Map<Live, { learner: string; address: string }>();
 
   constructor(opts: {
     limits: AdmissionLimits;
     live: () => number;
     facts: () => Promise<HostFacts>;
-    createRate?: RateCheck;
+    createRate?: CreateRates;
     log: FastifyBaseLogger;
     now?: () => number;
     /** Where refusals are reported, by cause (metrics). */
@@ -76,28 +78,42 @@ export class Admission {
     ticket: string | undefined,
     create: () => S,
   ): Promise<S> {
-    const client = clientOf(request.ip);
-    const rate = await this.createRate?.(request, { increment: false });
-    // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
-    if (rate && !rate.isAllowed && rate.remaining <= 0) {
-      this.refused('create-rate');
-      throw new AppError(
-        'RATE_LIMITED',
-        `You started ${rate.max} sandboxes within a minute, the most one person may. Try again in ${rate.ttlInSeconds} s.`,
-        {
-          retryAfter: rate.ttlInSeconds,
-        },
-      );
+    const { learner, address } = identityOf(request);
+    for (const [rates, whose] of [
+      [this.createRate?.learner, 'one person'],
+      [this.createRate?.address, 'one network address'],
+    ] as const) {
+      const rate = await rates?.(request, { increment: false });
+      // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
+      if (rate && !rate.isAllowed && rate.remaining <= 0) {
+        this.refused('create-rate');
+        throw new AppError(
+          'RATE_LIMITED',
+          whose === 'one person'
+            ? `You started ${rate.max} sandboxes within a minute, the most ${whose} may. Try again in ${rate.ttlInSeconds} s.`
+            : `${rate.max} sandboxes were started from your network address within a minute, the most ${whose} may. Try again in ${rate.ttlInSeconds} s.`,
+          { retryAfter: rate.ttlInSeconds },
+        );
+      }
     }
     const host = await this.facts();
 
     // From here to create() nothing awaits: the decision cannot go stale.
-    const own = this.liveOf(client) + this.line.heldBy(client, ticket);
+    const own = this.liveOf((h) => h.learner === learner) + this.line.heldBy(learner, ticket);
     if (own >= this.limits.clients.maxSessions) {
       this.refused('sessions-per-client');
       throw new AppError(
         'TOO_MANY_SESSIONS',
         `You already have ${own} sandbox${own === 1 ? '' : 'es'} running or waiting, the most one person may have. Stop one (or close its tab) first.`,
+        { retryAfter: 60 },
+      );
+    }
+    const shared = this.liveOf((h) => h.address === address);
+    if (shared >= this.limits.clients.maxSessionsPerAddress) {
+      this.refused('sessions-per-client');
+      throw new AppError(
+        'TOO_MANY_SESSIONS',
+        `${shared} sandboxes are running for your network address, the most this server allows one address (DRYDOCK_SESSIONS_PER_ADDRESS). Someone sharing it must stop one first.`,
         { retryAfter: 60 },
       );
     }
@@ -112,7 +128,7 @@ export class Admission {
     const waitingBefore = this.line.length;
     let turn;
     try {
-      turn = this.line.take({ client, ticket }, room.slots);
+      turn = this.line.take({ client: learner, ticket }, room.slots);
     } catch (error) {
       if (!(error instanceof LineFullError)) throw error;
       this.refused('line-full');
@@ -139,8 +155,9 @@ export class Admission {
       );
     }
     const session = create();
-    this.track(client, session);
-    await this.createRate?.(request);
+    this.holders.set(session, { learner, address });
+    await this.createRate?.learner(request);
+    await this.createRate?.address(request);
     return session;
   }
 
@@ -148,18 +165,13 @@ export class Admission {
     this.signals?.emit('admission-refused', { cause });
   }
 
-  private track(client: string, session: Live): void {
-    let set = this.byClient.get(client);
-    if (!set) this.byClient.set(client, (set = new Set()));
-    set.add(session);
-  }
-
-  /** This client's live sessions; forgets ended sessions of every client on the way. */
-  private liveOf(client: string): number {
-    for (const [key, set] of this.byClient) {
-      for (const s of set) if (!s.live) set.delete(s);
-      if (set.size === 0) this.byClient.delete(key);
+  /** Live sessions whose holder matches; forgets ended sessions on the way. */
+  private liveOf(matches: (holder: { learner: string; address: string }) => boolean): number {
+    let count = 0;
+    for (const [session, holder] of this.holders) {
+      if (!session.live) this.holders.delete(session);
+      else if (matches(holder)) count++;
     }
-    return this.byClient.get(client)?.size ?? 0;
+    return count;
   }
 }

@@ -7,6 +7,46 @@
  * function as the rate limiter's key, so every limit agrees.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+
+/**
+ * The learner identity the browser keeps (site/scripts/learner-id.ts): a random
+ * id in localStorage, sent with every API request. It is the learner's own
+ * claim, so it decides only the per-learner limits; the per-address limits stay
+ * as a flood guard against someone minting identities.
+ */
+export const LEARNER_HEADER = 'x-drydock-learner';
+const LEARNER_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+export interface Identity {
+  /** `learner:<id>` when the request carries one, else the address (scripts, old pages). */
+  learner: string;
+  /** clientOf(request.ip) */
+  address: string;
+}
+
+/** Who a request comes from; a malformed learner id is a 400 with the reason. */
+export function identityOf(request: FastifyRequest): Identity {
+  const address = clientOf(request.ip);
+  const sent = request.headers[LEARNER_HEADER];
+  if (sent === undefined) return { learner: address, address };
+  if (typeof sent !== 'string' || !LEARNER_ID.test(sent))
+    throw new AppError(
+      'BAD_REQUEST',
+      `The ${LEARNER_HEADER} header must be 16 to 64 letters, digits, _ or - (one value).`,
+    );
+  return { learner: `learner:${sent}`, address };
+}
+
+/** The learner key of a request for the rate limiter: the same identity, never a throw (a bad header is answered by the route). */
+export function learnerKey(request: FastifyRequest): string {
+  try {
+    return identityOf(request).learner;
+  } catch {
+    return clientOf(request.ip);
+  }
+}
 
 /** Eight 16-bit groups of an IPv6 address (an embedded IPv4 tail included). */
 function groups(ip: string): number[] {

@@ -1,42 +1,76 @@
 /**
- * Per-client request limits for the API, with @fastify/rate-limit: every
- * /api route (and the API's 404s) counts toward DRYDOCK_API_RATE per minute;
- * sandbox creations count toward DRYDOCK_CREATE_RATE, checked by admission.
- * A client is clientOf(request.ip): the address (after DRYDOCK_TRUST_PROXY),
- * IPv6 cut to its /64, the same identity as for sessions per client.
+ * Per-learner and per-address request limits for the API, with
+ * @fastify/rate-limit. Every /api route (and the API's 404s) counts toward
+ * DRYDOCK_API_RATE per minute for the learner and DRYDOCK_API_RATE_PER_ADDRESS
+ * for the address; sandbox creations count toward DRYDOCK_CREATE_RATE and
+ * DRYDOCK_CREATE_RATE_PER_ADDRESS, checked by admission. A learner is the
+ * identity the browser sends, else the address (client-id.ts); a class behind
+ * one school or office address shares only the per-address limits.
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Signals } from '../signals.ts';
 import type { RateCheck } from './admission.ts';
-import { clientOf } from './client-id.ts';
+import { clientOf, identityOf, learnerKey } from './client-id.ts';
 
-/** Registers the API-wide limit on `api` (an encapsulated scope) and returns the creation-rate checker. */
+export interface CreateRates {
+  learner: RateCheck;
+  address: RateCheck;
+}
+
+const addressKey = (request: FastifyRequest) => clientOf(request.ip);
+
+function rateLimited(max: number, ttlMs: number, whose: string): AppError {
+  const seconds = Math.ceil(ttlMs / 1000);
+  return new AppError(
+    'RATE_LIMITED',
+    `Too many requests from ${whose} (more than ${max} a minute). Try again in ${seconds} s.`,
+    { retryAfter: seconds },
+  );
+}
+
+/** Registers the API-wide limits on `api` (an encapsulated scope) and returns the creation-rate checkers. */
 export async function registerClientLimits(
   api: FastifyInstance,
   config: Config,
   signals?: Signals,
-): Promise<RateCheck> {
+): Promise<CreateRates> {
+  // A malformed learner id is refused before any limit counts it (400 with the reason).
+  api.addHook('onRequest', async (request) => {
+    identityOf(request);
+  });
   await api.register(rateLimit, {
     global: true,
     onExceeded: () => signals?.emit('admission-refused', { cause: 'api-rate' }),
     max: config.clients.apiPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => clientOf(request.ip),
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        'RATE_LIMITED',
-        `Too many requests from your address (more than ${context.max} a minute). Try again in ${Math.ceil(context.ttl / 1000)} s.`,
-        {
-          retryAfter: Math.ceil(context.ttl / 1000),
-        },
-      ),
+    keyGenerator: learnerKey,
+    errorResponseBuilder: (_request, context) => rateLimited(context.max, context.ttl, 'you'),
   });
-  return api.createRateLimit({
-    max: config.clients.createPerMinute,
+  const perAddress = api.createRateLimit({
+    max: config.clients.apiPerAddressPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => clientOf(request.ip),
+    keyGenerator: addressKey,
   });
+  api.addHook('onRequest', async (request) => {
+    const rate = await perAddress(request);
+    if (!rate.isAllowed && rate.isExceeded) {
+      signals?.emit('admission-refused', { cause: 'api-rate' });
+      throw rateLimited(rate.max, rate.ttl, 'your network address');
+    }
+  });
+  return {
+    learner: api.createRateLimit({
+      max: config.clients.createPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: learnerKey,
+    }),
+    address: api.createRateLimit({
+      max: config.clients.createPerAddressPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: addressKey,
+    }),
+  };
 }

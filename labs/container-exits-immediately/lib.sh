@@ -13,16 +13,20 @@ exit_meaning() {
 }
 
 # main_process ID: "COMM|ARGS" of the container's main process: PID 1, or, when PID 1 is
-# Docker's init (init: true), the process it started. `docker exec` processes (parent
-# PID 0) are not counted.
+# Docker's init (init: true), the process it started: its child with the lowest PID
+# (a daemon that forked away is reparented to init too, but later, with a higher PID).
+# `docker exec` processes (parent PID 0) are not counted.
 main_process() {
   docker exec "$1" sh -c '
     main=1
     if [ "$(cat /proc/1/comm 2>/dev/null)" = docker-init ]; then
+      main=
       for d in /proc/[0-9]*; do
         set -- $(cat "$d/stat" 2>/dev/null)
-        [ "${4:-}" = 1 ] && { main=$1; break; }
+        [ "${4:-}" = 1 ] || continue
+        if [ -z "$main" ] || [ "$1" -lt "$main" ]; then main=$1; fi
       done
+      main=${main:-1}
     fi
     printf "%s|%s\n" "$(cat /proc/$main/comm)" "$(tr "\0" " " < /proc/$main/cmdline | sed "s/ *$//")"
   ' 2>/dev/null

@@ -2,6 +2,7 @@
  * Client for the lab server's HTTP API (docs/api.md). Every failure becomes an
  * ApiError with a message a learner can read; nothing fails silently.
  */
+import { LEARNER_HEADER, learnerId } from './learner-id.ts';
 
 export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
 
@@ -87,13 +88,17 @@ interface RequestOptions {
 
 /** The headers of a session route. */
 function sessionHeaders(token: string): Record<string, string> {
-  return { accept: 'application/json', authorization: `Bearer ${token}` };
+  return {
+    accept: 'application/json',
+    authorization: `Bearer ${token}`,
+    [LEARNER_HEADER]: learnerId(),
+  };
 }
 
 async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = options.token
     ? sessionHeaders(options.token)
-    : { accept: 'application/json' };
+    : { accept: 'application/json', [LEARNER_HEADER]: learnerId() };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
 
   const init: RequestInit = { method: options.method ?? 'GET', headers, cache: 'no-store' };

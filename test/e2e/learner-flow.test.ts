@@ -27,6 +27,8 @@ describe('a learner in the browser', () => {
   let platform: TestPlatform;
   let browser: Browser;
   let page: Page;
+  /** The X-Drydock-Learner header of each API request the page made. */
+  const learnerIds: string[] = [];
 
   before(async () => {
     assert.ok(
@@ -36,6 +38,10 @@ describe('a learner in the browser', () => {
     platform = await startPlatform({}, { listen: true });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/') && request.resourceType() === 'fetch')
+        learnerIds.push(request.headers()['x-drydock-learner'] ?? '(none)');
+    });
   });
   after(async () => {
     await browser?.close();
@@ -128,6 +134,16 @@ describe('a learner in the browser', () => {
     );
     await run(page, 'echo "still $((40+2))"');
     await waitForTerminal(page, /still 42/);
+  });
+
+  it('sends one learner identity with every API request, kept across the reload', () => {
+    assert.ok(learnerIds.length >= 5, `API requests seen: ${learnerIds.length}`);
+    assert.equal(
+      new Set(learnerIds).size,
+      1,
+      `identities sent: ${[...new Set(learnerIds)].join(', ')}`,
+    );
+    assert.match(learnerIds[0]!, /^[A-Za-z0-9_-]{16,64}$/);
   });
 
   it('removes the sandbox when the learner presses Stop', async () => {

@@ -195,12 +195,12 @@ describe('client identity', () => {
 
 describe('admission', () => {
   const quiet = { info() {}, warn() {} } as unknown as FastifyBaseLogger;
-  const request = (ip: string) => ({ ip }) as FastifyRequest;
+  const request = (ip: string) => ({ ip, headers: {} }) as FastifyRequest;
   const limits = {
     maxSandboxes: 10,
     sandbox: { memoryBytes: 2 * G },
     hostReserve: { memoryBytes: G, diskBytes: 5 * G },
-    clients: { maxSessions: 5 },
+    clients: { maxSessions: 5, maxSessionsPerAddress: 60 },
   };
 
   it('puts a learner in line when the host’s memory, not the maximum, is used up', async () => {

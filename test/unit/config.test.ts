@@ -65,10 +65,17 @@ describe('configuration', () => {
     );
   });
 
-  it('has capacity and per-client limits on by default', () => {
+  it('has capacity, per-learner and per-address limits on by default, room for a class of 60 at one address', () => {
     const config = loadConfig({});
     assert.deepEqual(config.hostReserve, { memoryBytes: 1024 ** 3, diskBytes: 5 * 1024 ** 3 });
-    assert.deepEqual(config.clients, { maxSessions: 2, createPerMinute: 10, apiPerMinute: 300 });
+    assert.deepEqual(config.clients, {
+      maxSessions: 2,
+      maxSessionsPerAddress: 60,
+      createPerMinute: 10,
+      createPerAddressPerMinute: 120,
+      apiPerMinute: 300,
+      apiPerAddressPerMinute: 20_000,
+    });
     assert.equal(config.trustProxy, false);
   });
 
