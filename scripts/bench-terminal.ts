@@ -15,6 +15,7 @@ import { stripVTControlCharacters } from 'node:util';
 import Docker from 'dockerode';
 import { ownerFilter } from '../lab-server/labels.ts';
 import { PROFILES } from '../lab-server/sandbox/profiles.ts';
+import { api } from '../test/support/api.ts';
 import { EchoProbe, type EchoStats, type EchoTarget } from '../test/support/echo-probe.ts';
 import { leftovers, newOwner } from '../test/support/platform.ts';
 import { spawnServer } from '../test/support/server-process.ts';
@@ -129,19 +130,12 @@ async function big(side: Side): Promise<number> {
 const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
-async function api(base: string, method: string, path: string, token = '', body?: unknown) {
-  const res = await fetch(`${base}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return (await res.json()) as { id: string; token: string; state: string };
+interface Created {
+  id: string;
+  token: string;
 }
 
-async function openDrydock(url: string, session: { id: string; token: string }) {
+async function openDrydock(url: string, session: Created) {
   const terminal = TerminalClient.open(url, session.id, session.token);
   await terminal.waitForControl('ready', 120_000);
   await terminal.waitForOutput(PROMPT, 30_000);
@@ -158,10 +152,14 @@ const server = await spawnServer({
 const pid = server.child.pid!;
 const rows: [string, string, string][] = [];
 try {
-  const session = await api(server.url, 'POST', '/sessions', '', { lab: LAB });
+  const session = (await api(server.url, '', 'POST', '/sessions', { lab: LAB })).body as Created;
   for (
     let i = 0;
-    (await api(server.url, 'GET', `/sessions/${session.id}`, session.token)).state !== 'ready';
+    (
+      (await api(server.url, session.token, 'GET', `/sessions/${session.id}`)).body as {
+        state: string;
+      }
+    ).state !== 'ready';
     i++
   ) {
     if (i > 600) throw new Error('the session did not get ready in 2 minutes');
@@ -225,8 +223,7 @@ try {
   for (const t of [...extra, drydock]) t.close();
   floor.close();
 } finally {
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
+  await server.stop();
   const left = await leftovers(owner);
   if (left.length) console.error(`left behind: ${left.join(', ')}`);
 }
