@@ -25,6 +25,11 @@ import { PANE_FORMAT, parsePaneState, restoreSequence } from './tmux-restore.ts'
 export const RESTORE_HISTORY_LINES = 5000;
 /** tmux pauses this client's pane once its oldest unsent output is this old. */
 const PAUSE_AFTER_S = 10;
+/**
+ * Lines as written, escape sequences included: -N keeps the spaces a program
+ * wrote at a line's end (a prompt's), -T (tmux >= 3.4) leaves out cells never written.
+ */
+const CAPTURE = 'capture-pane -p -e -N -T';
 /** Input bytes per send-keys command. */
 const KEYS_PER_COMMAND = 512;
 
@@ -138,7 +143,7 @@ export class TmuxControl {
     };
     this.pending.push(collect, collect, collect);
     this.exec.write(
-      `display -p '${PANE_FORMAT}' ; capture-pane -p -e -S -${RESTORE_HISTORY_LINES} ; capture-pane -p -e -q -a\n`,
+      `display -p '${PANE_FORMAT}' ; ${CAPTURE} -S -${RESTORE_HISTORY_LINES} ; ${CAPTURE} -q -a\n`,
     );
   }
 

@@ -74,7 +74,9 @@ describe('the terminal as a tmux control-mode client', () => {
     assert.ok(tmux.commands[2]!.startsWith(`display -p '#{pane_id} #{pane_width}`));
     assert.match(
       tmux.commands[2]!,
-      new RegExp(`capture-pane -p -e -S -${RESTORE_HISTORY_LINES} ; capture-pane -p -e -q -a$`),
+      new RegExp(
+        `capture-pane -p -e -N -T -S -${RESTORE_HISTORY_LINES} ; capture-pane -p -e -N -T -q -a$`,
+      ),
     );
 
     control.stream.write(Buffer.from('é\r'));
