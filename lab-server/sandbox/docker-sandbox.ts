@@ -9,6 +9,7 @@ import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import { watchSandboxEvents } from './engine-events.ts';
 import { hostConfigFor, PROFILES, type ProfileName } from './profiles.ts';
+import { TmuxControl } from './tmux-control.ts';
 import type {
   ExecOptions,
   ExecResult,
@@ -42,8 +43,6 @@ export interface DockerSandboxOptions {
 const ENTER = '/usr/lib/drydock/enter';
 /** The tmux session that holds the learner's shell (images/sandbox/rootfs/etc/tmux.conf). */
 const TMUX_SESSION = 'learner';
-/** The key sequence tmux.conf binds to detach-client: sent before a terminal is closed. */
-const DETACH_KEYS = '\x1b[9999~';
 /** Exists once the lab is set up; /run is a tmpfs, so a restarted container loses it. */
 const READY_MARK = '/run/drydock/ready';
 /** Lines of a sandbox's own log that explain its death, in the server's log. */
@@ -51,7 +50,8 @@ const LOG_TAIL_LINES = 15;
 
 /**
  * The learner's shell: a login bash inside tmux, created on the first attach and
- * joined by every later one. Detaching leaves it (and whatever runs in it) alive.
+ * joined by every later one, each terminal a control-mode client (tmux-control.ts).
+ * Detaching leaves it (and whatever runs in it) alive.
  */
 export function shellCommand(workdir: string): string[] {
   return [
@@ -59,6 +59,7 @@ export function shellCommand(workdir: string): string[] {
     'shell',
     'tmux',
     '-u',
+    '-C',
     'new-session',
     '-A',
     '-s',
@@ -148,6 +149,7 @@ class DockerSandbox implements Sandbox {
     rows: number;
     workdir: string;
     env?: Record<string, string>;
+    afterExit?: boolean;
   }): Promise<Terminal> {
     const exec = await this.docker.getContainer(this.id).exec({
       Cmd: shellCommand(options.workdir),
@@ -160,26 +162,23 @@ class DockerSandbox implements Sandbox {
         ...options.env,
       }),
       WorkingDir: options.workdir,
-      Tty: true,
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
     });
-    const stream = await exec.start({ hijack: true, stdin: true, Tty: true });
-    const resize = async (cols: number, rows: number) => {
-      await ignoreGone(exec.resize({ w: cols, h: rows }));
+    const stream = await exec.start({ hijack: true, stdin: true });
+    const control = new TmuxControl(stream, options, !options.afterExit);
+    try {
+      await control.attached;
+    } catch (error) {
+      stream.destroy();
+      throw error;
+    }
+    return {
+      stream: control.stream,
+      resize: async (cols, rows) => control.resize(cols, rows),
+      detach: () => control.detach(),
     };
-    await resize(options.cols, options.rows);
-    const detach = () => {
-      if (stream.destroyed) return;
-      // tmux detaches this client and its exec ends; if it does not, drop the stream anyway.
-      const timer = setTimeout(() => stream.destroy(), 2000);
-      timer.unref();
-      stream.once('close', () => clearTimeout(timer));
-      stream.resume();
-      stream.end(DETACH_KEYS);
-    };
-    return { stream, resize, detach };
   }
 
   async markReady(): Promise<void> {

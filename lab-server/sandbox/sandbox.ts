@@ -29,7 +29,11 @@ export interface ExecOptions {
 }
 
 export interface Terminal {
-  /** Raw TTY bytes both ways. Pausing it stops reading from the shell (back-pressure). */
+  /**
+   * Raw terminal bytes both ways: first what puts a terminal where the shell's
+   * screen is (its recent history, screen, cursor and modes), then every byte the
+   * shell writes. Pausing it stops reading from the shell (back-pressure).
+   */
   stream: Duplex;
   resize(cols: number, rows: number): Promise<void>;
   /** Detaches this terminal from the learner's shell, which keeps running; closes the stream. */
@@ -64,12 +68,14 @@ export interface Sandbox {
   readonly id: string;
   /** Runs a command without a TTY and collects its output. */
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
-  /** Attaches a TTY to the learner's login shell, starting it if it does not run (it survives detaching). */
+  /** Attaches a terminal to the learner's login shell, starting it if it does not run (it survives detaching). */
   openTerminal(options: {
     cols: number;
     rows: number;
     workdir: string;
     env?: Record<string, string>;
+    /** The previous shell exited: draw the new one below what the terminal shows, without resetting it. */
+    afterExit?: boolean;
   }): Promise<Terminal>;
   /** Resolves when the sandbox's own engine answers. */
   waitUntilReady(timeoutMs: number): Promise<void>;

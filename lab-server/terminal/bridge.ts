@@ -1,7 +1,8 @@
 /**
  * Connects one browser WebSocket to the learner's shell in the session's
- * sandbox (a tmux client: closing the socket only detaches it, the shell and
- * what runs in it go on, and the next socket gets the screen redrawn).
+ * sandbox (a tmux control-mode client, sandbox/tmux-control.ts: every byte the
+ * shell writes is passed on; closing the socket only detaches it, the shell and
+ * what runs in it go on, and the next socket gets the history and screen back).
  * Every listener and timer is collected and disposed when either side closes.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -88,15 +89,20 @@ export class TerminalBridge {
     }
   }
 
-  private async attach(): Promise<void> {
+  private async attach(afterExit = false): Promise<void> {
     if (this.terminal || this.closed || !this.session.sandbox) return;
+    const opened = this.size;
     try {
       const terminal = await this.session.sandbox.openTerminal({
         ...this.size,
         workdir: this.session.lab.manifest.workdir,
+        afterExit,
       });
       if (this.closed) return void terminal.detach();
       this.terminal = terminal;
+      // A resize that came while it attached.
+      if (this.size.cols !== opened.cols || this.size.rows !== opened.rows)
+        void terminal.resize(this.size.cols, this.size.rows);
       this.flow = new FlowControl(terminal.stream, (chunk) =>
         this.ws.send(chunk, { binary: true }),
       );
@@ -138,7 +144,7 @@ export class TerminalBridge {
     this.ws.send(Buffer.from('\r\n\x1b[2m[the shell exited; starting a new one]\x1b[0m\r\n'), {
       binary: true,
     });
-    void this.attach();
+    void this.attach(true);
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {

@@ -29,6 +29,8 @@ declare global {
   interface Window {
     /** For tests: the terminal's visible lines, joined by "\n" ("" before Start). */
     __drydockTerminalText?: () => string;
+    /** For tests: every line of the terminal's active buffer, scrollback included, and which buffer it is. */
+    __drydockTerminalBuffer?: () => { buffer: 'normal' | 'alternate'; lines: string[] };
   }
 }
 
@@ -120,6 +122,8 @@ class LabPage {
     };
 
     window.__drydockTerminalText = () => this.#terminal?.visibleText() ?? '';
+    window.__drydockTerminalBuffer = () =>
+      this.#terminal?.bufferLines() ?? { buffer: 'normal', lines: [] };
     this.#ui.start.addEventListener('click', () => void this.start());
     this.#ui.check.addEventListener('click', () => void this.check());
     this.#ui.stop.addEventListener('click', () => void this.stop());

@@ -26,6 +26,8 @@ export interface LabTerminal {
   clear(): void;
   /** The visible lines of the buffer, joined by "\n". */
   visibleText(): string;
+  /** Every line of the active buffer (scrollback included), and which buffer that is. */
+  bufferLines(): { buffer: 'normal' | 'alternate'; lines: string[] };
   dispose(): void;
 }
 
@@ -72,6 +74,9 @@ function binaryStringToBytes(data: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Lines kept above the screen: all of `seq 1 10000`, and the 5000 restored on reconnect. */
+export const SCROLLBACK_LINES = 20_000;
+
 export function createTerminal(mount: HTMLElement): LabTerminal {
   const term = new Terminal({
     allowProposedApi: true, // for the Unicode 11 width tables
@@ -80,7 +85,9 @@ export function createTerminal(mount: HTMLElement): LabTerminal {
       'ui-monospace, "SFMono-Regular", "Cascadia Mono", "JetBrains Mono", Menlo, Consolas, "Liberation Mono", monospace',
     fontSize: window.matchMedia('(max-width: 40rem)').matches ? 13 : 14,
     lineHeight: 1.15,
-    scrollback: 5000,
+    // The server passes on every byte the shell writes (not just tmux's screen), so
+    // this is what a learner can scroll back through: a long build, `docker compose logs`.
+    scrollback: SCROLLBACK_LINES,
     theme,
   });
   const fitAddon = new FitAddon();
@@ -178,6 +185,13 @@ export function createTerminal(mount: HTMLElement): LabTerminal {
         lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
       }
       return lines.join('\n');
+    },
+    bufferLines() {
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let y = 0; y < buffer.length; y++)
+        lines.push(buffer.getLine(y)?.translateToString(true) ?? '');
+      return { buffer: buffer.type, lines };
     },
     dispose() {
       cancelAnimationFrame(frame);

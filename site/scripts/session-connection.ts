@@ -92,7 +92,8 @@ export class SessionConnection {
 
   #connect(): void {
     const terminal = this.#terminal;
-    const socket = new TerminalSocket(terminalUrl(this.#session.id, this.#session.token), {
+    const url = terminalUrl(this.#session.id, this.#session.token, location, terminal);
+    const socket = new TerminalSocket(url, {
       onOutput: (bytes) => terminal.write(bytes, () => socket.acknowledge(bytes.byteLength)),
       onMessage: (message) => this.#onMessage(message),
       onClose: (code, reason) => void this.#onClose(code, reason),

@@ -27,10 +27,19 @@ export const ACK_BATCH_BYTES = 64 * 1024;
 /** ...or this long after the last rendered chunk. */
 export const ACK_IDLE_MS = 20;
 
-/** `ws://` or `wss://` on this page's origin, matching how the page itself was loaded. */
-export function terminalUrl(sessionId: string, token: string, where: Location = location): string {
+/**
+ * `ws://` or `wss://` on this page's origin, matching how the page itself was loaded.
+ * With `size`, the shell's screen is restored at the terminal's own size.
+ */
+export function terminalUrl(
+  sessionId: string,
+  token: string,
+  where: Location = location,
+  size?: { cols: number; rows: number },
+): string {
   const scheme = where.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${where.host}/api/sessions/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}`;
+  const query = size ? `&cols=${size.cols}&rows=${size.rows}` : '';
+  return `${scheme}//${where.host}/api/sessions/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}${query}`;
 }
 
 export class TerminalSocket {

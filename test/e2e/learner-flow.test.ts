@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS, terminalText, waitForTerminal } from '../support/browser.ts';
+import {
+  launchChromium,
+  SCREENSHOTS,
+  terminalText,
+  typeCommand as run,
+  waitForTerminal,
+} from '../support/browser.ts';
 import {
   assertNothingLeft,
   ROOT,
@@ -16,12 +22,6 @@ import {
 } from '../support/platform.ts';
 
 const LAB = 'named-volume-masks-image';
-
-async function run(page: Page, command: string): Promise<void> {
-  await page.getByTestId('lab-terminal').click();
-  await page.keyboard.type(command);
-  await page.keyboard.press('Enter');
-}
 
 describe('a learner in the browser', () => {
   let platform: TestPlatform;

@@ -16,6 +16,7 @@ import {
   startPlatform,
   type TestPlatform,
 } from '../support/platform.ts';
+import { api } from '../support/api.ts';
 import { spawnServer } from '../support/server-process.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -26,18 +27,6 @@ interface Created {
   id: string;
   token: string;
   expiresAt: string;
-}
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}/api${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
 }
 
 async function until(predicate: () => Promise<boolean> | boolean, what: string, timeoutMs: number) {

@@ -71,16 +71,15 @@ describe('a session from Start to Stop', () => {
 
   it('follows resizes and runs full-screen programs', async () => {
     terminal.ws.send(JSON.stringify({ type: 'resize', cols: 100, rows: 30 }));
-    // The resize reaches the TTY asynchronously (an API call to the engine): ask until it shows.
+    // The resize reaches the pane asynchronously (a tmux command): ask until it shows.
     for (let attempt = 0; attempt < 20 && !/\n30 100\n/.test(terminal.text); attempt++) {
       terminal.type('stty size\r');
       await new Promise((r) => setTimeout(r, 300));
     }
     await terminal.waitForOutput(/\n30 100\n/, 1000);
     terminal.type('seq 1 500 | less\r');
-    // less shows a page that fits 30 rows. (It switches to the alternate screen of
-    // tmux's pane; tmux keeps the browser on its normal screen, so that what scrolls
-    // by stays in xterm.js's scrollback. See images/sandbox/rootfs/etc/tmux.conf.)
+    // less shows a page that fits 30 rows, on the alternate screen: the client gets
+    // less's own bytes (the server is a tmux control-mode client), smcup included.
     await terminal.waitForOutput(/\n29\n:$/);
     terminal.type('q');
     const marker = `after-less-${Date.now()}`;

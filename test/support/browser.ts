@@ -21,11 +21,29 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Types a command into the lab page's terminal and presses Enter, as a learner does. */
+export async function typeCommand(page: Page, command: string): Promise<void> {
+  await page.getByTestId('lab-terminal').click();
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+}
+
+/** Every line of the terminal's active buffer (scrollback included), and which buffer is active. */
+export const terminalBuffer = (page: Page) =>
+  page.evaluate(
+    () =>
+      window.__drydockTerminalBuffer?.() ?? { buffer: 'normal' as const, lines: [] as string[] },
+  );
+
 /** What the lab page's terminal shows, as text. */
 export const terminalText = (page: Page) =>
   page.evaluate(() => window.__drydockTerminalText?.() ?? '');
 
-/** Waits until the terminal shows `pattern`; a failure quotes its last lines and the lab's status. */
+/**
+ * Waits until the terminal shows `pattern` (its source only: flags are dropped, so
+ * `^` and `$` are the screen's first and last character); a failure quotes its last
+ * lines and the lab's status.
+ */
 export async function waitForTerminal(
   page: Page,
   pattern: RegExp,
@@ -39,17 +57,15 @@ export async function waitForTerminal(
     );
   } catch (error) {
     // What the learner would have seen is what explains a failure here.
-    const screen = (await terminalText(page).catch(() => '(the page is gone)'))
-      .trimEnd()
-      .split('\n')
-      .slice(-25)
-      .join('\n');
+    const screen = JSON.stringify(
+      (await terminalText(page).catch(() => '(the page is gone)')).trimEnd().split('\n').slice(-25),
+    );
     const status = await page
       .getByTestId('lab-status')
       .innerText()
       .catch(() => '?');
     throw new Error(
-      `the terminal never showed ${pattern} within ${timeout} ms (status: ${status}); its last lines:\n${screen}`,
+      `the terminal never showed ${pattern} within ${timeout} ms (status: ${status}); its last lines: ${screen}`,
       { cause: error },
     );
   }

@@ -3,7 +3,15 @@
  * an attack. Every ~100 ms it types one character, times the echo, then erases
  * it again (so the line never grows).
  */
-import type { TerminalClient } from './terminal-client.ts';
+
+/** A terminal to probe: the WebSocket client (terminal-client.ts), or a raw pty in the benchmark. */
+export interface EchoTarget {
+  /** Everything received so far, as text. */
+  readonly output: string;
+  type(text: string): void;
+  /** Calls `listener` with each chunk of output, after it was appended to `output`; returns what stops it. */
+  onOutput(listener: (chunk: string) => void): () => void;
+}
 
 export interface EchoStats {
   count: number;
@@ -39,14 +47,14 @@ export const formatStats = (s: EchoStats) =>
   `${s.count} echoes, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, max ${s.max.toFixed(1)} ms, lost ${s.lost}${s.lost ? ` (came after ${s.late.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')})` : ''}`;
 
 export class EchoProbe {
-  private readonly terminal: TerminalClient;
+  private readonly terminal: EchoTarget;
   private readonly lostAfterMs: number;
   private samples: number[] = [];
   private late: number[] = [];
   private running: Promise<void> | undefined;
   private stopping = false;
 
-  constructor(terminal: TerminalClient, options: { lostAfterMs?: number } = {}) {
+  constructor(terminal: EchoTarget, options: { lostAfterMs?: number } = {}) {
     this.terminal = terminal;
     this.lostAfterMs = options.lostAfterMs ?? 5000;
   }
@@ -57,15 +65,13 @@ export class EchoProbe {
     return new Promise((resolve) => {
       const done = (value: number) => {
         clearTimeout(timer);
-        this.terminal.ws.off('message', onMessage);
+        stop();
         resolve(value);
       };
-      const onMessage = () => {
+      const stop = this.terminal.onOutput(() => {
         if (this.terminal.output.indexOf(text, from) >= 0) done(performance.now() - started);
-      };
+      });
       const timer = setTimeout(() => done(Infinity), 30_000);
-      // The client's own listener (registered first) appends to output before ours runs.
-      this.terminal.ws.on('message', onMessage);
       this.terminal.type(text);
     });
   }

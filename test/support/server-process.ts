@@ -10,6 +10,8 @@ export interface ServerProcess {
   log(): string;
   /** SIGKILL, as a crash or an OOM kill of the server would; resolves when it is gone. */
   kill9(): Promise<void>;
+  /** SIGTERM, as an operator stops it (DRYDOCK_SHUTDOWN says what becomes of sandboxes); resolves when it is gone. */
+  stop(): Promise<void>;
 }
 
 export async function spawnServer(
@@ -24,10 +26,11 @@ export async function spawnServer(
   let log = '';
   child.stdout.on('data', (chunk) => (log += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const kill9 = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
   };
+  const kill9 = () => signal('SIGKILL');
   const deadline = Date.now() + timeoutMs;
   while (!/"labs ready/.test(log)) {
     if (Date.now() > deadline || child.exitCode !== null) {
@@ -37,5 +40,11 @@ export async function spawnServer(
     await new Promise((r) => setTimeout(r, 100));
   }
   const port = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1];
-  return { child, url: `http://127.0.0.1:${port}`, log: () => log, kill9 };
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    log: () => log,
+    kill9,
+    stop: () => signal('SIGTERM'),
+  };
 }

@@ -38,6 +38,16 @@ export class TerminalClient {
     );
   }
 
+  /** Calls `listener` with each output frame, after it was appended to `output`; returns what stops it. */
+  onOutput(listener: (chunk: string) => void): () => void {
+    // The constructor's listener, registered first, has appended the frame when this one runs.
+    const onMessage = (data: Buffer, isBinary: boolean) => {
+      if (isBinary) listener(data.toString('utf8'));
+    };
+    this.ws.on('message', onMessage);
+    return () => this.ws.off('message', onMessage);
+  }
+
   type(text: string): void {
     this.ws.send(Buffer.from(text, 'utf8'));
   }

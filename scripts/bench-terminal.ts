@@ -1,0 +1,232 @@
+/**
+ * Benchmark: Drydock's terminal (WebSocket → lab server → the learner's shell)
+ * against its floor, a raw `docker exec -it` into the same sandbox through a pty
+ * (`script`), in one run: echo p50/p99, how soon Ctrl-C stops `yes`, how many
+ * lines of `seq 1 10000` arrive, how long 50 MB take to print, and the lab
+ * server's memory idle and per open terminal. On demand only:
+ *   npm run bench:terminal -- [echo-samples]
+ * The server runs as its own process (lab-server/server.ts), so that its RSS is
+ * its own; the WebSocket client acknowledges output as the browser does.
+ */
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import Docker from 'dockerode';
+import { ownerFilter } from '../lab-server/labels.ts';
+import { PROFILES } from '../lab-server/sandbox/profiles.ts';
+import { api } from '../test/support/api.ts';
+import { EchoProbe, type EchoStats, type EchoTarget } from '../test/support/echo-probe.ts';
+import { leftovers, newOwner } from '../test/support/platform.ts';
+import { spawnServer } from '../test/support/server-process.ts';
+import { TerminalClient } from '../test/support/terminal-client.ts';
+
+const echoSamples = Number(process.argv[2] ?? 200);
+const LAB = 'named-volume-masks-image';
+const EXTRA_TERMINALS = 8;
+const BIG_BYTES = 50_000_000;
+const PROMPT = /sandbox:[^\n]*[#$] $/;
+
+interface Side extends EchoTarget {
+  output: string;
+  received: number;
+}
+
+/** The floor: `docker exec -it` in a pty of its own, as a person at the host would type it. */
+class PtyTerminal implements Side {
+  output = '';
+  received = 0;
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly listeners = new Set<(chunk: string) => void>();
+
+  constructor(command: string) {
+    this.child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      this.output += text;
+      this.received += chunk.length;
+      for (const listener of this.listeners) listener(text);
+    });
+  }
+
+  onOutput(listener: (chunk: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  type(text: string): void {
+    this.child.stdin.write(text);
+  }
+
+  close(): void {
+    this.child.kill();
+  }
+}
+
+/** Resolves with the ms until the last 2 KiB of output, as read, pass `test`. */
+function until(side: Side, test: (tail: string) => boolean, what: string, timeoutMs = 300_000) {
+  const started = performance.now();
+  let tail = '';
+  return new Promise<number>((resolve, reject) => {
+    const check = (chunk: string) => {
+      tail = (tail + chunk).slice(-2048);
+      // Only the tail matters here: keeping 50 MB of text would measure the client.
+      if (side.output.length > 1 << 20) side.output = '';
+      if (!test(stripVTControlCharacters(tail).replaceAll('\r', ''))) return;
+      clearTimeout(timer);
+      stop();
+      resolve(performance.now() - started);
+    };
+    const stop = side.onOutput(check);
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`timed out waiting for ${what}; last output: ${JSON.stringify(tail)}`));
+    }, timeoutMs);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function echo(side: Side): Promise<EchoStats> {
+  const probe = new EchoProbe(side);
+  for (let i = 0; i < 10; i++) await probe.once(); // warm up
+  await probe.stop();
+  for (let i = 0; i < echoSamples; i++) {
+    await probe.once();
+    await sleep(20);
+  }
+  return probe.stop();
+}
+
+/** ms from Ctrl-C (typed once `yes` has printed 1 MB) to the prompt. */
+async function ctrlC(side: Side): Promise<number> {
+  const from = side.received;
+  side.type('yes\r');
+  await until(side, () => side.received - from > 1 << 20, '1 MB of yes');
+  const stopped = until(side, (tail) => PROMPT.test(tail), 'the prompt after Ctrl-C');
+  side.type('\x03');
+  return stopped;
+}
+
+/** Distinct lines of `seq 1 10000` that arrived. */
+async function seqLines(side: Side): Promise<number> {
+  side.output = '';
+  const done = until(side, (tail) => /seq-42-done/.test(tail), 'seq to finish');
+  side.type("seq -f 'L%g' 1 10000; echo seq-$((40+2))-done\r");
+  await done;
+  await sleep(300);
+  return new Set(side.output.match(/L\d+(?=[^\d])/g)).size;
+}
+
+/** Seconds until 50 MB of 100-byte lines are printed and the marker after them shows. */
+async function big(side: Side): Promise<number> {
+  const done = until(side, (tail) => /big-42-done/.test(tail), 'the 50 MB to print');
+  side.type(`head -c ${BIG_BYTES} /dev/zero | tr '\\0' x | fold -w 99; echo big-$((40+2))-done\r`);
+  return (await done) / 1000;
+}
+
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+
+interface Created {
+  id: string;
+  token: string;
+}
+
+async function openDrydock(url: string, session: Created) {
+  const terminal = TerminalClient.open(url, session.id, session.token);
+  await terminal.waitForControl('ready', 120_000);
+  await terminal.waitForOutput(PROMPT, 30_000);
+  terminal.ws.send(JSON.stringify({ type: 'resize', cols: 120, rows: 32 }));
+  return terminal;
+}
+
+const owner = newOwner('bench');
+const server = await spawnServer({
+  DRYDOCK_OWNER: owner,
+  DRYDOCK_SHUTDOWN: 'remove',
+  DRYDOCK_TERMINALS_PER_SESSION: String(EXTRA_TERMINALS + 1),
+});
+const pid = server.child.pid!;
+const rows: [string, string, string][] = [];
+try {
+  const session = (await api(server.url, '', 'POST', '/sessions', { lab: LAB })).body as Created;
+  for (
+    let i = 0;
+    (
+      (await api(server.url, session.token, 'GET', `/sessions/${session.id}`)).body as {
+        state: string;
+      }
+    ).state !== 'ready';
+    i++
+  ) {
+    if (i > 600) throw new Error('the session did not get ready in 2 minutes');
+    await sleep(200);
+  }
+  await sleep(3000);
+  const idle = rssMiB(pid);
+
+  const [container] = await new Docker().listContainers({ filters: ownerFilter(owner) });
+  const user = PROFILES.rootless.user;
+  const floor = new PtyTerminal(
+    `stty cols 120 rows 32; exec docker exec -it -u ${user} -e TERM=xterm-256color -e HOME=/root -e LANG=C.UTF-8 ${container!.Id} /usr/lib/drydock/enter shell /bin/bash --login`,
+  );
+  await until(floor, (tail) => PROMPT.test(tail), 'the floor’s prompt', 60_000);
+  const drydock = await openDrydock(server.url, session);
+  const sides: [string, Side][] = [
+    ['floor', floor],
+    ['drydock', drydock],
+  ];
+  const each = async <T>(measure: (side: Side) => Promise<T>) => {
+    const out: T[] = [];
+    for (const [name, side] of sides) {
+      out.push(await measure(side));
+      const result: unknown = out.at(-1);
+      console.log(`  ${name}: ${typeof result === 'number' ? result : JSON.stringify(result)}`);
+      const prompt = until(side, (tail) => PROMPT.test(tail), 'a prompt', 60_000);
+      side.type('\r');
+      await prompt;
+      await sleep(300);
+    }
+    return out;
+  };
+  const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '∞');
+
+  console.log('echo');
+  const [e0, e1] = await each(echo);
+  rows.push(['echo p50 (ms)', ms(e0!.p50), ms(e1!.p50)]);
+  rows.push(['echo p99 (ms)', ms(e0!.p99), ms(e1!.p99)]);
+  console.log('Ctrl-C under yes');
+  const [c0, c1] = await each(ctrlC);
+  rows.push(['Ctrl-C under `yes` → prompt (ms)', ms(c0!), ms(c1!)]);
+  console.log('seq 1 10000');
+  const [s0, s1] = await each(seqLines);
+  rows.push(['lines of `seq 1 10000` delivered', String(s0), String(s1)]);
+  console.log('50 MB');
+  const [b0, b1] = await each(big);
+  rows.push(['time to print 50 MB (s)', b0!.toFixed(1), b1!.toFixed(1)]);
+
+  rows.push(['server RSS, idle (MiB)', '–', idle.toFixed(0)]);
+  const before = rssMiB(pid);
+  const extra = await Promise.all(
+    Array.from({ length: EXTRA_TERMINALS }, () => openDrydock(server.url, session)),
+  );
+  await sleep(3000);
+  const perTerminal = (rssMiB(pid) - before) / EXTRA_TERMINALS;
+  rows.push([
+    `server RSS per open terminal (MiB, ${EXTRA_TERMINALS} opened)`,
+    '–',
+    perTerminal.toFixed(1),
+  ]);
+  for (const t of [...extra, drydock]) t.close();
+  floor.close();
+} finally {
+  await server.stop();
+  const left = await leftovers(owner);
+  if (left.length) console.error(`left behind: ${left.join(', ')}`);
+}
+
+console.log('\n| | raw `docker exec -it` (floor) | Drydock terminal |\n| --- | ---: | ---: |');
+for (const [what, a, b] of rows) console.log(`| ${what} | ${a} | ${b} |`);
