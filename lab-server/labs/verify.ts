@@ -66,6 +66,20 @@ const since = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
 
 class Broken extends Error {}
 
+/** bash's own complaint about a script ("x.sh: line 12: [: : integer expression expected"). */
+const SHELL_ERROR = /^\S+: line \d+: .*$/m;
+
+/** A check whose output carries a shell error judged by accident, whatever its verdict. */
+function shellErrors(results: CheckResult[]): void {
+  for (const r of results) {
+    const error = SHELL_ERROR.exec(r.output);
+    if (error)
+      throw new Broken(
+        `check "${r.task}" ${r.passed ? 'passes' : 'fails'} with a shell error in its message: ${error[0]}`,
+      );
+  }
+}
+
 /** Runs `body` in a fresh, ready session of `lab`; the sandbox is removed afterwards whatever happens. */
 async function inSession(
   sessions: SessionManager,
@@ -126,6 +140,7 @@ async function expectAllPass(session: Session, script: string, result: ContractR
     if (round) await pause(RECHECK_DELAY_MS);
     const checks = await session.runner!.check();
     result.summary = summarize(checks);
+    shellErrors(checks);
     if (!checks.every((r) => r.passed))
       throw new Broken(`checks fail after ${script}${round}:\n${result.summary}`);
     const silent = checks.find((r) => r.output.trim().length === 0);
@@ -168,6 +183,7 @@ export function verifySolve(
   return inSession(sessions, lab, 'solve', 'solve', async (session, result) => {
     const broken = await session.runner!.check();
     result.summary = summarize(broken);
+    shellErrors(broken);
     progress(`${lab.slug}: set up; every check must fail`);
     for (const check of broken) {
       if (check.passed)
@@ -214,6 +230,7 @@ export function verifyWrongFix(
       if (round) await pause(RECHECK_DELAY_MS);
       const checks = await session.runner!.check();
       result.summary = summarize(checks);
+      shellErrors(checks);
       const catcher = checks.find((r) => r.task === fix.caughtBy);
       if (!catcher) throw new Broken(`no check ran for task "${fix.caughtBy}"`);
       if (catcher.passed)

@@ -7,8 +7,10 @@ cid=$(service_container tidewatch web)
 [ -n "$cid" ] || fail "There is no container for the web service (Compose project tidewatch)." \
   "Start it with: ./deploy.sh (or docker compose up -d)"
 
-IFS='|' read -r test start_ns interval_ns retries < <(docker inspect -f \
-  '{{with .Config.Healthcheck}}{{join .Test " "}}|{{printf "%d" .StartPeriod}}|{{printf "%d" .Interval}}|{{.Retries}}{{else}}|0|0|0{{end}}' "$cid")
+# The probe's command comes last: it may hold a '|' of its own (`|| exit 1`), and read
+# gives the last name the rest of the line.
+IFS='|' read -r start_ns interval_ns retries test < <(docker inspect -f \
+  '{{with .Config.Healthcheck}}{{printf "%d" .StartPeriod}}|{{printf "%d" .Interval}}|{{.Retries}}|{{join .Test " "}}{{else}}0|0|0|{{end}}' "$cid")
 case "$test" in
   ''|NONE*) fail "The web container has no health check (the deploy waits for Docker to report it healthy)." \
               "Expected: a health check kept (in compose.yaml or the Dockerfile), with a start_period that covers tidewatch's start-up." ;;
