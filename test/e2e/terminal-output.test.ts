@@ -98,7 +98,7 @@ describe('the browser terminal loses no output', () => {
     assert.deepEqual(numbered((await terminalBuffer(page)).lines, 'tick'), range(300));
   });
 
-  it('after a reload in the middle of a stream, shows the earlier lines again and the rest as they come', async () => {
+  it('after a reload in the middle of a stream, shows the earlier lines (1,000+ of scrollback) again and the rest as they come', async () => {
     await typeCommand(
       page,
       'for i in $(seq 1 400); do echo "slow-$i"; sleep 0.02; done; echo "slow-$((40+2))-done"',
@@ -106,7 +106,17 @@ describe('the browser terminal loses no output', () => {
     await waitForTerminal(page, /\nslow-1\d\d\n/);
     await page.reload();
     await waitForTerminal(page, /\nslow-42-done\n/, 60_000);
-    assert.deepEqual(numbered((await terminalBuffer(page)).lines, 'slow'), range(400));
+    const { lines } = await terminalBuffer(page);
+    assert.deepEqual(numbered(lines, 'slow'), range(400));
+    // The reload brought back the recent scrollback too: the whole earlier stream, and
+    // (at least) the last 1,000 lines of seq before it.
+    assert.deepEqual(numbered(lines, 'tick'), range(300));
+    const last = lines.indexOf('10000');
+    assert.ok(last >= 999, 'the end of seq 1 10000 is in the buffer after the reload');
+    assert.deepEqual(
+      lines.slice(last - 999, last + 1),
+      range(1000).map((n) => String(n + 9000)),
+    );
   });
 
   it('after a lab-server restart, the same shell goes on, its output before and during the restart kept', async () => {
