@@ -154,15 +154,22 @@ async function idleCpu(session: Session, when: string, result: ContractResult): 
   const mark = Date.now();
   await pause(IDLE_SETTLE_MS);
   const sandbox = session.sandbox!;
-  const before = await sandbox.cpuSeconds();
-  const start = Date.now();
-  await pause(IDLE_WINDOW_MS);
-  const share = ((await sandbox.cpuSeconds()) - before) / ((Date.now() - start) / 1000);
+  const window = async () => {
+    const before = await sandbox.cpuSeconds();
+    const start = Date.now();
+    await pause(IDLE_WINDOW_MS);
+    return ((await sandbox.cpuSeconds()) - before) / ((Date.now() - start) / 1000);
+  };
+  let share = await window();
+  // A crash loop slows down through Docker's restart backoff; one restart inside the
+  // window can cost more than the budget. The steady state is what a class pays for:
+  // over budget twice in a row fails.
+  if (share > IDLE_CPU_BUDGET) share = await window();
   result.timings.push(`idle ${when} ${since(mark)} s`);
   if (share > IDLE_CPU_BUDGET)
     throw new Broken(
       `the sandbox uses ${percent(share)} of a core while idle ${when} (budget ${percent(IDLE_CPU_BUDGET)}): a container restarting without backoff, a tight health check interval or a busy loop? ` +
-        `Measured ${IDLE_SETTLE_MS / 1000} s after ${when.replace('after ', '')}, over ${IDLE_WINDOW_MS / 1000} s.`,
+        `Measured ${IDLE_SETTLE_MS / 1000} s after ${when.replace('after ', '')}, over ${IDLE_WINDOW_MS / 1000} s, twice.`,
     );
   return share;
 }

@@ -14,6 +14,9 @@ import { FlowControl } from './flow-control.ts';
 import { parseClientMessage } from './messages.ts';
 
 const PING_INTERVAL_MS = 20_000;
+/** A failed attach looks at the sandbox this many times, this far apart, before calling it a fault. */
+const DEATH_LOOKS = 8;
+const DEATH_LOOK_MS = 250;
 
 export class TerminalBridge {
   private readonly ws: WebSocket;
@@ -117,9 +120,7 @@ export class TerminalBridge {
       });
       this.sendJson({ type: 'ready' });
     } catch (error) {
-      const sandbox = this.session.sandbox;
-      const state = sandbox ? await sandbox.inspect().catch(() => undefined) : undefined;
-      if (this.closed || !this.session.live || state?.running === false) {
+      if (this.closed || !this.session.live || (await this.sandboxDying())) {
         // The sandbox is gone (the engine killed it): the engine's events end the
         // session, and onState tells the client why. No 1011 before that.
         this.log.info(
@@ -132,6 +133,23 @@ export class TerminalBridge {
       this.ws.close(CLOSE_SERVER_FAULT, 'The terminal could not be opened.');
       this.dispose();
     }
+  }
+
+  /**
+   * Whether the sandbox stopped, or stops within a moment. A sandbox being killed
+   * still reads as running for a little while after its processes died (an exec
+   * into it starts, then ends at once), so one look could call that a server fault.
+   */
+  private async sandboxDying(): Promise<boolean> {
+    const sandbox = this.session.sandbox;
+    if (!sandbox) return true;
+    for (let look = 0; look < DEATH_LOOKS; look++) {
+      if (look > 0) await new Promise((resolve) => setTimeout(resolve, DEATH_LOOK_MS));
+      if (this.closed || !this.session.live) return true;
+      const state = await sandbox.inspect().catch(() => undefined);
+      if (state?.running === false) return true;
+    }
+    return false;
   }
 
   /** The learner typed `exit` (or the shell, or tmux, died): give them a fresh one. */
