@@ -1,5 +1,6 @@
 # Solve: give the api a health check that asks its /cgi-bin/health endpoint (which
-# answers 503 in maintenance mode), and make the board wait until the api is healthy.
+# answers 503 in maintenance mode), and make the board wait until the api is healthy. It
+# probes every second while the api starts (start_interval), every 5 s after.
 set -euo pipefail
 cat > compose.yaml <<'YAML'
 name: pilotdesk
@@ -15,7 +16,7 @@ services:
     healthcheck:
       # busybox wget exits non-zero on an HTTP error status such as 503
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "-T", "2", "http://127.0.0.1:8080/cgi-bin/health"]
-      interval: 2s
+      interval: 5s
       timeout: 3s
       retries: 2
       start_period: 15s
