@@ -42,7 +42,10 @@ fresh_build() {
   context=$(jq -r '.context' <<< "$build")
   dockerfile=$(jq -r '.dockerfile // "Dockerfile"' <<< "$build")
   case "$dockerfile" in /*) ;; *) dockerfile="$context/$dockerfile" ;; esac
-  out=$(docker build -q -f "$dockerfile" -t "$fresh_tag" "$context" 2>&1) \
+  # A label of this run's own makes the image's ID unique: checks running at once would
+  # otherwise build the same ID, and one's `docker rmi` of its tag could delete the image
+  # while another is tagging it (seen in CI as "No such image" right after a build).
+  out=$(docker build -q --label "drydock.check.run=$$-$RANDOM$RANDOM" -f "$dockerfile" -t "$fresh_tag" "$context" 2>&1) \
     || fail "The board image does not build from the project files: $(grep -iE 'error' <<< "$out" | tail -n 1)"
   fresh_image=$fresh_tag
   fresh_json=$json

@@ -51,7 +51,10 @@ qb_next_build() {
   while IFS= read -r page; do
     printf '| 23:59 | %s | Berth 9 | On time\n' "$marker" >> "$page"
   done < <(find "$next_work" -name departures.skald -type f)
-  if ! next_error=$(docker build -q --label drydock.probe=1 -t "$next_tag" -f "$dockerfile" \
+  # A label of this run's own makes the image's ID unique: checks running at once would
+  # otherwise build the same ID, and one's `docker rmi` of its tag could delete the image
+  # while another is tagging it (seen in CI as "No such image" right after a build).
+  if ! next_error=$(docker build -q --label drydock.probe=1 --label "drydock.check.run=$$-$RANDOM$RANDOM" -t "$next_tag" -f "$dockerfile" \
         ${target:+--target "$target"} "${args[@]}" "$next_work" 2>&1); then
     next_error=$(grep -v '^[[:space:]]*$' <<< "$next_error" | tail -n 1)
     [ -n "$next_error" ] || next_error="the build failed"

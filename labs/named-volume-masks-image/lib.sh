@@ -31,7 +31,10 @@ next_release_settings() {
   # The next release changes the template: one more line in every template of the repository.
   grep -rlE '^[[:space:]]*berths[[:space:]]*=.*[$][{]BERTHS[}]' "$next_work" 2>/dev/null \
     | while IFS= read -r file; do printf '%s\n' "$next_marker" >> "$file"; done
-  if ! out=$(docker build -q --label drydock.probe=1 -t "$next_tag" -f "$dockerfile" \
+  # A label of this run's own makes the image's ID unique: checks running at once would
+  # otherwise build the same ID, and one's `docker rmi` of its tag could delete the image
+  # while another is tagging it (seen in CI as "No such image" right after a build).
+  if ! out=$(docker build -q --label drydock.probe=1 --label "drydock.check.run=$$-$RANDOM$RANDOM" -t "$next_tag" -f "$dockerfile" \
         ${target:+--target "$target"} "${args[@]}" "$next_work" 2>&1); then
     next_error="building the repository fails: $(grep -v '^[[:space:]]*$' <<< "$out" | tail -n 1)"; return 1
   fi
