@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import { buildApp } from '../lab-server/app.ts';
 import { loadConfig } from '../lab-server/config.ts';
 import { START_PHASES, type StartPhase } from '../lab-server/signals.ts';
+import { percentile } from '../test/support/echo-probe.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -107,13 +108,15 @@ async function once(): Promise<Timing> {
   return { readyMs, promptMs, waited: session.waited };
 }
 
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-};
+/** The p-th percentile of `values` (same rule as the terminal benches). */
+const quantile = (values: number[], p: number) =>
+  percentile(
+    [...values].sort((x, y) => x - y),
+    p,
+  );
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (ms: number[]) =>
-  `p50 ${seconds(quantile(ms, 0.5))}, p95 ${seconds(quantile(ms, 0.95))}, max ${seconds(Math.max(...ms))}`;
+  `p50 ${seconds(quantile(ms, 50))}, p95 ${seconds(quantile(ms, 95))}, max ${seconds(Math.max(...ms))}`;
 
 const all: Timing[] = [];
 try {
@@ -133,7 +136,7 @@ try {
   console.log(`  Start → prompt: ${spread(all.map((t) => t.promptMs))}`);
   console.log(
     `  phases (median): ${[...START_PHASES, 'attach' as const]
-      .map((phase) => `${phase} ${quantile(phases.get(phase) ?? [0], 0.5).toFixed(2)} s`)
+      .map((phase) => `${phase} ${quantile(phases.get(phase) ?? [0], 50).toFixed(2)} s`)
       .join(', ')}`,
   );
 } finally {
