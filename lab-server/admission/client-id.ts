@@ -8,6 +8,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { LEARNER_HEADER, LEARNER_ID } from '../../protocol/learner-id.ts';
 import { AppError } from '../errors.ts';
 
 /**
@@ -16,9 +17,6 @@ import { AppError } from '../errors.ts';
  * claim, so it decides only the per-learner limits; the per-address limits stay
  * as a flood guard against someone minting identities.
  */
-export const LEARNER_HEADER = 'x-drydock-learner';
-const LEARNER_ID = /^[A-Za-z0-9_-]{16,64}$/;
-
 export interface Identity {
   /** `learner:<id>` when the request carries one, else the address (scripts, old pages). */
   learner: string;

@@ -2,7 +2,8 @@
  * Client for the lab server's HTTP API (docs/api.md). Every failure becomes an
  * ApiError with a message a learner can read; nothing fails silently.
  */
-import { LEARNER_HEADER, learnerId } from './learner-id.ts';
+import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
+import { learnerId } from './learner-id.ts';
 
 export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
 

@@ -4,8 +4,9 @@
  * per-learner limits count this person, not everyone behind the same school or
  * office address (lab-server/admission/client-id.ts).
  */
+import { LEARNER_ID } from '../../protocol/learner-id.ts';
+
 const KEY = 'drydock.learner';
-export const LEARNER_HEADER = 'x-drydock-learner';
 
 function fresh(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -23,7 +24,7 @@ export function learnerId(): string {
   if (cached) return cached;
   try {
     const kept = localStorage.getItem(KEY);
-    if (kept && /^[A-Za-z0-9_-]{16,64}$/.test(kept)) return (cached = kept);
+    if (kept && LEARNER_ID.test(kept)) return (cached = kept);
     cached = fresh();
     localStorage.setItem(KEY, cached);
   } catch {
