@@ -149,29 +149,71 @@ async function expectAllPass(session: Session, script: string, result: ContractR
   result.timings.push(`checks ${since(mark)} s`);
 }
 
+/** Restarts so far of every container in the sandbox's engine (Docker counts them per container). */
+async function restarts(session: Session): Promise<number> {
+  const run = await session.sandbox!.exec(
+    [
+      'sh',
+      '-c',
+      'ids=$(docker ps -aq); [ -z "$ids" ] || docker inspect -f "{{.RestartCount}}" $ids',
+    ],
+    { as: 'check', timeoutMs: 10_000 },
+  );
+  return run.output
+    .split('\n')
+    .map(Number)
+    .filter(Number.isFinite)
+    .reduce((sum, n) => sum + n, 0);
+}
+
+/** Resolves after the next container restart in the sandbox, or after `limitMs`. */
+async function nextRestart(session: Session, limitMs: number): Promise<void> {
+  const from = await restarts(session);
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline && (await restarts(session)) === from) await pause(1000);
+}
+
+/** Docker's restart delay doubles from 0.1 s to a minute: after the restart that follows
+ * the first window, the next one is at least this far away, longer than a window. */
+const CRASH_LOOP_WAIT_MS = 70_000;
+/** A restarted program's own start-up (a crash loop's process runs, then fails). */
+const AFTER_RESTART_MS = 3000;
+
 /** The share of one core the sandbox uses while nobody does anything in it; over budget is a broken contract. */
 async function idleCpu(session: Session, when: string, result: ContractResult): Promise<number> {
   const mark = Date.now();
   await pause(IDLE_SETTLE_MS);
   const sandbox = session.sandbox!;
   const window = async () => {
+    // The restart counts are read outside the measured span: docker inspect costs CPU too.
+    const restartsBefore = await restarts(session);
     const before = await sandbox.cpuSeconds();
     const start = Date.now();
     await pause(IDLE_WINDOW_MS);
-    return ((await sandbox.cpuSeconds()) - before) / ((Date.now() - start) / 1000);
+    const share = ((await sandbox.cpuSeconds()) - before) / ((Date.now() - start) / 1000);
+    return { share, restarted: (await restarts(session)) > restartsBefore };
   };
-  let share = await window();
-  // A crash loop slows down through Docker's restart backoff; one restart inside the
-  // window can cost more than the budget. The steady state is what a class pays for:
-  // over budget twice in a row fails.
-  if (share > IDLE_CPU_BUDGET) share = await window();
+  let measured = await window();
+  let how = 'twice';
+  if (measured.share > IDLE_CPU_BUDGET && measured.restarted) {
+    // A crash loop slows down through Docker's restart backoff, but in its first
+    // minute one restart inside a window costs more than the budget. The steady
+    // state is what a class pays for: measure right after a restart, when the
+    // backoff keeps the next one further away than a window.
+    await nextRestart(session, CRASH_LOOP_WAIT_MS);
+    await pause(AFTER_RESTART_MS);
+    measured = await window();
+    how = 'again between two restarts of a crash loop';
+  } else if (measured.share > IDLE_CPU_BUDGET) {
+    measured = await window();
+  }
   result.timings.push(`idle ${when} ${since(mark)} s`);
-  if (share > IDLE_CPU_BUDGET)
+  if (measured.share > IDLE_CPU_BUDGET)
     throw new Broken(
-      `the sandbox uses ${percent(share)} of a core while idle ${when} (budget ${percent(IDLE_CPU_BUDGET)}): a container restarting without backoff, a tight health check interval or a busy loop? ` +
-        `Measured ${IDLE_SETTLE_MS / 1000} s after ${when.replace('after ', '')}, over ${IDLE_WINDOW_MS / 1000} s, twice.`,
+      `the sandbox uses ${percent(measured.share)} of a core while idle ${when} (budget ${percent(IDLE_CPU_BUDGET)}): a container restarting without backoff, a tight health check interval or a busy loop? ` +
+        `Measured ${IDLE_SETTLE_MS / 1000} s after ${when.replace('after ', '')}, over ${IDLE_WINDOW_MS / 1000} s, then ${how}.`,
     );
-  return share;
+  return measured.share;
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
