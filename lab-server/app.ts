@@ -1,12 +1,20 @@
 /**
- * The lab server as a Fastify plugin tree: the API under /api, the terminal
- * WebSocket, and the built site. `server.ts` only listens and closes.
+ * The composition root: the lab server as a Fastify plugin tree. The parts
+ * (labs, session store, sandbox backend, sessions) are plugins with declared
+ * dependencies; a caller may inject the store and the backend. Then the API
+ * under /api, the terminal WebSocket, and the built site. `server.ts` only
+ * listens and closes.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import { Admission } from './admission/admission.ts';
 import { registerClientLimits } from './admission/client-limits.ts';
 import { HostProbe } from './admission/host-probe.ts';
@@ -17,7 +25,11 @@ import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-heade
 import { staticCacheHeaders } from './http/static-caching.ts';
 import { loggerOptions, RedactingLogController } from './observability/logging.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { Platform } from './platform.ts';
+import type { SandboxBackend } from './backend/sandbox-backend.ts';
+import { backendPlugin } from './plugins/backend.ts';
+import { labsPlugin } from './plugins/labs.ts';
+import { sessionsPlugin } from './plugins/sessions.ts';
+import { storePlugin } from './plugins/store.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { labRoutes } from './routes/labs.ts';
@@ -26,11 +38,12 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
 import { Signals } from './signals.ts';
+import type { SessionStore } from './store/session-store.ts';
 import { onSocketError } from './terminal/socket-errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    platform: Platform;
+    config: Config;
     admission: Admission;
     /** What the platform reports as it works (sessions, checks, builds, refusals); metrics listen. */
     signals: Signals;
@@ -40,9 +53,22 @@ declare module 'fastify' {
 /** A hop count as Fastify's trust function: trust the `hops` proxies nearest to the server. */
 const hopsOf = (hops: number) => (_address: string, hop: number) => hop < hops;
 
+/** Parts a caller provides instead of the ones `buildApp` would make from the config. */
+export interface AppParts {
+  /** Opened and closed by the caller (a test that restarts the server keeps one). */
+  store?: SessionStore;
+  /** Where sandboxes come from; by default the Docker engine of DOCKER_HOST. */
+  backend?: SandboxBackend;
+}
+
 export async function buildApp(
   config: Config,
-  options: { logger?: boolean | object } = {},
+  options: {
+    logger?: boolean | object;
+    /** A logger the caller made (the CLI's, to stderr); `logger` is then ignored. */
+    loggerInstance?: FastifyBaseLogger;
+    parts?: AppParts;
+  } = {},
 ): Promise<FastifyInstance> {
   // Our redaction and serializers always apply; a caller adds a transport or a stream.
   const logger =
@@ -53,7 +79,7 @@ export async function buildApp(
           ...(typeof options.logger === 'object' ? options.logger : {}),
         };
   const app = Fastify({
-    logger,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger }),
     bodyLimit: 16 * 1024,
     // Request lines only when debugging: the useful lines carry session and lab ids.
     logController: new RedactingLogController({
@@ -73,10 +99,13 @@ export async function buildApp(
   });
 
   const signals = new Signals();
+  app.decorate('config', config);
   app.decorate('signals', signals);
-  app.decorate('platform', new Platform(config, app.log, signals));
-  app.addHook('onReady', async () => app.platform.start());
-  app.addHook('onClose', async () => app.platform.close());
+  const parts = options.parts ?? {};
+  await app.register(labsPlugin);
+  await app.register(storePlugin, { store: parts.store });
+  await app.register(backendPlugin, { backend: parts.backend });
+  await app.register(sessionsPlugin);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -114,7 +143,7 @@ export async function buildApp(
         'admission',
         new Admission({
           limits: config,
-          live: () => app.platform.sessions?.liveCount ?? 0,
+          live: () => app.sessions.liveCount,
           facts: () => probe.facts(),
           createRate,
           log: app.log,
@@ -138,7 +167,7 @@ export async function buildApp(
   // Outside /api: probes and scrapers are not learners, and the API's rate limits are not for them.
   await app.register(healthRoutes);
   const metrics = createMetrics(signals, {
-    sessions: () => app.platform.sessions?.counts,
+    sessions: () => app.sessions.counts,
     waiting: () => app.admission.line.length,
   });
   await app.register(metricsRoutes(metrics, config.metricsToken));

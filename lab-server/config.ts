@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parsePublicUrl } from '../protocol/public-url.ts';
 import type { ProfileName } from './sandbox/profiles.ts';
+import { type DatabaseTarget, DatabaseUrlError, databaseTarget } from './store/dialect.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -75,6 +76,11 @@ const envSchema = z.object({
   DRYDOCK_PORT: intIn(0, 65535).default(4400),
   DRYDOCK_ROOT: z.string().optional(),
   DRYDOCK_STATE_DIR: z.string().optional(),
+  /** Where sessions are kept: unset, an SQLite file in the state dir; postgres://… or sqlite:<path> otherwise. */
+  DRYDOCK_DATABASE_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().optional(),
+  ),
   /** Sandboxes of one server carry this owner label; a second server on the same engine uses another. */
   DRYDOCK_OWNER: z
     .string()
@@ -200,6 +206,8 @@ export interface Config {
   logLevel: string;
   /** Who may read /metrics besides this machine: whoever presents this bearer token. */
   metricsToken: string | undefined;
+  /** The session store's database (DRYDOCK_DATABASE_URL). */
+  database: DatabaseTarget;
   /** The admin API's secret from DRYDOCK_ADMIN_TOKEN; without it, one is generated into the state directory. */
   adminToken: string | undefined;
   /** Where the outer Docker engine listens (DOCKER_HOST). */
@@ -319,11 +327,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const root = resolve(cwd, e.DRYDOCK_ROOT ?? '.');
+  const stateDir = resolve(root, e.DRYDOCK_STATE_DIR ?? '.drydock');
+  let database: DatabaseTarget;
+  try {
+    database = databaseTarget(e.DRYDOCK_DATABASE_URL, stateDir);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+  }
   return {
     host: e.DRYDOCK_HOST,
     port: e.DRYDOCK_PORT,
     root,
-    stateDir: resolve(root, e.DRYDOCK_STATE_DIR ?? '.drydock'),
+    stateDir,
+    database,
     owner: e.DRYDOCK_OWNER,
     idleTimeoutMs: e.DRYDOCK_IDLE_TIMEOUT,
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,

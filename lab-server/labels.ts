@@ -1,16 +1,15 @@
 /**
- * Labels on everything the platform creates in the engine; the reaper finds
- * leftovers by them, and a restarted server adopts a live sandbox from them
- * (session id, lab, times, the SHA-256 of the token: never the token itself).
+ * Labels on everything the platform creates in the engine: whose it is (the
+ * reaper finds leftovers by them) and, on a sandbox, its own id, lab, creation
+ * time and seed. Which session a sandbox serves is not a label: a sandbox is
+ * bound when it is claimed, and the session store says by whom.
  */
 export const LABEL = {
   platform: 'io.drydock.platform',
   owner: 'io.drydock.owner',
-  session: 'io.drydock.session',
+  sandbox: 'io.drydock.sandbox',
   lab: 'io.drydock.lab',
   createdAt: 'io.drydock.created-at',
-  expiresAt: 'io.drydock.expires-at',
-  tokenHash: 'io.drydock.token-sha256',
   seed: 'io.drydock.seed',
   inputHash: 'io.drydock.input-hash',
 } as const;

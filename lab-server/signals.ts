@@ -4,7 +4,7 @@
  * free of Prometheus and of HTTP; app.ts wires one instance per app.
  */
 import { EventEmitter } from 'node:events';
-import type { EndReason } from '../protocol/end-reasons.ts';
+import type { SessionEvent } from './sessions/session-events.ts';
 
 /** Why a learner was not given a sandbox (or a request was not served) at once. */
 export type RefusalCause =
@@ -28,12 +28,8 @@ export const START_PHASES = ['sandbox', 'engine', 'files', 'images', 'setup'] as
 export type StartPhase = (typeof START_PHASES)[number];
 
 export interface SignalMap {
-  /** A learner asked for a sandbox and got one (it starts now). */
-  'session-started': [{ lab: string }];
-  /** The sandbox is ready: the learner gets a prompt `seconds` after Start; `phases` in seconds each (the last attempt's). */
-  'session-ready': [{ lab: string; seconds: number; phases: Partial<Record<StartPhase, number>> }];
-  'session-ended': [{ lab: string; reason: EndReason }];
-  'check-run': [{ lab: string; task: string; passed: boolean }];
+  /** Every change to a session (sessions/session-events.ts), after the store recorded it. */
+  session: [SessionEvent];
   'image-built': [{ image: string; seconds: number }];
   'admission-refused': [{ cause: RefusalCause }];
 }

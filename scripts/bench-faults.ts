@@ -25,7 +25,7 @@ async function server(shutdown: 'keep' | 'remove') {
     }),
   );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const status = await app.platform.whenSettled();
+  const status = await app.backend.whenSettled();
   if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);
   return { app, url };
 }

@@ -42,14 +42,15 @@ const app = await buildApp(
   }),
 );
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
-const status = await app.platform.whenSettled();
+const status = await app.backend.whenSettled();
 if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);
 
 const phases = new Map<StartPhase | 'attach', number[]>();
 const record = (phase: StartPhase | 'attach', seconds: number) =>
   phases.set(phase, [...(phases.get(phase) ?? []), seconds]);
-app.signals.on('session-ready', (ready) => {
-  for (const [phase, seconds] of Object.entries(ready.phases)) record(phase as StartPhase, seconds);
+app.signals.on('session', (event) => {
+  if (event.type !== 'ready') return;
+  for (const [phase, seconds] of Object.entries(event.phases)) record(phase as StartPhase, seconds);
 });
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,10 +8,12 @@
  *   memory and pids of a sandbox on purpose and measure how a neighbour fares:
  *   beside other lanes they would slow those lanes' browser tests past their
  *   hang guards, and their own figures would measure the other lanes.
- * - Then three lanes at once, each one `node --test` process running its files one
+ * - Then four lanes at once, each one `node --test` process running its files one
  *   after another: the lab contract and the adversarial suite (mostly waiting on
- *   sandboxes); unit, engine and browser tests of the platform; and the compose
- *   deployment, whose image build mostly waits on the network.
+ *   sandboxes), against PostgreSQL; unit, engine and browser tests of the
+ *   platform, against SQLite; the unit tests and the restart tests again, against
+ *   PostgreSQL; and the compose deployment, whose image build mostly waits on the
+ *   network.
  *
  * Each lane's lines are printed as they come, prefixed with the lane's name; a
  * lane's full output is also kept in .drydock/test-logs/. The last line is the
@@ -29,6 +31,8 @@ const LOGS = join(process.env.DRYDOCK_STATE_DIR ?? join(ROOT, '.drydock'), 'test
 interface Lane {
   name: string;
   files: string[];
+  /** Added to the lane's environment (DRYDOCK_TEST_STORE_URL: the session store its servers use). */
+  env?: Record<string, string>;
 }
 
 interface Totals {
@@ -57,6 +61,26 @@ const PLATFORM = [
   ...(await files('test/e2e/**/*.test.ts')),
 ];
 
+/**
+ * PostgreSQL for the lanes that run against it (scripts/drydock's ensure_postgres
+ * makes the database). The platform lane runs on SQLite, the default; the labs
+ * lane and the `postgres` lane (the API suites and the restart suites again) on
+ * PostgreSQL, so every code path of the store runs on both.
+ */
+const POSTGRES = process.env.DRYDOCK_TEST_SUITES_URL;
+if (!POSTGRES) {
+  console.error(
+    'DRYDOCK_TEST_SUITES_URL is not set: run the tests with `npm test` (scripts/drydock test), which installs and starts PostgreSQL for them.',
+  );
+  process.exit(2);
+}
+const onPostgres = { DRYDOCK_TEST_STORE_URL: POSTGRES };
+const AGAIN_ON_POSTGRES = [
+  ...(await files('test/unit/**/*.test.ts')),
+  'test/engine/session-lifecycle.test.ts',
+  'test/engine/session-faults.test.ts',
+];
+
 /** The spec reporter's closing counts, e.g. "ℹ pass 12". */
 const COUNT = /^ℹ (pass|fail|cancelled|skipped|todo) (\d+)$/;
 
@@ -66,7 +90,11 @@ function runLane(lane: Lane): Promise<Totals> {
   const child = spawn(
     process.execPath,
     ['--test', '--test-concurrency=1', '--test-reporter=spec', ...lane.files],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', ...lane.env },
+    },
   );
   const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
   const prefix = `[${lane.name}] `;
@@ -99,8 +127,9 @@ const started = Date.now();
 const phases: Lane[][] = [
   [{ name: 'alone', files: EXCLUSIVE }],
   [
-    { name: 'labs', files: LABS },
+    { name: 'labs', files: LABS, env: onPostgres },
     { name: 'platform', files: PLATFORM },
+    { name: 'postgres', files: AGAIN_ON_POSTGRES, env: onPostgres },
     { name: 'deploy', files: DEPLOY },
   ],
 ];

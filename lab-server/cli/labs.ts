@@ -68,7 +68,7 @@ export function registerLabs(program: Command, context: Context): void {
         main = await start();
         for (const slug of slugs) {
           let platform = main;
-          const unsupported = main.platform.status.unsupported?.[slug];
+          const unsupported = main.app.backend.status.unsupported?.[slug];
           if (unsupported) {
             progress(
               `${slug}: the ${context.config.sandbox.profile} profile cannot run it here (${unsupported}); verifying under dind`,
@@ -76,7 +76,7 @@ export function registerLabs(program: Command, context: Context): void {
             dind ??= await start('dind');
             platform = dind;
           }
-          const lab = platform.platform.lab(slug)!;
+          const lab = platform.app.labs.lab(slug)!;
           results.push(
             ...(await verifyLab(platform.sessions, lab, { parallel: options.parallel, progress })),
           );

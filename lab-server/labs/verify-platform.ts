@@ -1,17 +1,18 @@
 /**
  * A private lab platform for `drydock labs verify`: the real server's parts
- * (images, sandboxes, sessions) without HTTP, under an owner label of its own,
- * so that it never adopts or removes the sandboxes of a server running on the
- * same engine, and removes everything it made when it closes.
+ * (built by buildApp, never listening) under an owner label of its own and with
+ * a throw-away store, so that it never adopts or removes the sandboxes of a
+ * server running on the same engine, and removes everything it made when it
+ * closes.
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
-import { Platform } from '../platform.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 
 export interface VerifyPlatform {
-  platform: Platform;
+  app: FastifyInstance;
   sessions: SessionManager;
   close(): Promise<void>;
 }
@@ -21,23 +22,24 @@ export async function startVerifyPlatform(
   log: FastifyBaseLogger,
   overrides: { profile?: Config['sandbox']['profile']; maxSandboxes?: number } = {},
 ): Promise<VerifyPlatform> {
-  const platform = new Platform(
+  const app = await buildApp(
     {
       ...config,
       owner: `verify-${randomBytes(4).toString('hex')}`,
+      database: { dialect: 'sqlite', path: ':memory:' },
       shutdown: 'remove',
       // Verifying a lab must never remove an image another server on this engine uses.
       oldImages: 'keep',
       maxSandboxes: overrides.maxSandboxes ?? config.maxSandboxes,
       sandbox: { ...config.sandbox, profile: overrides.profile ?? config.sandbox.profile },
     },
-    log,
+    { loggerInstance: log },
   );
-  platform.start();
-  const status = await platform.whenSettled();
-  if (status.state !== 'ready' || !platform.sessions) {
-    await platform.close();
+  await app.ready();
+  const status = await app.backend.whenSettled();
+  if (status.state !== 'ready') {
+    await app.close();
     throw new Error(`labs are unavailable on this host: ${status.reason ?? status.state}`);
   }
-  return { platform, sessions: platform.sessions, close: () => platform.close() };
+  return { app, sessions: app.sessions, close: () => app.close() };
 }

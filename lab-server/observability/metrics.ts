@@ -106,16 +106,24 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
     registers,
   });
 
-  signals.on('session-started', ({ lab }) => started.inc({ lab }));
-  signals.on('session-ended', ({ lab, reason }) => ended.inc({ lab, reason }));
-  signals.on('session-ready', ({ lab, seconds, phases }) => {
-    startTime.observe({ lab }, seconds);
-    for (const [phase, phaseSeconds] of Object.entries(phases))
-      phaseTime.observe({ lab, phase }, phaseSeconds);
+  signals.on('session', (event) => {
+    const { lab } = event;
+    switch (event.type) {
+      case 'created':
+        return started.inc({ lab });
+      case 'ready':
+        startTime.observe({ lab }, event.seconds);
+        for (const [phase, seconds] of Object.entries(event.phases))
+          phaseTime.observe({ lab, phase }, seconds);
+        return;
+      case 'checked':
+        for (const { task, passed } of event.results)
+          checks.inc({ lab, task, result: passed ? 'passed' : 'failed' });
+        return;
+      case 'ended':
+        return ended.inc({ lab, reason: event.reason });
+    }
   });
-  signals.on('check-run', ({ lab, task, passed }) =>
-    checks.inc({ lab, task, result: passed ? 'passed' : 'failed' }),
-  );
   signals.on('image-built', ({ image, seconds }) => builds.observe({ image }, seconds));
   signals.on('admission-refused', ({ cause }) => refusals.inc({ cause }));
   return registry;

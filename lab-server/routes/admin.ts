@@ -10,9 +10,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientOf } from '../admission/client-id.ts';
 import { sameToken, serverAdminToken } from '../admin/token.ts';
 import { AppError } from '../errors.ts';
-import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
-import { bearerToken, sessionBasics } from './sessions.ts';
+import { availableSessions, bearerToken, sessionBasics } from './sessions.ts';
 
 /** Wrong tokens one client may send per minute before every admin request of it answers 429. */
 export const WRONG_TOKENS_PER_MINUTE = 10;
@@ -37,7 +36,7 @@ export function presentForOperator(session: Session) {
 export type OperatorSession = ReturnType<typeof presentForOperator>;
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  const config = app.platform.config;
+  const config = app.config;
   const token = serverAdminToken(config.adminToken, config.stateDir);
   await app.register(rateLimit, { global: false });
   const wrongTokens = app.createRateLimit({
@@ -72,15 +71,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     );
   });
 
-  const sessions = (): SessionManager => {
-    const manager = app.platform.sessions;
-    if (!manager)
-      throw new AppError(
-        'LABS_UNAVAILABLE',
-        `Labs are unavailable: ${app.platform.status.reason ?? 'the lab server is not ready.'}`,
-      );
-    return manager;
-  };
+  const sessions = () => availableSessions(app);
   const find = (id: string): Session => {
     const session = sessions().find(id);
     if (!session) throw new AppError('SESSION_NOT_FOUND', `No session has the id ${id}.`);
@@ -125,7 +116,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       const ms = request.body?.minutes
         ? request.body.minutes * 60_000
         : config.extensionMs || 30 * 60_000;
-      sessions().prolong(session, ms);
+      await sessions().prolong(session, ms, 'operator');
       return presentForOperator(session);
     },
   );

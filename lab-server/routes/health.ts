@@ -14,7 +14,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/readyz', async (_request, reply) => {
-    const { state, reason, available } = app.platform.status;
+    const { state, reason, available } = app.backend.status;
     reply.header('cache-control', 'no-store');
     if (!available) return reply.code(503).send({ ready: false, state, reason });
     return { ready: true, state };

@@ -16,7 +16,7 @@ function summary(lab: Lab) {
 }
 
 export async function labRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/labs', async () => app.platform.labs.map(summary));
+  app.get('/labs', async () => app.labs.labs.map(summary));
 
   app.get<{ Params: { slug: string } }>(
     '/labs/:slug',
@@ -30,7 +30,7 @@ export async function labRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const lab = app.platform.lab(request.params.slug);
+      const lab = app.labs.lab(request.params.slug);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.params.slug}".`);
       return summary(lab);
     },

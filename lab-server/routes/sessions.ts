@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { identityOf } from '../admission/client-id.ts';
 import { AppError } from '../errors.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
@@ -40,19 +41,21 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** The session manager, once labs are available; otherwise 503 with the backend's reason. */
+export function availableSessions(app: FastifyInstance): SessionManager {
+  if (!app.sessions.available)
+    throw new AppError(
+      'LABS_UNAVAILABLE',
+      `Labs are unavailable: ${app.backend.status.reason ?? 'the lab server is not ready.'}`,
+    );
+  return app.sessions;
+}
+
 export async function sessionRoutes(app: FastifyInstance): Promise<void> {
-  const config = app.platform.config;
-  const sessions = (): SessionManager => {
-    const manager = app.platform.sessions;
-    if (!manager)
-      throw new AppError(
-        'LABS_UNAVAILABLE',
-        `Labs are unavailable: ${app.platform.status.reason ?? 'the lab server is not ready.'}`,
-      );
-    return manager;
-  };
-  const find = (request: FastifyRequest<{ Params: { id: string } }>) => {
-    const session = sessions().get(request.params.id, bearerToken(request));
+  const config = app.config;
+  const sessions = () => availableSessions(app);
+  const find = async (request: FastifyRequest<{ Params: { id: string } }>) => {
+    const session = await sessions().lookup(request.params.id, bearerToken(request));
     session.touch();
     return session;
   };
@@ -74,18 +77,20 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const lab = app.platform.lab(request.body.lab);
+      const lab = app.labs.lab(request.body.lab);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
-      const unsupported = app.platform.status.unsupported?.[lab.slug];
+      const unsupported = app.backend.status.unsupported?.[lab.slug];
       if (unsupported)
         throw new AppError(
           'LAB_UNSUPPORTED',
           `This lab is unavailable on this server: ${unsupported}`,
         );
       const manager = sessions();
+      const { learner } = identityOf(request);
       const session = await app.admission.admit(request, request.body.ticket, () =>
-        manager.create(lab),
+        manager.create(lab, { learner: learner.startsWith('learner:') ? learner : null }),
       );
+      await session.stored;
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
       return reply.code(201).send({
         ...presentSession(session, config.idleTimeoutMs, sessions()),
@@ -97,15 +102,15 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string } }>(
     '/sessions/:id',
     { schema: { params: idParams } },
-    async (request) => presentSession(find(request), config.idleTimeoutMs, sessions()),
+    async (request) => presentSession(await find(request), config.idleTimeoutMs, sessions()),
   );
 
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/extend',
     { schema: { params: idParams } },
     async (request) => {
-      const session = find(request);
-      sessions().extend(session);
+      const session = await find(request);
+      await sessions().extend(session);
       return presentSession(session, config.idleTimeoutMs, sessions());
     },
   );
@@ -114,17 +119,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     '/sessions/:id/check',
     { schema: { params: idParams } },
     async (request) => {
-      const session = find(request);
-      if (!session.live) throw new AppError('SESSION_ENDED', session.message);
-      if (session.state !== 'ready' || !session.runner)
-        throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
-      const results = await session.runner.check();
-      for (const result of results)
-        app.signals.emit('check-run', {
-          lab: session.lab.slug,
-          task: result.task,
-          passed: result.passed,
-        });
+      const session = await find(request);
+      const results = await sessions().check(session);
       request.log.info(
         { session: session.id, passed: results.filter((r) => r.passed).length, of: results.length },
         'checked',
@@ -137,7 +133,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     '/sessions/:id',
     { schema: { params: idParams } },
     async (request, reply) => {
-      await sessions().end(find(request), 'stopped');
+      await sessions().end(await find(request), 'stopped');
       return reply.code(204).send();
     },
   );

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 
 export async function statusRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/status', async () => ({ labs: app.platform.status }));
+  app.get('/status', async () => ({ labs: app.backend.status }));
 }

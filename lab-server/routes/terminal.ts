@@ -22,11 +22,13 @@ const clamp = (value: string | undefined, fallback: number, max: number) => {
 };
 
 export async function terminalRoutes(app: FastifyInstance): Promise<void> {
-  const policy = { publicOrigin: app.platform.config.publicUrl?.origin };
+  const policy = { publicOrigin: app.config.publicUrl?.origin };
   app.get<{ Params: { id: string }; Querystring: TerminalQuery }>(
     '/sessions/:id/terminal',
     { websocket: true, preHandler: requireUpgrade },
-    (socket, request) => {
+    // Async only for an ended session read from the store; a live one is found in
+    // memory without waiting, so no early message from the client is missed.
+    async (socket, request) => {
       // Refuse pages from other sites: a browser sends its page's Origin on every WebSocket.
       const origin = request.headers.origin;
       const verdict = checkOrigin(policy, {
@@ -46,22 +48,22 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         );
         return;
       }
-      const manager = app.platform.sessions;
-      if (!manager) {
+      const manager = app.sessions;
+      if (!manager.available) {
         // 1013 "try again later": the server is (re)starting; a client reconnects.
         socket.close(CLOSE_TRY_AGAIN_LATER, 'Labs are not available on this server yet.');
         return;
       }
       let session;
       try {
-        session = manager.get(request.params.id, request.query.token);
+        session = await manager.lookup(request.params.id, request.query.token);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         socket.close(CLOSE_UNKNOWN_SESSION, 'Unknown session, or the token does not match.');
         return;
       }
       session.touch();
-      const limit = app.platform.config.terminalsPerSession;
+      const limit = app.config.terminalsPerSession;
       if (session.live && session.terminals >= limit) {
         socket.close(
           CLOSE_TOO_MANY_TERMINALS,

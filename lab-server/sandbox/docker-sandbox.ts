@@ -3,6 +3,7 @@
  * inside. How much the sandbox may do on the host is the isolation profile's
  * business (sandbox/profiles.ts); this module creates, enters and removes them.
  */
+import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { ignoreGone } from '../docker/engine.ts';
@@ -281,17 +282,18 @@ export class DockerSandboxProvider implements SandboxProvider {
   }
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
+    // Ownership and the sandbox's own id only: which session it serves is the
+    // store's to say, from the moment it is claimed.
+    const sandboxId = `sb_${randomBytes(9).toString('base64url')}`;
     const labels = {
       [LABEL.platform]: PLATFORM,
       [LABEL.owner]: this.options.owner,
-      [LABEL.session]: spec.sessionId,
+      [LABEL.sandbox]: sandboxId,
       [LABEL.lab]: spec.lab,
       [LABEL.createdAt]: spec.createdAt.toISOString(),
-      [LABEL.expiresAt]: spec.expiresAt.toISOString(),
-      [LABEL.tokenHash]: spec.tokenHash,
       [LABEL.seed]: spec.seed,
     };
-    const name = `drydock-${this.options.owner}-${spec.sessionId}`;
+    const name = `drydock-${this.options.owner}-${sandboxId}`;
     const { profile } = this.options;
     try {
       const container = await this.docker.createContainer({
@@ -315,15 +317,8 @@ export class DockerSandboxProvider implements SandboxProvider {
       all: true,
       filters: ownerFilter(this.options.owner),
     });
-    const keys = ['sessionId', 'lab', 'createdAt', 'expiresAt', 'tokenHash', 'seed'] as const;
-    const labelOf = {
-      sessionId: LABEL.session,
-      lab: LABEL.lab,
-      createdAt: LABEL.createdAt,
-      expiresAt: LABEL.expiresAt,
-      tokenHash: LABEL.tokenHash,
-      seed: LABEL.seed,
-    };
+    const keys = ['lab', 'createdAt', 'seed'] as const;
+    const labelOf = { lab: LABEL.lab, createdAt: LABEL.createdAt, seed: LABEL.seed };
     return containers.map((c) => ({
       id: c.Id,
       running: c.State === 'running',

@@ -5,7 +5,6 @@
  * sandbox can tell. The answer is cached per sandbox image, profile and engine,
  * so only the first start with a new image pays for the probe (a few seconds).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -25,15 +24,8 @@ const PROBE_TIMEOUT_MS = 90_000;
 async function measure(
   provider: SandboxProvider,
 ): Promise<{ found: Set<Feature>; conclusive: boolean }> {
-  // No token hash: a server restarted mid-probe never adopts it, it removes it.
-  const sandbox = await provider.create({
-    sessionId: `probe-${randomBytes(4).toString('hex')}`,
-    lab: '-',
-    createdAt: new Date(),
-    expiresAt: new Date(Date.now() + PROBE_TIMEOUT_MS),
-    tokenHash: '',
-    seed: '',
-  });
+  // In no store: a server restarted mid-probe removes it as serving nobody.
+  const sandbox = await provider.create({ lab: '-', createdAt: new Date(), seed: '' });
   try {
     await sandbox.waitUntilReady(PROBE_TIMEOUT_MS);
     const found = new Set<Feature>();

@@ -40,14 +40,11 @@ export interface Terminal {
   detach(): void;
 }
 
-/** What a restarted server needs to take a sandbox back; stored in the container's labels. */
+/** What a sandbox is made for, kept in its labels; the session it serves is the store's to say. */
 export interface SandboxSpec {
-  sessionId: string;
   lab: string;
   createdAt: Date;
-  expiresAt: Date;
-  /** SHA-256 (hex) of the session token. */
-  tokenHash: string;
+  /** Varies the scenario (names, secrets) per sandbox: no two learners share one. */
   seed: string;
 }
 

@@ -1,18 +1,22 @@
 /**
- * Creates, finds, extends and ends sessions; removes sandboxes that were
- * abandoned (idle timeout) or ran out of time (hard limit); adopts the live
- * sandboxes of a previous run; ends sessions whose sandbox the engine ended.
+ * Creates, finds, extends, checks and ends sessions; removes sandboxes that
+ * were abandoned (idle timeout) or ran out of time (hard limit); ends sessions
+ * whose sandbox the engine ended. The session store is the source of truth:
+ * every change is written there and emitted as one event (`record`), and a
+ * restarted server rebuilds its sessions from it (reconcile.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Lab } from '../../lab-format/load.ts';
-import { AppError } from '../errors.ts';
-import type { Signals, StartPhase } from '../signals.ts';
-import type { SandboxEvent, SandboxProvider } from '../sandbox/sandbox.ts';
-import { adoptSandboxes } from './adoption.ts';
-import type { ExtensionStore } from './extension-store.ts';
-import { type LabImage, LabRunner } from './lab-runner.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
+import type { PreparedBackend } from '../backend/sandbox-backend.ts';
+import { AppError } from '../errors.ts';
+import type { SandboxEvent, SandboxProvider } from '../sandbox/sandbox.ts';
+import type { Signals, StartPhase } from '../signals.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import { type CheckResult, LabRunner } from './lab-runner.ts';
+import { reconcile } from './reconcile.ts';
+import type { SessionChange } from './session-events.ts';
 import { hashToken, Session } from './session.ts';
 
 export interface SessionLimits {
@@ -29,66 +33,110 @@ export interface SessionLimits {
   shutdown: 'keep' | 'remove';
 }
 
-/** How long an ended session's id and reason are remembered, so that its learner learns why. */
+/** How long an ended session stays in memory; after that its id and reason come from the store. */
 const ENDED_MEMORY_MS = 30 * 60_000;
+/** Ended sessions, their checks and events are kept this long in the store. */
+export const ENDED_RETENTION_MS = 30 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
-  private readonly provider: SandboxProvider;
+  private readonly store: SessionStore;
+  private readonly owner: string;
   private readonly limits: SessionLimits;
-  private readonly imagesFor: (lab: Lab) => Promise<LabImage[]>;
   private readonly log: FastifyBaseLogger;
   private readonly findLab: (slug: string) => Lab | undefined;
-  private readonly store: ExtensionStore | undefined;
   private readonly signals: Signals | undefined;
-  private reaper: NodeJS.Timeout | undefined;
+  private backend: PreparedBackend | undefined;
+  private timers: NodeJS.Timeout[] = [];
   /** The engine events watcher; `drop()` is for tests. */
   events: { close(): void; drop(): void } | undefined;
 
   constructor(opts: {
-    provider: SandboxProvider;
+    store: SessionStore;
+    /** The server whose sessions these are (DRYDOCK_OWNER): one store may serve several. */
+    owner: string;
     limits: SessionLimits;
-    imagesFor: (lab: Lab) => Promise<LabImage[]>;
     findLab: (slug: string) => Lab | undefined;
-    store?: ExtensionStore;
     log: FastifyBaseLogger;
-    /** Where starts, ready times and ends are reported (metrics). */
+    /** Where every session event goes once recorded (metrics, logs). */
     signals?: Signals;
   }) {
-    this.provider = opts.provider;
-    this.limits = opts.limits;
-    this.imagesFor = opts.imagesFor;
-    this.findLab = opts.findLab;
     this.store = opts.store;
+    this.owner = opts.owner;
+    this.limits = opts.limits;
+    this.findLab = opts.findLab;
     this.log = opts.log;
     this.signals = opts.signals;
   }
 
+  /** Whether the backend is prepared and sessions can start. */
+  get available(): boolean {
+    return this.backend !== undefined;
+  }
+
+  private get provider(): SandboxProvider {
+    if (!this.backend) throw new AppError('LABS_UNAVAILABLE');
+    return this.backend.provider;
+  }
+
   /**
-   * Adopts the live sandboxes a previous run left (their learners reconnect with
-   * their tokens) and removes the rest; then starts the reaper and the engine watcher.
+   * Takes the prepared backend: reconciles the store with what the engine holds
+   * (a previous run's live sessions are adopted, the rest ended and their
+   * sandboxes removed), then starts the reaper and the engine watcher.
    */
-  async start(): Promise<void> {
-    const { adopted, ended } = await adoptSandboxes({
-      provider: this.provider,
-      findLab: this.findLab,
+  async attach(backend: PreparedBackend): Promise<void> {
+    const { adopted, ended } = await reconcile({
       store: this.store,
+      provider: backend.provider,
+      owner: this.owner,
+      findLab: this.findLab,
       log: this.log,
     });
-    for (const session of adopted) this.sessions.set(session.id, session);
-    for (const session of ended) this.remember(session);
-    this.store?.retain(new Set(adopted.map((s) => s.id)));
+    for (const session of adopted) {
+      this.sessions.set(session.id, session);
+      await this.record(session, { type: 'adopted' });
+    }
+    for (const { session, reason, message } of ended) await this.end(session, reason, message);
+    this.backend = backend;
     // Short limits (tests, demos) are honoured promptly; normal ones are checked every 5 s.
     const every = Math.max(
       250,
       Math.min(5000, this.limits.idleTimeoutMs / 3, this.limits.sessionLimitMs / 3),
     );
-    this.reaper = setInterval(() => this.reap(), every);
-    this.reaper.unref();
-    this.events = this.provider.watch(
+    const prune = () =>
+      void this.store
+        .forgetEnded(this.owner, Date.now() - ENDED_RETENTION_MS)
+        .catch((err: unknown) => this.log.error({ err }, 'pruning old sessions failed'));
+    prune();
+    this.timers = [setInterval(() => this.reap(), every), setInterval(prune, PRUNE_EVERY_MS)];
+    for (const timer of this.timers) timer.unref();
+    this.events = backend.provider.watch(
       (event) => this.onSandboxEvent(event),
-      () => void this.reconcile(),
+      () => void this.recheckSandboxes(),
     );
+  }
+
+  /**
+   * The one place a session's change is announced: appended to the store's event
+   * log, then signalled. A store that fails is logged, not fatal: the learner's
+   * session goes on.
+   */
+  private async record(session: Session, change: SessionChange): Promise<void> {
+    const at = Date.now();
+    const { type, ...data } = change;
+    await this.write(session, `recording "${type}"`, () =>
+      this.store.appendEvent({ sessionId: session.id, type, at, data }),
+    );
+    this.signals?.emit('session', { ...change, sessionId: session.id, lab: session.lab.slug, at });
+  }
+
+  private async write(session: Session, what: string, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      this.log.error({ err, session: session.id }, `session store: ${what} failed`);
+    }
   }
 
   /** The engine ended (or OOM-killed in) one of our containers. */
@@ -108,7 +156,7 @@ export class SessionManager {
   }
 
   /** After the events stream (re)opens: ends sessions whose sandbox stopped while nobody was listening. */
-  private async reconcile(): Promise<void> {
+  private async recheckSandboxes(): Promise<void> {
     for (const session of [...this.sessions.values()]) {
       if (session.state !== 'ready' || !session.sandbox) continue;
       const state = await session.sandbox.inspect().catch(() => undefined);
@@ -117,18 +165,18 @@ export class SessionManager {
     }
   }
 
-  /** Keeps an ended session's id and reason for a while, so that its learner learns why. */
+  /** Keeps an ended session in memory for a while; the store keeps it longer. */
   private remember(session: Session): void {
     this.sessions.set(session.id, session);
     setTimeout(() => this.sessions.delete(session.id), ENDED_MEMORY_MS).unref();
   }
 
-  /** Every session this server knows: the live ones and those ended within the last 30 minutes. */
+  /** Every session in memory: the live ones and those ended within the last 30 minutes. */
   list(): Session[] {
     return [...this.sessions.values()];
   }
 
-  /** The session with this id whatever its token (for the operator's admin API only). */
+  /** The session in memory with this id whatever its token (for the operator's admin API only). */
   find(id: string): Session | undefined {
     return this.sessions.get(id);
   }
@@ -151,7 +199,13 @@ export class SessionManager {
     return counts;
   }
 
-  create(lab: Lab): Session {
+  /**
+   * Creates a session and starts its sandbox in the background. Synchronous, so
+   * that admission's decision and the creation are one step; `session.stored`
+   * settles once the store has it (a caller answers only then).
+   */
+  create(lab: Lab, options: { learner?: string | null } = {}): Session {
+    if (!this.available) throw new AppError('LABS_UNAVAILABLE');
     if (this.liveCount >= this.limits.maxSandboxes) throw new AppError('CAPACITY');
     const now = new Date();
     const token = randomBytes(24).toString('base64url');
@@ -161,12 +215,35 @@ export class SessionManager {
       tokenHash: hashToken(token),
       lab,
       seed: randomBytes(8).toString('hex'),
+      learner: options.learner ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.limits.sessionLimitMs),
     });
     this.sessions.set(session.id, session);
-    this.signals?.emit('session-started', { lab: lab.slug });
-    session.provisioned = this.provision(session);
+    session.stored = this.store
+      .createSession({
+        id: session.id,
+        owner: this.owner,
+        lab: lab.slug,
+        tokenHash: session.tokenHash,
+        seed: session.seed,
+        learner: session.learner,
+        state: session.state,
+        message: session.message,
+        endReason: null,
+        createdAt: now.getTime(),
+        expiresAt: session.expiresAt.getTime(),
+        endedAt: null,
+        extensions: 0,
+      })
+      .then(() => this.record(session, { type: 'created', learner: session.learner }));
+    session.provisioned = session.stored.then(
+      () => this.provision(session),
+      async (err: unknown) => {
+        this.log.error({ err, session: session.id }, 'session store: creating the session failed');
+        await this.end(session, 'failed', 'The lab server could not record this session.');
+      },
+    );
     return session;
   }
 
@@ -183,10 +260,15 @@ export class SessionManager {
       try {
         await this.provisionOnce(session, log);
         if (session.live) {
+          const seconds = (Date.now() - started) / 1000;
           log.info({ ms: Date.now() - started, attempt, phases: session.phases }, 'session ready');
-          this.signals?.emit('session-ready', {
-            lab: session.lab.slug,
-            seconds: (Date.now() - started) / 1000,
+          await this.write(session, 'marking it ready', () =>
+            this.store.updateSession(session.id, { state: 'ready', message: session.message }),
+          );
+          await this.record(session, {
+            type: 'ready',
+            seconds,
+            attempts: attempt,
             phases: session.phases,
           });
         }
@@ -195,9 +277,7 @@ export class SessionManager {
         if (!session.live) return;
         const sandbox = session.sandbox;
         session.sandbox = undefined;
-        await sandbox
-          ?.remove()
-          .catch((err: unknown) => log.error({ err }, 'removing a failed sandbox failed'));
+        await this.removeSandbox(sandbox, log);
         if (attempt < 2) {
           log.warn({ err: error }, 'starting the session failed; retrying once on a fresh sandbox');
           continue;
@@ -223,22 +303,25 @@ export class SessionManager {
       return result;
     };
     session.setState('starting', 'Starting the sandbox…');
+    const createdAt = new Date();
     const sandbox = await timed('sandbox', () =>
-      this.provider.create({
-        sessionId: session.id,
-        lab: session.lab.slug,
-        createdAt: session.createdAt,
-        expiresAt: session.expiresAt,
-        tokenHash: session.tokenHash,
-        seed: session.seed,
-      }),
+      this.provider.create({ lab: session.lab.slug, seed: session.seed, createdAt }),
     );
     session.sandbox = sandbox;
     log.info({ container: sandbox.id.slice(0, 12) }, 'sandbox created');
+    // Known to the store from its first moment, unbound: a crash during setup
+    // leaves a row that the next start's reconcile removes with its container.
+    await this.store.addSandbox({
+      id: sandbox.id,
+      owner: this.owner,
+      lab: session.lab.slug,
+      state: 'warming',
+      createdAt: createdAt.getTime(),
+    });
     if (!session.live) {
       // Stopped while the container was being created: end() could not see it.
       session.sandbox = undefined;
-      await sandbox.remove();
+      await this.removeSandbox(sandbox, log);
       return;
     }
     session.setState('starting', 'Starting the sandbox’s own Docker engine…');
@@ -246,20 +329,50 @@ export class SessionManager {
     const runner = new LabRunner(session.lab, sandbox, session.seed);
     session.setState('starting', 'Loading the lab’s images…');
     await timed('files', () => runner.copyFiles());
-    await timed('images', async () => runner.loadImages(await this.imagesFor(session.lab)));
+    const images = await this.backend!.imagesFor(session.lab);
+    await timed('images', () => runner.loadImages(images));
     session.setState('starting', 'Setting up the scenario…');
     await timed('setup', async () => {
       await runner.setup(this.limits.setupTimeoutMs);
       await sandbox.markReady();
     });
+    // Claimed only now: until here the sandbox served nobody.
+    await this.store.bindSandbox(sandbox.id, session.id, Date.now());
     session.runner = runner;
     if (session.live) session.setState('ready', 'Ready');
   }
 
-  /** The session with this id, if the token matches; otherwise the same 404 as an unknown id. */
+  private async removeSandbox(sandbox: Session['sandbox'], log: FastifyBaseLogger): Promise<void> {
+    if (!sandbox) return;
+    try {
+      await sandbox.remove();
+      await this.store.removeSandbox(sandbox.id);
+    } catch (err) {
+      log.error({ err }, 'removing a sandbox failed; the next start will retry');
+    }
+  }
+
+  /** The session in memory with this id, if the token matches; otherwise the same 404 as an unknown id. */
   get(id: string, token: string | undefined): Session {
     const session = this.sessions.get(id);
     if (!session || !token || !session.accepts(token)) throw new AppError('SESSION_NOT_FOUND');
+    return session;
+  }
+
+  /**
+   * Like `get`, but an ended session no longer in memory (ended long ago, or
+   * before a restart) is read from the store, so that its learner learns why.
+   */
+  async lookup(id: string, token: string | undefined): Promise<Session> {
+    if (this.sessions.has(id)) return this.get(id, token);
+    const record = await this.store.session(id);
+    const lab = record && this.findLab(record.lab);
+    if (!record || record.owner !== this.owner || !lab || !token)
+      throw new AppError('SESSION_NOT_FOUND');
+    const session = Session.fromRecord(record, lab);
+    if (!session.accepts(token)) throw new AppError('SESSION_NOT_FOUND');
+    // Live records are all in memory since reconcile: one that is not is over.
+    if (session.live) session.setState('ended', END_MESSAGES.engine);
     return session;
   }
 
@@ -274,52 +387,88 @@ export class SessionManager {
     return undefined;
   }
 
-  /** Adds the operator's extension to the time limit (kept in the state dir, so a restart honours it). */
-  extend(session: Session): void {
+  /** The learner's extension: adds the operator's extension time to the limit. */
+  async extend(session: Session): Promise<void> {
     const refusal = this.extensionRefusal(session);
     if (refusal) throw new AppError(session.live ? 'EXTENSION_REFUSED' : 'SESSION_ENDED', refusal);
     session.extensions++;
-    this.prolong(session, this.limits.extensionMs);
+    await this.prolong(session, this.limits.extensionMs, 'learner');
   }
 
   /**
-   * Moves a live session's time limit `ms` later and keeps it across restarts. The
-   * operator's extension (admin API) calls this directly: it is not one of the learner's.
+   * Moves a live session's time limit `ms` later, in the store too (a restart
+   * honours it). The operator's extension (admin API) calls this directly: it is
+   * not one of the learner's.
    */
-  prolong(session: Session, ms: number): void {
+  async prolong(
+    session: Session,
+    ms: number,
+    by: 'learner' | 'operator' = 'operator',
+  ): Promise<void> {
     if (!session.live) throw new AppError('SESSION_ENDED', session.message);
     session.expiresAt = new Date(session.expiresAt.getTime() + ms);
-    this.store?.set(session.id, {
-      expiresAt: session.expiresAt.toISOString(),
-      extensions: session.extensions,
-    });
+    session.emit('state');
+    await this.write(session, 'extending it', () =>
+      this.store.updateSession(session.id, {
+        expiresAt: session.expiresAt.getTime(),
+        extensions: session.extensions,
+      }),
+    );
     this.log.info(
       {
         session: session.id,
         expiresAt: session.expiresAt.toISOString(),
         extensions: session.extensions,
+        by,
       },
       'session extended',
     );
-    session.emit('state');
+    await this.record(session, {
+      type: 'extended',
+      expiresAt: session.expiresAt.toISOString(),
+      extensions: session.extensions,
+      by,
+    });
+  }
+
+  /** Runs every task's check; the verdicts are kept (latest per task) and announced. */
+  async check(session: Session): Promise<CheckResult[]> {
+    if (!session.live) throw new AppError('SESSION_ENDED', session.message);
+    if (session.state !== 'ready' || !session.runner)
+      throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
+    const results = await session.runner.check();
+    const checkedAt = Date.now();
+    await this.write(session, 'recording checks', () =>
+      this.store.recordChecks(
+        session.id,
+        results.map((r) => ({ task: r.task, passed: r.passed, message: r.output, checkedAt })),
+      ),
+    );
+    await this.record(session, {
+      type: 'checked',
+      results: results.map(({ task, passed }) => ({ task, passed })),
+    });
+    return results;
   }
 
   async end(session: Session, reason: EndReason, message = END_MESSAGES[reason]): Promise<void> {
     if (session.removed) return session.removed;
     session.endReason = reason;
-    this.signals?.emit('session-ended', { lab: session.lab.slug, reason });
     session.setState(reason === 'failed' ? 'failed' : 'ended', message);
     session.removeAllListeners();
     session.removed = (async () => {
-      try {
-        await session.sandbox?.remove();
-      } catch (error) {
-        this.log.error(
-          { err: error, session: session.id },
-          'removing the sandbox failed; the next start will retry',
-        );
-      }
-      this.store?.delete(session.id);
+      // A session ended while the store was still writing it is updated after.
+      await session.stored.catch(() => {});
+      await this.write(session, 'ending it', () =>
+        this.store.updateSession(session.id, {
+          state: session.state,
+          message,
+          endReason: reason,
+          endedAt: Date.now(),
+        }),
+      );
+      await this.record(session, { type: 'ended', reason, message });
+      await this.removeSandbox(session.sandbox, this.log.child({ session: session.id }));
       this.log.info({ session: session.id, lab: session.lab.slug, reason }, 'session ended');
       this.remember(session);
     })();
@@ -347,7 +496,7 @@ export class SessionManager {
    * (a half-set-up lab is not adopted). With `remove`, every sandbox goes.
    */
   async close(): Promise<void> {
-    clearInterval(this.reaper);
+    for (const timer of this.timers) clearInterval(timer);
     this.events?.close();
     const keep = this.limits.shutdown === 'keep';
     const ending = [...this.sessions.values()].filter(
@@ -355,11 +504,12 @@ export class SessionManager {
     );
     await Promise.all(ending.map((s) => this.end(s, 'shutdown')));
     await Promise.all([...this.sessions.values()].map((s) => s.provisioned));
+    await Promise.all([...this.sessions.values()].flatMap((s) => (s.removed ? [s.removed] : [])));
     const kept = [...this.sessions.values()]
       .filter((s) => s.live && s.sandbox)
       .map((s) => s.sandbox!.id);
     if (kept.length > 0)
       this.log.info(`shutdown: kept ${kept.length} running sandbox(es) for the next start`);
-    await this.provider.removeAll(new Set(kept));
+    if (this.backend) await this.backend.provider.removeAll(new Set(kept));
   }
 }

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Lab } from '../../lab-format/load.ts';
 import type { EndReason } from '../../protocol/end-reasons.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
+import type { SessionRecord } from '../store/session-store.ts';
 import type { StartPhase } from '../signals.ts';
 import type { LabRunner } from './lab-runner.ts';
 
@@ -25,6 +26,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly tokenHash: string;
   readonly lab: Lab;
   readonly seed: string;
+  /** The identity the learner's browser keeps, when it sent one. */
+  readonly learner: string | null;
   readonly createdAt: Date;
   expiresAt: Date;
   /** How many times the learner extended the time limit. */
@@ -46,6 +49,8 @@ export class Session extends EventEmitter<SessionEvents> {
   oomAt = 0;
   sandbox: Sandbox | undefined;
   runner: LabRunner | undefined;
+  /** Settles when the store has the session; rejects if it could not record it. */
+  stored: Promise<void> = Promise.resolve();
   /** Settles when provisioning is over, whatever its outcome. */
   provisioned: Promise<void> = Promise.resolve();
   /** Settles when the sandbox of an ended session has been removed. */
@@ -57,6 +62,7 @@ export class Session extends EventEmitter<SessionEvents> {
     tokenHash?: string;
     lab: Lab;
     seed: string;
+    learner?: string | null;
     createdAt: Date;
     expiresAt: Date;
   }) {
@@ -66,9 +72,28 @@ export class Session extends EventEmitter<SessionEvents> {
     this.tokenHash = init.tokenHash ?? hashToken(init.token ?? '');
     this.lab = init.lab;
     this.seed = init.seed;
+    this.learner = init.learner ?? null;
     this.createdAt = init.createdAt;
     this.expiresAt = init.expiresAt;
     this.lastActivity = init.createdAt.getTime();
+  }
+
+  /** The session a store record describes, as it was last recorded (no sandbox attached). */
+  static fromRecord(record: SessionRecord, lab: Lab): Session {
+    const session = new Session({
+      id: record.id,
+      tokenHash: record.tokenHash,
+      lab,
+      seed: record.seed,
+      learner: record.learner,
+      createdAt: new Date(record.createdAt),
+      expiresAt: new Date(record.expiresAt),
+    });
+    session.extensions = record.extensions;
+    session.state = record.state as SessionState;
+    session.message = record.message;
+    session.endReason = (record.endReason ?? undefined) as EndReason | undefined;
+    return session;
   }
 
   get live(): boolean {

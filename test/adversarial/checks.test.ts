@@ -167,7 +167,7 @@ describe('checks a learner cannot fool or hang', { timeout: 600_000 }, () => {
 
   /** Runs the checks against a frozen engine while polling /api/status. */
   const hangingCheck = async (t: { diagnostic(message: string): void }) => {
-    const timeoutS = platform.app.platform.lab(LAB)!.manifest.checkTimeout;
+    const timeoutS = platform.app.labs.lab(LAB)!.manifest.checkTimeout;
     let polls = 0;
     let slowest = 0;
     let polling = true;

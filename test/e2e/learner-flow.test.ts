@@ -162,7 +162,7 @@ describe('a learner in the browser', () => {
 describe('a lab page when no Docker engine is reachable', () => {
   it('says plainly that labs are unavailable, and why', async () => {
     const { app, url } = await serveSiteWithoutEngine();
-    await app.platform.whenSettled(5000);
+    await app.backend.whenSettled(5000);
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

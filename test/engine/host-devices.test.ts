@@ -110,7 +110,7 @@ describe('a lab starts whatever mode the host’s /dev/net/tun has', { timeout: 
     // devices as bind mounts of the host's nodes; this test's engine runs as root and
     // makes the container its own node, so the test bind-mounts the host's node itself.
     const docker = new Docker();
-    const image = platform.app.platform.recipes.find((r) => r.slug === 'sandbox')!.tag;
+    const image = platform.app.labs.recipes.find((r) => r.slug === 'sandbox')!.tag;
     const hostConfig = hostConfigFor('rootless', {
       memoryBytes: 512 * 1024 ** 2,
       diskBytes: 512 * 1024 ** 2,

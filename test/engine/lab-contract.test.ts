@@ -56,7 +56,7 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
 
   /** The platform that can run this lab: the default one, or (for a lab it refuses) a dind one. */
   async function platformFor(slug: string, t: TestContext): Promise<TestPlatform> {
-    const reason = platform.app.platform.status.unsupported?.[slug];
+    const reason = platform.app.backend.status.unsupported?.[slug];
     if (!reason) return platform;
     const refused = await platform.app.inject({
       method: 'POST',
@@ -103,26 +103,20 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
 
     it(`${lab.slug}: checks fail after setup and pass after the solve script`, async (t) => {
       const platform = await platformFor(lab.slug, t);
-      report(await verifySolve(platform.sessions, platform.app.platform.lab(lab.slug)!), t);
+      report(await verifySolve(platform.sessions, platform.app.labs.lab(lab.slug)!), t);
     });
 
     for (const fix of lab.manifest.rightFixes) {
       it(`${lab.slug}: right fix ${fix.script} passes`, async (t) => {
         const platform = await platformFor(lab.slug, t);
-        report(
-          await verifyRightFix(platform.sessions, platform.app.platform.lab(lab.slug)!, fix),
-          t,
-        );
+        report(await verifyRightFix(platform.sessions, platform.app.labs.lab(lab.slug)!, fix), t);
       });
     }
 
     for (const fix of lab.manifest.wrongFixes) {
       it(`${lab.slug}: wrong fix ${fix.script} does not pass`, async (t) => {
         const platform = await platformFor(lab.slug, t);
-        report(
-          await verifyWrongFix(platform.sessions, platform.app.platform.lab(lab.slug)!, fix),
-          t,
-        );
+        report(await verifyWrongFix(platform.sessions, platform.app.labs.lab(lab.slug)!, fix), t);
       });
     }
   }

@@ -56,7 +56,7 @@ describe('image build metrics', () => {
     );
     try {
       await app.ready();
-      const status = await app.platform.whenSettled();
+      const status = await app.backend.whenSettled();
       assert.equal(status.state, 'ready', `labs must become ready, got: ${status.reason}`);
       const text = await scrape(app);
       assert.equal(

@@ -24,7 +24,7 @@ describe('session limits and cleanup', () => {
   it('removes a sandbox nobody uses after the idle timeout, and says why', async () => {
     const platform = await startPlatform({ DRYDOCK_IDLE_TIMEOUT: '3s' });
     try {
-      const session = platform.sessions.create(platform.app.platform.lab(LAB)!);
+      const session = platform.sessions.create(platform.app.labs.lab(LAB)!);
       await session.provisioned;
       assert.equal(session.state, 'ready');
       await until(() => session.state === 'ended', 'the idle timeout', 15_000);
@@ -40,7 +40,7 @@ describe('session limits and cleanup', () => {
   it('removes a sandbox at the hard time limit even while it is in use', async () => {
     const platform = await startPlatform({ DRYDOCK_SESSION_LIMIT: '8s' });
     try {
-      const session = platform.sessions.create(platform.app.platform.lab(LAB)!);
+      const session = platform.sessions.create(platform.app.labs.lab(LAB)!);
       const keepBusy = setInterval(() => session.touch(), 500);
       try {
         await until(() => session.state === 'ended', 'the time limit', 30_000);

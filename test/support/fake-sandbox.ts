@@ -3,13 +3,20 @@
  * once and their "shell" echoes what it is sent. For tests of the HTTP and
  * WebSocket layers that must run in seconds and without an engine.
  */
+import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../lab-server/app.ts';
 import { loadConfig } from '../../lab-server/config.ts';
 import type { Sandbox, SandboxProvider, SandboxSpec } from '../../lab-server/sandbox/sandbox.ts';
-import { SessionManager } from '../../lab-server/sessions/session-manager.ts';
+import {
+  type LabsStatus,
+  type PreparedBackend,
+  type SandboxBackend,
+  settled,
+} from '../../lab-server/backend/sandbox-backend.ts';
+import type { SessionStore } from '../../lab-server/store/session-store.ts';
 import { GOOD_MANIFEST, tempRoot } from './temp-lab.ts';
 
 /** No engine listens here: the admission check falls back to counting sandboxes. */
@@ -20,7 +27,8 @@ export class FakeProvider implements SandboxProvider {
   created = 0;
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
-    const id = `fake-${++this.created}-${spec.sessionId}`;
+    // Unique like a container id: tests on one PostgreSQL share the sandboxes table.
+    const id = `fake-${++this.created}-${spec.lab}-${randomBytes(4).toString('hex')}`;
     this.live.add(id);
     return this.sandbox(id);
   }
@@ -59,14 +67,42 @@ export class FakeProvider implements SandboxProvider {
   }
 
   async list() {
-    return [];
+    return [...this.live].map((id) => ({ id, running: true, labels: {} }));
   }
 
-  async removeAll(): Promise<number> {
-    const n = this.live.size;
-    this.live.clear();
+  async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {
+    let n = 0;
+    for (const id of this.live)
+      if (!keep.has(id)) {
+        this.live.delete(id);
+        n++;
+      }
     return n;
   }
+}
+
+/** A backend that is prepared at once and hands out FakeProvider's sandboxes. */
+export class FakeBackend implements SandboxBackend {
+  status: LabsStatus = { available: false, state: 'checking' };
+  readonly provider: FakeProvider;
+
+  constructor(provider = new FakeProvider()) {
+    this.provider = provider;
+  }
+
+  start(onPrepared: (prepared: PreparedBackend) => Promise<void>): void {
+    void onPrepared({ provider: this.provider, imagesFor: async () => [] }).then(
+      () => (this.status = { available: true, state: 'ready' }),
+      (error: Error) =>
+        (this.status = { available: false, state: 'unavailable', reason: error.message }),
+    );
+  }
+
+  whenSettled(timeoutMs = 5000): Promise<LabsStatus> {
+    return settled(this, timeoutMs);
+  }
+
+  async close(): Promise<void> {}
 }
 
 export interface FakePlatform {
@@ -75,37 +111,38 @@ export interface FakePlatform {
   close: () => Promise<void>;
 }
 
-/** Builds the app as server.ts does (with `env`), then gives it a session manager backed by FakeProvider. */
+/** Builds the app as server.ts does (with `env`), with FakeBackend injected and an in-memory store. */
 export async function startFakePlatform(
   env: Record<string, string> = {},
-  options: { logger?: object } = {},
+  options: {
+    logger?: object;
+    /** A store the test keeps across a restart (it closes it). */
+    store?: SessionStore;
+    /** Sandboxes that outlive one app, as containers outlive a server. */
+    provider?: FakeProvider;
+  } = {},
 ): Promise<FakePlatform> {
   const root = tempRoot();
   root.writeLab('tiny-lab', { ...GOOD_MANIFEST, images: [] });
   const config = loadConfig({
     DRYDOCK_ROOT: root.root,
     DOCKER_HOST: NO_ENGINE,
-    DRYDOCK_OWNER: 'unit',
+    DRYDOCK_OWNER: `unit-${randomBytes(4).toString('hex')}`,
     DRYDOCK_LOG_LEVEL: 'silent',
+    // Each fake platform its own empty store, unless a lane runs them against PostgreSQL.
+    DRYDOCK_DATABASE_URL: process.env.DRYDOCK_TEST_STORE_URL ?? 'sqlite::memory:',
     ...env,
   });
-  const app = await buildApp(config, { logger: options.logger ?? false });
-  await app.ready();
-  await app.platform.whenSettled(5000);
-  const provider = new FakeProvider();
-  const sessions = new SessionManager({
-    provider,
-    limits: config,
-    imagesFor: async () => [],
-    findLab: (slug) => app.platform.lab(slug),
-    log: app.log,
-    signals: app.signals,
+  const backend = new FakeBackend(options.provider);
+  const app = await buildApp(config, {
+    logger: options.logger ?? false,
+    parts: { backend, ...(options.store ? { store: options.store } : {}) },
   });
-  await sessions.start();
-  app.platform.sessions = sessions;
+  await app.ready();
+  await app.backend.whenSettled(5000);
   return {
     app,
-    provider,
+    provider: backend.provider,
     close: async () => {
       await app.close();
       root[Symbol.dispose]();

@@ -69,7 +69,7 @@ export async function readySessions(
   lab: string,
   count: number,
 ): Promise<Session[]> {
-  const labDef = platform.app.platform.lab(lab);
+  const labDef = platform.app.labs.lab(lab);
   assert.ok(labDef, `lab ${lab} is not available`);
   const sessions = Array.from({ length: count }, () => platform.sessions.create(labDef));
   await Promise.all(sessions.map((s) => s.provisioned));

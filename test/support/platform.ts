@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../lab-server/app.ts';
@@ -18,6 +20,14 @@ export const ROOT = new URL('../..', import.meta.url).pathname;
  * lab author tests labs kept elsewhere (see docs/writing-labs.md).
  */
 export const LABS_ROOT = process.env.DRYDOCK_ROOT ?? ROOT;
+/**
+ * The session store of the servers tests start (in process or as a child):
+ * DRYDOCK_TEST_STORE_URL (run-tests.ts points some lanes at PostgreSQL), else an
+ * SQLite file of the test runs' own, apart from the one `npm start` uses. Each
+ * test server has an owner of its own, so they share it without meeting.
+ */
+export const TEST_STORE_URL =
+  process.env.DRYDOCK_TEST_STORE_URL ?? `sqlite:${join(tmpdir(), 'drydock-tests', 'store.sqlite')}`;
 
 export interface TestPlatform {
   app: FastifyInstance;
@@ -43,6 +53,7 @@ export async function startPlatform(
     DRYDOCK_ROOT: LABS_ROOT,
     DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent',
     DRYDOCK_SHUTDOWN: 'remove',
+    DRYDOCK_DATABASE_URL: TEST_STORE_URL,
     // Passed on: a shared engine needs `keep` (docs/operating.md), or one test run removes another's images.
     ...(process.env.DRYDOCK_OLD_IMAGES
       ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES }
@@ -54,13 +65,13 @@ export async function startPlatform(
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();
-  const status = await app.platform.whenSettled();
+  const status = await app.backend.whenSettled();
   assert.equal(
     status.state,
     'ready',
     `labs must be available for engine tests, got: ${status.reason}`,
   );
-  return { app, owner, sessions: app.platform.sessions!, url, close: () => app.close() };
+  return { app, owner, sessions: app.sessions, url, close: () => app.close() };
 }
 
 /** The real server with no engine to reach: it serves the site, and lab pages say labs are unavailable. */
@@ -69,7 +80,12 @@ export async function serveSiteWithoutEngine(): Promise<{
   url: string;
 }> {
   const app = await buildApp(
-    loadConfig({ DRYDOCK_ROOT: ROOT, DOCKER_HOST: NO_ENGINE, DRYDOCK_LOG_LEVEL: 'silent' }),
+    loadConfig({
+      DRYDOCK_ROOT: ROOT,
+      DOCKER_HOST: NO_ENGINE,
+      DRYDOCK_LOG_LEVEL: 'silent',
+      DRYDOCK_DATABASE_URL: 'sqlite::memory:',
+    }),
   );
   return { app, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
 }

@@ -1,7 +1,7 @@
 /** The lab server as a real process (`node lab-server/server.ts`), for tests that kill it. */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { ROOT } from './platform.ts';
+import { ROOT, TEST_STORE_URL } from './platform.ts';
 
 export interface ServerProcess {
   child: ChildProcessByStdio<null, Readable, null>;
@@ -20,7 +20,13 @@ export async function spawnServer(
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['lab-server/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DRYDOCK_PORT: '0', DRYDOCK_LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      DRYDOCK_PORT: '0',
+      DRYDOCK_LOG_LEVEL: 'info',
+      DRYDOCK_DATABASE_URL: TEST_STORE_URL,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let log = '';

@@ -46,7 +46,7 @@ async function startSession(
     payload: { lab: 'tiny-lab' },
   });
   assert.equal(res.statusCode, 201, res.body);
-  await app.platform.sessions!.find(res.json<{ id: string }>().id)!.provisioned;
+  await app.sessions.find(res.json<{ id: string }>().id)!.provisioned;
   return { ...res.json<{ id: string; token: string }>(), ip };
 }
 
@@ -104,7 +104,7 @@ describe('the admin API', () => {
       const res = await admin(platform.app, { method, url, token: 'Bearer nope' });
       assert.equal(res.statusCode, 401, `${method} ${url}`);
     }
-    assert.equal(platform.app.platform.sessions!.find(session.id)!.state, 'ready');
+    assert.equal(platform.app.sessions.find(session.id)!.state, 'ready');
   });
 
   it('answers 429 to a client after too many wrong tokens, even with the right one, and not to others', async () => {
@@ -166,7 +166,7 @@ describe('the admin API', () => {
 
   it('extends a session by the minutes asked, beyond the learner’s own extensions', async () => {
     const session = await startSession(platform.app);
-    const before = platform.app.platform.sessions!.find(session.id)!.expiresAt.getTime();
+    const before = platform.app.sessions.find(session.id)!.expiresAt.getTime();
     const res = await admin(platform.app, {
       method: 'POST',
       url: `/api/admin/sessions/${session.id}/extend`,
@@ -229,7 +229,7 @@ describe('the admin token without DRYDOCK_ADMIN_TOKEN', () => {
   it('is generated at first start into the state directory, readable only by its owner, and works', async () => {
     const platform = await startFakePlatform();
     try {
-      const stateDir = platform.app.platform.config.stateDir;
+      const stateDir = platform.app.config.stateDir;
       const file = join(stateDir, 'admin-token');
       assert.equal(statSync(file).mode & 0o777, 0o600);
       const token = clientAdminToken(undefined, stateDir)!;

@@ -41,7 +41,7 @@ describe('API fuzzing', () => {
       url: `/api/sessions/${real[0]!.id}`,
       headers: { authorization: `Bearer ${real[0]!.token}` },
     });
-    await platform.app.platform.sessions!.get(real[1]!.id, real[1]!.token).provisioned;
+    await platform.app.sessions.get(real[1]!.id, real[1]!.token).provisioned;
   });
   after(async () => {
     for (const client of platform.app.websocketServer.clients) client.terminate();

@@ -19,7 +19,7 @@ describe('the HTTP API', () => {
       { logger: false },
     );
     await app.ready();
-    await app.platform.whenSettled(5000);
+    await app.backend.whenSettled(5000);
   });
   after(async () => {
     // injectWS's in-memory streams never finish a closing handshake: without this, ws waits out its 30 s close timeout.

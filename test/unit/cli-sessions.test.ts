@@ -23,7 +23,7 @@ describe('drydock sessions', () => {
       payload: { lab: 'tiny-lab' },
     });
     session = res.json();
-    await platform.app.platform.sessions!.find(session.id)!.provisioned;
+    await platform.app.sessions.find(session.id)!.provisioned;
   });
   after(() => platform.close());
 
@@ -43,7 +43,7 @@ describe('drydock sessions', () => {
   });
 
   it('extends a session by the minutes given', async () => {
-    const before = platform.app.platform.sessions!.find(session.id)!.expiresAt.getTime();
+    const before = platform.app.sessions.find(session.id)!.expiresAt.getTime();
     const run = await cli(['extend', session.id, '--minutes', '20', '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(

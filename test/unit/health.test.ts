@@ -26,7 +26,7 @@ describe('health and readiness probes without an engine', () => {
       }),
     );
     await app.ready();
-    await app.platform.whenSettled(10_000);
+    await app.backend.whenSettled(10_000);
   });
   after(() => app.close());
 

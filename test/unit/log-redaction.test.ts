@@ -41,7 +41,7 @@ describe('log redaction', () => {
     });
     assert.equal(created.status, 201);
     const { id, token } = (await created.json()) as { id: string; token: string };
-    await platform.app.platform.sessions!.get(id, token).provisioned;
+    await platform.app.sessions.get(id, token).provisioned;
     const auth = { authorization: `Bearer ${token}` };
 
     const ws = new WebSocket(

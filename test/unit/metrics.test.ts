@@ -44,7 +44,7 @@ describe('/metrics', () => {
     const created = await createSession(app);
     assert.equal(created.statusCode, 201);
     const { id, token } = created.json<{ id: string; token: string }>();
-    await app.platform.sessions!.get(id, token).provisioned;
+    await app.sessions.get(id, token).provisioned;
     const auth = { authorization: `Bearer ${token}` };
 
     const live = await scrape(app);
@@ -94,7 +94,7 @@ describe('/metrics', () => {
     const { app } = await platform();
     const created = await createSession(app);
     const { id, token } = created.json<{ id: string; token: string }>();
-    await app.platform.sessions!.get(id, token).provisioned;
+    await app.sessions.get(id, token).provisioned;
     let ready!: () => void;
     const opened = new Promise<void>((resolve) => (ready = resolve));
     const ws = await app.injectWS(

@@ -101,7 +101,7 @@ describe('security headers and the terminal WebSocket', () => {
       });
       const { id, token } = created.json<{ id: string; token: string }>();
       assertSecurityHeaders(created.headers, 'POST /api/sessions');
-      await app.platform.sessions!.get(id, token).provisioned;
+      await app.sessions.get(id, token).provisioned;
       let echoed = '';
       let gotEcho!: () => void;
       const echo = new Promise<void>((resolve) => (gotEcho = resolve));

@@ -37,7 +37,7 @@ describe('the terminal WebSocket protocol', () => {
     });
     assert.equal(created.statusCode, 201);
     const { id, token } = created.json<{ id: string; token: string }>();
-    await app.platform.sessions!.get(id, token).provisioned;
+    await app.sessions.get(id, token).provisioned;
     let out = '';
     const waiters: (() => void)[] = [];
     let markReady!: () => void;
@@ -153,7 +153,7 @@ describe('the terminal WebSocket protocol', () => {
     const created = (
       await app.inject({ method: 'POST', url: '/api/sessions', payload: { lab: 'tiny-lab' } })
     ).json<{ id: string; token: string }>();
-    await app.platform.sessions!.get(created.id, created.token).provisioned;
+    await app.sessions.get(created.id, created.token).provisioned;
     for (const q of [
       'cols=-1&rows=1e9',
       'cols=abc&rows=',

@@ -1,31 +1,30 @@
 /**
- * Whether labs can run, and the services they need. The site works without an
+ * The Docker sandbox backend: whether labs can run on this host and what they
+ * need. Probes the engine (again every 5 s while it is missing), builds missing
+ * images and removes outdated ones, measures which labs the profile cannot run
+ * here, then hands the session layer its provider. The site works without an
  * engine; labs become available once the engine answers and the images exist.
  */
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
-import { loadLabs, type Lab } from '../lab-format/load.ts';
-import type { Config } from './config.ts';
-import { connect, insecureEngineWarning, probeEngine } from './docker/engine.ts';
-import { ensureImages, removeStaleImages, savedImage } from './images/builder.ts';
-import { type ImageRecipe, loadImageCatalog } from './images/catalog.ts';
-import { FEATURES } from '../lab-format/features.ts';
-import { DockerSandboxProvider } from './sandbox/docker-sandbox.ts';
-import { probeFeatures } from './sandbox/features.ts';
-import { SandboxStartError } from './sandbox/start-failure.ts';
-import { ExtensionStore } from './sessions/extension-store.ts';
-import type { LabImage } from './sessions/lab-runner.ts';
-import { SessionManager } from './sessions/session-manager.ts';
-import type { Signals } from './signals.ts';
-
-export interface LabsStatus {
-  available: boolean;
-  state: 'checking' | 'preparing' | 'ready' | 'unavailable';
-  reason?: string;
-  /** Labs this server cannot run, slug → why (a missing requirement of the profile). */
-  unsupported?: Record<string, string>;
-}
+import type { Lab } from '../../lab-format/load.ts';
+import { FEATURES } from '../../lab-format/features.ts';
+import type { Config } from '../config.ts';
+import { connect, insecureEngineWarning, probeEngine } from '../docker/engine.ts';
+import { ensureImages, removeStaleImages, savedImage } from '../images/builder.ts';
+import type { LabCatalog } from '../labs/catalog.ts';
+import { DockerSandboxProvider } from '../sandbox/docker-sandbox.ts';
+import { probeFeatures } from '../sandbox/features.ts';
+import { SandboxStartError } from '../sandbox/start-failure.ts';
+import type { LabImage } from '../sessions/lab-runner.ts';
+import type { Signals } from '../signals.ts';
+import {
+  type LabsStatus,
+  type PreparedBackend,
+  type SandboxBackend,
+  settled,
+} from './sandbox-backend.ts';
 
 /**
  * How long to wait before preparing labs again after a failure: 5 s, doubling up to
@@ -35,16 +34,14 @@ export interface LabsStatus {
 const RETRY_FIRST_MS = 5000;
 const RETRY_MAX_MS = 300_000;
 
-export class Platform {
-  readonly config: Config;
-  readonly labs: Lab[];
-  readonly recipes: ImageRecipe[];
+export class DockerBackend implements SandboxBackend {
   status: LabsStatus = {
     available: false,
     state: 'checking',
     reason: 'The lab server is checking its Docker engine.',
   };
-  sessions: SessionManager | undefined;
+  private readonly config: Config;
+  private readonly catalog: LabCatalog;
   private readonly docker: Docker;
   private readonly log: FastifyBaseLogger;
   private readonly signals: Signals | undefined;
@@ -52,41 +49,25 @@ export class Platform {
   private retryDelayMs = RETRY_FIRST_MS;
   private preparationFailed = false;
   private closed = false;
+  private onPrepared: (prepared: PreparedBackend) => Promise<void> = async () => {};
 
-  constructor(config: Config, log: FastifyBaseLogger, signals?: Signals) {
+  constructor(config: Config, catalog: LabCatalog, log: FastifyBaseLogger, signals?: Signals) {
     this.config = config;
+    this.catalog = catalog;
     this.log = log;
     this.signals = signals;
-    // A malformed lab or image recipe stops the server here, naming file and field.
-    this.recipes = loadImageCatalog(join(config.root, 'images'));
-    this.labs = loadLabs(join(config.root, 'labs'), {
-      imagesDir: join(config.root, 'images'),
-      displayRoot: config.root,
-    });
     this.docker = connect(config.engine);
     const insecure = insecureEngineWarning(config.engine);
     if (insecure) log.warn(insecure);
   }
 
-  lab(slug: string): Lab | undefined {
-    return this.labs.find((lab) => lab.slug === slug);
-  }
-
-  /** Starts preparing labs in the background; resolves at once. */
-  start(): void {
+  start(onPrepared: (prepared: PreparedBackend) => Promise<void>): void {
+    this.onPrepared = onPrepared;
     void this.prepare();
   }
 
-  /** Resolves when labs are ready or known to be unavailable (for tests and benchmarks). */
-  async whenSettled(timeoutMs = 600_000): Promise<LabsStatus> {
-    const deadline = Date.now() + timeoutMs;
-    while (
-      (this.status.state === 'checking' || this.status.state === 'preparing') &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return this.status;
+  whenSettled(timeoutMs = 600_000): Promise<LabsStatus> {
+    return settled(this, timeoutMs);
   }
 
   private async prepare(): Promise<void> {
@@ -113,39 +94,35 @@ export class Platform {
           'The lab server is preparing the sandbox images (the first start builds them, which takes a few minutes).',
       };
     try {
-      const tags = await ensureImages(this.docker, this.recipes, this.config.stateDir, this.log, {
-        build: this.config.buildImages === 'auto',
-        onBuilt: (image, seconds) => this.signals?.emit('image-built', { image, seconds }),
-      });
+      const tags = await ensureImages(
+        this.docker,
+        this.catalog.recipes,
+        this.config.stateDir,
+        this.log,
+        {
+          build: this.config.buildImages === 'auto',
+          onBuilt: (image, seconds) => this.signals?.emit('image-built', { image, seconds }),
+        },
+      );
       const sandboxImage = tags.get('sandbox');
       if (!sandboxImage)
         throw new Error(`there is no sandbox recipe in ${join(this.config.root, 'images')}`);
       if (this.config.oldImages === 'remove')
-        await removeStaleImages(this.docker, this.recipes, this.log);
+        await removeStaleImages(this.docker, this.catalog.recipes, this.log);
       const provider = new DockerSandboxProvider(this.docker, {
         image: sandboxImage,
         owner: this.config.owner,
         ...this.config.sandbox,
       });
       const unsupported = await this.unsupportedLabs(provider, sandboxImage);
-      const sessions = new SessionManager({
-        provider,
-        limits: this.config,
-        imagesFor: (lab) => this.labImages(lab),
-        findLab: (slug) => this.lab(slug),
-        store: new ExtensionStore(this.config.stateDir, this.config.owner),
-        log: this.log,
-        ...(this.signals ? { signals: this.signals } : {}),
-      });
-      await sessions.start();
-      if (this.closed) return void (await sessions.close());
-      this.sessions = sessions;
+      await this.onPrepared({ provider, imagesFor: (lab) => this.labImages(lab) });
+      if (this.closed) return;
       this.status = {
         available: true,
         state: 'ready',
         ...(Object.keys(unsupported).length ? { unsupported } : {}),
       };
-      this.log.info(`labs ready: ${this.labs.length} lab(s)`);
+      this.log.info(`labs ready: ${this.catalog.labs.length} lab(s)`);
       this.retryDelayMs = RETRY_FIRST_MS;
       this.preparationFailed = false;
     } catch (error) {
@@ -204,7 +181,7 @@ export class Platform {
       this.log,
     );
     const unsupported: Record<string, string> = {};
-    for (const lab of this.labs) {
+    for (const lab of this.catalog.labs) {
       const missing = lab.manifest.requires.filter((feature) => !features.has(feature));
       if (missing.length === 0) continue;
       const hostNote =
@@ -223,7 +200,7 @@ export class Platform {
   private async labImages(lab: Lab): Promise<LabImage[]> {
     return Promise.all(
       lab.manifest.images.map(async (slug) => {
-        const recipe = this.recipes.find((r) => r.slug === slug)!;
+        const recipe = this.catalog.recipes.find((r) => r.slug === slug)!;
         return {
           file: await savedImage(this.docker, recipe, this.config.stateDir),
           tag: recipe.tag,
@@ -236,6 +213,5 @@ export class Platform {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retry);
-    await this.sessions?.close();
   }
 }

@@ -1,0 +1,30 @@
+/**
+ * What can happen to a session, as one typed event. The session manager emits
+ * each one from one place (it records it in the store and signals it); metrics,
+ * logs and, later, an instructor's view listen without knowing each other.
+ */
+import type { EndReason } from '../../protocol/end-reasons.ts';
+import type { StartPhase } from '../signals.ts';
+
+export type SessionChange =
+  /** A learner pressed Start and was admitted; `learner` is the browser's identity when it sent one. */
+  | { type: 'created'; learner: string | null }
+  /** The sandbox is ready: the learner gets a prompt `seconds` after Start; `phases` in seconds each (the last attempt's). */
+  | {
+      type: 'ready';
+      seconds: number;
+      attempts: number;
+      phases: Partial<Record<StartPhase, number>>;
+    }
+  /** A restarted server took the session back with its sandbox. */
+  | { type: 'adopted' }
+  /** Check was pressed: every task's verdict. */
+  | { type: 'checked'; results: { task: string; passed: boolean }[] }
+  /** The time limit moved: by the learner's extension or by the operator's. */
+  | { type: 'extended'; expiresAt: string; extensions: number; by: 'learner' | 'operator' }
+  | { type: 'ended'; reason: EndReason; message: string };
+
+export type SessionEventType = SessionChange['type'];
+
+/** A change with the session it happened to and when. */
+export type SessionEvent = SessionChange & { sessionId: string; lab: string; at: number };
