@@ -89,6 +89,30 @@ const envSchema = z.object({
   DRYDOCK_IDLE_TIMEOUT: duration.default(15 * 60_000),
   DRYDOCK_SESSION_LIMIT: duration.default(2 * 3_600_000),
   DRYDOCK_MAX_SANDBOXES: intIn(1, 1000).default(8),
+  /** Sandboxes kept set up per lab ahead of learners: "lab=2,other-lab=1". */
+  DRYDOCK_WARM_POOLS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const pools: Record<string, number> = {};
+      for (const item of text
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z0-9][a-z0-9-]*)=(\d{1,3})$/.exec(item);
+        if (!match) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${item}" is not lab=count (e.g. named-volume-masks-image=2)`,
+          });
+          return z.NEVER;
+        }
+        pools[match[1]!] = Number(match[2]);
+      }
+      return pools;
+    }),
+  /** All warm pools together (configured, by demand and reserved for classes). */
+  DRYDOCK_WARM_MAX: intIn(0, 1000).default(10),
   DRYDOCK_SANDBOX_PROFILE: z.enum(['rootless', 'dind']).default('rootless'),
   DRYDOCK_SANDBOX_MEMORY: size.default(1024 ** 3),
   DRYDOCK_SANDBOX_DISK: size.default(2 * 1024 ** 3),
@@ -170,6 +194,8 @@ export interface Config {
   idleTimeoutMs: number;
   sessionLimitMs: number;
   maxSandboxes: number;
+  /** Warm pools: lab slug → sandboxes kept set up ahead of learners, and the cap on all of them. */
+  warm: { pools: Record<string, number>; max: number };
   sandbox: {
     profile: ProfileName;
     memoryBytes: number;
@@ -345,6 +371,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     idleTimeoutMs: e.DRYDOCK_IDLE_TIMEOUT,
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
     maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
+    warm: { pools: e.DRYDOCK_WARM_POOLS, max: e.DRYDOCK_WARM_MAX },
     sandbox: {
       profile: e.DRYDOCK_SANDBOX_PROFILE,
       memoryBytes: e.DRYDOCK_SANDBOX_MEMORY,

@@ -11,6 +11,7 @@ export const LABEL = {
   lab: 'io.drydock.lab',
   createdAt: 'io.drydock.created-at',
   seed: 'io.drydock.seed',
+  labVersion: 'io.drydock.lab-version',
   inputHash: 'io.drydock.input-hash',
 } as const;
 

@@ -3,6 +3,7 @@ import { PROFILES } from './sandbox/profiles.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { LabFormatError } from '../lab-format/load.ts';
+import { StoreError } from './store/session-store.ts';
 
 let config;
 try {
@@ -28,6 +29,16 @@ try {
   if (error instanceof LabFormatError) {
     console.error(`A lab is malformed:\n${error.message}`);
     process.exit(2);
+  }
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  if (error instanceof StoreError) {
+    console.error(
+      `The session store cannot be opened: ${error.message}\n(is DRYDOCK_DATABASE_URL right, and does its server answer?)`,
+    );
+    process.exit(1);
   }
   throw error;
 }

@@ -20,11 +20,12 @@ export type RefusalCause =
   | 'line-full';
 
 /**
- * The phases of a cold start, in order: the container created and started, its
- * inner engine answering, the lab's files copied in, its images loaded, its setup
- * script run (the shell's attach comes after ready, in the terminal).
+ * The phases of a start, in order. A cold start: the container created and
+ * started, its inner engine answering, the lab's files copied in, its images
+ * loaded, its setup script run. A warm start has one: `claim`, a warm sandbox
+ * bound to the session. (The shell's attach comes after ready, in the terminal.)
  */
-export const START_PHASES = ['sandbox', 'engine', 'files', 'images', 'setup'] as const;
+export const START_PHASES = ['sandbox', 'engine', 'files', 'images', 'setup', 'claim'] as const;
 export type StartPhase = (typeof START_PHASES)[number];
 
 export interface SignalMap {

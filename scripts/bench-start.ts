@@ -2,13 +2,15 @@
  * Benchmark: time from pressing Start (POST /api/sessions) to a shell prompt in
  * the terminal, alone or with many learners pressing Start at once, and how long
  * each phase of a start took. On demand only:
- *   npm run bench:start -- [lab-slug] [--runs N] [--concurrency N]
+ *   npm run bench:start -- [lab-slug] [--runs N] [--concurrency N] [--warm]
  * Each run starts `concurrency` sessions at once (a class pressing Start); a
  * learner the host cannot admit yet waits in line as the browser does (503 FULL,
  * asked again with its ticket after Retry-After). Prints each run, then p50 / p95
  * / max of Start → ready and Start → prompt, and the median of each phase
  * (signals.ts START_PHASES, plus the shell's attach after ready).
  * The first run after a server start is "cold" for the session path.
+ * Cold starts by default (no warm pool). With --warm, the lab gets a warm pool of
+ * `concurrency` sandboxes, and each run waits until it is full before pressing Start.
  */
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -22,12 +24,14 @@ const { values, positionals } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '1' },
+    warm: { type: 'boolean', default: false },
   },
 });
 const lab = positionals[0] ?? 'named-volume-masks-image';
 // `bench:start -- <lab> <runs>` as before.
 const runs = Number(positionals[1] ?? values.runs);
 const concurrency = Number(values.concurrency);
+const warm = values.warm;
 
 // One client starts many sandboxes here: lift the per-client limits unless the caller set them.
 const app = await buildApp(
@@ -35,7 +39,11 @@ const app = await buildApp(
     DRYDOCK_CREATE_RATE: '10000',
     DRYDOCK_API_RATE: '100000',
     DRYDOCK_SESSIONS_PER_CLIENT: String(Math.max(concurrency, 2)),
+    // A warm pool fills only while a learner would still find room beside it.
+    ...(warm ? { DRYDOCK_MAX_SANDBOXES: String(2 * concurrency + 2) } : {}),
     ...process.env,
+    DRYDOCK_WARM_POOLS: warm ? `${lab}=${concurrency}` : '',
+    DRYDOCK_WARM_MAX: warm ? String(concurrency) : '0',
     DRYDOCK_OWNER: `bench-${process.pid}`,
     DRYDOCK_LOG_LEVEL: 'warn',
     DRYDOCK_SHUTDOWN: 'remove',
@@ -119,24 +127,45 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (ms: number[]) =>
   `p50 ${seconds(quantile(ms, 50))}, p95 ${seconds(quantile(ms, 95))}, max ${seconds(Math.max(...ms))}`;
 
+/** Waits until the lab's warm pool is full (a class arriving at a prepared server). */
+async function poolFull(): Promise<void> {
+  const started = Date.now();
+  let said = 0;
+  for (;;) {
+    const pool = app.pool.status().find((p) => p.lab === lab);
+    if ((pool?.warm ?? 0) >= concurrency) return;
+    if (Date.now() - said > 10_000) {
+      said = Date.now();
+      console.log(
+        `  warm pool: ${pool?.warm ?? 0}/${concurrency} ready (${Math.round((Date.now() - started) / 1000)} s)`,
+      );
+    }
+    await pause(250);
+  }
+}
+
 const all: Timing[] = [];
 try {
   for (let run = 1; run <= runs; run++) {
+    if (warm) await poolFull();
     const timings = await Promise.all(Array.from({ length: concurrency }, once));
     all.push(...timings);
     const waited = timings.filter((t) => t.waited).length;
     console.log(
-      `run ${run}${run === 1 ? ' (cold)' : ''}, ${concurrency} at once: ` +
+      `run ${run}${warm ? ' (warm)' : run === 1 ? ' (cold)' : ''}, ${concurrency} at once: ` +
         (concurrency === 1
           ? `ready ${seconds(timings[0]!.readyMs)}, prompt ${seconds(timings[0]!.promptMs)}`
           : `prompt ${spread(timings.map((t) => t.promptMs))}${waited ? ` (${waited} waited in line)` : ''}`),
     );
   }
-  console.log(`\nlab ${lab}, ${runs} run(s) of ${concurrency} Start(s) at once:`);
+  console.log(
+    `\nlab ${lab}, ${runs} run(s) of ${concurrency} ${warm ? 'warm' : 'cold'} Start(s) at once:`,
+  );
   console.log(`  Start → ready:  ${spread(all.map((t) => t.readyMs))}`);
   console.log(`  Start → prompt: ${spread(all.map((t) => t.promptMs))}`);
   console.log(
     `  phases (median): ${[...START_PHASES, 'attach' as const]
+      .filter((phase) => phases.has(phase))
       .map((phase) => `${phase} ${quantile(phases.get(phase) ?? [0], 50).toFixed(2)} s`)
       .join(', ')}`,
   );

@@ -2,7 +2,9 @@
  * The labs and image recipes this server offers, loaded once at boot. A
  * malformed lab or recipe stops the server here, naming the file and field.
  */
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { type Lab, loadLabs } from '../../lab-format/load.ts';
 import { type ImageRecipe, loadImageCatalog } from '../images/catalog.ts';
 
@@ -18,7 +20,37 @@ export class LabCatalog {
     });
   }
 
+  private readonly versions = new Map<string, string>();
+
   lab(slug: string): Lab | undefined {
     return this.labs.find((lab) => lab.slug === slug);
   }
+
+  /**
+   * What a set-up sandbox of this lab was made from: its files and the builds of
+   * its images. A warm sandbox of another version is replaced, never handed out.
+   */
+  version(lab: Lab): string {
+    let version = this.versions.get(lab.slug);
+    if (!version) {
+      const hash = createHash('sha256');
+      for (const file of filesUnder(lab.dir)) {
+        hash.update(`${relative(lab.dir, file)}\0`);
+        hash.update(readFileSync(file));
+        hash.update('\0');
+      }
+      for (const slug of lab.manifest.images)
+        hash.update(`image ${this.recipes.find((r) => r.slug === slug)?.tag ?? slug}\0`);
+      version = hash.digest('hex').slice(0, 16);
+      this.versions.set(lab.slug, version);
+    }
+    return version;
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
 }

@@ -31,6 +31,8 @@ export async function startVerifyPlatform(
       // Verifying a lab must never remove an image another server on this engine uses.
       oldImages: 'keep',
       maxSandboxes: overrides.maxSandboxes ?? config.maxSandboxes,
+      // Every verification starts from a fresh setup: no pool sets up sandboxes ahead.
+      warm: { pools: {}, max: 0 },
       sandbox: { ...config.sandbox, profile: overrides.profile ?? config.sandbox.profile },
     },
     { loggerInstance: log },

@@ -1,6 +1,6 @@
 /**
  * The operator's API under /api/admin (what `drydock sessions` calls): list every
- * session, end one, give one more time. Each request needs the admin token
+ * session, end one, give one more time; see and reserve warm pools. Each request needs the admin token
  * (admin/token.ts) as `Authorization: Bearer <token>`, from any address. These
  * routes sit outside the learners' per-client rate limit (an operator's script
  * must not compete with learners); only wrong tokens are limited, per client.
@@ -118,6 +118,51 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
         : config.extensionMs || 30 * 60_000;
       await sessions().prolong(session, ms, 'operator');
       return presentForOperator(session);
+    },
+  );
+
+  app.get('/pools', async () => {
+    sessions();
+    return { pools: app.pool.status() };
+  });
+
+  app.put<{ Params: { lab: string }; Body: { size: number; readyBy: string } }>(
+    '/pools/:lab',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          properties: { lab: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,99}$' } },
+          required: ['lab'],
+        },
+        body: {
+          type: 'object',
+          // `size` 0 cancels the reservation; `readyBy` is when the class starts.
+          properties: {
+            size: { type: 'integer', minimum: 0 },
+            readyBy: { type: 'string', format: 'date-time' },
+          },
+          required: ['size', 'readyBy'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      sessions();
+      const lab = app.labs.lab(request.params.lab);
+      if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.params.lab}".`);
+      const { size, readyBy } = request.body;
+      if (size > config.maxSandboxes)
+        throw new AppError(
+          'BAD_REQUEST',
+          `A pool of ${size} is more than this server may run at once (DRYDOCK_MAX_SANDBOXES=${config.maxSandboxes}).`,
+        );
+      if (size > config.warm.max)
+        throw new AppError(
+          'BAD_REQUEST',
+          `A pool of ${size} is more than all warm pools together may hold (DRYDOCK_WARM_MAX=${config.warm.max}).`,
+        );
+      return app.pool.reserve(lab.slug, size, new Date(readyBy));
     },
   );
 }

@@ -91,6 +91,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         manager.create(lab, { learner: learner.startsWith('learner:') ? learner : null }),
       );
       await session.stored;
+      // A warm start is a claim: answering once it is done saves the page a round trip.
+      if (session.warm) await session.provisioned;
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
       return reply.code(201).send({
         ...presentSession(session, config.idleTimeoutMs, sessions()),

@@ -27,6 +27,14 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Checks never look in /usr/local, which the learner can write. */
 const CHECK_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
+/**
+ * CPU weights (cgroup cpu.shares, v1 and v2 alike through the engine): a warm
+ * pool's sandbox setting up in the background gets an eighth of a learner's
+ * sandbox's share, so a refill never slows a learner's start or terminal.
+ */
+const NORMAL_CPU_SHARES = 1024;
+const BACKGROUND_CPU_SHARES = 128;
+
 export interface DockerSandboxOptions {
   image: string;
   owner: string;
@@ -214,6 +222,10 @@ class DockerSandbox implements Sandbox {
     return stats.cpu_stats.cpu_usage.total_usage / 1e9;
   }
 
+  async raisePriority(): Promise<void> {
+    await this.docker.getContainer(this.id).update({ CpuShares: NORMAL_CPU_SHARES });
+  }
+
   async inspect(): Promise<{ running: boolean; oomKilled: boolean }> {
     try {
       const info = await this.docker.getContainer(this.id).inspect();
@@ -292,6 +304,7 @@ export class DockerSandboxProvider implements SandboxProvider {
       [LABEL.lab]: spec.lab,
       [LABEL.createdAt]: spec.createdAt.toISOString(),
       [LABEL.seed]: spec.seed,
+      ...(spec.labVersion ? { [LABEL.labVersion]: spec.labVersion } : {}),
     };
     const name = `drydock-${this.options.owner}-${sandboxId}`;
     const { profile } = this.options;
@@ -302,7 +315,10 @@ export class DockerSandboxProvider implements SandboxProvider {
         Hostname: 'sandbox',
         Labels: labels,
         Env: envList(PROFILES[profile].env),
-        HostConfig: hostConfigFor(profile, this.options),
+        HostConfig: {
+          ...hostConfigFor(profile, this.options),
+          ...(spec.priority === 'background' ? { CpuShares: BACKGROUND_CPU_SHARES } : {}),
+        },
       });
       await container.start();
       return new DockerSandbox(this.docker, container.id, profile);
@@ -317,8 +333,13 @@ export class DockerSandboxProvider implements SandboxProvider {
       all: true,
       filters: ownerFilter(this.options.owner),
     });
-    const keys = ['lab', 'createdAt', 'seed'] as const;
-    const labelOf = { lab: LABEL.lab, createdAt: LABEL.createdAt, seed: LABEL.seed };
+    const keys = ['lab', 'createdAt', 'seed', 'labVersion'] as const;
+    const labelOf = {
+      lab: LABEL.lab,
+      createdAt: LABEL.createdAt,
+      seed: LABEL.seed,
+      labVersion: LABEL.labVersion,
+    };
     return containers.map((c) => ({
       id: c.Id,
       running: c.State === 'running',

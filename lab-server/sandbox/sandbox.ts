@@ -46,13 +46,17 @@ export interface SandboxSpec {
   createdAt: Date;
   /** Varies the scenario (names, secrets) per sandbox: no two learners share one. */
   seed: string;
+  /** The lab's version (labs/catalog.ts) it is set up from; a warm sandbox of another is replaced. */
+  labVersion?: string;
+  /** `background`: a warm pool's sandbox, which yields the CPU to learners' until it is claimed. */
+  priority?: 'background';
 }
 
 /** A sandbox found in the engine, with whatever its labels said (a broken one may lack some). */
 export interface FoundSandbox {
   id: string;
   running: boolean;
-  labels: Partial<Record<keyof SandboxSpec, string>>;
+  labels: Partial<Record<'lab' | 'createdAt' | 'seed' | 'labVersion', string>>;
 }
 
 /** Something happened to a sandbox container in the outer engine. */
@@ -84,6 +88,8 @@ export interface Sandbox {
   detachTerminals(): Promise<void>;
   /** Whether the container still runs, and whether the kernel's OOM killer ended it. */
   inspect(): Promise<{ running: boolean; oomKilled: boolean }>;
+  /** Gives a background sandbox (a claimed warm one) a learner's share of the CPU. */
+  raisePriority(): Promise<void>;
   /** CPU time the whole sandbox (its engine and everything in it) has used so far, in seconds. */
   cpuSeconds(): Promise<number>;
   /** Removes the sandbox and its engine's data; idempotent. */

@@ -3,8 +3,10 @@
  * store (which session was live, which sandbox served it) with what the engine
  * holds. A session that was ready, whose time is not up and whose sandbox still
  * runs and was set up is adopted: its learner reconnects with the same token to
- * the same shell. Every other live session ends with the reason, and every
- * sandbox no adopted session uses is removed, from the engine and the store.
+ * the same shell. Every other live session ends with the reason. A warm
+ * sandbox (set up, never claimed) goes back to its pool if it still runs and
+ * was made from the lab's current files and images. Every other sandbox is
+ * removed, from the engine and the store.
  * One log line says what was done.
  */
 import type { FastifyBaseLogger } from 'fastify';
@@ -13,6 +15,7 @@ import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 import type { SandboxProvider } from '../sandbox/sandbox.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { LabRunner } from './lab-runner.ts';
+import type { SetUpSandbox } from './sandbox-setup.ts';
 import { Session } from './session.ts';
 
 export interface Ended {
@@ -28,8 +31,11 @@ export async function reconcile(opts: {
   provider: SandboxProvider;
   owner: string;
   findLab: (slug: string) => Lab | undefined;
+  labVersion: (lab: Lab) => string;
+  /** Whether warm sandboxes go back to a pool (none is configured: they are removed). */
+  keepWarm: boolean;
   log: FastifyBaseLogger;
-}): Promise<{ adopted: Session[]; ended: Ended[] }> {
+}): Promise<{ adopted: Session[]; ended: Ended[]; warm: SetUpSandbox[] }> {
   const { store, provider, owner, log } = opts;
   const [records, rows, found] = await Promise.all([
     store.sessions(owner, { live: true }),
@@ -80,14 +86,30 @@ export async function reconcile(opts: {
     notes.push(`session ${record.id} (${why.reason})`);
   }
 
-  const keep = new Set(adopted.map((s) => s.sandbox!.id));
+  const warm: SetUpSandbox[] = [];
+  for (const row of rows) {
+    if (row.state !== 'warm' || row.sessionId || !opts.keepWarm) continue;
+    const container = containers.get(row.id);
+    const lab = opts.findLab(row.lab);
+    const seed = container?.labels.seed;
+    if (!container?.running || !lab || !seed) continue;
+    if (container.labels.labVersion !== opts.labVersion(lab)) {
+      notes.push(`warm sandbox ${row.id.slice(0, 12)} (lab ${lab.slug} changed since)`);
+      continue;
+    }
+    const sandbox = await provider.adopt(row.id).catch(() => undefined);
+    if (!sandbox || !(await sandbox.isReady())) continue;
+    warm.push({ sandbox, runner: new LabRunner(lab, sandbox, seed), lab, seed });
+  }
+
+  const keep = new Set([...adopted, ...warm].map((s) => s.sandbox!.id));
   const removed = await provider.removeAll(keep);
   for (const row of rows) if (!keep.has(row.id)) await store.removeSandbox(row.id);
-  if (adopted.length > 0 || notes.length > 0 || removed > 0) {
+  if (adopted.length + warm.length + notes.length + removed > 0) {
     log.info(
-      `previous run: adopted ${adopted.length} session(s)${adopted.length ? ` (${adopted.map((s) => s.id).join(', ')})` : ''}; ` +
+      `previous run: adopted ${adopted.length} session(s)${adopted.length ? ` (${adopted.map((s) => s.id).join(', ')})` : ''} and ${warm.length} warm sandbox(es); ` +
         `ended ${notes.length}${notes.length ? `: ${notes.join('; ')}` : ''}; removed ${removed} container(s) no session uses`,
     );
   }
-  return { adopted, ended };
+  return { adopted, ended, warm };
 }

@@ -11,13 +11,21 @@ import type { Lab } from '../../lab-format/load.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 import type { PreparedBackend } from '../backend/sandbox-backend.ts';
 import { AppError } from '../errors.ts';
-import type { SandboxEvent, SandboxProvider } from '../sandbox/sandbox.ts';
-import type { Signals, StartPhase } from '../signals.ts';
+import type { SandboxEvent } from '../sandbox/sandbox.ts';
+import type { Signals } from '../signals.ts';
 import type { SessionStore } from '../store/session-store.ts';
-import { type CheckResult, LabRunner } from './lab-runner.ts';
+import type { CheckResult } from './lab-runner.ts';
 import { reconcile } from './reconcile.ts';
+import {
+  type Phases,
+  removeSandbox,
+  SetupCancelled,
+  type SetUpSandbox,
+  setUpSandbox,
+} from './sandbox-setup.ts';
 import type { SessionChange } from './session-events.ts';
 import { hashToken, Session } from './session.ts';
+import type { WarmPool } from './warm-pool.ts';
 
 export interface SessionLimits {
   idleTimeoutMs: number;
@@ -46,7 +54,11 @@ export class SessionManager {
   private readonly limits: SessionLimits;
   private readonly log: FastifyBaseLogger;
   private readonly findLab: (slug: string) => Lab | undefined;
+  private readonly labVersion: (lab: Lab) => string;
   private readonly signals: Signals | undefined;
+  private readonly pool: WarmPool | undefined;
+  /** Warm sandboxes claimed by sessions whose provisioning has not taken them yet. */
+  private readonly claimed = new Map<Session, SetUpSandbox>();
   private backend: PreparedBackend | undefined;
   private timers: NodeJS.Timeout[] = [];
   /** The engine events watcher; `drop()` is for tests. */
@@ -58,26 +70,27 @@ export class SessionManager {
     owner: string;
     limits: SessionLimits;
     findLab: (slug: string) => Lab | undefined;
+    /** The version of a lab's files and images (labs/catalog.ts) a sandbox is set up from. */
+    labVersion: (lab: Lab) => string;
     log: FastifyBaseLogger;
     /** Where every session event goes once recorded (metrics, logs). */
     signals?: Signals;
+    /** Warm sandboxes to claim instead of starting cold. */
+    pool?: WarmPool;
   }) {
     this.store = opts.store;
     this.owner = opts.owner;
     this.limits = opts.limits;
     this.findLab = opts.findLab;
+    this.labVersion = opts.labVersion;
     this.log = opts.log;
     this.signals = opts.signals;
+    this.pool = opts.pool;
   }
 
   /** Whether the backend is prepared and sessions can start. */
   get available(): boolean {
     return this.backend !== undefined;
-  }
-
-  private get provider(): SandboxProvider {
-    if (!this.backend) throw new AppError('LABS_UNAVAILABLE');
-    return this.backend.provider;
   }
 
   /**
@@ -86,11 +99,13 @@ export class SessionManager {
    * sandboxes removed), then starts the reaper and the engine watcher.
    */
   async attach(backend: PreparedBackend): Promise<void> {
-    const { adopted, ended } = await reconcile({
+    const { adopted, ended, warm } = await reconcile({
       store: this.store,
       provider: backend.provider,
       owner: this.owner,
       findLab: this.findLab,
+      labVersion: this.labVersion,
+      keepWarm: this.pool !== undefined,
       log: this.log,
     });
     for (const session of adopted) {
@@ -99,6 +114,7 @@ export class SessionManager {
     }
     for (const { session, reason, message } of ended) await this.end(session, reason, message);
     this.backend = backend;
+    this.pool?.attach(backend, warm);
     // Short limits (tests, demos) are honoured promptly; normal ones are checked every 5 s.
     const every = Math.max(
       250,
@@ -207,6 +223,10 @@ export class SessionManager {
   create(lab: Lab, options: { learner?: string | null } = {}): Session {
     if (!this.available) throw new AppError('LABS_UNAVAILABLE');
     if (this.liveCount >= this.limits.maxSandboxes) throw new AppError('CAPACITY');
+    // Taken before anything awaits: no other start can be handed the same sandbox.
+    const warm = this.pool?.take(lab.slug);
+    if (!warm && this.pool && this.liveCount + this.pool.size >= this.limits.maxSandboxes)
+      this.pool.makeRoom(lab.slug);
     const now = new Date();
     const token = randomBytes(24).toString('base64url');
     const session = new Session({
@@ -214,12 +234,17 @@ export class SessionManager {
       token,
       tokenHash: hashToken(token),
       lab,
-      seed: randomBytes(8).toString('hex'),
+      // A warm sandbox was set up with its own seed: it becomes the session's.
+      seed: warm?.seed ?? randomBytes(8).toString('hex'),
       learner: options.learner ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + this.limits.sessionLimitMs),
     });
     this.sessions.set(session.id, session);
+    if (warm) {
+      session.warm = true;
+      this.claimed.set(session, warm);
+    }
     session.stored = this.store
       .createSession({
         id: session.id,
@@ -255,10 +280,14 @@ export class SessionManager {
   private async provision(session: Session): Promise<void> {
     const log = this.log.child({ session: session.id, lab: session.lab.slug });
     const started = Date.now();
+    const warm = this.claimed.get(session);
+    this.claimed.delete(session);
     for (let attempt = 1; ; attempt++) {
       session.attempts = attempt;
       try {
-        await this.provisionOnce(session, log);
+        if (warm && attempt === 1) await this.claim(session, warm, log);
+        else await this.provisionOnce(session, log);
+        this.pool?.nudge();
         if (session.live) {
           const seconds = (Date.now() - started) / 1000;
           log.info({ ms: Date.now() - started, attempt, phases: session.phases }, 'session ready');
@@ -277,7 +306,7 @@ export class SessionManager {
         if (!session.live) return;
         const sandbox = session.sandbox;
         session.sandbox = undefined;
-        await this.removeSandbox(sandbox, log);
+        await removeSandbox(this.store, sandbox, log);
         if (attempt < 2) {
           log.warn({ err: error }, 'starting the session failed; retrying once on a fresh sandbox');
           continue;
@@ -294,62 +323,48 @@ export class SessionManager {
     }
   }
 
-  private async provisionOnce(session: Session, log: FastifyBaseLogger): Promise<void> {
+  /** Hands a warm sandbox to its session: bound in the store, given a learner's CPU share. */
+  private async claim(session: Session, warm: SetUpSandbox, log: FastifyBaseLogger): Promise<void> {
+    const started = performance.now();
     session.phases = {};
-    const timed = async <T>(phase: StartPhase, work: () => Promise<T>): Promise<T> => {
-      const started = performance.now();
-      const result = await work();
-      session.phases[phase] = Math.round(performance.now() - started) / 1000;
-      return result;
-    };
-    session.setState('starting', 'Starting the sandbox…');
-    const createdAt = new Date();
-    const sandbox = await timed('sandbox', () =>
-      this.provider.create({ lab: session.lab.slug, seed: session.seed, createdAt }),
-    );
-    session.sandbox = sandbox;
-    log.info({ container: sandbox.id.slice(0, 12) }, 'sandbox created');
-    // Known to the store from its first moment, unbound: a crash during setup
-    // leaves a row that the next start's reconcile removes with its container.
-    await this.store.addSandbox({
-      id: sandbox.id,
-      owner: this.owner,
-      lab: session.lab.slug,
-      state: 'warming',
-      createdAt: createdAt.getTime(),
-    });
-    if (!session.live) {
-      // Stopped while the container was being created: end() could not see it.
-      session.sandbox = undefined;
-      await this.removeSandbox(sandbox, log);
-      return;
-    }
-    session.setState('starting', 'Starting the sandbox’s own Docker engine…');
-    await timed('engine', () => sandbox.waitUntilReady(30_000));
-    const runner = new LabRunner(session.lab, sandbox, session.seed);
-    session.setState('starting', 'Loading the lab’s images…');
-    await timed('files', () => runner.copyFiles());
-    const images = await this.backend!.imagesFor(session.lab);
-    await timed('images', () => runner.loadImages(images));
-    session.setState('starting', 'Setting up the scenario…');
-    await timed('setup', async () => {
-      await runner.setup(this.limits.setupTimeoutMs);
-      await sandbox.markReady();
-    });
-    // Claimed only now: until here the sandbox served nobody.
-    await this.store.bindSandbox(sandbox.id, session.id, Date.now());
-    session.runner = runner;
+    session.sandbox = warm.sandbox;
+    await this.store.bindSandbox(warm.sandbox.id, session.id, Date.now());
+    await warm.sandbox.raisePriority();
+    session.runner = warm.runner;
+    session.phases.claim = Math.round(performance.now() - started) / 1000;
+    log.info({ container: warm.sandbox.id.slice(0, 12) }, 'claimed a warm sandbox');
     if (session.live) session.setState('ready', 'Ready');
   }
 
-  private async removeSandbox(sandbox: Session['sandbox'], log: FastifyBaseLogger): Promise<void> {
-    if (!sandbox) return;
+  private async provisionOnce(session: Session, log: FastifyBaseLogger): Promise<void> {
+    const phases: Phases = {};
+    session.phases = phases;
+    session.setState('starting', 'Starting the sandbox…');
+    let ready: SetUpSandbox;
     try {
-      await sandbox.remove();
-      await this.store.removeSandbox(sandbox.id);
-    } catch (err) {
-      log.error({ err }, 'removing a sandbox failed; the next start will retry');
+      ready = await setUpSandbox({
+        backend: this.backend!,
+        store: this.store,
+        owner: this.owner,
+        lab: session.lab,
+        labVersion: this.labVersion(session.lab),
+        seed: session.seed,
+        setupTimeoutMs: this.limits.setupTimeoutMs,
+        log,
+        phases,
+        progress: (message) => session.setState('starting', message),
+        wanted: () => session.live,
+        created: (sandbox) => (session.sandbox = sandbox),
+      });
+    } catch (error) {
+      // Stopped while the container was being created: end() could not see it.
+      if (error instanceof SetupCancelled) return void (session.sandbox = undefined);
+      throw error;
     }
+    // Claimed only now: until here the sandbox served nobody.
+    await this.store.bindSandbox(ready.sandbox.id, session.id, Date.now());
+    session.runner = ready.runner;
+    if (session.live) session.setState('ready', 'Ready');
   }
 
   /** The session in memory with this id, if the token matches; otherwise the same 404 as an unknown id. */
@@ -468,7 +483,7 @@ export class SessionManager {
         }),
       );
       await this.record(session, { type: 'ended', reason, message });
-      await this.removeSandbox(session.sandbox, this.log.child({ session: session.id }));
+      await removeSandbox(this.store, session.sandbox, this.log.child({ session: session.id }));
       this.log.info({ session: session.id, lab: session.lab.slug, reason }, 'session ended');
       this.remember(session);
     })();
@@ -499,6 +514,7 @@ export class SessionManager {
     for (const timer of this.timers) clearInterval(timer);
     this.events?.close();
     const keep = this.limits.shutdown === 'keep';
+    await this.pool?.close(keep);
     const ending = [...this.sessions.values()].filter(
       (s) => s.live && !(keep && s.state === 'ready'),
     );
@@ -508,8 +524,12 @@ export class SessionManager {
     const kept = [...this.sessions.values()]
       .filter((s) => s.live && s.sandbox)
       .map((s) => s.sandbox!.id);
-    if (kept.length > 0)
-      this.log.info(`shutdown: kept ${kept.length} running sandbox(es) for the next start`);
+    const warm = keep ? (this.pool?.containers() ?? []) : [];
+    if (kept.length + warm.length > 0)
+      this.log.info(
+        `shutdown: kept ${kept.length} running sandbox(es) and ${warm.length} warm one(s) for the next start`,
+      );
+    kept.push(...warm);
     if (this.backend) await this.backend.provider.removeAll(new Set(kept));
   }
 }

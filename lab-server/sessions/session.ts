@@ -49,6 +49,8 @@ export class Session extends EventEmitter<SessionEvents> {
   oomAt = 0;
   sandbox: Sandbox | undefined;
   runner: LabRunner | undefined;
+  /** Whether it was handed a warm sandbox (its start is a claim, over in milliseconds). */
+  warm = false;
   /** Settles when the store has the session; rejects if it could not record it. */
   stored: Promise<void> = Promise.resolve();
   /** Settles when provisioning is over, whatever its outcome. */

@@ -24,12 +24,18 @@ export const NO_ENGINE = 'unix:///nonexistent/docker.sock';
 
 export class FakeProvider implements SandboxProvider {
   readonly live = new Set<string>();
+  /** What each sandbox was made for (its labels). */
+  readonly specs = new Map<string, SandboxSpec>();
+  /** Sandboxes still at a background CPU weight (warm, not yet claimed). */
+  readonly background = new Set<string>();
   created = 0;
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
     // Unique like a container id: tests on one PostgreSQL share the sandboxes table.
     const id = `fake-${++this.created}-${spec.lab}-${randomBytes(4).toString('hex')}`;
     this.live.add(id);
+    this.specs.set(id, spec);
+    if (spec.priority === 'background') this.background.add(id);
     return this.sandbox(id);
   }
 
@@ -54,6 +60,7 @@ export class FakeProvider implements SandboxProvider {
       detachTerminals: async () => {},
       inspect: async () => ({ running: this.live.has(id), oomKilled: false }),
       cpuSeconds: async () => 0,
+      raisePriority: async () => void this.background.delete(id),
       remove: async () => void this.live.delete(id),
     };
   }
@@ -67,7 +74,21 @@ export class FakeProvider implements SandboxProvider {
   }
 
   async list() {
-    return [...this.live].map((id) => ({ id, running: true, labels: {} }));
+    return [...this.live].map((id) => {
+      const spec = this.specs.get(id);
+      return {
+        id,
+        running: true,
+        labels: spec
+          ? {
+              lab: spec.lab,
+              seed: spec.seed,
+              createdAt: spec.createdAt.toISOString(),
+              ...(spec.labVersion ? { labVersion: spec.labVersion } : {}),
+            }
+          : {},
+      };
+    });
   }
 
   async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {
@@ -120,10 +141,21 @@ export async function startFakePlatform(
     store?: SessionStore;
     /** Sandboxes that outlive one app, as containers outlive a server. */
     provider?: FakeProvider;
+    /** tiny-lab's setup.sh (another one makes another version of the lab). */
+    setup?: string;
+    /** Also serve `other-lab`, a copy of tiny-lab. */
+    otherLab?: boolean;
   } = {},
 ): Promise<FakePlatform> {
   const root = tempRoot();
-  root.writeLab('tiny-lab', { ...GOOD_MANIFEST, images: [] });
+  const files = {
+    'setup.sh': options.setup ?? 'true',
+    'solve.sh': 'true',
+    'checks/web-runs.sh': 'false',
+    'wrong-fixes/stopped.sh': 'true',
+  };
+  root.writeLab('tiny-lab', { ...GOOD_MANIFEST, images: [] }, files);
+  if (options.otherLab) root.writeLab('other-lab', { ...GOOD_MANIFEST, images: [] }, files);
   const config = loadConfig({
     DRYDOCK_ROOT: root.root,
     DOCKER_HOST: NO_ENGINE,

@@ -54,6 +54,9 @@ export async function startPlatform(
     DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_TEST_LOG ?? 'silent',
     DRYDOCK_SHUTDOWN: 'remove',
     DRYDOCK_DATABASE_URL: TEST_STORE_URL,
+    // No warm pools unless a test asks: a pool following a test's demand would set
+    // up sandboxes nobody claims, and count in what tests measure.
+    DRYDOCK_WARM_MAX: '0',
     // Passed on: a shared engine needs `keep` (docs/operating.md), or one test run removes another's images.
     ...(process.env.DRYDOCK_OLD_IMAGES
       ? { DRYDOCK_OLD_IMAGES: process.env.DRYDOCK_OLD_IMAGES }

@@ -25,6 +25,7 @@ export async function spawnServer(
       DRYDOCK_PORT: '0',
       DRYDOCK_LOG_LEVEL: 'info',
       DRYDOCK_DATABASE_URL: TEST_STORE_URL,
+      DRYDOCK_WARM_MAX: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

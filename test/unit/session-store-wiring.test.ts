@@ -40,7 +40,11 @@ describe('the session store as the source of truth', () => {
   const headers = (token: string) => ({ authorization: `Bearer ${token}` });
 
   async function start(env: Record<string, string>, provider: FakeProvider) {
-    return startFakePlatform({ DRYDOCK_SHUTDOWN: 'keep', ...env }, { store, provider });
+    // No warm pools: every sandbox here serves a session (warm-pool.test.ts has the pools).
+    return startFakePlatform(
+      { DRYDOCK_SHUTDOWN: 'keep', DRYDOCK_WARM_MAX: '0', ...env },
+      { store, provider },
+    );
   }
 
   async function createReady(app: Awaited<ReturnType<typeof start>>['app']): Promise<Created> {
