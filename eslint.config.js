@@ -52,6 +52,27 @@ export default tseslint.config(
     },
   },
   {
+    files: ['protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', ...serverOnly],
+              message:
+                'protocol/ is bundled for the browser: no Node-only APIs or server dependencies.',
+            },
+            {
+              group: ['**/lab-server/**', '**/site/**', '**/lab-format/**', '**/content/**'],
+              message: 'protocol/ imports nothing of the project but itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['lab-server/**/*.ts'],
     rules: {
       'no-restricted-imports': [
