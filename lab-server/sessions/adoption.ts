@@ -11,9 +11,9 @@ import type { FoundSandbox, SandboxProvider } from '../sandbox/sandbox.ts';
 import type { ExtensionStore } from './extension-store.ts';
 import { LabRunner } from './lab-runner.ts';
 import { END_MESSAGES } from '../../protocol/end-reasons.ts';
+import { SESSION_ID } from '../../protocol/session.ts';
 import { Session } from './session.ts';
 
-const SESSION_ID = /^s_[A-Za-z0-9_-]{12}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 interface Labelled {
