@@ -8,7 +8,7 @@
  * message that says why; a refused origin stops at once and says what the
  * operator must fix, since retrying cannot change the answer.
  */
-import { ApiError, getSession, type Session } from './lab-api.ts';
+import { ApiError, getSession } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
 import { TerminalSocket, terminalUrl, type ServerMessage } from './terminal-socket.ts';
 import {
@@ -19,6 +19,7 @@ import {
   CLOSE_UNKNOWN_SESSION,
 } from '../../protocol/close-codes.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
+import type { CreatedSession } from '../../protocol/session.ts';
 
 export interface ConnectionEvents {
   /** Progress while the sandbox starts (or the connection is retried). */
@@ -45,7 +46,7 @@ function sentence(text: string): string {
 }
 
 export class SessionConnection {
-  readonly #session: Session & { token: string };
+  readonly #session: CreatedSession;
   readonly #terminal: LabTerminal;
   readonly #events: ConnectionEvents;
   readonly #listeners: { dispose(): void }[] = [];
@@ -57,11 +58,7 @@ export class SessionConnection {
   #wake: (() => void) | undefined;
   #closed = false;
 
-  constructor(
-    session: Session & { token: string },
-    terminal: LabTerminal,
-    events: ConnectionEvents,
-  ) {
+  constructor(session: CreatedSession, terminal: LabTerminal, events: ConnectionEvents) {
     this.#session = session;
     this.#terminal = terminal;
     this.#events = events;
@@ -121,9 +118,7 @@ export class SessionConnection {
         break;
       case 'ended':
         this.#end(
-          message.message
-            ? sentence(message.message)
-            : (END_MESSAGES[message.reason] ?? 'The session ended.'),
+          message.message ? sentence(message.message) : END_MESSAGES[message.reason],
           message.reason,
         );
         break;
@@ -192,10 +187,9 @@ export class SessionConnection {
       if (current.state === 'starting' || current.state === 'ready') {
         this.#connect();
       } else {
-        const reason = current.endReason as EndReason | undefined;
         this.#end(
           current.message ? sentence(current.message) : `The session has ${current.state}.`,
-          reason,
+          current.endReason,
         );
       }
     } catch (error) {

@@ -1,19 +1,22 @@
 /**
  * The terminal WebSocket of a session (docs/api.md): binary frames carry bytes
- * both ways, JSON text frames carry resize, ack, status, ready and ended.
+ * both ways, JSON text frames carry resize, ack, status, ready and ended
+ * (protocol/terminal-messages.ts).
  *
- * Flow control: the server stops reading from the shell while more than 256 KiB
- * are unacknowledged. The caller reports rendered bytes with `acknowledge()`
- * (from xterm's write callback); acks are batched, sent at 64 KiB or when
- * output goes quiet, so a flood costs a handful of small frames.
+ * Flow control (protocol/flow-control.ts): the server stops reading from the
+ * shell while too much output is unacknowledged. The caller reports rendered
+ * bytes with `acknowledge()` (from xterm's write callback); acks are batched,
+ * so a flood costs a handful of small frames.
  */
+import { ACK_BATCH_BYTES, ACK_IDLE_MS } from '../../protocol/flow-control.ts';
+import { parseText } from '../../protocol/parse.ts';
+import {
+  ServerMessageSchema,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../protocol/terminal-messages.ts';
 
-import type { EndReason } from '../../protocol/end-reasons.ts';
-
-export type ServerMessage =
-  | { type: 'status'; state: string; message: string }
-  | { type: 'ready' }
-  | { type: 'ended'; reason: EndReason; message: string };
+export type { ServerMessage };
 
 export interface TerminalSocketHandlers {
   onOutput(bytes: Uint8Array): void;
@@ -21,11 +24,6 @@ export interface TerminalSocketHandlers {
   /** The socket closed, for whatever reason; `code`/`reason` are the close frame's. */
   onClose(code: number, reason: string): void;
 }
-
-/** Acks are sent once this many bytes are rendered... */
-export const ACK_BATCH_BYTES = 64 * 1024;
-/** ...or this long after the last rendered chunk. */
-export const ACK_IDLE_MS = 20;
 
 /**
  * `ws://` or `wss://` on this page's origin, matching how the page itself was loaded.
@@ -95,7 +93,7 @@ export class TerminalSocket {
     }
   }
 
-  #sendJson(message: object): void {
+  #sendJson(message: ClientMessage): void {
     if (this.open) this.#ws.send(JSON.stringify(message));
   }
 
@@ -117,14 +115,16 @@ export class TerminalSocket {
       this.#handlers.onOutput(new Uint8Array(event.data));
       return;
     }
-    let message: ServerMessage;
-    try {
-      message = JSON.parse(event.data) as ServerMessage;
-    } catch {
-      console.warn('[drydock] ignoring a text frame that is not JSON:', event.data);
+    const parsed = parseText(ServerMessageSchema, event.data);
+    if (!parsed.ok) {
+      // A 4410 close follows an `ended` this page cannot read, so the session still ends.
+      console.error(
+        `[drydock] ignoring a terminal message off the protocol (${parsed.why}):`,
+        event.data,
+      );
       return;
     }
-    this.#handlers.onMessage(message);
+    this.#handlers.onMessage(parsed.value);
   };
 
   #onClose = (event: CloseEvent): void => {
