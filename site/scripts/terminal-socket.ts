@@ -6,9 +6,10 @@
  * Flow control (protocol/flow-control.ts): the server stops reading from the
  * shell while too much output is unacknowledged. The caller reports rendered
  * bytes with `acknowledge()` (from xterm's write callback); acks are batched,
- * so a flood costs a handful of small frames.
+ * so a flood costs a handful of small frames. Input longer than the server
+ * takes in one frame (a big paste) goes in several.
  */
-import { ACK_BATCH_BYTES, ACK_IDLE_MS } from '../../protocol/flow-control.ts';
+import { ACK_BATCH_BYTES, ACK_IDLE_MS, MAX_FRAME_BYTES } from '../../protocol/flow-control.ts';
 import { parseText } from '../../protocol/parse.ts';
 import {
   ServerMessageSchema,
@@ -40,6 +41,15 @@ export function terminalUrl(
   return `${scheme}//${where.host}/api/sessions/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}${query}`;
 }
 
+/** `bytes` in frames of at most MAX_FRAME_BYTES: a larger one would close the socket with 1009. */
+export function inputFrames(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer>[] {
+  if (bytes.byteLength <= MAX_FRAME_BYTES) return [bytes];
+  const frames: Uint8Array<ArrayBuffer>[] = [];
+  for (let at = 0; at < bytes.byteLength; at += MAX_FRAME_BYTES)
+    frames.push(bytes.subarray(at, at + MAX_FRAME_BYTES));
+  return frames;
+}
+
 export class TerminalSocket {
   readonly #ws: WebSocket;
   readonly #handlers: TerminalSocketHandlers;
@@ -62,10 +72,11 @@ export class TerminalSocket {
     return this.#ws.readyState === WebSocket.OPEN;
   }
 
-  /** Keystrokes or pasted text, sent as UTF-8 bytes in a binary frame. */
+  /** Keystrokes or pasted text, sent as UTF-8 bytes in binary frames the server accepts. */
   sendInput(data: string | Uint8Array<ArrayBuffer>): void {
     if (!this.open) return;
-    this.#ws.send(typeof data === 'string' ? this.#encoder.encode(data) : data);
+    for (const frame of inputFrames(typeof data === 'string' ? this.#encoder.encode(data) : data))
+      this.#ws.send(frame);
   }
 
   /** Remembers the size and tells the server; sent again on open if the socket was still connecting. */
