@@ -57,6 +57,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [
+            {
+              name: 'zod',
+              message:
+                'protocol/ uses zod/mini: the lab page bundles it, and classic Zod is twice the size there.',
+            },
+          ],
           patterns: [
             {
               group: ['node:*', ...serverOnly],
