@@ -52,6 +52,34 @@ export default tseslint.config(
     },
   },
   {
+    files: ['protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'zod',
+              message:
+                'protocol/ uses zod/mini: the lab page bundles it, and classic Zod is twice the size there.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['node:*', ...serverOnly],
+              message:
+                'protocol/ is bundled for the browser: no Node-only APIs or server dependencies.',
+            },
+            {
+              group: ['**/lab-server/**', '**/site/**', '**/lab-format/**', '**/content/**'],
+              message: 'protocol/ imports nothing of the project but itself.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['lab-server/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -20,6 +20,7 @@ import { registerClientLimits } from './admission/client-limits.ts';
 import { HostProbe } from './admission/host-probe.ts';
 import type { Config } from './config.ts';
 import { connect } from './docker/engine.ts';
+import { MAX_FRAME_BYTES } from '../protocol/flow-control.ts';
 import { AppError, ERRORS } from './errors.ts';
 import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
 import { staticCacheHeaders } from './http/static-caching.ts';
@@ -132,7 +133,7 @@ export async function buildApp(
   await registerSecurityHeaders(app);
   // A frame over 64 KiB closes the socket with 1009 (docs/api.md); keystrokes and control messages are far smaller.
   await app.register(fastifyWebsocket, {
-    options: { maxPayload: 64 * 1024 },
+    options: { maxPayload: MAX_FRAME_BYTES },
     errorHandler: onSocketError,
   });
   await app.register(

@@ -1,7 +1,11 @@
 /**
- * Every error the API can answer with. 4xx messages are shown to clients as they
- * are; 5xx answers carry a generic message and the details go to the log.
+ * Every error the API can answer with: the codes are the protocol's
+ * (protocol/api-error.ts), their statuses and default messages are the server's.
+ * 4xx messages are shown to clients as they are; 5xx answers carry a generic
+ * message and the details go to the log.
  */
+import type { ApiErrorBody, ApiErrorCode } from '../protocol/api-error.ts';
+
 export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is not valid.' },
   NOT_FOUND: { status: 404, message: 'There is no API route at that address.' },
@@ -44,23 +48,26 @@ export const ERRORS = {
     status: 500,
     message: 'Something went wrong on the server. The log has the details.',
   },
-} as const;
+} as const satisfies Record<ApiErrorCode, { status: number; message: string }>;
 
-export type ErrorCode = keyof typeof ERRORS;
+export type ErrorCode = ApiErrorCode;
+
+/** The fields of an answer's `error` object beyond `code` and `message`. */
+export type ErrorDetails = Omit<ApiErrorBody['error'], 'code' | 'message'>;
 
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
 
   /** Extra fields of the `error` object in the answer (e.g. `queue` for FULL). */
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: ErrorDetails | undefined;
   /** Seconds for the Retry-After header. */
   readonly retryAfter: number | undefined;
 
   constructor(
     code: ErrorCode,
     message?: string,
-    extra: { details?: Record<string, unknown>; retryAfter?: number } = {},
+    extra: { details?: ErrorDetails; retryAfter?: number } = {},
   ) {
     super(message ?? ERRORS[code].message);
     this.name = 'AppError';

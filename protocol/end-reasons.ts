@@ -4,17 +4,23 @@
  * lab server and the browser client, so it must stay free of Node-only APIs.
  * `capacity` and `policy` are reserved for admission control and abuse handling.
  */
-export type EndReason =
-  | 'stopped'
-  | 'idle'
-  | 'expired'
-  | 'memory'
-  | 'engine'
-  | 'failed'
-  | 'shutdown'
-  | 'capacity'
-  | 'policy'
-  | 'operator';
+import * as z from 'zod/mini';
+
+export const END_REASONS = [
+  'stopped',
+  'idle',
+  'expired',
+  'memory',
+  'engine',
+  'failed',
+  'shutdown',
+  'capacity',
+  'policy',
+  'operator',
+] as const;
+
+export const EndReasonSchema = z.enum(END_REASONS);
+export type EndReason = z.infer<typeof EndReasonSchema>;
 
 export const END_MESSAGES: Record<EndReason, string> = {
   stopped: 'The sandbox was stopped and removed.',

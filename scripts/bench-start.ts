@@ -45,7 +45,7 @@ const app = await buildApp(
     DRYDOCK_WARM_POOLS: warm ? `${lab}=${concurrency}` : '',
     DRYDOCK_WARM_MAX: warm ? String(concurrency) : '0',
     DRYDOCK_OWNER: `bench-${process.pid}`,
-    DRYDOCK_LOG_LEVEL: 'warn',
+    DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_LOG_LEVEL ?? 'warn',
     DRYDOCK_SHUTDOWN: 'remove',
   }),
 );

@@ -3,12 +3,10 @@
  * through its admin API (routes/admin.ts) with the operator's token.
  */
 import type { Command } from 'commander';
+import { SESSION_ID, type OperatorSession } from '../../protocol/session.ts';
 import { clientAdminToken, tokenFile } from '../admin/token.ts';
-import type { OperatorSession } from '../routes/admin.ts';
 import type { Context } from './context.ts';
 import { CliError, EXIT, formatAge, intAtLeast, printJson, table } from './output.ts';
-
-const ID = /^s_[A-Za-z0-9_-]{12}$/;
 
 /** Where the server listens, as a URL this host can reach (a wildcard address means loopback). */
 export function serverUrl(host: string, port: number): string {
@@ -58,7 +56,7 @@ export function registerSessions(program: Command, context: Context): void {
   };
 
   const id = (text: string) => {
-    if (!ID.test(text))
+    if (!SESSION_ID.test(text))
       throw new CliError(
         `"${text}" is not a session id (s_ and 12 characters; see \`drydock sessions list\`)`,
         EXIT.usage,

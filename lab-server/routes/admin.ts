@@ -7,23 +7,26 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  OperatorExtendBodySchema,
+  OperatorSessionListSchema,
+  OperatorSessionSchema,
+  type OperatorExtendBody,
+  type OperatorSession,
+  type OperatorSessionList,
+} from '../../protocol/session.ts';
 import { clientOf } from '../admission/client-id.ts';
 import { sameToken, serverAdminToken } from '../admin/token.ts';
 import { AppError } from '../errors.ts';
+import { jsonSchema } from '../http/json-schema.ts';
 import type { Session } from '../sessions/session.ts';
-import { availableSessions, bearerToken, sessionBasics } from './sessions.ts';
+import { availableSessions, bearerToken, idParams, sessionBasics } from './sessions.ts';
 
 /** Wrong tokens one client may send per minute before every admin request of it answers 429. */
 export const WRONG_TOKENS_PER_MINUTE = 10;
 
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', pattern: '^s_[A-Za-z0-9_-]{12}$' } },
-  required: ['id'],
-} as const;
-
 /** What the operator sees of a session: everything but its token. */
-export function presentForOperator(session: Session) {
+export function presentForOperator(session: Session): OperatorSession {
   return {
     ...sessionBasics(session),
     lastActivityAt: new Date(session.lastActivity).toISOString(),
@@ -32,8 +35,6 @@ export function presentForOperator(session: Session) {
     ...(session.sandbox ? { container: session.sandbox.id.slice(0, 12) } : {}),
   };
 }
-
-export type OperatorSession = ReturnType<typeof presentForOperator>;
 
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   const config = app.config;
@@ -78,12 +79,16 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     return session;
   };
 
-  app.get('/sessions', async () => ({
-    sessions: sessions()
-      .list()
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .map(presentForOperator),
-  }));
+  app.get(
+    '/sessions',
+    { schema: { response: { 200: jsonSchema(OperatorSessionListSchema) } } },
+    async (): Promise<OperatorSessionList> => ({
+      sessions: sessions()
+        .list()
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+        .map(presentForOperator),
+    }),
+  );
 
   app.delete<{ Params: { id: string } }>(
     '/sessions/:id',
@@ -98,16 +103,13 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { minutes?: number } | undefined }>(
+  app.post<{ Params: { id: string }; Body: OperatorExtendBody | undefined }>(
     '/sessions/:id/extend',
     {
       schema: {
         params: idParams,
-        body: {
-          type: ['object', 'null'],
-          properties: { minutes: { type: 'integer', minimum: 1, maximum: 24 * 60 } },
-          additionalProperties: false,
-        },
+        body: jsonSchema(OperatorExtendBodySchema),
+        response: { 200: jsonSchema(OperatorSessionSchema) },
       },
     },
     async (request) => {

@@ -6,17 +6,38 @@
  * probe, and both only read state the platform already keeps.
  */
 import type { FastifyInstance } from 'fastify';
+import {
+  LivenessSchema,
+  ReadinessSchema,
+  type Liveness,
+  type Readiness,
+} from '../../protocol/status.ts';
+import { jsonSchema } from '../http/json-schema.ts';
+import { labsStatus } from './status.ts';
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return { status: 'ok' };
-  });
+  app.get(
+    '/healthz',
+    { schema: { response: { 200: jsonSchema(LivenessSchema) } } },
+    async (_request, reply): Promise<Liveness> => {
+      reply.header('cache-control', 'no-store');
+      return { status: 'ok' };
+    },
+  );
 
-  app.get('/readyz', async (_request, reply) => {
-    const { state, reason, available } = app.backend.status;
-    reply.header('cache-control', 'no-store');
-    if (!available) return reply.code(503).send({ ready: false, state, reason });
-    return { ready: true, state };
-  });
+  const readiness = jsonSchema(ReadinessSchema);
+  app.get(
+    '/readyz',
+    { schema: { response: { 200: readiness, 503: readiness } } },
+    async (_request, reply) => {
+      const status = labsStatus(app.backend.status);
+      reply.header('cache-control', 'no-store');
+      if (!status.available) {
+        const answer: Readiness = { ready: false, state: status.state, reason: status.reason };
+        return reply.code(503).send(answer);
+      }
+      const answer: Readiness = { ready: true, state: status.state };
+      return answer;
+    },
+  );
 }

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Lab } from '../../lab-format/load.ts';
+import { LabListSchema, LabSummarySchema, type LabSummary } from '../../protocol/labs.ts';
 import { AppError } from '../errors.ts';
+import { jsonSchema } from '../http/json-schema.ts';
 
-function summary(lab: Lab) {
+function summary(lab: Lab): LabSummary {
   const { title, summary, difficulty, minutes, lessons, tasks } = lab.manifest;
   return {
     slug: lab.slug,
@@ -16,7 +18,9 @@ function summary(lab: Lab) {
 }
 
 export async function labRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/labs', async () => app.labs.labs.map(summary));
+  app.get('/labs', { schema: { response: { 200: jsonSchema(LabListSchema) } } }, async () =>
+    app.labs.labs.map(summary),
+  );
 
   app.get<{ Params: { slug: string } }>(
     '/labs/:slug',
@@ -27,6 +31,7 @@ export async function labRoutes(app: FastifyInstance): Promise<void> {
           properties: { slug: { type: 'string', maxLength: 100 } },
           required: ['slug'],
         },
+        response: { 200: jsonSchema(LabSummarySchema) },
       },
     },
     async (request) => {

@@ -1,17 +1,26 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { identityOf } from '../admission/client-id.ts';
+import * as z from 'zod/mini';
+import { CheckResponseSchema, type CheckResponse } from '../../protocol/check-results.ts';
+import {
+  CreateSessionBodySchema,
+  CreatedSessionSchema,
+  SESSION_ID,
+  SessionSchema,
+  type CreateSessionBody,
+  type CreatedSession,
+  type SessionBasics,
+  type Session as SessionView,
+} from '../../protocol/session.ts';
 import { AppError } from '../errors.ts';
+import { jsonSchema } from '../http/json-schema.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
 
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'string', pattern: '^s_[A-Za-z0-9_-]{12}$' } },
-  required: ['id'],
-} as const;
+export const idParams = jsonSchema(z.object({ id: z.string().check(z.regex(SESSION_ID)) }));
 
 /** What every view of a session says of it (the learner's here, the operator's in admin.ts). */
-export function sessionBasics(session: Session) {
+export function sessionBasics(session: Session): SessionBasics {
   return {
     id: session.id,
     lab: session.lab.slug,
@@ -23,7 +32,11 @@ export function sessionBasics(session: Session) {
   };
 }
 
-export function presentSession(session: Session, idleTimeoutMs: number, manager?: SessionManager) {
+export function presentSession(
+  session: Session,
+  idleTimeoutMs: number,
+  manager?: SessionManager,
+): SessionView {
   return {
     ...sessionBasics(session),
     serverTime: new Date().toISOString(),
@@ -60,20 +73,14 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return session;
   };
 
-  app.post<{ Body: { lab: string; ticket?: string } }>(
+  const sessionSchema = jsonSchema(SessionSchema);
+
+  app.post<{ Body: CreateSessionBody }>(
     '/sessions',
     {
       schema: {
-        body: {
-          type: 'object',
-          // `ticket`: the place in line from an earlier 503 FULL answer (see admission/).
-          properties: {
-            lab: { type: 'string', minLength: 1, maxLength: 100 },
-            ticket: { type: 'string', maxLength: 100 },
-          },
-          required: ['lab'],
-          additionalProperties: false,
-        },
+        body: jsonSchema(CreateSessionBodySchema),
+        response: { 201: jsonSchema(CreatedSessionSchema) },
       },
     },
     async (request, reply) => {
@@ -93,23 +100,26 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       await session.stored;
       // A warm start is a claim: answering once it is done saves the page a round trip.
       if (session.warm) await session.provisioned;
+      // Only an adopted session lacks its token (the server keeps the hash); a new one has it.
+      if (session.token === undefined) throw new Error(`new session ${session.id} has no token`);
       request.log.info({ session: session.id, lab: lab.slug }, 'session created');
-      return reply.code(201).send({
+      const created: CreatedSession = {
         ...presentSession(session, config.idleTimeoutMs, sessions()),
         token: session.token,
-      });
+      };
+      return reply.code(201).send(created);
     },
   );
 
   app.get<{ Params: { id: string } }>(
     '/sessions/:id',
-    { schema: { params: idParams } },
+    { schema: { params: idParams, response: { 200: sessionSchema } } },
     async (request) => presentSession(await find(request), config.idleTimeoutMs, sessions()),
   );
 
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/extend',
-    { schema: { params: idParams } },
+    { schema: { params: idParams, response: { 200: sessionSchema } } },
     async (request) => {
       const session = await find(request);
       await sessions().extend(session);
@@ -119,8 +129,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/check',
-    { schema: { params: idParams } },
-    async (request) => {
+    { schema: { params: idParams, response: { 200: jsonSchema(CheckResponseSchema) } } },
+    async (request): Promise<CheckResponse> => {
       const session = await find(request);
       const results = await sessions().check(session);
       request.log.info(

@@ -1,5 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import { LabsStatusSchema, StatusResponseSchema, type LabsStatus } from '../../protocol/status.ts';
+import { jsonSchema } from '../http/json-schema.ts';
+
+/**
+ * The platform's status as the protocol has it. backend/sandbox-backend.ts types it loosely
+ * (`available: boolean` beside any state); parsing here makes a status off the
+ * contract a logged 500 instead of an answer the browser cannot read.
+ */
+export function labsStatus(status: unknown): LabsStatus {
+  return LabsStatusSchema.parse(status);
+}
 
 export async function statusRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/status', async () => ({ labs: app.backend.status }));
+  app.get(
+    '/status',
+    { schema: { response: { 200: jsonSchema(StatusResponseSchema) } } },
+    async () => ({ labs: labsStatus(app.backend.status) }),
+  );
 }

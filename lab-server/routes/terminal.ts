@@ -5,6 +5,7 @@ import {
   CLOSE_TRY_AGAIN_LATER,
   CLOSE_UNKNOWN_SESSION,
 } from '../../protocol/close-codes.ts';
+import { DEFAULT_SIZE, MAX_COLS, MAX_ROWS } from '../../protocol/terminal-messages.ts';
 import { AppError } from '../errors.ts';
 import { TerminalBridge } from '../terminal/bridge.ts';
 import { checkOrigin } from '../terminal/origin-check.ts';
@@ -72,8 +73,8 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         return;
       }
       const size = {
-        cols: clamp(request.query.cols, 80, 1000),
-        rows: clamp(request.query.rows, 24, 500),
+        cols: clamp(request.query.cols, DEFAULT_SIZE.cols, MAX_COLS),
+        rows: clamp(request.query.rows, DEFAULT_SIZE.rows, MAX_ROWS),
       };
       new TerminalBridge(socket, session, request.log.child({ session: session.id }), size).start();
     },

@@ -3,12 +3,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Lab } from '../../lab-format/load.ts';
 import type { EndReason } from '../../protocol/end-reasons.ts';
+import type { SessionState } from '../../protocol/session.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import type { SessionRecord } from '../store/session-store.ts';
 import type { StartPhase } from '../signals.ts';
 import type { LabRunner } from './lab-runner.ts';
-
-export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
 
 export interface SessionEvents {
   state: [];

@@ -8,6 +8,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CLOSE_SERVER_FAULT, CLOSE_SESSION_ENDED } from '../../protocol/close-codes.ts';
+import type { ServerMessage } from '../../protocol/terminal-messages.ts';
 import type { Terminal } from '../sandbox/sandbox.ts';
 import type { Session } from '../sessions/session.ts';
 import { FlowControl } from './flow-control.ts';
@@ -77,7 +78,7 @@ export class TerminalBridge {
     this.onState();
   }
 
-  private sendJson(message: object): void {
+  private sendJson(message: ServerMessage): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
   }
 
@@ -171,12 +172,13 @@ export class TerminalBridge {
       this.terminal?.stream.write(data);
       return;
     }
-    const message = parseClientMessage(data.toString('utf8'));
-    if (!message)
+    const parsed = parseClientMessage(data.toString('utf8'));
+    if (!parsed.ok)
       return this.log.debug(
-        { session: this.session.id },
+        { session: this.session.id, why: parsed.why },
         'ignored a malformed terminal control message',
       );
+    const message = parsed.value;
     if (message.type === 'ack') this.flow?.ack(message.bytes);
     else {
       this.size = { cols: message.cols, rows: message.rows };

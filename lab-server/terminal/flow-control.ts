@@ -3,12 +3,12 @@
  * and a WebSocket. The browser acknowledges bytes once xterm.js has rendered
  * them; above the high watermark we stop reading from the shell, so a flood
  * (`yes`, `cat` of a huge file) blocks in the sandbox instead of piling up in
- * the server's memory or the browser's.
+ * the server's memory or the browser's. The watermarks are the protocol's
+ * (protocol/flow-control.ts); the batching is the server's own business.
  */
 import type { Duplex } from 'node:stream';
+import { HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from '../../protocol/flow-control.ts';
 
-export const HIGH_WATERMARK = 256 * 1024;
-export const LOW_WATERMARK = 64 * 1024;
 const BATCH_BYTES = 32 * 1024;
 const BATCH_DELAY_MS = 4;
 
@@ -44,7 +44,7 @@ export class FlowControl {
     this.pendingBytes = 0;
     this.unacked += batch.length;
     this.send(batch);
-    if (this.unacked > HIGH_WATERMARK && !this.paused) {
+    if (this.unacked > HIGH_WATERMARK_BYTES && !this.paused) {
       this.paused = true;
       this.source.pause();
     }
@@ -52,7 +52,7 @@ export class FlowControl {
 
   ack(bytes: number): void {
     this.unacked = Math.max(0, this.unacked - bytes);
-    if (this.paused && this.unacked < LOW_WATERMARK) {
+    if (this.paused && this.unacked < LOW_WATERMARK_BYTES) {
       this.paused = false;
       this.source.resume();
     }

@@ -1,57 +1,23 @@
 /**
- * Client for the lab server's HTTP API (docs/api.md). Every failure becomes an
- * ApiError with a message a learner can read; nothing fails silently.
+ * Client for the lab server's HTTP API (docs/api.md). Every answer is parsed
+ * once, here, with the protocol's schemas (protocol/), so an answer this page
+ * cannot read fails with a message that says what is wrong instead of
+ * surfacing later as an undefined field. Every failure becomes an ApiError
+ * with a message a learner can read; nothing fails silently.
  */
+import type * as z from 'zod/mini';
+import { ApiErrorBodySchema, type QueuePlace } from '../../protocol/api-error.ts';
+import { CheckResponseSchema, type CheckResult } from '../../protocol/check-results.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
+import { parseValue } from '../../protocol/parse.ts';
+import {
+  CreatedSessionSchema,
+  SessionSchema,
+  type CreatedSession,
+  type Session,
+} from '../../protocol/session.ts';
+import { StatusResponseSchema, type LabsStatus } from '../../protocol/status.ts';
 import { learnerId } from './learner-id.ts';
-
-export type SessionState = 'starting' | 'ready' | 'failed' | 'ended';
-
-export interface SessionTask {
-  id: string;
-  title: string;
-}
-
-export interface Session {
-  id: string;
-  /** Only in the answer to POST /api/sessions. */
-  token?: string;
-  lab: string;
-  state: SessionState;
-  message?: string;
-  /** Why an ended or failed session ended (see EndReason in terminal-socket.ts). */
-  endReason?: string;
-  createdAt: string;
-  expiresAt: string;
-  /** The server's clock when it answered, to correct the countdown for skew. */
-  serverTime?: string;
-  idleTimeoutSeconds: number;
-  /** How many times the time limit was extended, and whether one more is allowed. */
-  extensions?: number;
-  canExtend?: boolean;
-  tasks: SessionTask[];
-}
-
-export interface CheckResult {
-  task: string;
-  passed: boolean;
-  output: string;
-  durationMs: number;
-}
-
-export type LabsStatus =
-  | {
-      available: true;
-      /** slug → why this server cannot run that lab */ unsupported?: Record<string, string>;
-    }
-  | { available: false; reason: string };
-
-/** A place in the line for sandboxes (docs/api.md, 503 FULL). */
-export interface QueuePlace {
-  position: number;
-  ahead: number;
-  ticket: string;
-}
 
 /** An error answer (`{ error: { code, message } }`) or a failure to reach the server at all. */
 export class ApiError extends Error {
@@ -80,6 +46,8 @@ export class ApiError extends Error {
 }
 
 export const UNREACHABLE = 'UNREACHABLE';
+/** The server answered, but not as the protocol says (a site and a server of different versions). */
+export const UNREADABLE = 'UNREADABLE';
 
 interface RequestOptions {
   method?: 'GET' | 'POST' | 'DELETE';
@@ -96,13 +64,25 @@ function sessionHeaders(token: string): Record<string, string> {
   };
 }
 
-async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+/** Sends the request; the answer's body is parsed with `schema`, or must be a 204 (`schema` null). */
+async function request<T>(
+  path: string,
+  schema: z.ZodMiniType<T>,
+  options?: RequestOptions,
+): Promise<T>;
+async function request(path: string, schema: null, options?: RequestOptions): Promise<void>;
+async function request<T>(
+  path: string,
+  schema: z.ZodMiniType<T> | null,
+  options: RequestOptions = {},
+): Promise<T | void> {
+  const method = options.method ?? 'GET';
   const headers: Record<string, string> = options.token
     ? sessionHeaders(options.token)
     : { accept: 'application/json', [LEARNER_HEADER]: learnerId() };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
 
-  const init: RequestInit = { method: options.method ?? 'GET', headers, cache: 'no-store' };
+  const init: RequestInit = { method, headers, cache: 'no-store' };
   if (options.body !== undefined) init.body = JSON.stringify(options.body);
 
   let response: Response;
@@ -116,7 +96,7 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
     );
   }
 
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204 && schema === null) return;
   const text = await response.text();
   let body: unknown;
   try {
@@ -132,27 +112,46 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
     );
   }
   if (!response.ok) {
-    const error = (
-      body as { error?: { code?: string; message?: string; queue?: QueuePlace } } | undefined
-    )?.error;
     const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
+    const parsed = parseValue(ApiErrorBodySchema, body);
+    if (!parsed.ok) {
+      // A proxy in front may answer with JSON of its own; say what came, and keep the status.
+      console.error(
+        `[drydock] ${method} ${path}: an error answer off the protocol (${parsed.why})`,
+      );
+      throw new ApiError(
+        `HTTP_${response.status}`,
+        `the lab server answered ${response.status} ${response.statusText}.`,
+        response.status,
+      );
+    }
+    const { error } = parsed.value;
+    throw new ApiError(error.code, error.message, response.status, {
+      queue: error.queue,
+      retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    });
+  }
+  const parsed = schema
+    ? parseValue(schema, body)
+    : { ok: false as const, why: `${response.status} instead of 204 No Content` };
+  if (!parsed.ok) {
+    console.error(`[drydock] ${method} ${path}: an answer off the protocol (${parsed.why}):`, body);
     throw new ApiError(
-      error?.code ?? `HTTP_${response.status}`,
-      error?.message ?? `the lab server answered ${response.status} ${response.statusText}.`,
+      UNREADABLE,
+      `the lab server’s answer to ${method} ${path} is not what this page expects (${parsed.why}). The site and the lab server may be from different versions: reload the page, and if that does not help, tell whoever runs this server.`,
       response.status,
-      { queue: error?.queue, retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined },
     );
   }
-  return body as T;
+  return parsed.value;
 }
 
 export async function getStatus(): Promise<LabsStatus> {
-  const { labs } = await request<{ labs: LabsStatus }>('/api/status');
+  const { labs } = await request('/api/status', StatusResponseSchema);
   return labs;
 }
 
-export function createSession(lab: string, ticket?: string): Promise<Session> {
-  return request<Session>('/api/sessions', {
+export function createSession(lab: string, ticket?: string): Promise<CreatedSession> {
+  return request('/api/sessions', CreatedSessionSchema, {
     method: 'POST',
     body: ticket ? { lab, ticket } : { lab },
   });
@@ -166,7 +165,7 @@ export function createSession(lab: string, ticket?: string): Promise<Session> {
 export async function createSessionInLine(
   lab: string,
   onWaiting: (place: QueuePlace) => void,
-): Promise<Session> {
+): Promise<CreatedSession> {
   let ticket: string | undefined;
   for (;;) {
     try {
@@ -183,27 +182,25 @@ export async function createSessionInLine(
 }
 
 export function getSession(id: string, token: string): Promise<Session> {
-  return request<Session>(`/api/sessions/${encodeURIComponent(id)}`, { token });
+  return request(`/api/sessions/${encodeURIComponent(id)}`, SessionSchema, { token });
 }
 
 export async function checkSession(id: string, token: string): Promise<CheckResult[]> {
-  const { results } = await request<{ results: CheckResult[] }>(
+  const { results } = await request(
     `/api/sessions/${encodeURIComponent(id)}/check`,
-    {
-      method: 'POST',
-      token,
-    },
+    CheckResponseSchema,
+    { method: 'POST', token },
   );
   return results;
 }
 
 export function deleteSession(id: string, token: string): Promise<void> {
-  return request<void>(`/api/sessions/${encodeURIComponent(id)}`, { method: 'DELETE', token });
+  return request(`/api/sessions/${encodeURIComponent(id)}`, null, { method: 'DELETE', token });
 }
 
 /** Adds the server's extension to the time limit; a 409 ApiError says why not. */
 export function extendSession(id: string, token: string): Promise<Session> {
-  return request<Session>(`/api/sessions/${encodeURIComponent(id)}/extend`, {
+  return request(`/api/sessions/${encodeURIComponent(id)}/extend`, SessionSchema, {
     method: 'POST',
     token,
   });

@@ -17,13 +17,13 @@ import {
   getSession,
   getStatus,
   UNREACHABLE,
-  type Session,
 } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TaskList } from './task-list.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
+import type { CreatedSession, Session } from '../../protocol/session.ts';
 
 declare global {
   interface Window {
@@ -34,8 +34,8 @@ declare global {
   }
 }
 
-/** A session this page created, so it holds the token. */
-type OwnSession = Session & { token: string };
+/** A session this page created (or found again after a reload), so it holds the token. */
+type OwnSession = CreatedSession;
 
 type Phase = 'idle' | 'starting' | 'ready' | 'checking' | 'stopping' | 'stopped' | 'error';
 
@@ -183,7 +183,7 @@ class LabPage {
     if (this.#session || this.#busy()) return;
     if (session.state !== 'starting' && session.state !== 'ready') {
       this.#remember(undefined);
-      const reason = session.endReason as EndReason | undefined;
+      const reason = session.endReason;
       const detail = session.message
         ? sentence(session.message)
         : reason
@@ -215,7 +215,7 @@ class LabPage {
       'Starting the sandbox…',
       'Asking the lab server for a fresh sandbox.',
     );
-    let session: Session;
+    let session: CreatedSession;
     try {
       const waiting = (place: { position: number }) =>
         this.#setPhase(
@@ -235,17 +235,9 @@ class LabPage {
       this.#setPhase('error', 'Could not start the sandbox', errorMessage(error));
       return;
     }
-    if (!session.token) {
-      this.#setPhase(
-        'error',
-        'Could not start the sandbox',
-        'The lab server did not return a session token.',
-      );
-      return;
-    }
     this.#tasks.reset();
-    this.#setPhase('starting', 'Starting the sandbox…', session.message ?? '');
-    await this.#attach({ ...session, token: session.token });
+    this.#setPhase('starting', 'Starting the sandbox…', session.message);
+    await this.#attach(session);
   }
 
   /** Shows the terminal and the clock, and connects them to a live session. */
@@ -254,7 +246,7 @@ class LabPage {
     this.#remember(own);
     this.#canExtend = own.canExtend === true;
     const terminal = await this.#showTerminal();
-    this.#clock.start(own.expiresAt, own.serverTime ?? own.createdAt);
+    this.#clock.start(own.expiresAt, own.serverTime);
     this.#connection = new SessionConnection(own, terminal, {
       onProgress: (text, detail) => this.#setPhase('starting', text, detail),
       onReady: () => {
@@ -311,7 +303,7 @@ class LabPage {
       if (this.#session !== session) return;
       session.expiresAt = extended.expiresAt;
       this.#canExtend = extended.canExtend === true;
-      this.#clock.start(extended.expiresAt, extended.serverTime ?? new Date().toISOString());
+      this.#clock.start(extended.expiresAt, extended.serverTime);
       this.#ui.statusDetail.textContent = 'Time limit extended.';
     } catch (error) {
       if (this.#session !== session) return;

@@ -4,11 +4,13 @@
  * server's status / ready / ended messages to the page. A dropped connection
  * (network blip, laptop sleep, server restart) is retried with backoff while
  * the session still lives: the server reattaches the same shell and redraws
- * its screen. Close codes that mean "this session is over" end it with a
- * message that says why; a refused origin stops at once and says what the
- * operator must fix, since retrying cannot change the answer.
+ * its screen. What each close code means is the protocol's (closeAction in
+ * protocol/close-codes.ts): codes that mean "this session is over" end it with
+ * a message that says why; a refusal (an origin the server does not accept, a
+ * frame it would not take) stops at once and says what must be fixed, since
+ * retrying cannot change the answer.
  */
-import { ApiError, getSession, type Session } from './lab-api.ts';
+import { ApiError, getSession } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
 import { TerminalSocket, terminalUrl, type ServerMessage } from './terminal-socket.ts';
 import {
@@ -17,8 +19,10 @@ import {
   CLOSE_SESSION_ENDED,
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_UNKNOWN_SESSION,
+  closeAction,
 } from '../../protocol/close-codes.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
+import type { CreatedSession } from '../../protocol/session.ts';
 
 export interface ConnectionEvents {
   /** Progress while the sandbox starts (or the connection is retried). */
@@ -45,7 +49,7 @@ function sentence(text: string): string {
 }
 
 export class SessionConnection {
-  readonly #session: Session & { token: string };
+  readonly #session: CreatedSession;
   readonly #terminal: LabTerminal;
   readonly #events: ConnectionEvents;
   readonly #listeners: { dispose(): void }[] = [];
@@ -57,11 +61,7 @@ export class SessionConnection {
   #wake: (() => void) | undefined;
   #closed = false;
 
-  constructor(
-    session: Session & { token: string },
-    terminal: LabTerminal,
-    events: ConnectionEvents,
-  ) {
+  constructor(session: CreatedSession, terminal: LabTerminal, events: ConnectionEvents) {
     this.#session = session;
     this.#terminal = terminal;
     this.#events = events;
@@ -121,9 +121,7 @@ export class SessionConnection {
         break;
       case 'ended':
         this.#end(
-          message.message
-            ? sentence(message.message)
-            : (END_MESSAGES[message.reason] ?? 'The session ended.'),
+          message.message ? sentence(message.message) : END_MESSAGES[message.reason],
           message.reason,
         );
         break;
@@ -132,8 +130,8 @@ export class SessionConnection {
     }
   }
 
-  /** What to tell the learner when a close code means the session is over; undefined for a mere drop. */
-  #finalCloseMessage(code: number, reason: string): string | undefined {
+  /** Why the session is over, for a close code whose action is `end`. */
+  #endMessage(code: number, reason: string): string {
     switch (code) {
       case CLOSE_UNKNOWN_SESSION:
         return GONE;
@@ -146,26 +144,37 @@ export class SessionConnection {
       case CLOSE_SERVER_FAULT:
         return 'The lab server hit a fault and closed the terminal. Start a new sandbox.';
       default:
-        return undefined;
+        return reason ? sentence(reason) : `The lab server closed the terminal (code ${code}).`;
     }
+  }
+
+  /** What must be fixed, for a close code whose action is `refuse`. */
+  #refusalMessage(code: number, reason: string): string {
+    if (code === CLOSE_FORBIDDEN_ORIGIN)
+      return (
+        `The lab server does not accept terminals from this page’s address (${location.origin}). ` +
+        'Whoever runs this server must set DRYDOCK_PUBLIC_URL to the address learners open, ' +
+        'or make the reverse proxy pass on the Host header (see docs/reverse-proxy.md).'
+      );
+    // The page broke the protocol: a bug of this page, or a site and a server of different versions.
+    return (
+      `The lab server closed the terminal because this page sent something it refuses (code ${code}${reason ? `: ${reason}` : ''}). ` +
+      'Your sandbox keeps running: reload the page to reconnect to it.'
+    );
   }
 
   async #onClose(code: number, reason: string): Promise<void> {
     if (this.#closed) return;
     this.#socket = undefined;
     this.#ready = false;
-    if (code === CLOSE_FORBIDDEN_ORIGIN) {
+    const action = closeAction(code);
+    if (action === 'refuse') {
       this.close();
-      this.#events.onRefused(
-        `The lab server does not accept terminals from this page’s address (${location.origin}). ` +
-          'Whoever runs this server must set DRYDOCK_PUBLIC_URL to the address learners open, ' +
-          'or make the reverse proxy pass on the Host header (see docs/reverse-proxy.md).',
-      );
+      this.#events.onRefused(this.#refusalMessage(code, reason));
       return;
     }
-    const final = this.#finalCloseMessage(code, reason);
-    if (final) {
-      this.#end(final, code === CLOSE_SERVER_FAULT ? 'failed' : undefined);
+    if (action === 'end') {
+      this.#end(this.#endMessage(code, reason), code === CLOSE_SERVER_FAULT ? 'failed' : undefined);
       return;
     }
     // Dropped (network, sleep, server restart, missed pings): reconnect while the session lives.
@@ -192,10 +201,9 @@ export class SessionConnection {
       if (current.state === 'starting' || current.state === 'ready') {
         this.#connect();
       } else {
-        const reason = current.endReason as EndReason | undefined;
         this.#end(
           current.message ? sentence(current.message) : `The session has ${current.state}.`,
-          reason,
+          current.endReason,
         );
       }
     } catch (error) {

@@ -3,7 +3,7 @@
  * behind a button, and each task's check verdict (pill + output). Works without
  * a session, so the instructions stay usable when labs are unavailable.
  */
-import type { CheckResult } from './lab-api.ts';
+import type { CheckResult } from '../../protocol/check-results.ts';
 
 export type TaskState = 'pending' | 'passed' | 'failed';
 

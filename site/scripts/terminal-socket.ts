@@ -1,19 +1,23 @@
 /**
  * The terminal WebSocket of a session (docs/api.md): binary frames carry bytes
- * both ways, JSON text frames carry resize, ack, status, ready and ended.
+ * both ways, JSON text frames carry resize, ack, status, ready and ended
+ * (protocol/terminal-messages.ts).
  *
- * Flow control: the server stops reading from the shell while more than 256 KiB
- * are unacknowledged. The caller reports rendered bytes with `acknowledge()`
- * (from xterm's write callback); acks are batched, sent at 64 KiB or when
- * output goes quiet, so a flood costs a handful of small frames.
+ * Flow control (protocol/flow-control.ts): the server stops reading from the
+ * shell while too much output is unacknowledged. The caller reports rendered
+ * bytes with `acknowledge()` (from xterm's write callback); acks are batched,
+ * so a flood costs a handful of small frames. Input longer than the server
+ * takes in one frame (a big paste) goes in several.
  */
+import { ACK_BATCH_BYTES, ACK_IDLE_MS, MAX_FRAME_BYTES } from '../../protocol/flow-control.ts';
+import { parseText } from '../../protocol/parse.ts';
+import {
+  ServerMessageSchema,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../protocol/terminal-messages.ts';
 
-import type { EndReason } from '../../protocol/end-reasons.ts';
-
-export type ServerMessage =
-  | { type: 'status'; state: string; message: string }
-  | { type: 'ready' }
-  | { type: 'ended'; reason: EndReason; message: string };
+export type { ServerMessage };
 
 export interface TerminalSocketHandlers {
   onOutput(bytes: Uint8Array): void;
@@ -21,11 +25,6 @@ export interface TerminalSocketHandlers {
   /** The socket closed, for whatever reason; `code`/`reason` are the close frame's. */
   onClose(code: number, reason: string): void;
 }
-
-/** Acks are sent once this many bytes are rendered... */
-export const ACK_BATCH_BYTES = 64 * 1024;
-/** ...or this long after the last rendered chunk. */
-export const ACK_IDLE_MS = 20;
 
 /**
  * `ws://` or `wss://` on this page's origin, matching how the page itself was loaded.
@@ -40,6 +39,15 @@ export function terminalUrl(
   const scheme = where.protocol === 'https:' ? 'wss:' : 'ws:';
   const query = size ? `&cols=${size.cols}&rows=${size.rows}` : '';
   return `${scheme}//${where.host}/api/sessions/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}${query}`;
+}
+
+/** `bytes` in frames of at most MAX_FRAME_BYTES: a larger one would close the socket with 1009. */
+export function inputFrames(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer>[] {
+  if (bytes.byteLength <= MAX_FRAME_BYTES) return [bytes];
+  const frames: Uint8Array<ArrayBuffer>[] = [];
+  for (let at = 0; at < bytes.byteLength; at += MAX_FRAME_BYTES)
+    frames.push(bytes.subarray(at, at + MAX_FRAME_BYTES));
+  return frames;
 }
 
 export class TerminalSocket {
@@ -64,10 +72,11 @@ export class TerminalSocket {
     return this.#ws.readyState === WebSocket.OPEN;
   }
 
-  /** Keystrokes or pasted text, sent as UTF-8 bytes in a binary frame. */
+  /** Keystrokes or pasted text, sent as UTF-8 bytes in binary frames the server accepts. */
   sendInput(data: string | Uint8Array<ArrayBuffer>): void {
     if (!this.open) return;
-    this.#ws.send(typeof data === 'string' ? this.#encoder.encode(data) : data);
+    for (const frame of inputFrames(typeof data === 'string' ? this.#encoder.encode(data) : data))
+      this.#ws.send(frame);
   }
 
   /** Remembers the size and tells the server; sent again on open if the socket was still connecting. */
@@ -95,7 +104,7 @@ export class TerminalSocket {
     }
   }
 
-  #sendJson(message: object): void {
+  #sendJson(message: ClientMessage): void {
     if (this.open) this.#ws.send(JSON.stringify(message));
   }
 
@@ -117,14 +126,16 @@ export class TerminalSocket {
       this.#handlers.onOutput(new Uint8Array(event.data));
       return;
     }
-    let message: ServerMessage;
-    try {
-      message = JSON.parse(event.data) as ServerMessage;
-    } catch {
-      console.warn('[drydock] ignoring a text frame that is not JSON:', event.data);
+    const parsed = parseText(ServerMessageSchema, event.data);
+    if (!parsed.ok) {
+      // A 4410 close follows an `ended` this page cannot read, so the session still ends.
+      console.error(
+        `[drydock] ignoring a terminal message off the protocol (${parsed.why}):`,
+        event.data,
+      );
       return;
     }
-    this.#handlers.onMessage(message);
+    this.#handlers.onMessage(parsed.value);
   };
 
   #onClose = (event: CloseEvent): void => {

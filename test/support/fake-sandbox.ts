@@ -107,11 +107,16 @@ export class FakeBackend implements SandboxBackend {
   status: LabsStatus = { available: false, state: 'checking' };
   readonly provider: FakeProvider;
 
-  constructor(provider = new FakeProvider()) {
+  private readonly held: boolean;
+
+  /** `held`: never prepared, as a server whose engine is still starting. */
+  constructor(provider = new FakeProvider(), options: { held?: boolean } = {}) {
     this.provider = provider;
+    this.held = options.held ?? false;
   }
 
   start(onPrepared: (prepared: PreparedBackend) => Promise<void>): void {
+    if (this.held) return;
     void onPrepared({ provider: this.provider, imagesFor: async () => [] }).then(
       () => (this.status = { available: true, state: 'ready' }),
       (error: Error) =>
@@ -128,6 +133,8 @@ export class FakeBackend implements SandboxBackend {
 
 export interface FakePlatform {
   app: FastifyInstance;
+  /** The backend the app was given (its `status` may be set to what a test needs). */
+  backend: FakeBackend;
   provider: FakeProvider;
   close: () => Promise<void>;
 }
@@ -145,6 +152,8 @@ export async function startFakePlatform(
     setup?: string;
     /** Also serve `other-lab`, a copy of tiny-lab. */
     otherLab?: boolean;
+    /** Labs never become available (the backend is never prepared). */
+    held?: boolean;
   } = {},
 ): Promise<FakePlatform> {
   const root = tempRoot();
@@ -165,15 +174,16 @@ export async function startFakePlatform(
     DRYDOCK_DATABASE_URL: process.env.DRYDOCK_TEST_STORE_URL ?? 'sqlite::memory:',
     ...env,
   });
-  const backend = new FakeBackend(options.provider);
+  const backend = new FakeBackend(options.provider, { held: options.held ?? false });
   const app = await buildApp(config, {
     logger: options.logger ?? false,
     parts: { backend, ...(options.store ? { store: options.store } : {}) },
   });
   await app.ready();
-  await app.backend.whenSettled(5000);
+  if (!options.held) await app.backend.whenSettled(5000);
   return {
     app,
+    backend,
     provider: backend.provider,
     close: async () => {
       await app.close();

@@ -7,38 +7,12 @@
  * what is missing and where to add it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ENV_VARIABLES } from '../../lab-server/config.ts';
 import { ERRORS } from '../../lab-server/errors.ts';
-import { ROOT } from '../support/platform.ts';
+import { codeIn, tableAfter } from '../support/markdown.ts';
 
-/** The rows of the first Markdown table after `heading` (a line of the file), as cells. */
-function tableAfter(file: string, heading: string): string[][] {
-  const lines = readFileSync(`${ROOT}/${file}`, 'utf8').split('\n');
-  const start = lines.indexOf(heading);
-  assert.notEqual(start, -1, `${file} has no heading "${heading}"`);
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (/^#{1,6} /.test(line)) break;
-    if (!line.startsWith('|')) {
-      if (rows.length > 0) break;
-      continue;
-    }
-    rows.push(
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim()),
-    );
-  }
-  assert.ok(rows.length > 2, `${file} has no table under "${heading}"`);
-  // Drop the header and the |---| line.
-  return rows.slice(2);
-}
-
-/** The first cell's `code`, without backticks. */
-const nameIn = (row: string[]) => /^`([^`]+)`$/.exec(row[0] ?? '')?.[1] ?? row[0] ?? '';
+const nameIn = (row: string[]) => codeIn(row[0]);
 
 const difference = (a: Iterable<string>, b: Set<string>) => [...a].filter((x) => !b.has(x));
 

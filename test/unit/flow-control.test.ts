@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import {
-  FlowControl,
-  HIGH_WATERMARK,
-  LOW_WATERMARK,
-} from '../../lab-server/terminal/flow-control.ts';
+import { FlowControl } from '../../lab-server/terminal/flow-control.ts';
+import { HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from '../../protocol/flow-control.ts';
 
 describe('terminal flow control', () => {
   it('stops reading from the shell when the browser falls behind, and resumes on acknowledgement', async () => {
@@ -19,12 +16,12 @@ describe('terminal flow control', () => {
     const delivered = sent.reduce((n, b) => n + b.length, 0);
     assert.ok(flow.paused, 'reading is paused');
     assert.ok(
-      delivered > HIGH_WATERMARK && delivered < HIGH_WATERMARK + 64 * 1024,
+      delivered > HIGH_WATERMARK_BYTES && delivered < HIGH_WATERMARK_BYTES + 64 * 1024,
       `delivered ${delivered} bytes before pausing`,
     );
     assert.ok(shell.isPaused());
 
-    flow.ack(delivered - LOW_WATERMARK + 1);
+    flow.ack(delivered - LOW_WATERMARK_BYTES + 1);
     assert.ok(!flow.paused, 'still paused above the low watermark is wrong');
     assert.ok(!shell.isPaused());
     flow.dispose();

@@ -5,13 +5,12 @@ import { parseClientMessage } from '../../lab-server/terminal/messages.ts';
 describe('terminal control messages', () => {
   it('accepts resize and ack messages', () => {
     assert.deepEqual(parseClientMessage('{"type":"resize","cols":120,"rows":40}'), {
-      type: 'resize',
-      cols: 120,
-      rows: 40,
+      ok: true,
+      value: { type: 'resize', cols: 120, rows: 40 },
     });
     assert.deepEqual(parseClientMessage('{"type":"ack","bytes":65536}'), {
-      type: 'ack',
-      bytes: 65536,
+      ok: true,
+      value: { type: 'ack', bytes: 65536 },
     });
   });
 
@@ -28,7 +27,7 @@ describe('terminal control messages', () => {
     '{"type":"exec","cmd":"rm -rf /"}',
   ]) {
     it(`ignores ${JSON.stringify(text)} without throwing`, () => {
-      assert.equal(parseClientMessage(text), undefined);
+      assert.equal(parseClientMessage(text).ok, false);
     });
   }
 });

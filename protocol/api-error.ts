@@ -1,0 +1,49 @@
+/**
+ * The body of every 4xx and 5xx answer of the API: `{ error: { code, message } }`,
+ * plus `queue` on a 503 FULL. The codes are listed once here; the server keeps
+ * each one's status and default message (lab-server/errors.ts), the browser
+ * reads the codes it acts on.
+ */
+import * as z from 'zod/mini';
+
+export const API_ERROR_CODES = [
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'LAB_NOT_FOUND',
+  'SESSION_NOT_FOUND',
+  'LAB_UNSUPPORTED',
+  'SESSION_NOT_READY',
+  'SESSION_ENDED',
+  'EXTENSION_REFUSED',
+  'CAPACITY',
+  'FULL',
+  'TOO_MANY_SESSIONS',
+  'RATE_LIMITED',
+  'METRICS_REFUSED',
+  'UPGRADE_REQUIRED',
+  'ADMIN_UNAUTHORIZED',
+  'LABS_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export const ApiErrorCodeSchema = z.enum(API_ERROR_CODES);
+export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
+
+/** A place in the line for sandboxes (503 FULL); ask again with `ticket` to keep it. */
+export const QueuePlaceSchema = z.object({
+  /** 1 is next. */
+  position: z.int().check(z.positive()),
+  ahead: z.int().check(z.nonnegative()),
+  ticket: z.string().check(z.minLength(1)),
+});
+export type QueuePlace = z.infer<typeof QueuePlaceSchema>;
+
+export const ApiErrorBodySchema = z.object({
+  error: z.object({
+    code: ApiErrorCodeSchema,
+    /** For 4xx, a sentence the client can act on; for 5xx, generic (the log has the details). */
+    message: z.string(),
+    queue: z.optional(QueuePlaceSchema),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
