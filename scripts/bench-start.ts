@@ -61,6 +61,7 @@ app.signals.on('session', (event) => {
   for (const [phase, seconds] of Object.entries(event.phases)) record(phase as StartPhase, seconds);
 });
 
+const PROMPT_TIMEOUT_MS = 120_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST /api/sessions, waiting in line like the browser while the host is full. */
@@ -99,13 +100,30 @@ async function once(): Promise<Timing> {
     `${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`,
   );
   let readyMs = 0;
+  let screen = '';
   const promptMs = await new Promise<number>((resolve, reject) => {
+    // A start that never shows a prompt is a finding, not a reason to hang the bench.
+    const guard = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `no prompt ${PROMPT_TIMEOUT_MS / 1000} s after Start (session ${session.id}, ready ${readyMs ? 'yes' : 'no'}); the terminal showed: ${JSON.stringify(screen.slice(-300))}`,
+          ),
+        ),
+      PROMPT_TIMEOUT_MS,
+    );
     ws.on('message', (data: Buffer, binary) => {
       if (!binary) {
         const message = JSON.parse(data.toString()) as { type: string; message?: string };
         if (message.type === 'ready') readyMs = performance.now() - started;
         if (message.type === 'ended') reject(new Error(message.message));
-      } else if (/[#$] $/.test(data.toString())) resolve(performance.now() - started);
+        return;
+      }
+      screen += data.toString();
+      if (/[#$] $/.test(data.toString())) {
+        clearTimeout(guard);
+        resolve(performance.now() - started);
+      }
     });
   });
   record('attach', (promptMs - readyMs) / 1000);

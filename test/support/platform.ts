@@ -45,7 +45,8 @@ export function newOwner(prefix = 'test'): string {
 
 export async function startPlatform(
   env: Record<string, string> = {},
-  options: { listen?: boolean } = {},
+  /** `port`: listen on this one (a restarted server at the same address, where the page kept its session). */
+  options: { listen?: boolean; port?: number } = {},
 ): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
   // Tests remove what they made when they close, unless a test keeps sandboxes on purpose.
@@ -66,7 +67,7 @@ export async function startPlatform(
   });
   const app = await buildApp(config);
   let url = '';
-  if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
+  if (options.listen) url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   else await app.ready();
   const status = await app.backend.whenSettled();
   assert.equal(
