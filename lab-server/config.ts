@@ -3,7 +3,7 @@
  * validated. Nothing else in the lab server reads `process.env`.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parsePublicUrl } from '../protocol/public-url.ts';
@@ -111,6 +111,8 @@ const envSchema = z.object({
       }
       return pools;
     }),
+  /** Cold setups at once; a burst of Starts waits in line for them (default: one per core). */
+  DRYDOCK_SETUP_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
   /** All warm pools together (configured, by demand and reserved for classes). */
   DRYDOCK_WARM_MAX: intIn(0, 1000).default(10),
   DRYDOCK_SANDBOX_PROFILE: z.enum(['rootless', 'dind']).default('rootless'),
@@ -194,6 +196,7 @@ export interface Config {
   idleTimeoutMs: number;
   sessionLimitMs: number;
   maxSandboxes: number;
+  setupConcurrency: number;
   /** Warm pools: lab slug → sandboxes kept set up ahead of learners, and the cap on all of them. */
   warm: { pools: Record<string, number>; max: number };
   sandbox: {
@@ -371,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     idleTimeoutMs: e.DRYDOCK_IDLE_TIMEOUT,
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
     maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
+    setupConcurrency: e.DRYDOCK_SETUP_CONCURRENCY,
     warm: { pools: e.DRYDOCK_WARM_POOLS, max: e.DRYDOCK_WARM_MAX },
     sandbox: {
       profile: e.DRYDOCK_SANDBOX_PROFILE,

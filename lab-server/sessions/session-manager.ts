@@ -25,6 +25,7 @@ import {
 } from './sandbox-setup.ts';
 import type { SessionChange } from './session-events.ts';
 import { hashToken, Session } from './session.ts';
+import { SetupQueue } from './setup-queue.ts';
 import type { WarmPool } from './warm-pool.ts';
 
 export interface SessionLimits {
@@ -37,6 +38,8 @@ export interface SessionLimits {
   /** Time one extension adds; 0 disables extensions. */
   extensionMs: number;
   maxExtensions: number;
+  /** Cold setups that run at once; more Starts wait in line, told their place. */
+  setupConcurrency: number;
   /** What shutdown does with running sandboxes: keep them for the next start, or remove them. */
   shutdown: 'keep' | 'remove';
 }
@@ -59,6 +62,7 @@ export class SessionManager {
   private readonly pool: WarmPool | undefined;
   /** Warm sandboxes claimed by sessions whose provisioning has not taken them yet. */
   private readonly claimed = new Map<Session, SetUpSandbox>();
+  private readonly setups: SetupQueue;
   private backend: PreparedBackend | undefined;
   private timers: NodeJS.Timeout[] = [];
   /** The engine events watcher; `drop()` is for tests. */
@@ -86,6 +90,7 @@ export class SessionManager {
     this.log = opts.log;
     this.signals = opts.signals;
     this.pool = opts.pool;
+    this.setups = new SetupQueue(opts.limits.setupConcurrency);
   }
 
   /** Whether the backend is prepared and sessions can start. */
@@ -339,6 +344,17 @@ export class SessionManager {
   private async provisionOnce(session: Session, log: FastifyBaseLogger): Promise<void> {
     const phases: Phases = {};
     session.phases = phases;
+    const release = await this.setups.enter(
+      (ahead) =>
+        session.setState(
+          'starting',
+          ahead === 0
+            ? 'Your sandbox is next in line to be set up…'
+            : `Other learners’ sandboxes are being set up: ${ahead} ahead of yours…`,
+        ),
+      () => !session.live,
+    );
+    if (!session.live) return release();
     session.setState('starting', 'Starting the sandbox…');
     let ready: SetUpSandbox;
     try {
@@ -360,6 +376,8 @@ export class SessionManager {
       // Stopped while the container was being created: end() could not see it.
       if (error instanceof SetupCancelled) return void (session.sandbox = undefined);
       throw error;
+    } finally {
+      release();
     }
     // Claimed only now: until here the sandbox served nobody.
     await this.store.bindSandbox(ready.sandbox.id, session.id, Date.now());

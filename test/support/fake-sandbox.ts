@@ -29,8 +29,11 @@ export class FakeProvider implements SandboxProvider {
   /** Sandboxes still at a background CPU weight (warm, not yet claimed). */
   readonly background = new Set<string>();
   created = 0;
+  /** Awaited by every create: a test holds sandboxes "starting" until it resolves. */
+  gate: Promise<void> = Promise.resolve();
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
+    await this.gate;
     // Unique like a container id: tests on one PostgreSQL share the sandboxes table.
     const id = `fake-${++this.created}-${spec.lab}-${randomBytes(4).toString('hex')}`;
     this.live.add(id);
