@@ -180,6 +180,8 @@ describe('admission by the memory sandboxes really use', { timeout: 600_000 }, (
       assert.equal(seen.endReason, 'capacity');
       assert.equal(seen.message, END_MESSAGES.capacity);
       assert.match(seen.message, /more than its share.*Start the lab again/);
+      // Its memory is freed once the sandbox is removed (close() does not wait for that).
+      await session.removed;
 
       const other = await view(platform.app, '198.51.100.2', neighbour);
       assert.equal(other.state, 'ready', 'the neighbour keeps its sandbox');
