@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
+import { memoryCgroupOf } from '../../lab-server/admission/cgroup-memory.ts';
 import { memAvailable, MemoryMeter, workingSet } from '../../lab-server/admission/memory-meter.ts';
 
 const M = 1024 ** 2;
@@ -129,5 +130,76 @@ describe('the memory meter', () => {
     assert.equal(await meter.read(0), undefined);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /counting each at its full limit until the engine answers/);
+  });
+});
+
+/**
+ * A host laid out as a FIXTURE (these machines boot cgroup v1; the v2 layout is the one
+ * Documentation/admin-guide/cgroup-v2.rst gives): process `pid` in `path`, whose memory
+ * files say `usage` bytes, `inactive` of them inactive file pages.
+ */
+function hostWith(version: 1 | 2, pid: number, path: string, usage: number, inactive: number) {
+  const root = mkdtempSync(join(tmpdir(), `drydock-memcg-v${version}-`));
+  const roots = { proc: join(root, 'proc'), sysFsCgroup: join(root, 'cgroup') };
+  mkdirSync(join(roots.proc, String(pid)), { recursive: true });
+  const lines =
+    version === 1
+      ? `12:pids:${path}\n6:memory:${path}\n3:cpu,cpuacct:${path}\n1:name=systemd:${path}\n0::/\n`
+      : `0::${path}\n`;
+  writeFileSync(join(roots.proc, String(pid), 'cgroup'), lines);
+  const dir = join(roots.sysFsCgroup, version === 1 ? 'memory' : '', path);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, version === 1 ? 'memory.usage_in_bytes' : 'memory.current'),
+    `${usage}\n`,
+  );
+  const inactiveKey = version === 1 ? 'total_inactive_file' : 'inactive_file';
+  writeFileSync(join(dir, 'memory.stat'), `cache 1000\nshmem 900\n${inactiveKey} ${inactive}\n`);
+  return { roots, dir };
+}
+
+describe('a sandbox’s memory, read from its cgroup on this machine', () => {
+  for (const [version, path] of [
+    [1, '/docker/3f2a9c'],
+    [2, '/docker/3f2a9c'],
+    [2, '/system.slice/docker-3f2a9c.scope'],
+  ] as const) {
+    it(`finds the memory cgroup of cgroup v${version} at ${path} through the container’s process`, async () => {
+      const { roots, dir } = hostWith(version, 4242, path, 300 * M, 20 * M);
+      assert.deepEqual(await memoryCgroupOf(4242, roots), { version, dir });
+    });
+  }
+
+  it('finds nothing for a process it cannot see', async () => {
+    const { roots } = hostWith(1, 4242, '/docker/x', M, 0);
+    assert.equal(await memoryCgroupOf(999, roots), undefined);
+  });
+
+  it('reads the files instead of asking the engine for stats, and asks again once the cgroup is gone', async () => {
+    const { roots, dir } = hostWith(1, 4242, '/docker/abc', 300 * M, 20 * M);
+    const counter = { lists: 0, stats: 0 };
+    const docker = engine({ abc: 100 * M }, counter) as unknown as {
+      getContainer(id: string): object;
+    };
+    const getContainer = docker.getContainer.bind(docker);
+    docker.getContainer = (id: string) => ({
+      ...getContainer(id),
+      inspect: async () => ({ State: { Running: true, Pid: 4242 } }),
+    });
+    const { log } = logger();
+    const meter = new MemoryMeter(docker as unknown as Docker, {
+      owner: 'o',
+      local: true,
+      log,
+      roots,
+      meminfo: meminfo(1024),
+    });
+    assert.equal((await meter.read(0))?.sandboxes.get('abc'), 280 * M);
+    assert.equal(counter.stats, 0, 'no stats request');
+    rmSync(dir, { recursive: true });
+    // The fixture's process is gone too; the engine still answers for the container.
+    rmSync(join(roots.proc, '4242'), { recursive: true });
+    assert.equal((await meter.read(0))?.sandboxes.get('abc'), 100 * M);
+    assert.equal(counter.stats, 1);
   });
 });
