@@ -17,9 +17,7 @@ import Fastify, {
 } from 'fastify';
 import { Admission } from './admission/admission.ts';
 import { registerClientLimits } from './admission/client-limits.ts';
-import { HostProbe } from './admission/host-probe.ts';
 import type { Config } from './config.ts';
-import { connect } from './docker/engine.ts';
 import { MAX_FRAME_BYTES } from '../protocol/flow-control.ts';
 import { AppError, ERRORS } from './errors.ts';
 import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
@@ -29,6 +27,7 @@ import { createMetrics } from './observability/metrics.ts';
 import type { SandboxBackend } from './backend/sandbox-backend.ts';
 import { backendPlugin } from './plugins/backend.ts';
 import { labsPlugin } from './plugins/labs.ts';
+import { capacityPlugin } from './plugins/capacity.ts';
 import { sessionsPlugin } from './plugins/sessions.ts';
 import { storePlugin } from './plugins/store.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -107,6 +106,7 @@ export async function buildApp(
   await app.register(storePlugin, { store: parts.store });
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
+  await app.register(capacityPlugin);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -139,13 +139,14 @@ export async function buildApp(
   await app.register(
     async (api) => {
       const createRate = await registerClientLimits(api, config, signals);
-      const probe = new HostProbe(connect(config.engine), config.dockerHost, app.log);
+      const { probe, meter } = app.capacity;
       app.decorate(
         'admission',
         new Admission({
           limits: config,
           live: () => app.sessions.liveCount,
           facts: () => probe.facts(),
+          memory: meter,
           createRate,
           log: app.log,
           signals,

@@ -127,8 +127,19 @@ const envSchema = z.object({
   DRYDOCK_MAX_EXTENSIONS: intIn(0, 100).default(1),
   /** `keep`: a stopping server leaves ready sandboxes running for its next start to adopt. */
   DRYDOCK_SHUTDOWN: z.enum(['keep', 'remove']).default('keep'),
-  /** Memory the engine's host keeps for itself: sandboxes are admitted while their limits fit in MemTotal minus this. */
+  /** Memory the engine's host keeps for itself: sandboxes are admitted while what they count as fits in the host's memory minus this. */
   DRYDOCK_HOST_RESERVE_MEMORY: size.default(1024 ** 3),
+  /** The host memory admission plans with; unset, the engine host's MemTotal (a larger value is capped to it). */
+  DRYDOCK_HOST_MEMORY: size.optional(),
+  /**
+   * How far the sandboxes' memory limits together may exceed the memory left for them:
+   * each sandbox counts as its real use, but at least its limit divided by this (1 counts limits in full).
+   */
+  DRYDOCK_MEMORY_OVERCOMMIT: z.coerce
+    .number({ error: 'use a number such as 6 (1 counts every sandbox at its full limit)' })
+    .min(1, 'use 1 or more: 1 counts every sandbox at its full limit, 6 at a sixth of it')
+    .max(64, 'use at most 64: beyond that a sandbox counts as almost nothing until it is measured')
+    .default(6),
   /** Free disk the engine's data directory keeps: below it, new sandboxes wait. */
   DRYDOCK_HOST_RESERVE_DISK: size.default(5 * 1024 ** 3),
   /** Sandboxes one learner (the browser's identity, else the address) may have at once. */
@@ -213,6 +224,10 @@ export interface Config {
   shutdown: 'keep' | 'remove';
   /** What the engine's host keeps free: sandboxes wait in line rather than eat into it. */
   hostReserve: { memoryBytes: number; diskBytes: number };
+  /** DRYDOCK_HOST_MEMORY: the host memory admission plans with, when smaller than MemTotal. */
+  hostMemoryBytes: number | undefined;
+  /** DRYDOCK_MEMORY_OVERCOMMIT: a sandbox counts as its real memory use, but at least its limit ÷ this. */
+  memoryOvercommit: number;
   /** Limits per client (client = request.ip, see trustProxy). */
   clients: {
     maxSessions: number;
@@ -355,6 +370,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `Invalid configuration:\n  DRYDOCK_SANDBOX_PROFILE: "dind" makes every learner root-equivalent on this host, so it is only allowed when the server listens on loopback (DRYDOCK_HOST=127.0.0.1), not on "${e.DRYDOCK_HOST}". Use the default "rootless" profile for anyone but yourself.`,
     );
   }
+  if (
+    e.DRYDOCK_HOST_MEMORY !== undefined &&
+    e.DRYDOCK_HOST_MEMORY <= e.DRYDOCK_HOST_RESERVE_MEMORY
+  ) {
+    throw new ConfigError(
+      `Invalid configuration:\n  DRYDOCK_HOST_MEMORY: ${e.DRYDOCK_HOST_MEMORY} bytes leaves nothing for sandboxes after DRYDOCK_HOST_RESERVE_MEMORY (${e.DRYDOCK_HOST_RESERVE_MEMORY} bytes). Raise it, lower the reserve, or unset it to plan with the host's whole memory.`,
+    );
+  }
   const root = resolve(cwd, e.DRYDOCK_ROOT ?? '.');
   const stateDir = resolve(root, e.DRYDOCK_STATE_DIR ?? '.drydock');
   let database: DatabaseTarget;
@@ -392,6 +415,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       memoryBytes: e.DRYDOCK_HOST_RESERVE_MEMORY,
       diskBytes: e.DRYDOCK_HOST_RESERVE_DISK,
     },
+    hostMemoryBytes: e.DRYDOCK_HOST_MEMORY,
+    memoryOvercommit: e.DRYDOCK_MEMORY_OVERCOMMIT,
     clients: {
       maxSessions: e.DRYDOCK_SESSIONS_PER_CLIENT,
       maxSessionsPerAddress: e.DRYDOCK_SESSIONS_PER_ADDRESS,

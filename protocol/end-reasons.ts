@@ -2,7 +2,8 @@
  * Why a session's sandbox ended: the reasons the API (`endReason`) and the
  * terminal WebSocket (`ended`) give, and how they read to a learner. Shared by the
  * lab server and the browser client, so it must stay free of Node-only APIs.
- * `capacity` and `policy` are reserved for admission control and abuse handling.
+ * `capacity`: the host ran short of memory and this sandbox used more than its
+ * share (lab-server/admission/capacity-guard.ts). `policy` is reserved for abuse handling.
  */
 import * as z from 'zod/mini';
 
@@ -31,7 +32,8 @@ export const END_MESSAGES: Record<EndReason, string> = {
     'The sandbox stopped unexpectedly (its container was stopped or the Docker engine restarted) and was removed.',
   failed: 'The sandbox could not be started.',
   shutdown: 'The lab server shut down; the sandbox was removed.',
-  capacity: 'The sandbox was removed to make room on a full server.',
+  capacity:
+    'The server ran short of memory while this sandbox used more than its share, so it was removed. Start the lab again; to stay within your share, remove images, containers and files you no longer need (docker system prune -a).',
   policy: 'The sandbox was removed because it broke the server’s rules.',
   operator: 'The server’s operator ended this session; the sandbox was removed.',
 };

@@ -1,16 +1,17 @@
 /**
  * Whether a new sandbox may start, in one place: the learner's own limits and
  * its address's (sessions at once, sandboxes created per minute; client-id.ts
- * says who a learner is), then the host's room
- * (count, memory, disk) and the waiting line. The decision and the session's
- * creation happen in one synchronous step, so two requests cannot both take
- * the last slot.
+ * says who a learner is), then the host's room (count, memory as the sandboxes
+ * really use it, disk; room.ts) and the waiting line. The decision and the
+ * session's creation happen in one synchronous step, so two requests cannot
+ * both take the last slot.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { RefusalCause, Signals } from '../signals.ts';
 import type { CreateRates } from './client-limits.ts';
 import { identityOf } from './client-id.ts';
+import type { MemorySource } from './memory-meter.ts';
 import { type HostFacts, roomFor, type RoomInput } from './room.ts';
 import { LineFullError, WaitingLine } from './waiting-line.ts';
 
@@ -27,6 +28,10 @@ export interface AdmissionLimits {
    */
   sandbox: { memoryBytes: number; diskBytes?: number };
   hostReserve: { memoryBytes: number; diskBytes: number };
+  /** DRYDOCK_HOST_MEMORY: plan with at most this much of the host's memory. */
+  hostMemoryBytes?: number | undefined;
+  /** DRYDOCK_MEMORY_OVERCOMMIT: a measured sandbox counts as its use, but at least its limit ÷ this. */
+  memoryOvercommit?: number;
   clients: { maxSessions: number; maxSessionsPerAddress: number };
 }
 
@@ -42,6 +47,7 @@ export class Admission {
   private readonly limits: AdmissionLimits;
   private readonly live: () => number;
   private readonly facts: () => Promise<HostFacts>;
+  private readonly memory: MemorySource | undefined;
   private readonly createRate: CreateRates | undefined;
   private readonly log: FastifyBaseLogger;
   private readonly signals: Signals | undefined;
@@ -52,6 +58,11 @@ export class Admission {
     limits: AdmissionLimits;
     live: () => number;
     facts: () => Promise<HostFacts>;
+    /**
+     * What this server's sandboxes really use (memory-meter.ts). Without it, or while it
+     * cannot measure, every sandbox counts at its full memory limit.
+     */
+    memory?: MemorySource;
     createRate?: CreateRates;
     log: FastifyBaseLogger;
     now?: () => number;
@@ -61,6 +72,7 @@ export class Admission {
     this.limits = opts.limits;
     this.live = opts.live;
     this.facts = opts.facts;
+    this.memory = opts.memory;
     this.createRate = opts.createRate;
     this.log = opts.log;
     this.signals = opts.signals;
@@ -96,7 +108,7 @@ export class Admission {
         );
       }
     }
-    const host = await this.facts();
+    const [host, reading] = await Promise.all([this.facts(), this.memory?.read()]);
 
     // From here to create() nothing awaits: the decision cannot go stale.
     const own = this.liveOf((h) => h.learner === learner) + this.line.heldBy(learner, ticket);
@@ -121,8 +133,14 @@ export class Admission {
       live: this.live(),
       maxSandboxes: this.limits.maxSandboxes,
       sandboxMemoryBytes: this.limits.sandbox.memoryBytes + (this.limits.sandbox.diskBytes ?? 0),
+      overcommit: this.limits.memoryOvercommit ?? 1,
+      hostMemoryBytes: this.limits.hostMemoryBytes,
       reserve: this.limits.hostReserve,
       host,
+      use: reading && {
+        sandboxes: [...reading.sandboxes.values()],
+        hostAvailableBytes: reading.hostAvailableBytes,
+      },
     };
     const room = roomFor(input);
     const waitingBefore = this.line.length;
@@ -142,7 +160,15 @@ export class Admission {
       this.refused('waiting');
       if (waitingBefore === 0)
         this.log.info(
-          { limitedBy: room.limitedBy, live: input.live, ...host },
+          {
+            limitedBy: room.limitedBy,
+            live: input.live,
+            ...host,
+            ...(input.use && {
+              sandboxesUseBytes: input.use.sandboxes.reduce((a, b) => a + b, 0),
+              hostAvailableBytes: input.use.hostAvailableBytes,
+            }),
+          },
           'no room for another sandbox: learners are waiting in line',
         );
       throw new AppError(

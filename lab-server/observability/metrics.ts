@@ -68,7 +68,7 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
   });
   const ended = new Counter({
     name: 'drydock_sessions_ended_total',
-    help: 'Sessions ended, by lab and reason (stopped, idle, expired, memory, engine, failed, shutdown).',
+    help: 'Sessions ended, by lab and reason (stopped, idle, expired, memory, engine, failed, shutdown, capacity, operator).',
     labelNames: ['lab', 'reason'],
     registers,
   });

@@ -50,6 +50,74 @@ describe('room for another sandbox', () => {
   });
 });
 
+describe('room by the memory sandboxes really use', () => {
+  const M = 1024 ** 2;
+  // The defaults on a 24 GiB host: sandboxes limited to 1 GiB + 2 GiB of tmpfs disk, 1 GiB reserve.
+  const host = { memTotalBytes: 24 * G };
+  const defaults: RoomInput = {
+    ...base,
+    maxSandboxes: 1000,
+    sandboxMemoryBytes: 3 * G,
+    overcommit: 6,
+    host,
+  };
+  const ready = (n: number, bytes: number) => Array<number>(n).fill(bytes);
+
+  it('holds 40 ready sandboxes of a lab that uses 105 MiB each where counting limits held 7', () => {
+    assert.deepEqual(roomFor({ ...defaults, overcommit: 1 }), { slots: 7 }, 'limits in full');
+    // Each counts as 3 GiB ÷ 6 = 512 MiB: 23 GiB hold 46.
+    const forty = roomFor({ ...defaults, live: 40, use: { sandboxes: ready(40, 105 * M) } });
+    assert.deepEqual(forty, { slots: 6 });
+    const full = roomFor({ ...defaults, live: 46, use: { sandboxes: ready(46, 105 * M) } });
+    assert.deepEqual(full, { slots: 0, limitedBy: 'memory' });
+  });
+
+  it('makes new starts wait as the sandboxes’ real use nears the host’s memory', () => {
+    const using = (gib: number) =>
+      roomFor({ ...defaults, live: 20, use: { sandboxes: ready(20, gib * G) } });
+    assert.deepEqual(using(0.1), { slots: 26 });
+    // 20 sandboxes that grew to 1 GiB each leave 3 GiB: six more floors of 512 MiB.
+    assert.deepEqual(using(1), { slots: 6 });
+    assert.deepEqual(using(1.125), { slots: 1 });
+    assert.deepEqual(using(1.15), { slots: 0, limitedBy: 'memory' });
+  });
+
+  it('counts sandboxes that are starting and not measured yet at the floor', () => {
+    // 10 live, 2 measured at 2 GiB: 4 GiB + 8 unmeasured × 512 MiB = 8 GiB of 23.
+    const input = { ...defaults, live: 10, use: { sandboxes: ready(2, 2 * G) } };
+    assert.deepEqual(roomFor(input), { slots: 30 });
+    assert.deepEqual(roomFor({ ...input, live: 2 }), { slots: 38 }, 'the same two alone');
+  });
+
+  it('counts every sandbox at its full limit with an overcommit of 1, or without a measurement', () => {
+    const use = { sandboxes: ready(3, 105 * M) };
+    assert.deepEqual(roomFor({ ...defaults, live: 3, overcommit: 1, use }), { slots: 4 });
+    assert.deepEqual(roomFor({ ...defaults, live: 3 }), { slots: 4 }, 'not measured');
+  });
+
+  it('waits when the host itself has less available than the sandboxes may still grow into', () => {
+    // Something besides these sandboxes took most of the host: 3 GiB are available, and
+    // 10 sandboxes of 100 MiB may each grow to their 512 MiB floor (4 GiB) before the reserve.
+    const use = { sandboxes: ready(10, 100 * M), hostAvailableBytes: 3 * G };
+    assert.deepEqual(roomFor({ ...defaults, live: 10, use }), {
+      slots: 0,
+      limitedBy: 'host-memory',
+    });
+    const roomy = { ...use, hostAvailableBytes: 7 * G };
+    // 7 GiB − 1 GiB reserve − 4.02 GiB of growth: three more floors.
+    assert.deepEqual(roomFor({ ...defaults, live: 10, use: roomy }), { slots: 3 });
+  });
+
+  it('plans with DRYDOCK_HOST_MEMORY when it is less than the host has, never more', () => {
+    const use = { sandboxes: [] };
+    assert.deepEqual(roomFor({ ...defaults, hostMemoryBytes: 4 * G, use }), { slots: 6 });
+    assert.deepEqual(roomFor({ ...defaults, hostMemoryBytes: 64 * G, use }), { slots: 46 });
+    assert.deepEqual(roomFor({ ...defaults, host: {}, hostMemoryBytes: 4 * G, use }), {
+      slots: 6,
+    });
+  });
+});
+
 describe('the waiting line', () => {
   const line = (now: { t: number }, maxLength?: number) => {
     let n = 0;
@@ -252,6 +320,49 @@ describe('admission', () => {
       admission.admit(request('10.0.0.2'), undefined, () => ({ live: true })),
       /number 1 in line/,
     );
+  });
+
+  it('admits by what the sandboxes really use, and makes a learner wait while that leaves no room', async () => {
+    // 8 GiB host, 1 GiB reserve, 3 GiB limits: counting limits, two sandboxes fit.
+    const sandboxes = new Map<string, number>();
+    const memory = { read: async () => ({ at: Date.now(), sandboxes }) };
+    let live = 0;
+    const admission = new Admission({
+      limits: {
+        ...limits,
+        maxSandboxes: 100,
+        sandbox: { memoryBytes: G, diskBytes: 2 * G },
+        memoryOvercommit: 6,
+      },
+      live: () => live,
+      facts: async () => ({ memTotalBytes: 8 * G }),
+      memory,
+      log: quiet,
+    });
+    const create = (n: number) => () => {
+      live++;
+      sandboxes.set(`c${n}`, 100 * 1024 ** 2);
+      return { live: true };
+    };
+    const ticketOf = (error: AppError) => (error.details?.queue as { ticket: string }).ticket;
+    // Each counts as 512 MiB: 7 GiB hold fourteen.
+    for (let n = 0; n < 14; n++)
+      await admission.admit(request(`10.0.1.${n}`), undefined, create(n));
+    const first = await admission
+      .admit(request('10.0.0.1'), undefined, create(14))
+      .then(() => assert.fail('admitted a fifteenth'), ticketOf);
+    // Five sandboxes end, but one learner's builds took 3 GiB: still no room.
+    sandboxes.set('c0', 3 * G);
+    for (const id of ['c1', 'c2', 'c3', 'c4', 'c5']) sandboxes.delete(id);
+    live = 9;
+    await assert.rejects(
+      admission.admit(request('10.0.0.1'), first, create(14)),
+      /number 1 in line/,
+    );
+    // That sandbox ends too: the learner who waited gets in.
+    sandboxes.delete('c0');
+    live = 8;
+    await admission.admit(request('10.0.0.1'), first, create(14));
   });
 
   it('waits while free disk is below the reserve', async () => {

@@ -79,6 +79,30 @@ describe('configuration', () => {
     assert.equal(config.trustProxy, false);
   });
 
+  it('admits by real memory use with an overcommit of 6 by default, planning with the whole host', () => {
+    const config = loadConfig({});
+    assert.equal(config.memoryOvercommit, 6);
+    assert.equal(config.hostMemoryBytes, undefined);
+    const set = loadConfig({ DRYDOCK_MEMORY_OVERCOMMIT: '2.5', DRYDOCK_HOST_MEMORY: '16g' });
+    assert.equal(set.memoryOvercommit, 2.5);
+    assert.equal(set.hostMemoryBytes, 16 * 1024 ** 3);
+  });
+
+  it('refuses an overcommit below 1 and host memory that leaves nothing after the reserve, saying why', () => {
+    assert.throws(
+      () => loadConfig({ DRYDOCK_MEMORY_OVERCOMMIT: '0.5' }),
+      /DRYDOCK_MEMORY_OVERCOMMIT: use 1 or more: 1 counts every sandbox at its full limit/,
+    );
+    assert.throws(
+      () => loadConfig({ DRYDOCK_MEMORY_OVERCOMMIT: 'lots' }),
+      /DRYDOCK_MEMORY_OVERCOMMIT: use a number such as 6/,
+    );
+    assert.throws(
+      () => loadConfig({ DRYDOCK_HOST_MEMORY: '1g', DRYDOCK_HOST_RESERVE_MEMORY: '1g' }),
+      /DRYDOCK_HOST_MEMORY: .*leaves nothing for sandboxes after DRYDOCK_HOST_RESERVE_MEMORY/,
+    );
+  });
+
   for (const [text, expected] of [
     ['false', false],
     ['true', true],

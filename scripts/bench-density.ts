@@ -1,0 +1,240 @@
+/**
+ * Benchmark: how many ready sandboxes of a lab one machine holds until
+ * admission says full, what each really uses (memory, idle CPU), what the
+ * memory meter costs at that density, and how promptly a neighbour's terminal
+ * echoes there. On demand only:
+ *   npm run bench:density -- [lab-slug] [--max N] [--batch N] [--idle-seconds S] [--echo-seconds S]
+ * Sandboxes are started through the API, `batch` at a time (default 2), each
+ * batch ready before the next, until a start is answered `503 FULL` or `--max`
+ * are ready. The server's DRYDOCK_* settings come from the environment
+ * (e.g. DRYDOCK_MEMORY_OVERCOMMIT); the count cap is lifted to `--max` and the
+ * per-learner limits are lifted, so that memory decides. Ctrl-C removes
+ * everything it started. Other users of the engine make the figures
+ * indicative: it prints the host's load with them.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { floorOf, memoryBudget } from '../lab-server/admission/room.ts';
+import { ownerFilter } from '../lab-server/labels.ts';
+import type { Session } from '../lab-server/sessions/session.ts';
+import { EchoProbe, type EchoStats, formatStats } from '../test/support/echo-probe.ts';
+import { openTerminal } from '../test/support/learner.ts';
+import { leftovers, newOwner, startPlatform, type TestPlatform } from '../test/support/platform.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    max: { type: 'string', default: '200' },
+    batch: { type: 'string', default: '2' },
+    'idle-seconds': { type: 'string', default: '30' },
+    'echo-seconds': { type: 'string', default: '20' },
+  },
+});
+const lab = positionals[0] ?? 'named-volume-masks-image';
+const max = Number(values.max);
+const batch = Number(values.batch);
+const idleSeconds = Number(values['idle-seconds']);
+const echoSeconds = Number(values['echo-seconds']);
+for (const [name, n] of Object.entries({ max, batch, idleSeconds, echoSeconds }))
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+
+const MiB = 1024 ** 2;
+const owner = newOwner('density');
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+
+/** The engine's CPU time so far in ms, when it runs here and says where (/var/run/docker.pid). */
+function engineCpuMs(): number | undefined {
+  try {
+    const pid = readFileSync('/var/run/docker.pid', 'utf8').trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+const passOn = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('DRYDOCK_') && entry[1] !== undefined,
+  ),
+);
+const platform: TestPlatform = await startPlatform(
+  {
+    ...passOn,
+    DRYDOCK_OWNER: owner,
+    DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_LOG_LEVEL ?? 'warn',
+    DRYDOCK_MAX_SANDBOXES: String(Math.min(max + batch, 1000)),
+    DRYDOCK_IDLE_TIMEOUT: '2h',
+    DRYDOCK_SESSIONS_PER_CLIENT: '1000',
+    DRYDOCK_SESSIONS_PER_ADDRESS: '10000',
+    DRYDOCK_API_RATE: '1000000',
+    DRYDOCK_API_RATE_PER_ADDRESS: '10000000',
+  },
+  { listen: true },
+);
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+/** Removes everything this run started, once, however it ends. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    await platform.close().catch((error: Error) => console.error(`closing: ${error.message}`));
+    // Whatever the server could not remove (a start cut short), by this run's owner label.
+    const docker = new Docker();
+    const left = await docker.listContainers({ all: true, filters: ownerFilter(owner) });
+    await Promise.all(
+      left.map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => {}),
+      ),
+    );
+    const remaining = await leftovers(owner);
+    if (remaining.length) console.error(`left behind: ${remaining.join(', ')}`);
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: removing the sandboxes this run started…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+
+const wiring = platform.app.capacity;
+const { app, sessions } = platform;
+const config = app.config;
+const labDef = app.labs.lab(lab);
+if (!labDef) throw new Error(`no lab "${lab}"`);
+
+const ceiling = config.sandbox.memoryBytes + config.sandbox.diskBytes;
+const floor = floorOf(ceiling, config.memoryOvercommit);
+const memTotal = (await new Docker().info()) as { MemTotal: number };
+const budget = memoryBudget(config, { memTotalBytes: memTotal.MemTotal })!;
+console.log(
+  `lab ${lab}; host ${mib(memTotal.MemTotal)}, planned for sandboxes ${mib(budget)} (reserve ${mib(config.hostReserve.memoryBytes)}); ` +
+    `limit ${mib(ceiling)} per sandbox, overcommit ${config.memoryOvercommit} → each counts at least ${mib(floor)}; ` +
+    `by limits the host would hold ${Math.floor(budget / ceiling)}`,
+);
+
+const ready: Session[] = [];
+let refusal: string | undefined;
+let failed = 0;
+let baseline: EchoStats | undefined;
+let address = 0;
+
+/** One learner presses Start: the session, or why admission said no. */
+async function press(): Promise<Session | string> {
+  address++;
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    remoteAddress: `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`,
+    payload: { lab },
+  });
+  const body = res.json<{ id: string; token: string; error?: { code: string; message: string } }>();
+  if (res.statusCode !== 201)
+    return `${res.statusCode} ${body.error?.code}: ${body.error?.message}`;
+  return sessions.get(body.id, body.token);
+}
+
+try {
+  let reported = 0;
+  const fillStart = performance.now();
+  let probeMs = 0;
+  while (ready.length < max && !refusal && !interrupted) {
+    // The first sandbox starts alone: its echo then is the baseline for the one at density.
+    const size = ready.length === 0 ? 1 : Math.min(batch, max - ready.length);
+    const answers = await Promise.all(Array.from({ length: size }, press));
+    for (const answer of answers) if (typeof answer === 'string') refusal = answer;
+    const admitted = answers.filter((a): a is Session => typeof a !== 'string');
+    await Promise.all(admitted.map((s) => s.provisioned));
+    for (const s of admitted) {
+      if (s.state === 'ready') ready.push(s);
+      else {
+        failed++;
+        console.log(`a sandbox failed to start: ${s.message}`);
+      }
+    }
+    if (ready.length === 1 && !baseline) {
+      const probeStart = performance.now();
+      const terminal = await openTerminal(platform, ready[0]!);
+      baseline = (await new EchoProbe(terminal).during(() => pause(echoSeconds * 1000))).stats;
+      terminal.close();
+      probeMs = performance.now() - probeStart;
+    }
+    if (Math.floor(ready.length / 10) > reported || refusal) {
+      reported = Math.floor(ready.length / 10);
+      console.log(`${elapsed()}: ${ready.length} ready${failed ? `, ${failed} failed` : ''}`);
+    }
+  }
+  // Ctrl-C: the signal handler removes everything and exits.
+  if (interrupted) await new Promise(() => {});
+  // Pressing Start until full, without the baseline's probe.
+  const fillSeconds = (performance.now() - fillStart - probeMs) / 1000;
+  console.log(refusal ? `admission said: ${refusal}` : `stopped at --max ${max}`);
+
+  // Let starts' bursts settle before measuring what idle sandboxes cost.
+  await pause(10_000);
+  const reading = (await wiring.meter.read(0))!;
+  const uses = ready
+    .map((s) => reading.sandboxes.get(s.sandbox!.id))
+    .filter((bytes) => bytes !== undefined);
+  const mean = uses.reduce((a, b) => a + b, 0) / uses.length;
+
+  const cpuBefore = await Promise.all(ready.map((s) => s.sandbox!.cpuSeconds()));
+  const windowStart = performance.now();
+  await pause(idleSeconds * 1000);
+  const cpuAfter = await Promise.all(ready.map((s) => s.sandbox!.cpuSeconds()));
+  const windowSeconds = (performance.now() - windowStart) / 1000;
+  const cpu = cpuAfter.map((after, i) => (after - cpuBefore[i]!) / windowSeconds);
+  const cpuTotal = cpu.reduce((a, b) => a + b, 0);
+
+  // What the meter costs: fresh readings of every sandbox, as the guard takes one every 2 s.
+  const reads = 10;
+  const engineBefore = engineCpuMs();
+  const ownBefore = process.cpuUsage();
+  const readStart = performance.now();
+  for (let i = 0; i < reads; i++) await wiring.meter.read(0);
+  const readMs = (performance.now() - readStart) / reads;
+  const own = process.cpuUsage(ownBefore);
+  const ownMs = (own.user + own.system) / 1000 / reads;
+  const engineAfter = engineCpuMs();
+  const engineMs =
+    engineBefore === undefined || engineAfter === undefined
+      ? undefined
+      : (engineAfter - engineBefore) / reads;
+
+  const terminal = await openTerminal(platform, ready.at(-1)!);
+  const dense = (await new EchoProbe(terminal).during(() => pause(echoSeconds * 1000))).stats;
+  terminal.close();
+
+  console.log(`\n${ready.length} ready sandboxes of ${lab} in ${fillSeconds.toFixed(0)} s`);
+  console.log(
+    `  memory per sandbox (working set): mean ${mib(mean)}, max ${mib(Math.max(...uses))}; all together ${mib(mean * uses.length)}; host available ${reading.hostAvailableBytes === undefined ? 'unknown' : mib(reading.hostAvailableBytes)}`,
+  );
+  console.log(
+    `  idle CPU over ${windowSeconds.toFixed(0)} s: all together ${(cpuTotal * 100).toFixed(1)} % of one core; per sandbox mean ${((cpuTotal / cpu.length) * 100).toFixed(2)} %, max ${(Math.max(...cpu) * 100).toFixed(2)} %`,
+  );
+  console.log(
+    `  memory meter, one reading of ${ready.length}: ${readMs.toFixed(0)} ms, ${ownMs.toFixed(1)} ms CPU here` +
+      (engineMs === undefined ? '' : `, ${engineMs.toFixed(0)} ms CPU in dockerd`) +
+      ` → every 2 s: ${(((ownMs + (engineMs ?? 0)) / 2000) * 100).toFixed(1)} % of one core`,
+  );
+  if (baseline) console.log(`  neighbour's echo alone:          ${formatStats(baseline)}`);
+  console.log(`  neighbour's echo at ${ready.length} sandboxes: ${formatStats(dense)}`);
+  console.log(
+    `  load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+} finally {
+  await wiring.guard.stop();
+  await cleanUp();
+}
