@@ -129,19 +129,7 @@ export class Admission {
         { retryAfter: 60 },
       );
     }
-    const input: RoomInput = {
-      live: this.live(),
-      maxSandboxes: this.limits.maxSandboxes,
-      sandboxMemoryBytes: this.limits.sandbox.memoryBytes + (this.limits.sandbox.diskBytes ?? 0),
-      overcommit: this.limits.memoryOvercommit ?? 1,
-      hostMemoryBytes: this.limits.hostMemoryBytes,
-      reserve: this.limits.hostReserve,
-      host,
-      use: reading && {
-        sandboxes: [...reading.sandboxes.values()],
-        hostAvailableBytes: reading.hostAvailableBytes,
-      },
-    };
+    const input = this.roomInput(host, reading);
     const room = roomFor(input);
     const waitingBefore = this.line.length;
     let turn;
@@ -185,6 +173,35 @@ export class Admission {
     await this.createRate?.learner(request);
     await this.createRate?.address(request);
     return session;
+  }
+
+  private roomInput(
+    host: HostFacts,
+    reading: Awaited<ReturnType<MemorySource['read']>> | undefined,
+  ): RoomInput {
+    return {
+      live: this.live(),
+      maxSandboxes: this.limits.maxSandboxes,
+      sandboxMemoryBytes: this.limits.sandbox.memoryBytes + (this.limits.sandbox.diskBytes ?? 0),
+      overcommit: this.limits.memoryOvercommit ?? 1,
+      hostMemoryBytes: this.limits.hostMemoryBytes,
+      reserve: this.limits.hostReserve,
+      host,
+      use: reading && {
+        sandboxes: [...reading.sandboxes.values()],
+        hostAvailableBytes: reading.hostAvailableBytes,
+      },
+    };
+  }
+
+  /**
+   * How many more sandboxes the host has room for now, by the same rules as a
+   * learner's Start (for a warm pool deciding whether to grow: it must leave a
+   * learner room).
+   */
+  async slots(): Promise<number> {
+    const [host, reading] = await Promise.all([this.facts(), this.memory?.read()]);
+    return roomFor(this.roomInput(host, reading)).slots;
   }
 
   private refused(cause: RefusalCause): void {

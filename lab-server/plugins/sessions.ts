@@ -36,9 +36,13 @@ export const sessionsPlugin = fp(
       configured: config.warm.pools,
       max: config.warm.max,
       setupTimeoutMs: config.setupTimeoutMs,
-      // A pool grows only into room a learner would not miss.
-      mayGrow: () =>
-        sessions.liveCount + pool.size + 1 < config.maxSandboxes && app.admission.line.length === 0,
+      // A pool grows only into room a learner would not miss: by count, and by the
+      // memory admission measures (warm sandboxes are in its reading), two slots
+      // free (the warm sandbox's and a learner's).
+      mayGrow: async () =>
+        sessions.liveCount + pool.size + 1 < config.maxSandboxes &&
+        app.admission.line.length === 0 &&
+        (await app.admission.slots()) >= 2,
       busy: () => sessions.counts.starting > 0,
     });
     const sessions: SessionManager = new SessionManager({

@@ -59,7 +59,7 @@ export class WarmPool {
   private readonly configured: Readonly<Record<string, number>>;
   private readonly max: number;
   private readonly setupTimeoutMs: number;
-  private readonly mayGrow: () => boolean;
+  private readonly mayGrow: () => boolean | Promise<boolean>;
   private readonly busy: () => boolean;
   private readonly warm = new Map<string, SetUpSandbox[]>();
   private readonly starts = new Map<string, number[]>();
@@ -68,6 +68,8 @@ export class WarmPool {
   /** Seconds the last warm setup of each lab took, to know when to start a reservation. */
   private readonly setupSeconds = new Map<string, number>();
   private warming: { lab: string; done: Promise<void> } | undefined;
+  /** A refill is asking whether it may grow (the answer awaits the host's memory reading). */
+  private deciding = false;
   private backend: PreparedBackend | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -84,7 +86,7 @@ export class WarmPool {
     max: number;
     setupTimeoutMs: number;
     /** Whether the host has room for one more sandbox beyond the learners' and the pools'. */
-    mayGrow: () => boolean;
+    mayGrow: () => boolean | Promise<boolean>;
     /** Whether a learner's start is under way (a refill waits for it). */
     busy: () => boolean;
   }) {
@@ -226,8 +228,26 @@ export class WarmPool {
 
   /** Sets up one more warm sandbox for the lab furthest below its target, if it may. */
   private refill(): void {
-    if (!this.backend || this.closed || this.warming || this.busy()) return;
-    if (this.size >= this.max || !this.mayGrow()) return;
+    if (!this.backend || this.closed || this.warming || this.deciding || this.busy()) return;
+    if (this.size >= this.max || !this.wanted()) return;
+    this.deciding = true;
+    void Promise.resolve(this.mayGrow())
+      .catch((err: unknown) => {
+        this.log.warn({ err }, 'could not tell whether the host has room for a warm sandbox');
+        return false;
+      })
+      .then((may) => {
+        this.deciding = false;
+        if (may && !this.closed && !this.warming && !this.busy()) this.growOne();
+      });
+  }
+
+  /** Whether any pool is below its target. */
+  private wanted(): boolean {
+    return this.status().some((status) => status.target > status.warm);
+  }
+
+  private growOne(): void {
     const now = Date.now();
     let best: { lab: Lab; deficit: number } | undefined;
     for (const status of this.status()) {
