@@ -95,6 +95,18 @@ retry_while_up() {
   done
 }
 
+# run_container ARG...: `docker run --rm ARG...`, asked once more when the engine
+# itself failed to start the container (exit 125, which a loaded host sometimes
+# gives): a look inside an image or a volume must not turn an engine hiccup into
+# a verdict on the learner's work.
+run_container() {
+  docker run --rm "$@" && return 0
+  local status=$?
+  [ "$status" -eq 125 ] || return "$status"
+  sleep 1
+  docker run --rm "$@"
+}
+
 # wait_until SECONDS COMMAND [ARG...]: run COMMAND every 0.3 s until it succeeds
 # (return 0) or SECONDS have passed (return 1).
 wait_until() {

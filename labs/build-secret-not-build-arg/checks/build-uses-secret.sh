@@ -63,7 +63,7 @@ trap drop_rebuilt EXIT
 rebuild_with_secret_only "$context" "$dockerfile" \
   || fail "Built with the token given only as a build secret, and no build argument, the Dockerfile does not work: $REBUILD_WHY." \
     "Expected: the download step reads the token from a secret mount (RUN --mount=type=secret,id=...), not from ARG PKG_TOKEN."
-version=$(docker run --rm --network none --entrypoint cat "$REBUILT" /opt/manifest-tools/VERSION 2>/dev/null)
+version=$(run_container --network none --entrypoint cat "$REBUILT" /opt/manifest-tools/VERSION 2>/dev/null)
 grep -qF "build $build_id" <<< "$version" \
   || fail "Built with the token given only as a build secret, the Dockerfile builds, but the image has no manifest-tools from the package server (/opt/manifest-tools/VERSION: ${version:-missing})." \
     "Expected: the download step reads the token from the secret mount, and installs manifest-tools 1.3."

@@ -15,7 +15,7 @@ probe() {
   else
     local net=berthboard_default
     docker network inspect "$net" >/dev/null 2>&1 || net=bridge
-    docker run --rm --network "$net" --label drydock.probe=1 drydock/lab-base:latest wget -qO- -T 2 "$1" 2>&1
+    run_container --network "$net" --label drydock.probe=1 drydock/lab-base:latest wget -qO- -T 2 "$1" 2>&1
   fi
 }
 # bridge_gateways: the host's address on each Docker bridge network ("ADDRESS NETWORK").

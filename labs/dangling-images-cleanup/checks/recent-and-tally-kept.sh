@@ -20,7 +20,7 @@ for build in 116 117 118; do [ -z "$(image_of_build tally "$build")" ] || tally=
 seed=$(seed_hex stockdb 12)
 if [ -z "$(docker volume ls -q --filter name='^tally_stockdb$')" ]; then
   problems+=("The tally team's volume tally_stockdb (their stock database) is gone: an unused volume is still someone's data (volume prune -a removes it).")
-elif ! docker run --rm --network none -v tally_stockdb:/data:ro drydock/lab-base:latest grep -q "stocktake $seed" /data/stock.db 2>/dev/null; then
+elif ! run_container --network none -v tally_stockdb:/data:ro drydock/lab-base:latest grep -q "stocktake $seed" /data/stock.db 2>/dev/null; then
   problems+=("The tally team's volume tally_stockdb no longer holds their stock database (stock.db).")
 fi
 [ -n "$(docker network ls -q --filter name='^tally_default$')" ] \

@@ -37,7 +37,7 @@ exec 9>&-   # the real board is done with: let the other check restart it
 # pair a screen, and every installation would share it).
 fresh_build
 [ -n "$fresh_image" ] || fail "Could not build the board image from the project files to look into it."
-baked=$(docker run --rm --network none --user 0 --entrypoint /bin/grep "$fresh_image" -rlF "$key" /opt /usr/local /etc 2>/dev/null)
+baked=$(run_container --network none --user 0 --entrypoint /bin/grep "$fresh_image" -rlF "$key" /opt /usr/local /etc 2>/dev/null)
 rc=$?   # grep: 0 found, 1 not found; anything else means the look did not happen
 baked=$(head -n 3 <<< "$baked" | tr '\n' ' ')
 [ "$rc" -le 1 ] || fail "Could not look into the board image built from the project files (exit code $rc)."

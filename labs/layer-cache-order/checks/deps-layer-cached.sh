@@ -33,7 +33,7 @@ build() { # build TAG: build the copy; on failure, say so with BuildKit's last e
     fail "The project does not build: $(grep -E 'ERROR|error' <<< "$out" | tail -n 1)"
   fi
 }
-install_id() { docker run --rm --network none --entrypoint cat "$tag:$1" /opt/tidewise/vendor/.install-id 2>/dev/null; }
+install_id() { run_container --network none --entrypoint cat "$tag:$1" /opt/tidewise/vendor/.install-id 2>/dev/null; }
 
 build before
 before=$(install_id before) || fail "The image built from $dockerfile has no dependencies in /opt/tidewise/vendor." \

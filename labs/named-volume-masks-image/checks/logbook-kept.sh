@@ -27,7 +27,7 @@ said="The logbook harborlog serves $found logged before the upgrade ($(grep -c .
 data_at=$(docker inspect -f '{{range .Mounts}}{{if and (eq .Type "volume") (eq .Name "harborlog_data")}}{{.Destination}}{{end}}{{end}}' "$cid")
 in_volume=0
 if docker volume inspect harborlog_data >/dev/null 2>&1; then
-  in_volume=$(docker run --rm --network none -v harborlog_data:/data:ro drydock/lab-base:latest \
+  in_volume=$(run_container --network none -v harborlog_data:/data:ro drydock/lab-base:latest \
     sh -c 'cat /data/logbook.txt /data/*/logbook.txt 2>/dev/null' | grep -cF "${expected[0]}")
 fi
 
