@@ -10,7 +10,7 @@
  * (signals.ts START_PHASES, plus the shell's attach after ready).
  * The first run after a server start is "cold" for the session path.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import WebSocket from 'ws';
 import { buildApp } from '../lab-server/app.ts';
 import { loadConfig } from '../lab-server/config.ts';
@@ -52,6 +52,10 @@ app.signals.on('session-ready', (ready) => {
   for (const [phase, seconds] of Object.entries(ready.phases)) record(phase as StartPhase, seconds);
 });
 
+/** The sandbox's prompt (images/sandbox/rootfs/etc/profile.d/drydock.sh). */
+const PROMPT = /sandbox:[^\n]*[#$] /;
+const PROMPT_TIMEOUT_MS = 120_000;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST /api/sessions, waiting in line like the browser while the host is full. */
@@ -90,13 +94,31 @@ async function once(): Promise<Timing> {
     `${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`,
   );
   let readyMs = 0;
+  let output = '';
   const promptMs = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `no prompt within ${PROMPT_TIMEOUT_MS / 1000} s; output: ${JSON.stringify(output.slice(-300))}`,
+          ),
+        ),
+      PROMPT_TIMEOUT_MS,
+    );
     ws.on('message', (data: Buffer, binary) => {
       if (!binary) {
         const message = JSON.parse(data.toString()) as { type: string; message?: string };
         if (message.type === 'ready') readyMs = performance.now() - started;
         if (message.type === 'ended') reject(new Error(message.message));
-      } else if (/[#$] $/.test(data.toString())) resolve(performance.now() - started);
+        return;
+      }
+      output += data.toString();
+      // The prompt comes live, or inside the screen restored on attach (then followed by
+      // cursor moves) when the shell wrote it before tmux answered the captures.
+      if (PROMPT.test(stripVTControlCharacters(output))) {
+        clearTimeout(timer);
+        resolve(performance.now() - started);
+      }
     });
   });
   record('attach', (promptMs - readyMs) / 1000);
