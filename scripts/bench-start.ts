@@ -12,7 +12,7 @@
  * Cold starts by default (no warm pool). With --warm, the lab gets a warm pool of
  * `concurrency` sandboxes, and each run waits until it is full before pressing Start.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, stripVTControlCharacters } from 'node:util';
 import WebSocket from 'ws';
 import { buildApp } from '../lab-server/app.ts';
 import { loadConfig } from '../lab-server/config.ts';
@@ -61,7 +61,10 @@ app.signals.on('session', (event) => {
   for (const [phase, seconds] of Object.entries(event.phases)) record(phase as StartPhase, seconds);
 });
 
+/** The sandbox's prompt (images/sandbox/rootfs/etc/profile.d/drydock.sh). */
+const PROMPT = /sandbox:[^\n]*[#$] /;
 const PROMPT_TIMEOUT_MS = 120_000;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** POST /api/sessions, waiting in line like the browser while the host is full. */
@@ -100,14 +103,13 @@ async function once(): Promise<Timing> {
     `${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`,
   );
   let readyMs = 0;
-  let screen = '';
+  let output = '';
   const promptMs = await new Promise<number>((resolve, reject) => {
-    // A start that never shows a prompt is a finding, not a reason to hang the bench.
-    const guard = setTimeout(
+    const timer = setTimeout(
       () =>
         reject(
           new Error(
-            `no prompt ${PROMPT_TIMEOUT_MS / 1000} s after Start (session ${session.id}, ready ${readyMs ? 'yes' : 'no'}); the terminal showed: ${JSON.stringify(screen.slice(-300))}`,
+            `no prompt within ${PROMPT_TIMEOUT_MS / 1000} s; output: ${JSON.stringify(output.slice(-300))}`,
           ),
         ),
       PROMPT_TIMEOUT_MS,
@@ -119,9 +121,11 @@ async function once(): Promise<Timing> {
         if (message.type === 'ended') reject(new Error(message.message));
         return;
       }
-      screen += data.toString();
-      if (/[#$] $/.test(data.toString())) {
-        clearTimeout(guard);
+      output += data.toString();
+      // The prompt comes live, or inside the screen restored on attach (then followed by
+      // cursor moves) when the shell wrote it before tmux answered the captures.
+      if (PROMPT.test(stripVTControlCharacters(output))) {
+        clearTimeout(timer);
         resolve(performance.now() - started);
       }
     });

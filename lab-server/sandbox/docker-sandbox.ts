@@ -50,6 +50,10 @@ export interface DockerSandboxOptions {
  * inside the engine's user namespace under the rootless profile.
  */
 const ENTER = '/usr/lib/drydock/enter';
+/** Waits inside the sandbox until its engine answers (images/sandbox/rootfs/usr/lib/drydock/await-engine). */
+const AWAIT_ENGINE = '/usr/lib/drydock/await-engine';
+/** Longest one wait inside the sandbox lasts before the server looks at the container again. */
+const AWAIT_SLICE_S = 5;
 /** The tmux session that holds the learner's shell (images/sandbox/rootfs/etc/tmux.conf). */
 const TMUX_SESSION = 'learner';
 /** Exists once the lab is set up; /run is a tmpfs, so a restarted container loses it. */
@@ -96,9 +100,14 @@ class DockerSandbox implements Sandbox {
   }
 
   async exec(cmd: string[], options: ExecOptions): Promise<ExecResult> {
+    return this.execAsIs([ENTER, options.as ?? 'shell', ...cmd], options);
+  }
+
+  /** Runs `cmd` in the sandbox's own namespaces, as the profile's exec user (not entered). */
+  private async execAsIs(cmd: string[], options: ExecOptions): Promise<ExecResult> {
     const container = this.docker.getContainer(this.id);
     const exec = await container.exec({
-      Cmd: [ENTER, options.as ?? 'shell', ...cmd],
+      Cmd: cmd,
       User: PROFILES[this.profile].user,
       Env: envList({ ...(options.as === 'check' ? { PATH: CHECK_PATH } : {}), ...options.env }),
       WorkingDir: options.workdir,
@@ -239,23 +248,29 @@ class DockerSandbox implements Sandbox {
 
   async waitUntilReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let delay = 100;
     for (;;) {
-      const result = await this.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
-        as: 'check',
-        timeoutMs: 5000,
+      // One exec that waits in the sandbox and returns the moment the engine answers
+      // (it looks every 20 ms), in slices: between two, a sandbox that cannot start
+      // on this host (it exits within a second) is explained at once, not when the
+      // timeout is up. Its death also ends the exec, so the next look is immediate.
+      const seconds = Math.min(
+        AWAIT_SLICE_S,
+        Math.max(1, Math.ceil((deadline - Date.now()) / 1000)),
+      );
+      const started = Date.now();
+      const result = await this.execAsIs([AWAIT_ENGINE, String(seconds)], {
+        env: { PATH: CHECK_PATH },
+        timeoutMs: seconds * 1000 + 10_000,
       }).catch((error: Error) => ({ exitCode: -1, output: error.message }));
       if (result.exitCode === 0) return;
-      // A sandbox that cannot start on this host exits within a second: say why now,
-      // not when the timeout is up. The wait between tries is at most a second.
       await this.throwIfStopped();
-      if (Date.now() + delay > deadline) {
+      if (Date.now() >= deadline) {
         throw new Error(
           `the sandbox's Docker engine did not answer within ${timeoutMs / 1000} s: ${result.output.trim()}`,
         );
       }
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 1.5, 1000);
+      // An exec the engine refused outright is not tried again at once.
+      if (Date.now() - started < 100) await new Promise((r) => setTimeout(r, 100));
     }
   }
 
