@@ -48,6 +48,13 @@ docker run -d --name kestrel-pkgs --restart unless-stopped --init -p 8081:80 \
   drydock/lab-base:latest httpd -f -p 80 -h /www -c /etc/httpd.conf >/dev/null
 serves() { curl -fsS -o /dev/null -u "ci:$token" http://127.0.0.1:8081/private/manifest-tools-1.3.tar.gz; }
 wait_until 10 serves || { echo "setup: the package server did not start" >&2; exit 1; }
+# Builds reach it another way: from a container, through the host gateway. That path
+# can lag the loopback one by a moment; a learner's first build must not find it closed.
+serves_builds() {
+  docker run --rm --network bridge --add-host pkgs.kestrel.internal:host-gateway drydock/lab-base:latest \
+    wget -q -O /dev/null "http://ci:$token@pkgs.kestrel.internal:8081/private/manifest-tools-1.3.tar.gz"
+}
+wait_until 20 serves_builds || { echo "setup: the package server cannot be reached from a container" >&2; exit 1; }
 
 # --- waybill 0.9, the release before manifest-tools (built without the token), which
 # the runner keeps for rollbacks: a cleanup must leave it alone.
