@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
+  checkTask,
   launchChromium,
   SCREENSHOTS,
   terminalText,
@@ -73,15 +74,8 @@ describe('a learner in the browser', () => {
   });
 
   it('shows failing tasks with the reason after Check on the broken scenario', async () => {
-    await page.getByTestId('lab-check').click();
-    const task = page.getByTestId('task-service-runs-new-config');
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('[data-testid="task-service-runs-new-config"]')
-          ?.getAttribute('data-state') === 'failed',
-    );
-    assert.match(await task.getByTestId('task-output').innerText(), /restarting|exited/i);
+    const output = await checkTask(page, 'service-runs-new-config', 'failed');
+    assert.match(output, /restarting|exited/i);
   });
 
   it('passes every task after the learner fixes it in the terminal', async () => {

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
+import { checkTask, launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
 import { freePort, startNginx, type Nginx } from '../support/nginx.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
 
@@ -97,17 +97,7 @@ describe('a learner behind the nginx recipe', () => {
   });
 
   it('runs Check through the proxy and shows why a task still fails', async () => {
-    await page.getByTestId('lab-check').click();
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('[data-testid="task-service-runs-new-config"]')
-          ?.getAttribute('data-state') === 'failed',
-    );
-    const output = await page
-      .getByTestId('task-service-runs-new-config')
-      .getByTestId('task-output')
-      .innerText();
+    const output = await checkTask(page, 'service-runs-new-config', 'failed');
     assert.match(output, /restarting|exited/i);
   });
 

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS, typeCommand, waitForTerminal } from '../support/browser.ts';
+import {
+  checkTask,
+  launchChromium,
+  SCREENSHOTS,
+  typeCommand,
+  waitForTerminal,
+} from '../support/browser.ts';
 import {
   assertNothingLeft,
   newOwner,
@@ -78,19 +84,7 @@ describe('a learner starting a warm lab', () => {
   });
 
   it('finds the broken scenario there: Check says what is wrong', async () => {
-    await page.getByTestId('lab-check').click();
-    await page.waitForFunction(
-      () =>
-        document
-          .querySelector('[data-testid="task-service-runs-new-config"]')
-          ?.getAttribute('data-state') === 'failed',
-      undefined,
-      { timeout: 60_000 },
-    );
-    const output = await page
-      .getByTestId('task-service-runs-new-config')
-      .getByTestId('task-output')
-      .innerText();
+    const output = await checkTask(page, 'service-runs-new-config', 'failed');
     assert.match(output, /restarting|exited/i);
   });
 

@@ -70,3 +70,23 @@ export async function waitForTerminal(
     );
   }
 }
+
+/**
+ * Presses Check and waits until the task shows `state`; returns what the task
+ * says (its check's output).
+ */
+export async function checkTask(
+  page: Page,
+  task: string,
+  state: 'passed' | 'failed',
+  timeout = 60_000,
+): Promise<string> {
+  await page.getByTestId('lab-check').click();
+  await page.waitForFunction(
+    ([id, wanted]) =>
+      document.querySelector(`[data-testid="task-${id}"]`)?.getAttribute('data-state') === wanted,
+    [task, state] as const,
+    { timeout },
+  );
+  return page.getByTestId(`task-${task}`).getByTestId('task-output').innerText();
+}

@@ -7,13 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { databaseTarget } from '../../lab-server/store/dialect.ts';
-import { SessionStore } from '../../lab-server/store/session-store.ts';
+import type { SessionStore } from '../../lab-server/store/session-store.ts';
 import { FakeProvider, startFakePlatform } from '../support/fake-sandbox.ts';
+import { openTestStore } from '../support/store.ts';
 
 interface Created {
   id: string;
@@ -22,19 +19,10 @@ interface Created {
 }
 
 describe('the session store as the source of truth', () => {
-  let dir: string;
   let store: SessionStore;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'drydock-store-wiring-'));
-    store = await SessionStore.open(
-      databaseTarget(process.env.DRYDOCK_TEST_STORE_URL ?? `sqlite:${join(dir, 's.sqlite')}`, dir),
-    );
-  });
-  after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  let closeStore: () => Promise<void>;
+  before(async () => ({ store, close: closeStore } = await openTestStore()));
+  after(() => closeStore());
 
   const owner = () => `wiring-${randomBytes(4).toString('hex')}`;
   const headers = (token: string) => ({ authorization: `Bearer ${token}` });

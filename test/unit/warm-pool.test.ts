@@ -6,14 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { databaseTarget } from '../../lab-server/store/dialect.ts';
-import { SessionStore } from '../../lab-server/store/session-store.ts';
+import type { SessionStore } from '../../lab-server/store/session-store.ts';
 import { FakeProvider, startFakePlatform } from '../support/fake-sandbox.ts';
+import { openTestStore } from '../support/store.ts';
 
 const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 10_000) => {
   const deadline = Date.now() + ms;
@@ -39,18 +36,10 @@ const warmOf = (app: FastifyInstance, lab = 'tiny-lab') =>
   app.pool.status().find((s) => s.lab === lab)?.warm ?? 0;
 
 describe('warm pools', () => {
-  let dir: string;
   let store: SessionStore;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'drydock-warm-'));
-    store = await SessionStore.open(
-      databaseTarget(process.env.DRYDOCK_TEST_STORE_URL ?? `sqlite:${join(dir, 's.sqlite')}`, dir),
-    );
-  });
-  after(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  let closeStore: () => Promise<void>;
+  before(async () => ({ store, close: closeStore } = await openTestStore()));
+  after(() => closeStore());
   const owner = () => `warm-${randomBytes(4).toString('hex')}`;
 
   it('fills the configured pool, and a Start claims a warm sandbox: ready at once, with its seed, at a learner’s CPU share', async () => {
