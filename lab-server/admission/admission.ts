@@ -89,6 +89,8 @@ export class Admission {
     request: FastifyRequest,
     ticket: string | undefined,
     create: () => S,
+    /** Asked after the last await: whether this start will claim a warm sandbox. */
+    claimsWarm: () => boolean = () => false,
   ): Promise<S> {
     const { learner, address } = identityOf(request);
     for (const [rates, whose] of [
@@ -129,7 +131,7 @@ export class Admission {
         { retryAfter: 60 },
       );
     }
-    const input = this.roomInput(host, reading);
+    const input = { ...this.roomInput(host, reading), claimsWarm: claimsWarm() };
     const room = roomFor(input);
     const waitingBefore = this.line.length;
     let turn;

@@ -50,6 +50,11 @@ export interface RoomInput {
   host: HostFacts;
   /** What the sandboxes use now; without it, every sandbox counts at its full limit. */
   use?: MemoryUse | undefined;
+  /**
+   * The start claims a warm sandbox: it is running and measured already (its room,
+   * growth included, is counted), so only the count of sandboxes can refuse it.
+   */
+  claimsWarm?: boolean;
 }
 
 /**
@@ -83,6 +88,10 @@ const fitting = (spare: number, floor: number) => Math.max(0, Math.floor(spare /
 
 export function roomFor(input: RoomInput): Room {
   const candidates: [Limit, number][] = [['sandboxes', input.maxSandboxes - input.live]];
+  if (input.claimsWarm)
+    return candidates[0]![1] > 0
+      ? { slots: candidates[0]![1] }
+      : { slots: 0, limitedBy: 'sandboxes' };
   const floor = input.use
     ? floorOf(input.sandboxMemoryBytes, input.overcommit)
     : input.sandboxMemoryBytes;

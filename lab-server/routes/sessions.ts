@@ -94,8 +94,11 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         );
       const manager = sessions();
       const { learner } = identityOf(request);
-      const session = await app.admission.admit(request, request.body.ticket, () =>
-        manager.create(lab, { learner: learner.startsWith('learner:') ? learner : null }),
+      const session = await app.admission.admit(
+        request,
+        request.body.ticket,
+        () => manager.create(lab, { learner: learner.startsWith('learner:') ? learner : null }),
+        () => app.pool.has(lab.slug),
       );
       await session.stored;
       // A warm start is a claim: answering once it is done saves the page a round trip.

@@ -129,6 +129,11 @@ export class WarmPool {
     return [...this.warm.values()].flat().map((w) => w.sandbox.id);
   }
 
+  /** Whether a warm sandbox of this lab waits (a start now would claim it). */
+  has(slug: string): boolean {
+    return (this.warm.get(slug)?.length ?? 0) > 0;
+  }
+
   /**
    * A learner started this lab: the oldest warm sandbox of it, now theirs alone,
    * or undefined (a cold start). Either way the start counts as demand.

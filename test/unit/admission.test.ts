@@ -30,6 +30,16 @@ describe('room for another sandbox', () => {
     assert.deepEqual(roomFor({ ...base, host, live: 3 }), { slots: 0, limitedBy: 'memory' });
   });
 
+  it('lets a start that claims a warm sandbox in when memory is full: its room is counted already', () => {
+    const host = { memTotalBytes: 8 * G };
+    assert.deepEqual(roomFor({ ...base, host, live: 3 }), { slots: 0, limitedBy: 'memory' });
+    assert.deepEqual(roomFor({ ...base, host, live: 3, claimsWarm: true }), { slots: 5 });
+    assert.deepEqual(roomFor({ ...base, host, live: 8, claimsWarm: true }), {
+      slots: 0,
+      limitedBy: 'sandboxes',
+    });
+  });
+
   it('admits nothing on a host too small for one sandbox and its reserve', () => {
     assert.deepEqual(roomFor({ ...base, host: { memTotalBytes: 2.5 * G } }), {
       slots: 0,
