@@ -271,6 +271,9 @@ export class SessionManager {
       () => this.provision(session),
       async (err: unknown) => {
         this.log.error({ err, session: session.id }, 'session store: creating the session failed');
+        // A warm sandbox it took goes with it, as any sandbox of an ended session.
+        session.sandbox = this.claimed.get(session)?.sandbox;
+        this.claimed.delete(session);
         await this.end(session, 'failed', 'The lab server could not record this session.');
       },
     );
