@@ -4,7 +4,7 @@
  * changed, and drop its outdated builds when the configuration says so.
  * `npm test` (scripts/prepare-images.ts) and the server image build
  * (deploy/build-image.ts) share it; the server itself does the same steps in
- * platform.ts, with status and retries around them.
+ * backend/docker-backend.ts, with status and retries around them.
  */
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';

@@ -62,7 +62,7 @@ export async function probeFeatures(
     'measuring what this host’s sandboxes provide (one sandbox, a few seconds, once per image)',
   );
   // A sandbox that dies while starting throws here: nothing is cached, and the next
-  // attempt (lab-server/platform.ts retries) measures again.
+  // attempt (backend/docker-backend.ts retries) measures again.
   const { found, conclusive } = await measure(provider);
   if (!conclusive) {
     log.warn(
