@@ -69,10 +69,13 @@ describe('metrics after a real lab session', () => {
       assert.equal(sample(ready, 'drydock_session_start_phase_seconds_count', labels), 1, phase);
       return [phase, sample(ready, 'drydock_session_start_phase_seconds_sum', labels)!] as const;
     });
-    const phaseTotal = phases.reduce((sum, [, s]) => sum + s, 0);
+    // The lab's files are copied while the engine starts: those two overlap.
+    const of = (name: string) => phases.find(([phase]) => phase === name)![1];
+    const phaseTotal =
+      of('sandbox') + Math.max(of('engine'), of('files')) + of('images') + of('setup');
     assert.ok(
       phaseTotal > 0 && phaseTotal <= seconds + 0.01,
-      `the phases (${phaseTotal.toFixed(2)} s) fit in Start to ready (${seconds.toFixed(2)} s)`,
+      `the phases (${phaseTotal.toFixed(2)} s, engine and files overlapping) fit in Start to ready (${seconds.toFixed(2)} s)`,
     );
     t.diagnostic(`phases: ${phases.map(([p, s]) => `${p} ${s.toFixed(2)} s`).join(', ')}`);
 
