@@ -40,11 +40,24 @@ describe('the waiting line in the browser', () => {
       await platform.sessions.end(platform.sessions.get(id, token), 'stopped');
       // A hang guard, not a speed check: the page retries within 15 s, then a whole
       // sandbox starts while `npm test`'s other lanes share the machine's two cores.
-      await page.waitForFunction(
-        () => /sandbox:~\/lab#/.test(window.__drydockTerminalText?.() ?? ''),
-        undefined,
-        { timeout: 240_000, polling: 200 },
-      );
+      await page
+        .waitForFunction(
+          () => /sandbox:~\/lab#/.test(window.__drydockTerminalText?.() ?? ''),
+          undefined,
+          { timeout: 240_000, polling: 200 },
+        )
+        .catch(async (error: Error) => {
+          // What the learner saw and what the server held explain a hang.
+          const status = await page.getByTestId('lab-status').innerText();
+          const sessions = platform.sessions
+            .list()
+            .map(
+              (s) => `${s.id} ${s.state} ${JSON.stringify(s.message)} ${JSON.stringify(s.phases)}`,
+            );
+          throw new Error(
+            `${error.message}\nthe page said: ${status}\nthe server's sessions: ${sessions.join('; ')}; waiting in line: ${platform.app.admission.line.length}`,
+          );
+        });
       await page.getByTestId('lab-stop').click();
       await page.getByTestId('lab-status').getByText('Stopped').waitFor({ timeout: 30_000 });
     } finally {
