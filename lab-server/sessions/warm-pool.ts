@@ -181,10 +181,11 @@ export class WarmPool {
   }
 
   private target(slug: string, now = Date.now()): number {
-    const reservation = this.reservations.get(slug);
-    if (reservation && now > reservation.readyBy + RESERVATION_HOLD_MS)
+    let reservation = this.reservations.get(slug);
+    if (reservation && now > reservation.readyBy + RESERVATION_HOLD_MS) {
       this.reservations.delete(slug);
-    else if (reservation && now >= this.reservationStart(slug, reservation))
+      reservation = undefined;
+    } else if (reservation && now >= this.reservationStart(slug, reservation))
       reservation.filling = true;
     const reserved = reservation?.filling ? reservation.size : 0;
     return Math.max(
