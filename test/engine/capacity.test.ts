@@ -3,16 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { assertNothingLeft, startPlatform } from '../support/platform.ts';
+import { startFrom } from '../support/api.ts';
 
 const LAB = 'named-volume-masks-image';
 
 const create = (app: FastifyInstance, ip: string, ticket?: string) =>
-  app.inject({
-    method: 'POST',
-    url: '/api/sessions',
-    remoteAddress: ip,
-    payload: { lab: LAB, ...(ticket ? { ticket } : {}) },
-  });
+  startFrom(app, LAB, ip, ticket);
 const stop = (app: FastifyInstance, ip: string, s: { id: string; token: string }) =>
   app.inject({
     method: 'DELETE',

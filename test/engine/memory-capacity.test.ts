@@ -14,6 +14,7 @@ import { END_MESSAGES } from '../../protocol/end-reasons.ts';
 import { roomFor } from '../../lab-server/admission/room.ts';
 import { asLearner } from '../support/learner.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { startFrom } from '../support/api.ts';
 
 const LAB = 'named-volume-masks-image';
 const MiB = 1024 ** 2;
@@ -29,12 +30,7 @@ interface Refusal {
 }
 
 const create = (app: FastifyInstance, ip: string, ticket?: string) =>
-  app.inject({
-    method: 'POST',
-    url: '/api/sessions',
-    remoteAddress: ip,
-    payload: { lab: LAB, ...(ticket ? { ticket } : {}) },
-  });
+  startFrom(app, LAB, ip, ticket);
 const view = async (app: FastifyInstance, ip: string, s: Created) =>
   (
     await app.inject({

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 /** The lab server's HTTP API as a client without a browser calls it (docs/api.md). */
 export async function api(
   base: string,
@@ -16,3 +17,12 @@ export async function api(
   });
   return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
 }
+
+/** POST /api/sessions through `app.inject`, from a client at `ip`, with its place in line if it has one. */
+export const startFrom = (app: FastifyInstance, lab: string, ip: string, ticket?: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    remoteAddress: ip,
+    payload: { lab, ...(ticket ? { ticket } : {}) },
+  });
