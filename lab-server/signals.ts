@@ -22,10 +22,19 @@ export type RefusalCause =
 /**
  * The phases of a start, in order. A cold start: the container created and
  * started, its inner engine answering, the lab's files copied in, its images
- * loaded, its setup script run. A warm start has one: `claim`, a warm sandbox
- * bound to the session. (The shell's attach comes after ready, in the terminal.)
+ * loaded, its setup script run, the learner's shell started (detached, so the
+ * first terminal only attaches). A warm start has one: `claim`, a warm sandbox
+ * bound to the session. (The terminal's attach comes after ready.)
  */
-export const START_PHASES = ['sandbox', 'engine', 'files', 'images', 'setup', 'claim'] as const;
+export const START_PHASES = [
+  'sandbox',
+  'engine',
+  'files',
+  'images',
+  'setup',
+  'shell',
+  'claim',
+] as const;
 export type StartPhase = (typeof START_PHASES)[number];
 
 export interface SignalMap {

@@ -91,6 +91,8 @@ async function start(): Promise<{ id: string; token: string; waited: boolean }> 
 }
 
 interface Timing {
+  /** The POST's answer: the session exists (and is stored). */
+  answeredMs: number;
   readyMs: number;
   promptMs: number;
   waited: boolean;
@@ -99,6 +101,7 @@ interface Timing {
 async function once(): Promise<Timing> {
   const started = performance.now();
   const session = await start();
+  const answeredMs = performance.now() - started;
   const ws = new WebSocket(
     `${url.replace('http', 'ws')}/api/sessions/${session.id}/terminal?token=${session.token}`,
   );
@@ -136,7 +139,7 @@ async function once(): Promise<Timing> {
     method: 'DELETE',
     headers: { authorization: `Bearer ${session.token}` },
   });
-  return { readyMs, promptMs, waited: session.waited };
+  return { answeredMs, readyMs, promptMs, waited: session.waited };
 }
 
 /** The p-th percentile of `values` (same rule as the terminal benches). */
@@ -183,6 +186,7 @@ try {
   console.log(
     `\nlab ${lab}, ${runs} run(s) of ${concurrency} ${warm ? 'warm' : 'cold'} Start(s) at once:`,
   );
+  console.log(`  Start → answer: ${spread(all.map((t) => t.answeredMs))}`);
   console.log(`  Start → ready:  ${spread(all.map((t) => t.readyMs))}`);
   console.log(`  Start → prompt: ${spread(all.map((t) => t.promptMs))}`);
   console.log(

@@ -81,7 +81,7 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
   });
   const phaseTime = new Histogram({
     name: 'drydock_session_start_phase_seconds',
-    help: 'Time of each phase of a start (sandbox created and started, its engine up, files copied, images loaded, setup run), by lab and phase.',
+    help: 'Time of each phase of a start (sandbox created and started, its engine up, files copied, images loaded, setup run, shell started; a warm start’s claim), by lab and phase.',
     labelNames: ['lab', 'phase'],
     buckets: PHASE_BUCKETS,
     registers,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { DEFAULT_SIZE } from '../../protocol/terminal-messages.ts';
 import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import { watchSandboxEvents } from './engine-events.ts';
@@ -20,6 +21,7 @@ import type {
   SandboxProvider,
   SandboxSpec,
   Terminal,
+  TerminalOptions,
 } from './sandbox.ts';
 import { demuxLog, explainSandboxDeath, SandboxStartError } from './start-failure.ts';
 
@@ -92,6 +94,8 @@ class DockerSandbox implements Sandbox {
   readonly id: string;
   private readonly docker: Docker;
   private readonly profile: ProfileName;
+  /** The terminal startShell attached, until the first openTerminal takes it. */
+  private spare: { terminal: Terminal; alive(): boolean } | undefined;
 
   constructor(docker: Docker, id: string, profile: ProfileName) {
     this.docker = docker;
@@ -162,13 +166,31 @@ class DockerSandbox implements Sandbox {
     };
   }
 
-  async openTerminal(options: {
-    cols: number;
-    rows: number;
-    workdir: string;
-    env?: Record<string, string>;
-    afterExit?: boolean;
-  }): Promise<Terminal> {
+  async openTerminal(options: TerminalOptions): Promise<Terminal> {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare?.alive() && !options.afterExit && !options.env) {
+      await spare.terminal.resize(options.cols, options.rows);
+      return spare.terminal;
+    }
+    spare?.terminal.detach();
+    return (await this.attach(options)).terminal;
+  }
+
+  /**
+   * Attaches a terminal now, which starts the shell, and keeps it for the first
+   * openTerminal: that one then costs no exec, no process in the sandbox and no
+   * round trip to the engine, which is what a class pressing Start at once on
+   * warm sandboxes would otherwise queue behind.
+   */
+  async startShell(workdir: string): Promise<void> {
+    this.spare?.terminal.detach();
+    this.spare = await this.attach({ ...DEFAULT_SIZE, workdir });
+  }
+
+  private async attach(
+    options: TerminalOptions,
+  ): Promise<{ terminal: Terminal; alive(): boolean }> {
     const exec = await this.docker.getContainer(this.id).exec({
       Cmd: shellCommand(options.workdir),
       User: PROFILES[this.profile].user,
@@ -193,9 +215,12 @@ class DockerSandbox implements Sandbox {
       throw error;
     }
     return {
-      stream: control.stream,
-      resize: async (cols, rows) => control.resize(cols, rows),
-      detach: () => control.detach(),
+      terminal: {
+        stream: control.stream,
+        resize: async (cols, rows) => control.resize(cols, rows),
+        detach: () => control.detach(),
+      },
+      alive: () => !stream.destroyed && !stream.readableEnded,
     };
   }
 
@@ -295,6 +320,8 @@ class DockerSandbox implements Sandbox {
   }
 
   async remove(): Promise<void> {
+    this.spare?.terminal.detach();
+    this.spare = undefined;
     await ignoreGone(this.docker.getContainer(this.id).remove({ force: true, v: true }));
   }
 }

@@ -65,23 +65,30 @@ export interface SandboxEvent {
   action: 'die' | 'oom' | 'destroy';
 }
 
+export interface TerminalOptions {
+  cols: number;
+  rows: number;
+  workdir: string;
+  env?: Record<string, string>;
+  /** The previous shell exited: draw the new one below what the terminal shows, without resetting it. */
+  afterExit?: boolean;
+}
+
 export interface Sandbox {
   readonly id: string;
   /** Runs a command without a TTY and collects its output. */
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
   /** Attaches a terminal to the learner's login shell, starting it if it does not run (it survives detaching). */
-  openTerminal(options: {
-    cols: number;
-    rows: number;
-    workdir: string;
-    env?: Record<string, string>;
-    /** The previous shell exited: draw the new one below what the terminal shows, without resetting it. */
-    afterExit?: boolean;
-  }): Promise<Terminal>;
+  openTerminal(options: TerminalOptions): Promise<Terminal>;
   /** Resolves when the sandbox's own engine answers. */
   waitUntilReady(timeoutMs: number): Promise<void>;
   /** Marks the lab as set up, inside the sandbox: a restarted server adopts only marked sandboxes. */
   markReady(): Promise<void>;
+  /**
+   * Starts the learner's login shell ahead of the first terminal, which then only
+   * takes it over (a burst of Starts on warm sandboxes runs no shells then).
+   */
+  startShell(workdir: string): Promise<void>;
   /** Whether the sandbox runs, answers and was marked ready. */
   isReady(): Promise<boolean>;
   /** Detaches every terminal client from the learner's shell (stale ones after a server restart). */

@@ -91,6 +91,7 @@ export async function setUpSandbox(opts: {
       await runner.setup(opts.setupTimeoutMs);
       await sandbox.markReady();
     });
+    await timed('shell', () => sandbox.startShell(lab.manifest.workdir));
     return { sandbox, runner, lab, seed };
   } catch (error) {
     await removeSandbox(opts.store, sandbox, opts.log);

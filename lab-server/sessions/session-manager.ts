@@ -336,8 +336,10 @@ export class SessionManager {
     const started = performance.now();
     session.phases = {};
     session.sandbox = warm.sandbox;
-    await this.store.bindSandbox(warm.sandbox.id, session.id, Date.now());
-    await warm.sandbox.raisePriority();
+    await Promise.all([
+      this.store.bindSandbox(warm.sandbox.id, session.id, Date.now()),
+      warm.sandbox.raisePriority(),
+    ]);
     session.runner = warm.runner;
     session.phases.claim = Math.round(performance.now() - started) / 1000;
     log.info({ container: warm.sandbox.id.slice(0, 12) }, 'claimed a warm sandbox');

@@ -24,6 +24,12 @@ import { type Phases, removeSandbox, type SetUpSandbox, setUpSandbox } from './s
 export const DEMAND_WINDOW_MS = 15 * 60_000;
 /** How often the pools are looked at (a claim or a reservation looks at once). */
 const TICK_MS = 2000;
+/**
+ * No refill starts this soon after a claim: a class pressing Start claims
+ * sandboxes one after another, and a sandbox being created meanwhile would take
+ * the engine's CPU from their terminals attaching.
+ */
+const QUIET_AFTER_CLAIM_MS = 3000;
 /** A lab whose warm setup failed is not tried again for this long. */
 const FAILURE_BACKOFF_MS = 60_000;
 /** Until a lab's warm setup was timed once, a refill is assumed to take this long. */
@@ -72,6 +78,8 @@ export class WarmPool {
   private deciding = false;
   private backend: PreparedBackend | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When a warm sandbox was last claimed (refills keep quiet a moment after). */
+  private claimedAt = 0;
   private closed = false;
 
   constructor(opts: {
@@ -142,6 +150,7 @@ export class WarmPool {
     const now = Date.now();
     this.starts.set(slug, [...this.recentStarts(slug, now), now]);
     const taken = this.warm.get(slug)?.shift();
+    if (taken) this.claimedAt = now;
     queueMicrotask(() => this.refill());
     return taken;
   }
@@ -235,6 +244,7 @@ export class WarmPool {
   /** Sets up one more warm sandbox for the lab furthest below its target, if it may. */
   private refill(): void {
     if (!this.backend || this.closed || this.warming || this.deciding || this.busy()) return;
+    if (Date.now() - this.claimedAt < QUIET_AFTER_CLAIM_MS) return;
     if (this.size >= this.max || !this.wanted()) return;
     this.deciding = true;
     void Promise.resolve(this.mayGrow())

@@ -64,7 +64,7 @@ describe('metrics after a real lab session', () => {
     const seconds = sample(ready, 'drydock_session_start_seconds_sum', { lab: LAB })!;
     assert.ok(seconds > 0, 'Start-to-ready time is recorded');
     t.diagnostic(`Start to ready, as the histogram recorded it: ${seconds.toFixed(1)} s`);
-    const phases = ['sandbox', 'engine', 'files', 'images', 'setup'].map((phase) => {
+    const phases = ['sandbox', 'engine', 'files', 'images', 'setup', 'shell'].map((phase) => {
       const labels = { lab: LAB, phase };
       assert.equal(sample(ready, 'drydock_session_start_phase_seconds_count', labels), 1, phase);
       return [phase, sample(ready, 'drydock_session_start_phase_seconds_sum', labels)!] as const;
@@ -72,7 +72,11 @@ describe('metrics after a real lab session', () => {
     // The lab's files are copied while the engine starts: those two overlap.
     const of = (name: string) => phases.find(([phase]) => phase === name)![1];
     const phaseTotal =
-      of('sandbox') + Math.max(of('engine'), of('files')) + of('images') + of('setup');
+      of('sandbox') +
+      Math.max(of('engine'), of('files')) +
+      of('images') +
+      of('setup') +
+      of('shell');
     assert.ok(
       phaseTotal > 0 && phaseTotal <= seconds + 0.01,
       `the phases (${phaseTotal.toFixed(2)} s, engine and files overlapping) fit in Start to ready (${seconds.toFixed(2)} s)`,

@@ -59,6 +59,7 @@ export class FakeProvider implements SandboxProvider {
       },
       waitUntilReady: async () => {},
       markReady: async () => {},
+      startShell: async () => {},
       isReady: async () => this.live.has(id),
       detachTerminals: async () => {},
       inspect: async () => ({ running: this.live.has(id), oomKilled: false }),
