@@ -10,7 +10,7 @@ import { DEFAULT_SIZE } from '../../protocol/terminal-messages.ts';
 import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import { watchSandboxEvents } from './engine-events.ts';
-import { hostConfigFor, PROFILES, type ProfileName } from './profiles.ts';
+import { hostConfigFor, PROFILES, type ProfileName, sandboxEnv } from './profiles.ts';
 import { TmuxControl } from './tmux-control.ts';
 import type {
   ExecOptions,
@@ -356,7 +356,7 @@ export class DockerSandboxProvider implements SandboxProvider {
         Image: this.options.image,
         Hostname: 'sandbox',
         Labels: labels,
-        Env: envList(PROFILES[profile].env),
+        Env: envList(sandboxEnv(profile, this.options)),
         HostConfig: {
           ...hostConfigFor(profile, this.options),
           ...(spec.priority === 'background' ? { CpuShares: BACKGROUND_CPU_SHARES } : {}),

@@ -56,6 +56,18 @@ export interface Limits {
   pidsLimit: number;
 }
 
+/**
+ * Environment of a sandbox container: the profile's, and the CPUs its engine may
+ * plan for (the limit rounded up), which the entrypoint gives the engine's Go
+ * programs as GOMAXPROCS.
+ */
+export function sandboxEnv(profile: ProfileName, limits: Limits): Record<string, string> {
+  return {
+    ...PROFILES[profile].env,
+    DRYDOCK_ENGINE_PROCS: String(Math.max(1, Math.ceil(limits.nanoCpus / 1e9))),
+  };
+}
+
 const MiB = 1024 ** 2;
 
 /**
