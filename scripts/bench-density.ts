@@ -3,12 +3,16 @@
  * admission says full, what each really uses (memory, idle CPU), what the
  * memory meter costs at that density, and how promptly a neighbour's terminal
  * echoes there. On demand only:
- *   npm run bench:density -- [lab-slug] [--max N] [--batch N] [--idle-seconds S] [--echo-seconds S]
+ *   npm run bench:density -- [lab-slug] [--max N] [--batch N] [--settle-seconds S] [--idle-seconds S] [--echo-seconds S]
  * Sandboxes are started through the API, `batch` at a time (default 2), each
  * batch ready before the next, until a start is answered `503 FULL` or `--max`
  * are ready. The server's DRYDOCK_* settings come from the environment
  * (e.g. DRYDOCK_MEMORY_OVERCOMMIT); the count cap is lifted to `--max` and the
- * per-learner limits are lifted, so that memory decides. Ctrl-C removes
+ * per-learner limits are lifted, so that memory decides. Idle CPU is measured
+ * once the youngest sandbox is `settle` seconds old (default 150): a lab that
+ * teaches a crash loop restarts fast at first, and Docker's backoff reaches its
+ * one-a-minute ceiling about two minutes in; a class pays for the steady state
+ * all day, the first minutes once. Ctrl-C removes
  * everything it started. Other users of the engine make the figures
  * indicative: it prints the host's load with them.
  */
@@ -28,16 +32,18 @@ const { values, positionals } = parseArgs({
   options: {
     max: { type: 'string', default: '200' },
     batch: { type: 'string', default: '2' },
-    'idle-seconds': { type: 'string', default: '30' },
+    'settle-seconds': { type: 'string', default: '150' },
+    'idle-seconds': { type: 'string', default: '60' },
     'echo-seconds': { type: 'string', default: '20' },
   },
 });
 const lab = positionals[0] ?? 'named-volume-masks-image';
 const max = Number(values.max);
 const batch = Number(values.batch);
+const settleSeconds = Number(values['settle-seconds']);
 const idleSeconds = Number(values['idle-seconds']);
 const echoSeconds = Number(values['echo-seconds']);
-for (const [name, n] of Object.entries({ max, batch, idleSeconds, echoSeconds }))
+for (const [name, n] of Object.entries({ max, batch, settleSeconds, idleSeconds, echoSeconds }))
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
 
 const MiB = 1024 ** 2;
@@ -128,6 +134,7 @@ let refusal: string | undefined;
 let failed = 0;
 let baseline: EchoStats | undefined;
 let address = 0;
+let lastReadyAt = performance.now();
 
 /** One learner presses Start: the session, or why admission said no. */
 async function press(): Promise<Session | string> {
@@ -155,6 +162,7 @@ try {
     for (const answer of answers) if (typeof answer === 'string') refusal = answer;
     const admitted = answers.filter((a): a is Session => typeof a !== 'string');
     await Promise.all(admitted.map((s) => s.provisioned));
+    lastReadyAt = performance.now();
     for (const s of admitted) {
       if (s.state === 'ready') ready.push(s);
       else {
@@ -180,8 +188,14 @@ try {
   const fillSeconds = (performance.now() - fillStart - probeMs) / 1000;
   console.log(refusal ? `admission said: ${refusal}` : `stopped at --max ${max}`);
 
-  // Let starts' bursts settle before measuring what idle sandboxes cost.
-  await pause(10_000);
+  // Let starts' bursts and young crash loops settle before measuring what idle sandboxes cost.
+  const settleLeft = settleSeconds * 1000 - (performance.now() - lastReadyAt);
+  if (settleLeft > 0) {
+    console.log(
+      `settling for ${Math.round(settleLeft / 1000)} s (the youngest sandbox is to be ${settleSeconds} s old)`,
+    );
+    await pause(settleLeft);
+  }
   const reading = (await wiring.meter.read(0))!;
   const uses = ready
     .map((s) => reading.sandboxes.get(s.sandbox!.id))

@@ -11,9 +11,9 @@
  * - Then four lanes at once, each one `node --test` process running its files one
  *   after another: the lab contract and the adversarial suite (mostly waiting on
  *   sandboxes), against PostgreSQL; unit, engine and browser tests of the
- *   platform, against SQLite; the unit tests and the restart tests again, against
- *   PostgreSQL; and the compose deployment, whose image build mostly waits on the
- *   network.
+ *   platform, against SQLite; the suites that go through the session store again
+ *   (AGAIN_ON_POSTGRES), against PostgreSQL; and the compose deployment, whose
+ *   image build mostly waits on the network.
  *
  * Each lane's lines are printed as they come, prefixed with the lane's name; a
  * lane's full output is also kept in .drydock/test-logs/. The last line is the
@@ -75,10 +75,24 @@ if (!POSTGRES) {
   process.exit(2);
 }
 const onPostgres = { DRYDOCK_TEST_STORE_URL: POSTGRES };
+/**
+ * What runs on PostgreSQL as well: every suite that reads or writes sessions
+ * through the server (the API, the session's life and its faults, limits,
+ * capacity, metrics, a restart adopting sessions, and in Chromium a learner's
+ * whole visit and a warm start), so that each path of the store is proven on
+ * both. The browser suites that test the page and the terminal alone (framing,
+ * accessibility, output, a proxy in front) touch the store the same way and
+ * run once.
+ */
 const AGAIN_ON_POSTGRES = [
   ...(await files('test/unit/**/*.test.ts')),
   'test/engine/session-lifecycle.test.ts',
   'test/engine/session-faults.test.ts',
+  'test/engine/session-limits.test.ts',
+  'test/engine/capacity.test.ts',
+  'test/engine/metrics.test.ts',
+  'test/e2e/learner-flow.test.ts',
+  'test/e2e/warm-start.test.ts',
 ];
 
 /** The spec reporter's closing counts, e.g. "ℹ pass 12". */
