@@ -5,6 +5,12 @@
  * (`yes`, `cat` of a huge file) blocks in the sandbox instead of piling up in
  * the server's memory or the browser's. The watermarks are the protocol's
  * (protocol/flow-control.ts); the batching is the server's own business.
+ *
+ * Batching costs latency, so it only starts once output keeps coming: the first
+ * chunk after a quiet spell (a keystroke's echo, a prompt) is sent at once and
+ * opens a window of BATCH_DELAY_MS; what arrives within it goes out as one frame
+ * when it closes, and a window that closes with output re-opens, so a flood
+ * still costs one frame per BATCH_BYTES or BATCH_DELAY_MS.
  */
 import type { Duplex } from 'node:stream';
 import { HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from '../../protocol/flow-control.ts';
@@ -17,6 +23,7 @@ export class FlowControl {
   private readonly send: (chunk: Buffer) => void;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** The batching window; unset while the shell is quiet. */
   private timer: NodeJS.Timeout | undefined;
   /** Bytes sent and not yet acknowledged by the client. */
   unacked = 0;
@@ -31,13 +38,27 @@ export class FlowControl {
   private readonly onData = (chunk: Buffer) => {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= BATCH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), BATCH_DELAY_MS);
+    if (this.timer === undefined) {
+      this.sendPending();
+      this.timer = setTimeout(this.windowClosed, BATCH_DELAY_MS);
+    } else if (this.pendingBytes >= BATCH_BYTES) this.sendPending();
   };
 
+  private readonly windowClosed = () => {
+    this.timer = undefined;
+    if (this.pendingBytes === 0) return;
+    this.sendPending();
+    this.timer = setTimeout(this.windowClosed, BATCH_DELAY_MS);
+  };
+
+  /** Sends what is pending now (the shell exited, say) and closes the window. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.sendPending();
+  }
+
+  private sendPending(): void {
     if (this.pendingBytes === 0) return;
     const batch = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];

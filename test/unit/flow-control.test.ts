@@ -37,4 +37,28 @@ describe('terminal flow control', () => {
     assert.ok(sent.length <= 3, `${sent.length} frames for 100 one-byte writes`);
     flow.dispose();
   });
+
+  it('sends the first output after a quiet spell at once, and batches what follows it', async (t) => {
+    // Mocked timers: which chunk goes when depends on the window, not on how busy the machine is.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const shell = new PassThrough();
+    const sent: string[] = [];
+    const flow = new FlowControl(shell, (chunk) => sent.push(String(chunk)));
+    const settle = () => new Promise(setImmediate);
+    shell.write('a');
+    await settle();
+    assert.deepEqual(sent, ['a'], 'an echo is not held back for a batch');
+    shell.write('b');
+    shell.write('c');
+    await settle();
+    assert.deepEqual(sent, ['a'], 'output right behind it waits for the window');
+    t.mock.timers.tick(4);
+    assert.deepEqual(sent, ['a', 'bc']);
+    // The window re-opened with that batch and closes empty: the shell is quiet again.
+    t.mock.timers.tick(4);
+    shell.write('d');
+    await settle();
+    assert.deepEqual(sent, ['a', 'bc', 'd']);
+    flow.dispose();
+  });
 });
