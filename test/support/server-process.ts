@@ -18,7 +18,8 @@ export async function spawnServer(
   env: Record<string, string>,
   timeoutMs = 600_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['lab-server/server.ts'], {
+  // As `scripts/drydock start` runs it (test/unit/server-start.test.ts keeps them alike).
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', 'lab-server/server.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
