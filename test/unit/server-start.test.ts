@@ -32,8 +32,9 @@ describe('how the server is started', () => {
       'deploy/systemd/drydock.service':
         /^ExecStart=(.*)$/m.exec(read('deploy/systemd/drydock.service'))?.[1] ?? '',
       'test/support/server-process.ts':
-        /spawn\(process\.execPath, \[(.*)\]/.exec(read('test/support/server-process.ts'))?.[1] ??
-        '',
+        /spawn\(\s*process\.execPath,\s*\[([^\]]*)\]/.exec(
+          read('test/support/server-process.ts'),
+        )?.[1] ?? '',
     };
     for (const [what, line] of Object.entries(places))
       assert.deepEqual(flagsBefore(`${line} `, what), expected, what);
