@@ -6,25 +6,22 @@
  * the server's memory or the browser's. The watermarks are the protocol's
  * (protocol/flow-control.ts); the batching is the server's own business.
  *
- * Batching costs latency, so it only starts once output keeps coming: the first
- * chunk after a quiet spell (a keystroke's echo, a prompt) is sent at once and
- * opens a window of BATCH_DELAY_MS; what arrives within it goes out as one frame
- * when it closes, and a window that closes with output re-opens, so a flood
- * still costs one frame per BATCH_BYTES or BATCH_DELAY_MS.
+ * Batching must not cost latency: what the shell wrote while the event loop
+ * was busy goes out as one frame as soon as it is free (setImmediate), so an
+ * echo or a prompt is never held back, and a flood (many tmux %output lines per
+ * read) still costs one frame per read or per BATCH_BYTES.
  */
 import type { Duplex } from 'node:stream';
 import { HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from '../../protocol/flow-control.ts';
 
 const BATCH_BYTES = 32 * 1024;
-const BATCH_DELAY_MS = 4;
 
 export class FlowControl {
   private readonly source: Duplex;
   private readonly send: (chunk: Buffer) => void;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  /** The batching window; unset while the shell is quiet. */
-  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   /** Bytes sent and not yet acknowledged by the client. */
   unacked = 0;
   paused = false;
@@ -38,25 +35,16 @@ export class FlowControl {
   private readonly onData = (chunk: Buffer) => {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.timer === undefined) {
-      this.sendPending();
-      this.timer = setTimeout(this.windowClosed, BATCH_DELAY_MS);
-    } else if (this.pendingBytes >= BATCH_BYTES) this.sendPending();
+    if (this.pendingBytes >= BATCH_BYTES) this.sendPending();
+    else this.immediate ??= setImmediate(this.flush);
   };
 
-  private readonly windowClosed = () => {
-    this.timer = undefined;
-    if (this.pendingBytes === 0) return;
+  /** Sends what is pending now (the shell exited, say). */
+  readonly flush = (): void => {
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
     this.sendPending();
-    this.timer = setTimeout(this.windowClosed, BATCH_DELAY_MS);
   };
-
-  /** Sends what is pending now (the shell exited, say) and closes the window. */
-  flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.sendPending();
-  }
 
   private sendPending(): void {
     if (this.pendingBytes === 0) return;
@@ -80,7 +68,7 @@ export class FlowControl {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.source.off('data', this.onData);
   }
 }
