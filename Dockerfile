@@ -63,4 +63,5 @@ EXPOSE 4400
 # whose engine is away is waiting, not broken, and restarting it would not help.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.DRYDOCK_PORT || 4400) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "lab-server/server.ts"]
+# As `scripts/drydock start` runs it (its comment says why the flag).
+CMD ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "lab-server/server.ts"]

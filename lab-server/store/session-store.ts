@@ -5,10 +5,10 @@
  * and nothing here knows about HTTP.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, type Selectable } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import pg from 'pg';
 import { type DatabaseTarget, describeTarget, type Dialect } from './dialect.ts';
 import { migrations } from './migrations.ts';
 import { openNodeSqlite } from './node-sqlite.ts';
@@ -96,6 +96,8 @@ function connect(target: DatabaseTarget): Kysely<Database> {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
     return new Kysely({ dialect: new SqliteDialect({ database: openNodeSqlite(target.path) }) });
   }
+  // Loaded only here: a server on SQLite (the default) never needs the driver.
+  const pg = createRequire(import.meta.url)('pg') as typeof import('pg');
   // Times are epoch milliseconds in bigint columns: numbers, as in SQLite.
   const types = new pg.TypeOverrides();
   types.setTypeParser(pg.types.builtins.INT8, Number);

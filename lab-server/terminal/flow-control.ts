@@ -5,19 +5,23 @@
  * (`yes`, `cat` of a huge file) blocks in the sandbox instead of piling up in
  * the server's memory or the browser's. The watermarks are the protocol's
  * (protocol/flow-control.ts); the batching is the server's own business.
+ *
+ * Batching must not cost latency: what the shell wrote while the event loop
+ * was busy goes out as one frame as soon as it is free (setImmediate), so an
+ * echo or a prompt is never held back, and a flood (many tmux %output lines per
+ * read) still costs one frame per read or per BATCH_BYTES.
  */
 import type { Duplex } from 'node:stream';
 import { HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES } from '../../protocol/flow-control.ts';
 
 const BATCH_BYTES = 32 * 1024;
-const BATCH_DELAY_MS = 4;
 
 export class FlowControl {
   private readonly source: Duplex;
   private readonly send: (chunk: Buffer) => void;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   /** Bytes sent and not yet acknowledged by the client. */
   unacked = 0;
   paused = false;
@@ -31,13 +35,18 @@ export class FlowControl {
   private readonly onData = (chunk: Buffer) => {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= BATCH_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), BATCH_DELAY_MS);
+    if (this.pendingBytes >= BATCH_BYTES) this.sendPending();
+    else this.immediate ??= setImmediate(this.flush);
   };
 
-  flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+  /** Sends what is pending now (the shell exited, say). */
+  readonly flush = (): void => {
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
+    this.sendPending();
+  };
+
+  private sendPending(): void {
     if (this.pendingBytes === 0) return;
     const batch = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
@@ -59,7 +68,7 @@ export class FlowControl {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.source.off('data', this.onData);
   }
 }

@@ -18,18 +18,23 @@ export async function spawnServer(
   env: Record<string, string>,
   timeoutMs = 600_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['lab-server/server.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DRYDOCK_PORT: '0',
-      DRYDOCK_LOG_LEVEL: 'info',
-      DRYDOCK_DATABASE_URL: TEST_STORE_URL,
-      DRYDOCK_WARM_MAX: '0',
-      ...env,
+  // As `scripts/drydock start` runs it (test/unit/server-start.test.ts keeps them alike).
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=1', '--v8-pool-size=1', 'lab-server/server.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DRYDOCK_PORT: '0',
+        DRYDOCK_LOG_LEVEL: 'info',
+        DRYDOCK_DATABASE_URL: TEST_STORE_URL,
+        DRYDOCK_WARM_MAX: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   let log = '';
   child.stdout.on('data', (chunk) => (log += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

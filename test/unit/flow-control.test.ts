@@ -37,4 +37,19 @@ describe('terminal flow control', () => {
     assert.ok(sent.length <= 3, `${sent.length} frames for 100 one-byte writes`);
     flow.dispose();
   });
+
+  it('sends output as soon as the event loop is free, what came in one turn as one frame', async () => {
+    const shell = new PassThrough();
+    const sent: string[] = [];
+    const flow = new FlowControl(shell, (chunk) => sent.push(String(chunk)));
+    const settle = () => new Promise(setImmediate);
+    shell.write('a');
+    await settle();
+    assert.deepEqual(sent, ['a'], 'an echo is not held back for a batch');
+    shell.write('b');
+    shell.write('c');
+    await settle();
+    assert.deepEqual(sent, ['a', 'bc']);
+    flow.dispose();
+  });
 });
