@@ -1,6 +1,4 @@
 /** Starts the lab server: listens, prints the address, and closes gracefully. */
-// First: it defers parts of dockerode that the imports below would load.
-import './lazy-deps.ts';
 import { PROFILES } from './sandbox/profiles.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
