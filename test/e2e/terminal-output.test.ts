@@ -168,6 +168,8 @@ describe('the browser terminal loses no output', () => {
     );
     await waitForTerminal(page, /load average[\s\S]*Tasks:/);
     await page.keyboard.press('q');
+    // Typed before top has quit, the next keys would be top's (its `e`, `c`, `h`, `o`).
+    await waitForTerminal(page, /Tasks:[\s\S]*\n[^\n]*sandbox:~\/lab# *\s*$/);
     await typeCommand(page, 'echo "after-top-$((40+2))"');
     await waitForTerminal(page, /\nafter-top-42\n[^\n]*sandbox:~\/lab#/);
     assert.equal((await terminalBuffer(page)).buffer, 'normal');
