@@ -22,8 +22,8 @@ export type RefusalCause =
 /**
  * The phases of a start, in order. A cold start: the container created and
  * started, its inner engine answering, the lab's files copied in, its images
- * loaded, its setup script run, the learner's shell started (detached, so the
- * first terminal only attaches). A warm start has one: `claim`, a warm sandbox
+ * loaded, its setup script run, the learner's shell started (with a terminal
+ * attached that the first one takes over). A warm start has one: `claim`, a warm sandbox
  * bound to the session. (The terminal's attach comes after ready.)
  */
 export const START_PHASES = [

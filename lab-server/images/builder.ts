@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import { pack } from 'tar-fs';
+import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, PLATFORM } from '../labels.ts';
 import type { ImageRecipe } from './catalog.ts';
 
@@ -152,6 +153,24 @@ async function buildDockerfile(
 }
 
 /**
+ * Removes earlier images of this very recipe that lost their tag to the build
+ * just made: a forced rebuild, or two processes (a server and `drydock images
+ * build`) building the same missing image at once, would otherwise leave the
+ * other one behind, untagged and unseen by `images prune`, which goes by tag.
+ */
+async function removeReplaced(docker: Docker, recipe: ImageRecipe, log: FastifyBaseLogger) {
+  const replaced = await docker.listImages({
+    filters: { dangling: ['true'], label: [`${LABEL.inputHash}=${recipe.inputHash}`] },
+  });
+  for (const image of replaced) {
+    // One a container still runs from (409) stays; `drydock images prune` takes it later.
+    await ignoreGone(docker.getImage(image.Id).remove()).catch((err: unknown) =>
+      log.warn({ err, image: image.Id }, `could not remove an earlier build of ${recipe.tag}`),
+    );
+  }
+}
+
+/**
  * Makes sure every recipe's image exists, building what is missing, and saves
  * the images labs load into sandboxes as tar files for quick loading.
  * Returns slug → tag.
@@ -189,6 +208,7 @@ export async function ensureImages(
       } finally {
         stop();
       }
+      await removeReplaced(docker, recipe, log);
       log.info(`built ${recipe.tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       options.onBuilt?.(recipe.slug, (Date.now() - started) / 1000);
     }

@@ -138,6 +138,22 @@ export async function pruneBuilds(
       else if (status !== 404) throw error;
     }
   }
+  // Builds of ours that lost their tag (to a rebuild of the same recipe) have no tag to go by.
+  const untagged = await docker.listImages({
+    filters: { dangling: ['true'], label: [`${LABEL.platform}=${PLATFORM}`] },
+  });
+  for (const image of untagged) {
+    try {
+      await docker.getImage(image.Id).remove();
+      result.removed.push(`${image.Id.slice(7, 19)} (untagged)`);
+      result.freedBytes += image.Size;
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 409)
+        result.kept.push({ tag: image.Id.slice(7, 19), why: 'in use (the engine refused)' });
+      else if (status !== 404) throw error;
+    }
+  }
   const archives = join(stateDir, 'images');
   if (existsSync(archives)) {
     const current = new Set(recipes.map((r) => `${r.slug}-${r.inputHash.slice(0, 12)}.tar`));

@@ -85,6 +85,20 @@ describe('drydock images, on an image of the test’s own', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('leaves no untagged earlier build behind when an image is built again with --force', async () => {
+    const tag = await build('force-again');
+    const first = (await docker.getImage(tag).inspect()).Id;
+    const run = await drydock(['images', 'build', '--only', SLUG, '--force'], env());
+    assert.equal(run.code, 0, run.stderr);
+    const second = (await docker.getImage(tag).inspect()).Id;
+    assert.notEqual(second, first, 'a forced build makes a new image under the same tag');
+    await assert.rejects(
+      docker.getImage(first).inspect(),
+      'the earlier build is removed, not left untagged where `images prune` cannot see it',
+    );
+    await docker.getImage(tag).remove();
+  });
+
   it('moves an image to another engine’s state through one archive: export, remove, import', async () => {
     const tag = await build('export');
     const [built] = (await list()).filter((b) => b.current);
