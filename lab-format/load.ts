@@ -107,6 +107,7 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
       );
     }
   };
+  if (manifest.prepare) mustExist(manifest.prepare, 'prepare');
   mustExist(manifest.setup, 'setup');
   mustExist(manifest.solve, 'solve');
   const seen = new Set<string>();

@@ -115,6 +115,15 @@ export const labManifestSchema = z.strictObject({
     .default('/root/lab'),
   /** Markdown shown above the tasks: the situation the learner walks into. */
   intro: z.string().min(1),
+  /**
+   * Script run once per version of the lab, not per learner, on a fresh engine
+   * with the lab's files and images: what it leaves in the engine (images, build
+   * cache, volumes) is what every sandbox's engine starts from, so the part of
+   * setup that is the same for everyone (e.g. `docker compose build`) is done once.
+   * It must leave no container, and setup still runs in full: a build it repeats
+   * finds its steps cached. Optional. @example "prepare.sh"
+   */
+  prepare: labFile.optional(),
   /** Script run once in the sandbox after the files are copied, to break things. */
   setup: labFile.default('setup.sh'),
   /** Script that performs a correct fix; CI runs it and expects every check to pass. */

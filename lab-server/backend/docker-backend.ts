@@ -17,6 +17,7 @@ import type { LabCatalog } from '../labs/catalog.ts';
 import { DockerSandboxProvider } from '../sandbox/docker-sandbox.ts';
 import { probeFeatures } from '../sandbox/features.ts';
 import { SandboxStartError } from '../sandbox/start-failure.ts';
+import { EngineStates } from '../sessions/engine-states.ts';
 import type { LabImage } from '../sessions/lab-runner.ts';
 import type { Signals } from '../signals.ts';
 import {
@@ -115,7 +116,22 @@ export class DockerBackend implements SandboxBackend {
         ...this.config.sandbox,
       });
       const unsupported = await this.unsupportedLabs(provider, sandboxImage);
-      await this.onPrepared({ provider, imagesFor: (lab) => this.labImages(lab) });
+      const imagesFor = (lab: Lab) => this.labImages(lab);
+      const engineStates = new EngineStates({
+        stateDir: this.config.stateDir,
+        provider,
+        imagesFor,
+        labVersion: (lab) => this.catalog.version(lab),
+        sandboxKey: `${sandboxImage} ${this.config.sandbox.profile}`,
+        setupTimeoutMs: this.config.setupTimeoutMs,
+        log: this.log,
+      });
+      engineStates.removeStale(this.catalog.labs);
+      await this.onPrepared({
+        provider,
+        imagesFor,
+        engineStateFor: (lab, progress) => engineStates.stateFor(lab, progress),
+      });
       if (this.closed) return;
       this.status = {
         available: true,

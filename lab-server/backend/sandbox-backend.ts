@@ -21,6 +21,12 @@ export interface PreparedBackend {
   provider: SandboxProvider;
   /** The saved images a lab loads into its sandbox. */
   imagesFor(lab: Lab): Promise<LabImage[]>;
+  /**
+   * The saved engine state every sandbox of the lab starts from (what its prepare
+   * script left, images included), made on the first ask for each version of the
+   * lab; none for a lab without a prepare script.
+   */
+  engineStateFor(lab: Lab, progress?: (message: string) => void): Promise<string | undefined>;
 }
 
 export interface SandboxBackend {

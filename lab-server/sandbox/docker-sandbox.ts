@@ -4,7 +4,7 @@
  * business (sandbox/profiles.ts); this module creates, enters and removes them.
  */
 import { randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DEFAULT_SIZE } from '../../protocol/terminal-messages.ts';
 import { ignoreGone } from '../docker/engine.ts';
@@ -60,6 +60,16 @@ const AWAIT_SLICE_S = 5;
 const TMUX_SESSION = 'learner';
 /** Exists once the lab is set up; /run is a tmpfs, so a restarted container loses it. */
 const READY_MARK = '/run/drydock/ready';
+/**
+ * The engine's data-root, saved and restored as the engine's root sees it (numeric
+ * owners, and the overlay xattrs a rootless engine keeps in the user namespace).
+ * Its engine-id goes with it: BuildKit keeps its cache for the engine of that id,
+ * and an engine with another finds none of it.
+ */
+const DATA_ROOT = '/var/lib/docker';
+const STATE_TAR = `--numeric-owner --xattrs --xattrs-include='*' -C ${DATA_ROOT}`;
+/** start-engine waits for it (images/sandbox/rootfs/usr/lib/drydock/start-engine). */
+const STATE_RESTORED = `${DATA_ROOT}/.drydock-state-restored`;
 /** Lines of a sandbox's own log that explain its death, in the server's log. */
 const LOG_TAIL_LINES = 15;
 
@@ -137,7 +147,7 @@ class DockerSandbox implements Sandbox {
       chunks.push(kept);
       size += kept.length;
     });
-    this.docker.modem.demuxStream(stream, sink, sink);
+    this.docker.modem.demuxStream(stream, options.stdout ?? sink, sink);
 
     let timedOut = false;
     await new Promise<void>((resolve) => {
@@ -231,6 +241,30 @@ class DockerSandbox implements Sandbox {
     );
     if (result.exitCode !== 0)
       throw new Error(`marking the sandbox ready failed: ${result.output.trim()}`);
+  }
+
+  async saveEngineState(out: Writable): Promise<void> {
+    // Stopped, not shut down: shutting dockerd down would end the sandbox and its
+    // tmpfs with it. Frozen, its databases are as after a crash of an idle engine,
+    // which they are built to survive, and nothing changes under tar.
+    const script = `set -e; kill -STOP $(pidof dockerd containerd); exec tar -c ${STATE_TAR} .`;
+    const result = await this.exec(['/bin/sh', '-c', script], { timeoutMs: 120_000, stdout: out });
+    if (result.exitCode !== 0)
+      throw new Error(
+        `saving the sandbox's engine state failed (exit ${result.exitCode}): ${result.output.trim()}`,
+      );
+  }
+
+  async restoreEngineState(archive: Readable): Promise<void> {
+    const script = `set -e; tar -x ${STATE_TAR}; touch ${STATE_RESTORED}`;
+    const result = await this.exec(['/bin/sh', '-c', script], {
+      timeoutMs: 120_000,
+      stdin: archive,
+    });
+    if (result.exitCode !== 0)
+      throw new Error(
+        `restoring the lab's engine state failed (exit ${result.exitCode}): ${result.output.trim()}`,
+      );
   }
 
   async isReady(): Promise<boolean> {
@@ -356,7 +390,10 @@ export class DockerSandboxProvider implements SandboxProvider {
         Image: this.options.image,
         Hostname: 'sandbox',
         Labels: labels,
-        Env: envList(sandboxEnv(profile, this.options)),
+        Env: envList({
+          ...sandboxEnv(profile, this.options),
+          ...(spec.restoresEngineState ? { DRYDOCK_ENGINE_STATE: 'wait' } : {}),
+        }),
         HostConfig: {
           ...hostConfigFor(profile, this.options),
           ...(spec.priority === 'background' ? { CpuShares: BACKGROUND_CPU_SHARES } : {}),

@@ -2,7 +2,7 @@
  * What the session layer needs from a sandbox. The dockerode implementation is
  * in docker-sandbox.ts; nothing outside sandbox/ and images/ talks to the engine.
  */
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 
 export interface ExecResult {
   exitCode: number;
@@ -26,6 +26,8 @@ export interface ExecOptions {
   stdin?: Readable;
   /** Bytes of output kept; the rest is dropped (and `truncated` set). */
   maxOutputBytes?: number;
+  /** Where standard output goes, unkept (only standard error is collected then). */
+  stdout?: Writable;
 }
 
 export interface Terminal {
@@ -50,6 +52,8 @@ export interface SandboxSpec {
   labVersion?: string;
   /** `background`: a warm pool's sandbox, which yields the CPU to learners' until it is claimed. */
   priority?: 'background';
+  /** Its engine starts only once `restoreEngineState` has unpacked a prepared state into it. */
+  restoresEngineState?: boolean;
 }
 
 /** A sandbox found in the engine, with whatever its labels said (a broken one may lack some). */
@@ -89,6 +93,14 @@ export interface Sandbox {
    * takes it over (a burst of Starts on warm sandboxes runs no shells then).
    */
   startShell(workdir: string): Promise<void>;
+  /**
+   * Writes the engine's data-root (images, build cache, volumes) to `out` as a tar,
+   * for other sandboxes to start from. It stops the engine first, so this sandbox
+   * is of no further use.
+   */
+  saveEngineState(out: Writable): Promise<void>;
+  /** Unpacks a saved engine state into a sandbox created with `restoresEngineState`; its engine then starts. */
+  restoreEngineState(archive: Readable): Promise<void>;
   /** Whether the sandbox runs, answers and was marked ready. */
   isReady(): Promise<boolean>;
   /** Detaches every terminal client from the learner's shell (stale ones after a server restart). */

@@ -1,9 +1,11 @@
 /**
  * Makes a sandbox ready for a lab, for nobody yet: creates it (recorded in the
  * store, unbound), waits for its engine, copies the lab's files and images in
+ * (or, for a lab with a prepare script, its prepared engine state: engine-states.ts)
  * and runs the setup. A cold start does this for a learner who waits; a warm
  * pool does it ahead of them. Each phase is timed (signals.ts, START_PHASES).
  */
+import { createReadStream } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Lab } from '../../lab-format/load.ts';
 import type { PreparedBackend } from '../backend/sandbox-backend.ts';
@@ -51,6 +53,8 @@ export async function setUpSandbox(opts: {
     phases[phase] = Math.round(performance.now() - started) / 1000;
     return result;
   };
+  // A lab's first learner after a change waits while its engine state is prepared.
+  const engineState = await opts.backend.engineStateFor(lab, say);
   say('Starting the sandbox…');
   const createdAt = new Date();
   const sandbox = await timed('sandbox', () =>
@@ -60,6 +64,7 @@ export async function setUpSandbox(opts: {
       createdAt,
       labVersion: opts.labVersion,
       ...(opts.priority ? { priority: opts.priority } : {}),
+      ...(engineState ? { restoresEngineState: true } : {}),
     }),
   );
   opts.created?.(sandbox);
@@ -75,17 +80,26 @@ export async function setUpSandbox(opts: {
       createdAt: createdAt.getTime(),
     });
     if (opts.wanted && !opts.wanted()) throw new SetupCancelled('no longer wanted');
-    say('Starting the sandbox’s own Docker engine…');
     const runner = new LabRunner(lab, sandbox, seed);
+    say('Starting the sandbox’s own Docker engine…');
     // The files need only the learner's namespaces, not the engine: they are copied
     // while it starts (each phase keeps its own time; together they take the longer).
-    await Promise.all([
-      timed('engine', () => sandbox.waitUntilReady(30_000)),
-      timed('files', () => runner.copyFiles()),
-    ]);
-    say('Loading the lab’s images…');
-    const images = await opts.backend.imagesFor(lab);
-    await timed('images', () => runner.loadImages(images));
+    if (engineState) {
+      // The engine starts once its prepared state (images included) is in place.
+      await Promise.all([
+        timed('images', () => sandbox.restoreEngineState(createReadStream(engineState))),
+        timed('files', () => runner.copyFiles()),
+      ]);
+      await timed('engine', () => sandbox.waitUntilReady(30_000));
+    } else {
+      await Promise.all([
+        timed('engine', () => sandbox.waitUntilReady(30_000)),
+        timed('files', () => runner.copyFiles()),
+      ]);
+      say('Loading the lab’s images…');
+      const images = await opts.backend.imagesFor(lab);
+      await timed('images', () => runner.loadImages(images));
+    }
     say('Setting up the scenario…');
     await timed('setup', async () => {
       await runner.setup(opts.setupTimeoutMs);

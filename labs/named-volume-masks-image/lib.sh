@@ -1,4 +1,4 @@
-# named-volume-masks-image: helpers the checks share.
+# named-volume-masks-image: helpers the checks, prepare and setup share.
 
 # next_release_settings CID: the next release, tried on copies. Builds the repository as
 # `docker compose build` does (compose.yaml's build context, dockerfile, target and args
@@ -86,4 +86,52 @@ next_release_settings() {
   done
   next_error="the rebuilt image did not answer on port 8080 ($(describe_state "$next_probe"); last log line: $(last_log_line "$next_probe"))"
   return 1
+}
+
+# harborlog_1_0 DIR: writes harborlog 1.0 into DIR: its Dockerfile, entrypoint and site,
+# and the workdir's compose.yaml at version 1.0. Prepare builds it once for every
+# learner; setup builds it again (every step cached) and runs it.
+harborlog_1_0() {
+local old=$1
+cp -r www "$old/www"
+
+cat > "$old/Dockerfile" <<'EOF'
+# harborlog: the Port Ellery harbour logbook, served by busybox httpd.
+FROM drydock/lab-base:latest
+
+ENV HARBORLOG_VERSION=1.0
+COPY www/ /srv/www/
+COPY entrypoint.sh /usr/local/bin/harborlog-entrypoint
+
+RUN chmod 0755 /usr/local/bin/harborlog-entrypoint /srv/www/cgi-bin/* \
+ && mkdir -p /home/app/harborlog \
+ && chown app:app /home/app/harborlog
+
+USER app
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/harborlog-entrypoint"]
+EOF
+
+cat > "$old/entrypoint.sh" <<'EOF'
+#!/bin/sh
+# harborlog entrypoint: write default settings on first start, then serve.
+set -eu
+
+STATE_DIR=/home/app/harborlog
+CONFIG=$STATE_DIR/harborlog.conf
+
+if [ ! -f "$CONFIG" ]; then
+  printf '# harborlog default settings, written on first start\nharbor_name = %s\n' \
+    "${HARBOR_NAME:-Unnamed harbour}" > "$CONFIG"
+  echo "[entrypoint] wrote default settings to $CONFIG"
+fi
+
+touch "$STATE_DIR/logbook.txt"
+echo "[entrypoint] harborlog $HARBORLOG_VERSION listening on port 8080"
+exec httpd -f -p 8080 -h /srv/www
+EOF
+
+# Same deployment as the workdir's compose.yaml, at version 1.0.
+sed -e 's|image: harborlog:1.1|image: harborlog:1.0|' compose.yaml > "$old/compose.yaml"
+grep -q 'image: harborlog:1.0' "$old/compose.yaml"
 }

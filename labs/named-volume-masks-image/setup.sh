@@ -5,47 +5,7 @@ set -euo pipefail
 # --- harborlog 1.0, built from a scratch folder that is removed afterwards ----------
 old=$(mktemp -d /tmp/harborlog-1.0.XXXXXX)
 trap 'rm -rf "$old"' EXIT
-cp -r www "$old/www"
-
-cat > "$old/Dockerfile" <<'EOF'
-# harborlog: the Port Ellery harbour logbook, served by busybox httpd.
-FROM drydock/lab-base:latest
-
-ENV HARBORLOG_VERSION=1.0
-COPY www/ /srv/www/
-COPY entrypoint.sh /usr/local/bin/harborlog-entrypoint
-
-RUN chmod 0755 /usr/local/bin/harborlog-entrypoint /srv/www/cgi-bin/* \
- && mkdir -p /home/app/harborlog \
- && chown app:app /home/app/harborlog
-
-USER app
-EXPOSE 8080
-ENTRYPOINT ["/usr/local/bin/harborlog-entrypoint"]
-EOF
-
-cat > "$old/entrypoint.sh" <<'EOF'
-#!/bin/sh
-# harborlog entrypoint: write default settings on first start, then serve.
-set -eu
-
-STATE_DIR=/home/app/harborlog
-CONFIG=$STATE_DIR/harborlog.conf
-
-if [ ! -f "$CONFIG" ]; then
-  printf '# harborlog default settings, written on first start\nharbor_name = %s\n' \
-    "${HARBOR_NAME:-Unnamed harbour}" > "$CONFIG"
-  echo "[entrypoint] wrote default settings to $CONFIG"
-fi
-
-touch "$STATE_DIR/logbook.txt"
-echo "[entrypoint] harborlog $HARBORLOG_VERSION listening on port 8080"
-exec httpd -f -p 8080 -h /srv/www
-EOF
-
-# Same deployment as the workdir's compose.yaml, at version 1.0.
-sed -e 's|image: harborlog:1.1|image: harborlog:1.0|' compose.yaml > "$old/compose.yaml"
-grep -q 'image: harborlog:1.0' "$old/compose.yaml"
+harborlog_1_0 "$old"
 
 quietly docker compose -f "$old/compose.yaml" up -d --build
 cid=$(service_container harborlog web)

@@ -60,6 +60,11 @@ export class FakeProvider implements SandboxProvider {
       waitUntilReady: async () => {},
       markReady: async () => {},
       startShell: async () => {},
+      saveEngineState: async (out) => void out.end(),
+      restoreEngineState: async (archive) => {
+        archive.resume();
+        await finished(archive);
+      },
       isReady: async () => this.live.has(id),
       detachTerminals: async () => {},
       inspect: async () => ({ running: this.live.has(id), oomKilled: false }),
@@ -121,7 +126,11 @@ export class FakeBackend implements SandboxBackend {
 
   start(onPrepared: (prepared: PreparedBackend) => Promise<void>): void {
     if (this.held) return;
-    void onPrepared({ provider: this.provider, imagesFor: async () => [] }).then(
+    void onPrepared({
+      provider: this.provider,
+      imagesFor: async () => [],
+      engineStateFor: async () => undefined,
+    }).then(
       () => (this.status = { available: true, state: 'ready' }),
       (error: Error) =>
         (this.status = { available: false, state: 'unavailable', reason: error.message }),

@@ -114,6 +114,17 @@ describe('lab manifests', () => {
     );
   });
 
+  it('names the prepare field when its script is missing', () => {
+    using root = tempRoot();
+    const dir = root.writeLab('missing-prepare', { ...GOOD_MANIFEST, prepare: 'prepare.sh' });
+    expectFormatError(
+      () => loadLab(dir),
+      /missing-prepare\/lab\.yaml$/,
+      'prepare',
+      /"prepare\.sh" does not exist/,
+    );
+  });
+
   it('refuses script paths that leave the lab folder', () => {
     using root = tempRoot();
     const dir = root.writeLab('escape', { ...GOOD_MANIFEST, setup: '../../etc/passwd' });
