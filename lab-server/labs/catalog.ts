@@ -3,8 +3,8 @@
  * malformed lab or recipe stops the server here, naming the file and field.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { type Lab, loadLabs } from '../../lab-format/load.ts';
 import { type ImageRecipe, loadImageCatalog } from '../images/catalog.ts';
 
@@ -27,15 +27,21 @@ export class LabCatalog {
   }
 
   /**
-   * What a set-up sandbox of this lab was made from: its files and the builds of
-   * its images. A warm sandbox of another version is replaced, never handed out.
+   * What a set-up sandbox of this lab was made from: its files, the shared script
+   * helpers its scripts run with (labs/_lib) and the builds of its images. A warm
+   * sandbox or a prepared engine state of another version is replaced, never used.
    */
   version(lab: Lab): string {
     let version = this.versions.get(lab.slug);
     if (!version) {
       const hash = createHash('sha256');
-      for (const file of filesUnder(lab.dir)) {
-        hash.update(`${relative(lab.dir, file)}\0`);
+      const labs = dirname(lab.dir);
+      const shared = join(labs, '_lib');
+      for (const file of [
+        ...filesUnder(lab.dir),
+        ...(existsSync(shared) ? filesUnder(shared) : []),
+      ]) {
+        hash.update(`${relative(labs, file)}\0`);
         hash.update(readFileSync(file));
         hash.update('\0');
       }
