@@ -22,7 +22,8 @@ export type RefusalCause =
 /**
  * The phases of a start, in order. A cold start: the container created and
  * started, its inner engine answering, the lab's files copied in, its images
- * loaded, its setup script run, the learner's shell started (with a terminal
+ * loaded (for a lab with a prepare script: its prepared engine state unpacked,
+ * before the engine starts), its setup script run, the learner's shell started (with a terminal
  * attached that the first one takes over). A warm start has one: `claim`, a warm sandbox
  * bound to the session. (The terminal's attach comes after ready.)
  */
