@@ -73,6 +73,9 @@ const STATE_RESTORED = `${DATA_ROOT}/.drydock-state-restored`;
 /** Lines of a sandbox's own log that explain its death, in the server's log. */
 const LOG_TAIL_LINES = 15;
 
+/** A login bash, restarted in the same pane when it exits (images/sandbox/rootfs/usr/lib/drydock/learner-shell). */
+const LEARNER_SHELL = '/usr/lib/drydock/learner-shell';
+
 /**
  * The learner's shell: a login bash inside tmux, created on the first attach and
  * joined by every later one, each terminal a control-mode client (tmux-control.ts).
@@ -91,8 +94,7 @@ export function shellCommand(workdir: string): string[] {
     TMUX_SESSION,
     '-c',
     workdir,
-    '/bin/bash',
-    '--login',
+    LEARNER_SHELL,
   ];
 }
 

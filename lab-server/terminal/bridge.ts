@@ -153,7 +153,10 @@ export class TerminalBridge {
     return false;
   }
 
-  /** The learner typed `exit` (or the shell, or tmux, died): give them a fresh one. */
+  /**
+   * tmux ended (killed, or it crashed): give the learner a fresh shell. A shell that
+   * exits is restarted in its pane, in the sandbox (learner-shell), without this.
+   */
   private onShellExit(): void {
     if (this.closed || !this.session.live) return;
     this.flow?.flush();
