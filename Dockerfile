@@ -45,6 +45,8 @@ COPY . .
 ARG DRYDOCK_PUBLIC_URL=
 ENV DRYDOCK_PUBLIC_URL=$DRYDOCK_PUBLIC_URL
 RUN node_modules/.bin/astro build --silent && rm -rf .astro /root/.cache
+# The server as one bundled file (scripts/build-server.ts), which CMD runs.
+RUN node scripts/build-server.ts
 
 # An unprivileged user owns only the state directory. It reaches the engine
 # through the mounted socket (compose.yaml adds the socket's group).
@@ -56,12 +58,13 @@ ENV DRYDOCK_HOST=0.0.0.0 \
     DRYDOCK_PORT=4400 \
     DRYDOCK_STATE_DIR=/var/lib/drydock \
     DRYDOCK_BUILD_IMAGES=never \
-    NODE_ENV=production
+    NODE_ENV=production \
+    MALLOC_ARENA_MAX=1
 VOLUME /var/lib/drydock
 EXPOSE 4400
 # /healthz answers while the process serves requests, labs ready or not: a server
 # whose engine is away is waiting, not broken, and restarting it would not help.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.DRYDOCK_PORT || 4400) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# As `scripts/drydock start` runs it (its comment says why the flag).
-CMD ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "lab-server/server.ts"]
+# As `scripts/drydock start` runs it (its comment says why the flags and MALLOC_ARENA_MAX).
+CMD ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--optimize-for-size", ".drydock/build/server/server.mjs"]

@@ -24,6 +24,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { glob } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureServerBundle } from './build-server.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const LOGS = join(process.env.DRYDOCK_STATE_DIR ?? join(ROOT, '.drydock'), 'test-logs');
@@ -136,6 +137,10 @@ function runLane(lane: Lane): Promise<Totals> {
     });
   });
 }
+
+// Tests that start the server as a process run its bundle: built once here,
+// before lanes that would otherwise each find it stale at once.
+if (await ensureServerBundle()) console.log('built the server bundle');
 
 const started = Date.now();
 const phases: Lane[][] = [

@@ -1,6 +1,7 @@
-/** The lab server as a real process (`node lab-server/server.ts`), for tests that kill it. */
+/** The lab server as a real process (its bundle, as `drydock start` runs it), for tests that kill it. */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { ensureServerBundle, SERVER_BUNDLE } from '../../scripts/build-server.ts';
 import { ROOT, TEST_STORE_URL } from './platform.ts';
 
 export interface ServerProcess {
@@ -18,14 +19,16 @@ export async function spawnServer(
   env: Record<string, string>,
   timeoutMs = 600_000,
 ): Promise<ServerProcess> {
+  await ensureServerBundle();
   // As `scripts/drydock start` runs it (test/unit/server-start.test.ts keeps them alike).
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=1', '--v8-pool-size=1', 'lab-server/server.ts'],
+    ['--max-semi-space-size=1', '--v8-pool-size=1', '--optimize-for-size', SERVER_BUNDLE],
     {
       cwd: ROOT,
       env: {
         ...process.env,
+        MALLOC_ARENA_MAX: '1',
         DRYDOCK_PORT: '0',
         DRYDOCK_LOG_LEVEL: 'info',
         DRYDOCK_DATABASE_URL: TEST_STORE_URL,

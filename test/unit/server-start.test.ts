@@ -1,42 +1,64 @@
 /**
- * Every way the lab server is started runs Node with the same arguments as
- * `scripts/drydock start`: the Dockerfile, the systemd unit and the test helper
- * that spawns it (whose servers the terminal bench measures).
+ * Every way the lab server is started runs its bundle with the same Node
+ * arguments and MALLOC_ARENA_MAX as `scripts/drydock start`: the Dockerfile, the
+ * systemd unit and the test helper that spawns it (whose servers the terminal
+ * bench measures).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { SERVER_BUNDLE } from '../../scripts/build-server.ts';
 import { ROOT } from '../support/platform.ts';
 
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+const ENTRY = relative(ROOT, SERVER_BUNDLE);
 /** The arguments between `node` and the entry point. */
 const flagsBefore = (text: string, what: string) => {
   const args = text.match(/--[\w-]+(?:=\S+?)?(?=["',\s])/g) ?? [];
-  assert.ok(text.includes('lab-server/server.ts'), `${what} starts lab-server/server.ts`);
+  assert.ok(
+    text.includes(ENTRY) || text.includes('SERVER_BUNDLE'),
+    `${what} starts the bundle, ${ENTRY}`,
+  );
   return args;
 };
 
 describe('how the server is started', () => {
-  const launcher = /^ {4}exec node (.*) lab-server\/server\.ts$/m.exec(read('scripts/drydock'));
+  const script = read('scripts/drydock');
+  const launcher = new RegExp(`^ {4}exec node (.*) ${ENTRY.replaceAll('.', '\\.')}$`, 'm').exec(
+    script,
+  );
   const expected = launcher?.[1]?.split(' ') ?? [];
 
-  it('scripts/drydock start runs lab-server/server.ts with V8 flags', () => {
-    assert.ok(launcher, 'scripts/drydock start execs node … lab-server/server.ts');
+  it('scripts/drydock start builds the bundle when stale, then runs it with V8 flags', () => {
+    assert.ok(launcher, `scripts/drydock start execs node … ${ENTRY}`);
     assert.ok(expected.length > 0);
+    assert.match(script, /^ {4}node scripts\/build-server\.ts$/m);
+    assert.match(script, /^ {4}export MALLOC_ARENA_MAX=1$/m);
   });
 
-  it('the Dockerfile, the systemd unit and the test helper use the same flags', () => {
+  it('the Dockerfile, the systemd unit and the test helper use the same flags and malloc arenas', () => {
+    const dockerfile = read('Dockerfile');
+    const unit = read('deploy/systemd/drydock.service');
+    const helper = read('test/support/server-process.ts');
     const places = {
-      Dockerfile: /^CMD \[(.*)\]$/m.exec(read('Dockerfile'))?.[1] ?? '',
-      'deploy/systemd/drydock.service':
-        /^ExecStart=(.*)$/m.exec(read('deploy/systemd/drydock.service'))?.[1] ?? '',
+      Dockerfile: /^CMD \[(.*)\]$/m.exec(dockerfile)?.[1] ?? '',
+      'deploy/systemd/drydock.service': /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '',
       'test/support/server-process.ts':
-        /spawn\(\s*process\.execPath,\s*\[([^\]]*)\]/.exec(
-          read('test/support/server-process.ts'),
-        )?.[1] ?? '',
+        /spawn\(\s*process\.execPath,\s*\[([^\]]*)\]/.exec(helper)?.[1] ?? '',
     };
     for (const [what, line] of Object.entries(places))
       assert.deepEqual(flagsBefore(`${line} `, what), expected, what);
+    assert.match(dockerfile, /^\s+MALLOC_ARENA_MAX=1$/m, 'Dockerfile');
+    assert.match(unit, /^Environment=MALLOC_ARENA_MAX=1$/m, 'the systemd unit');
+    assert.match(helper, /MALLOC_ARENA_MAX: '1'/, 'the test helper');
+  });
+
+  it('the Dockerfile builds the bundle into the image, and the systemd unit before each start', () => {
+    assert.match(read('Dockerfile'), /^RUN node scripts\/build-server\.ts$/m);
+    assert.match(
+      read('deploy/systemd/drydock.service'),
+      /^ExecStartPre=\+\/usr\/bin\/env node scripts\/build-server\.ts$/m,
+    );
   });
 });

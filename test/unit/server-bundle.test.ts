@@ -1,0 +1,100 @@
+/**
+ * The server's bundle (scripts/build-server.ts), which every start runs: it
+ * builds, a server started from it answers, and dockerode's ssh and BuildKit
+ * session modules, left out of it, load when first used and work through their
+ * stand-ins. The tests that spawn the server (test/support/server-process.ts)
+ * run the bundle against a real engine.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import {
+  bundleOptions,
+  ensureServerBundle,
+  SERVER_BUNDLE,
+  serverBundleFresh,
+} from '../../scripts/build-server.ts';
+import { ROOT } from '../support/platform.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'drydock-bundle-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the server bundle', () => {
+  it('builds, and is then fresh', async () => {
+    await ensureServerBundle();
+    assert.ok(serverBundleFresh());
+  });
+
+  it('starts a server that answers /healthz, with no engine to reach', async () => {
+    await ensureServerBundle();
+    const child = spawn(process.execPath, [SERVER_BUNDLE], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DRYDOCK_PORT: '0',
+        DRYDOCK_LOG_LEVEL: 'info',
+        DRYDOCK_DATABASE_URL: `sqlite:${join(scratch, 'store.sqlite')}`,
+        DRYDOCK_STATE_DIR: scratch,
+        DRYDOCK_BUILD_IMAGES: 'never',
+        DOCKER_HOST: `unix://${join(scratch, 'no-engine.sock')}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout.on('data', (chunk) => (log += chunk));
+    child.stderr.on('data', (chunk) => (log += chunk));
+    try {
+      const deadline = Date.now() + 30_000;
+      let port: string | undefined;
+      while (!(port = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(log)?.[1])) {
+        assert.ok(Date.now() < deadline && child.exitCode === null, `no server; its log:\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(response.status, 200);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('loads dockerode’s ssh and BuildKit session modules when first used, not at start', async () => {
+    // dockerode bundled as the server bundles it; reports which transports are loaded when.
+    const probe = join(scratch, 'probe.mjs');
+    await build({
+      ...bundleOptions(),
+      entryPoints: undefined,
+      stdin: {
+        contents: `
+          import Docker from 'dockerode';
+          const loaded = () => ['ssh2', '@grpc/grpc-js'].filter((name) =>
+            Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
+          const report = { atStart: loaded() };
+          const ssh = new Docker({ protocol: 'ssh', host: '127.0.0.1', port: 1, username: 'nobody' });
+          report.ssh = await ssh.ping().then(() => 'answered', (error) => error.code ?? error.message);
+          report.afterSsh = loaded();
+          const local = new Docker({ socketPath: ${JSON.stringify(join(scratch, 'no-engine.sock'))} });
+          report.buildKit = await local.buildImage({ context: ${JSON.stringify(scratch)}, src: [] }, { version: '2' })
+            .then(() => 'answered', (error) => error.code ?? error.message);
+          report.afterBuildKit = loaded();
+          console.log(JSON.stringify(report));
+        `,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      outfile: probe,
+    });
+    const { stdout } = await promisify(execFile)(process.execPath, [probe], { timeout: 30_000 });
+    assert.deepEqual(JSON.parse(stdout), {
+      atStart: [],
+      ssh: 'ECONNREFUSED',
+      afterSsh: ['ssh2'],
+      buildKit: 'ENOENT',
+      afterBuildKit: ['ssh2', '@grpc/grpc-js'],
+    });
+  });
+});
