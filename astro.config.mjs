@@ -69,7 +69,7 @@ export default defineConfig({
         // Adds "this error is explained on" suggestions for a pasted error message.
         Search: './site/components/overrides/Search.astro',
         // Adds who is signed in (staff accounts), with Sign out, to the header.
-        SocialIcons: './site/components/overrides/SocialIcons.astro',
+        Header: './site/components/overrides/Header.astro',
       },
     }),
     mdx(),
