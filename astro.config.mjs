@@ -68,6 +68,8 @@ export default defineConfig({
         PageTitle: './site/components/overrides/PageTitle.astro',
         // Adds "this error is explained on" suggestions for a pasted error message.
         Search: './site/components/overrides/Search.astro',
+        // Adds who is signed in (staff accounts), with Sign out, to the header.
+        Header: './site/components/overrides/Header.astro',
       },
     }),
     mdx(),

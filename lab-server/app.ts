@@ -25,6 +25,7 @@ import { staticCacheHeaders } from './http/static-caching.ts';
 import { loggerOptions, RedactingLogController } from './observability/logging.ts';
 import { createMetrics } from './observability/metrics.ts';
 import type { SandboxBackend } from './backend/sandbox-backend.ts';
+import { accountsPlugin } from './plugins/accounts.ts';
 import { backendPlugin } from './plugins/backend.ts';
 import { labsPlugin } from './plugins/labs.ts';
 import { capacityPlugin } from './plugins/capacity.ts';
@@ -32,6 +33,7 @@ import { sessionsPlugin } from './plugins/sessions.ts';
 import { storePlugin } from './plugins/store.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { authRoutes } from './routes/auth.ts';
 import { labRoutes } from './routes/labs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -104,6 +106,7 @@ export async function buildApp(
   const parts = options.parts ?? {};
   await app.register(labsPlugin);
   await app.register(storePlugin, { store: parts.store });
+  await app.register(accountsPlugin);
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
   await app.register(capacityPlugin);
@@ -156,6 +159,7 @@ export async function buildApp(
       await api.register(labRoutes);
       await api.register(sessionRoutes);
       await api.register(terminalRoutes);
+      await api.register(authRoutes);
       api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
         throw new AppError(
           'NOT_FOUND',
@@ -175,7 +179,7 @@ export async function buildApp(
   await app.register(metricsRoutes(metrics, config.metricsToken));
   app.addHook('onClose', async () => metrics.clear());
 
-  // A scope of its own: outside the learners' per-client limits, behind the admin token.
+  // A scope of its own: outside the learners' per-client limits, behind the admin token or a signed-in admin.
   await app.register(adminRoutes, { prefix: '/api/admin' });
 
   const site = join(config.root, 'dist');

@@ -43,6 +43,20 @@ export const ERRORS = {
     status: 401,
     message: 'The admin API needs the operator’s token: Authorization: Bearer <token>.',
   },
+  SIGN_IN_FAILED: {
+    status: 401,
+    message: 'That username and password do not match an account that may sign in.',
+  },
+  ACCOUNT_DISABLED: {
+    status: 403,
+    message: 'This account is disabled. Ask the server’s operator to enable it.',
+  },
+  NOT_SIGNED_IN: { status: 401, message: 'Sign in first: this needs a staff account.' },
+  ROLE_REQUIRED: { status: 403, message: 'Your account’s role may not do this.' },
+  ORIGIN_REFUSED: {
+    status: 403,
+    message: 'This request came from a page this server does not accept.',
+  },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   INTERNAL: {
     status: 500,

@@ -9,6 +9,7 @@ import { registerDoctor } from './doctor.ts';
 import { registerImages } from './images.ts';
 import { registerLabs } from './labs.ts';
 import { registerSessions } from './sessions.ts';
+import { registerUsers } from './users.ts';
 
 export function buildProgram(context = new Context()): Command {
   const program = new Command('drydock')
@@ -23,5 +24,6 @@ export function buildProgram(context = new Context()): Command {
   registerImages(program, context);
   registerSessions(program, context);
   registerLabs(program, context);
+  registerUsers(program, context);
   return program;
 }

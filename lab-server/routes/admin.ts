@@ -46,6 +46,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     keyGenerator: (request) => clientOf(request.ip),
   });
 
+  const requireAdmin = app.accounts.requireRole('admin');
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const peek = await wrongTokens(request, { increment: false });
     if (!peek.isAllowed && peek.remaining <= 0) {
@@ -57,11 +58,14 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     }
     const presented = bearerToken(request);
     if (presented !== undefined && sameToken(presented, token)) return;
+    // Without a token, a signed-in admin: requireRole refuses other roles (403) and other sites' pages.
+    if (presented === undefined && (await app.accounts.signedIn(request)))
+      return requireAdmin.call(app, request, reply);
     reply.header('www-authenticate', 'Bearer realm="drydock-admin"');
     if (presented === undefined) {
       throw new AppError(
         'ADMIN_UNAUTHORIZED',
-        'The admin API needs the operator’s token as "Authorization: Bearer <token>": DRYDOCK_ADMIN_TOKEN, or the file admin-token in the server’s state directory.',
+        'The admin API needs the operator’s token as "Authorization: Bearer <token>" (DRYDOCK_ADMIN_TOKEN, or the file admin-token in the server’s state directory), or a signed-in admin.',
       );
     }
     await wrongTokens(request);

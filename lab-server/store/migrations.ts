@@ -87,6 +87,38 @@ const STEPS: Record<string, Step> = {
         await db.schema.dropTable(table).execute();
     },
   }),
+  // Staff accounts (issue #11): local ones now; an OpenID Connect login will add a
+  // table of (issuer, subject) -> user and sign in the same users, so a password
+  // is optional and nothing here is specific to how a user proved who they are.
+  '0002-accounts': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('updated_at', time, (c) => c.notNull())
+        .addColumn('disabled_at', time)
+        .execute();
+      await db.schema
+        .createTable('sign_ins')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('expires_at', time, (c) => c.notNull())
+        .addColumn('last_seen_at', time, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sign_ins_user').on('sign_ins').column('user_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['sign_ins', 'users']) await db.schema.dropTable(table).execute();
+    },
+  }),
 };
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

@@ -1,7 +1,8 @@
 /**
  * The session store: sessions, which sandbox serves which session, extensions,
  * check results and session events, in SQLite (the default, embedded) or
- * PostgreSQL. Domain records in, domain records out: no SQL leaves this module,
+ * PostgreSQL. Domain records in, domain records out: no SQL leaves this module
+ * (or account-store.ts, which has the staff accounts' on the same connection),
  * and nothing here knows about HTTP.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, type Selectable } from 'kysely';
 import { Migrator } from 'kysely/migration';
+import { AccountStore } from './account-store.ts';
 import { type DatabaseTarget, describeTarget, type Dialect } from './dialect.ts';
 import { migrations } from './migrations.ts';
 import { openNodeSqlite } from './node-sqlite.ts';
@@ -142,10 +144,13 @@ export class SessionStore {
   readonly dialect: Dialect;
   /** Where the data lives, without credentials (for logs and `drydock doctor`). */
   readonly description: string;
+  /** Staff accounts and sign-ins, on the same connection (store/account-store.ts). */
+  readonly accounts: AccountStore;
   private readonly db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, target: DatabaseTarget) {
     this.db = db;
+    this.accounts = new AccountStore(db);
     this.dialect = target.dialect;
     this.description = describeTarget(target);
   }

@@ -53,9 +53,37 @@ export interface SessionEventsTable {
   data: string;
 }
 
+export interface UsersTable {
+  id: string;
+  /** Lower case, unique. */
+  username: string;
+  display_name: string;
+  /** admin | instructor | assistant */
+  role: string;
+  /** A PHC string (accounts/password-hash.ts); null for an account that signs in elsewhere. */
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+  /** Set while the account may not sign in. */
+  disabled_at: number | null;
+}
+
+export interface SignInsTable {
+  /** SHA-256 of the cookie's token: the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  /** How the user proved who they are: `password` (later `oidc`). */
+  method: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   sandboxes: SandboxesTable;
   check_results: CheckResultsTable;
   session_events: SessionEventsTable;
+  users: UsersTable;
+  sign_ins: SignInsTable;
 }

@@ -8,18 +8,24 @@ export interface CliRun {
   stderr: string;
 }
 
-export function drydock(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** `input`: what the command reads on stdin (a pipe); without it, stdin is empty. */
+export function drydock(
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`${ROOT}lab-server/cli/main.ts`, ...args], {
       cwd: ROOT,
       // The test's own environment (DRYDOCK_OLD_IMAGES, DRYDOCK_SANDBOX_PROFILE...) passes on, overridden by `env`.
       env: { ...process.env, DRYDOCK_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
