@@ -176,10 +176,11 @@ describe('the browser terminal loses no output', () => {
   });
 
   it('starts a new shell below the old one’s output when the learner types exit', async () => {
-    await typeCommand(page, 'echo "old-shell-$((40+2))"; exit');
-    await waitForTerminal(page, /old-shell-42\n[\s\S]*the shell exited; starting a new one/);
+    // Its last lines come just before it exits: none may be lost on the way.
+    await typeCommand(page, 'seq -f "old-shell-%g" 2000; exit');
+    await waitForTerminal(page, /\nold-shell-2000\n[\s\S]*the shell exited; starting a new one/);
     await waitForTerminal(page, /the shell exited; starting a new one[\s\S]*sandbox:~\/lab#/);
     await typeCommand(page, 'echo "new-shell-$((40+2))"');
-    await waitForTerminal(page, /old-shell-42\n[\s\S]*\nnew-shell-42\n/);
+    await waitForTerminal(page, /old-shell-2000\n[\s\S]*\nnew-shell-42\n/);
   });
 });
