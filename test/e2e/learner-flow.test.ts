@@ -40,7 +40,13 @@ describe('a learner in the browser', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('request', (request) => {
-      if (new URL(request.url()).pathname.startsWith('/api/') && request.resourceType() === 'fetch')
+      // The learner's API; staff sign-in (/api/auth/, asked by every page's header) is no learner's.
+      const path = new URL(request.url()).pathname;
+      if (
+        path.startsWith('/api/') &&
+        !path.startsWith('/api/auth/') &&
+        request.resourceType() === 'fetch'
+      )
         learnerIds.push(request.headers()['x-drydock-learner'] ?? '(none)');
     });
   });
