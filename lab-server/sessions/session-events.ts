@@ -18,11 +18,18 @@ export type SessionChange =
     }
   /** A restarted server took the session back with its sandbox. */
   | { type: 'adopted' }
-  /** Check was pressed: every task's verdict. */
-  | { type: 'checked'; results: { task: string; passed: boolean }[] }
+  /** Check was pressed: every task's verdict, with its message cut to CHECK_MESSAGE_CHARS. */
+  | { type: 'checked'; results: { task: string; passed: boolean; message: string }[] }
   /** The time limit moved: by the learner's extension or by the operator's. */
   | { type: 'extended'; expiresAt: string; extensions: number; by: 'learner' | 'operator' }
   | { type: 'ended'; reason: EndReason; message: string };
+
+/**
+ * How much of a check's message an event keeps: enough for an instructor to see
+ * what is wrong (the whole message stays in the session's check results), while a
+ * class's events stay small enough to read back at once.
+ */
+export const CHECK_MESSAGE_CHARS = 500;
 
 export type SessionEventType = SessionChange['type'];
 

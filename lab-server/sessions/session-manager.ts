@@ -23,7 +23,7 @@ import {
   type SetUpSandbox,
   setUpSandbox,
 } from './sandbox-setup.ts';
-import type { SessionChange } from './session-events.ts';
+import { CHECK_MESSAGE_CHARS, type SessionChange } from './session-events.ts';
 import { hashToken, Session } from './session.ts';
 import { SetupQueue } from './setup-queue.ts';
 import type { WarmPool } from './warm-pool.ts';
@@ -484,7 +484,11 @@ export class SessionManager {
     );
     await this.record(session, {
       type: 'checked',
-      results: results.map(({ task, passed }) => ({ task, passed })),
+      results: results.map(({ task, passed, output }) => ({
+        task,
+        passed,
+        message: output.slice(0, CHECK_MESSAGE_CHARS),
+      })),
     });
     return results;
   }

@@ -76,7 +76,15 @@ describe('the session store as the source of truth', () => {
         events.map((e) => e.type),
         ['created', 'ready', 'checked', 'extended', 'ended'],
       );
-      assert.deepEqual(events[2]!.data.results, [{ task: 'web-runs', passed: true }]);
+      // Each verdict with the message the learner saw.
+      const answered = (
+        checked.json() as { results: { task: string; passed: boolean; output: string }[] }
+      ).results;
+      assert.deepEqual(
+        events[2]!.data.results,
+        answered.map(({ task, passed, output }) => ({ task, passed, message: output })),
+      );
+      assert.equal(answered.length, 1);
       assert.equal(events[3]!.data.by, 'learner');
       assert.equal(events[4]!.data.reason, 'stopped');
       const checks = await store.checks(session.id);
