@@ -13,6 +13,10 @@
  * cannot help; the operator must fix the configuration (docs/reverse-proxy.md).
  */
 export const CLOSE_FORBIDDEN_ORIGIN = 4403;
+/** Watching a terminal needs a staff sign-in, and this socket carried none. */
+export const CLOSE_SIGN_IN_REQUIRED = 4401;
+/** The signed-in user may not watch this terminal (their role, or not their class). */
+export const CLOSE_NOT_ALLOWED = 4402;
 /** Unknown session, or the token does not match. */
 export const CLOSE_UNKNOWN_SESSION = 4404;
 /** The session is over; an `ended` message with the reason comes first. */
@@ -47,6 +51,8 @@ export type CloseAction = 'reconnect' | 'end' | 'refuse';
 
 const ACTIONS: ReadonlyMap<number, CloseAction> = new Map<number, CloseAction>([
   [CLOSE_FORBIDDEN_ORIGIN, 'refuse'],
+  [CLOSE_SIGN_IN_REQUIRED, 'refuse'],
+  [CLOSE_NOT_ALLOWED, 'refuse'],
   [CLOSE_UNKNOWN_SESSION, 'end'],
   [CLOSE_SESSION_ENDED, 'end'],
   [CLOSE_TOO_MANY_TERMINALS, 'end'],

@@ -36,5 +36,16 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   /** The session is over; a 4410 close follows. */
   z.object({ type: z.literal('ended'), reason: EndReasonSchema, message: z.string() }),
+  /**
+   * To the learner's terminals: who is watching this terminal now (read-only),
+   * sent at attach when someone is and at every change; an empty list: nobody.
+   */
+  z.object({ type: z.literal('watched'), by: z.array(z.string()) }),
+  /** To a watcher: the size of the learner's screen, at attach and when the learner resizes it. */
+  z.object({
+    type: z.literal('pane-size'),
+    cols: z.int().check(z.minimum(1)),
+    rows: z.int().check(z.minimum(1)),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

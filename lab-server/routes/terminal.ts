@@ -1,6 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
 import {
   CLOSE_FORBIDDEN_ORIGIN,
+  CLOSE_NOT_ALLOWED,
+  CLOSE_SIGN_IN_REQUIRED,
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_TRY_AGAIN_LATER,
   CLOSE_UNKNOWN_SESSION,
@@ -22,8 +25,26 @@ const clamp = (value: string | undefined, fallback: number, max: number) => {
   return Number.isInteger(n) && n >= 1 && n <= max ? n : fallback;
 };
 
+/** People watching one learner's terminal at once (an instructor and an assistant, say). */
+export const WATCHERS_PER_SESSION = 3;
+
 export async function terminalRoutes(app: FastifyInstance): Promise<void> {
   const policy = { publicOrigin: app.config.publicUrl?.origin };
+
+  /** Whether the socket's page is one this server serves; if not, it is closed with the reason. */
+  const fromOurSite = (socket: WebSocket, request: FastifyRequest): boolean => {
+    const origin = request.headers.origin;
+    const verdict = checkOrigin(policy, { origin, host: request.host, protocol: request.protocol });
+    if (verdict.allowed) return true;
+    // Warn: behind a proxy, this is how a missing DRYDOCK_PUBLIC_URL shows up.
+    request.log.warn(
+      { origin, expected: verdict.expected },
+      `refused a terminal for a page from ${origin}: this server accepts only ${verdict.expected} (set DRYDOCK_PUBLIC_URL to the address learners use; docs/reverse-proxy.md)`,
+    );
+    socket.close(CLOSE_FORBIDDEN_ORIGIN, 'This page’s address is not one this lab server accepts.');
+    return false;
+  };
+
   app.get<{ Params: { id: string }; Querystring: TerminalQuery }>(
     '/sessions/:id/terminal',
     { websocket: true, preHandler: requireUpgrade },
@@ -31,24 +52,7 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
     // memory without waiting, so no early message from the client is missed.
     async (socket, request) => {
       // Refuse pages from other sites: a browser sends its page's Origin on every WebSocket.
-      const origin = request.headers.origin;
-      const verdict = checkOrigin(policy, {
-        origin,
-        host: request.host,
-        protocol: request.protocol,
-      });
-      if (!verdict.allowed) {
-        // Warn: behind a proxy, this is how a missing DRYDOCK_PUBLIC_URL shows up.
-        request.log.warn(
-          { origin, expected: verdict.expected },
-          `refused a terminal for a page from ${origin}: this server accepts only ${verdict.expected} (set DRYDOCK_PUBLIC_URL to the address learners use; docs/reverse-proxy.md)`,
-        );
-        socket.close(
-          CLOSE_FORBIDDEN_ORIGIN,
-          'This page’s address is not one this lab server accepts.',
-        );
-        return;
-      }
+      if (!fromOurSite(socket, request)) return;
       const manager = app.sessions;
       if (!manager.available) {
         // 1013 "try again later": the server is (re)starting; a client reconnects.
@@ -77,6 +81,55 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         rows: clamp(request.query.rows, DEFAULT_SIZE.rows, MAX_ROWS),
       };
       new TerminalBridge(socket, session, request.log.child({ session: session.id }), size).start();
+    },
+  );
+  /**
+   * A read-only view of a learner's terminal for staff (docs/api.md, "Watching a
+   * terminal"). The learner's page shows who watches, and the session's events
+   * keep who did and for how long. Until classes say whose learners an instructor
+   * may watch, only an admin may.
+   */
+  app.get<{ Params: { id: string }; Querystring: TerminalQuery }>(
+    '/sessions/:id/watch',
+    { websocket: true, preHandler: requireUpgrade },
+    async (socket, request) => {
+      if (!fromOurSite(socket, request)) return;
+      const who = await app.accounts.signedIn(request);
+      if (!who) {
+        socket.close(CLOSE_SIGN_IN_REQUIRED, 'Sign in as staff to watch a terminal.');
+        return;
+      }
+      if (who.user.role !== 'admin') {
+        request.log.warn(
+          { user: who.user.username, session: request.params.id },
+          'refused a watch',
+        );
+        socket.close(CLOSE_NOT_ALLOWED, `${who.user.username} may not watch this terminal.`);
+        return;
+      }
+      const session = app.sessions.available ? app.sessions.find(request.params.id) : undefined;
+      if (!session?.live) {
+        socket.close(CLOSE_UNKNOWN_SESSION, 'No live session has this id.');
+        return;
+      }
+      if (session.watchers.size >= WATCHERS_PER_SESSION) {
+        socket.close(
+          CLOSE_TOO_MANY_TERMINALS,
+          `${WATCHERS_PER_SESSION} people are watching this terminal already.`,
+        );
+        return;
+      }
+      const end = await app.sessions.startWatching(
+        session,
+        who.user.displayName || who.user.username,
+      );
+      const size = {
+        cols: clamp(request.query.cols, DEFAULT_SIZE.cols, MAX_COLS),
+        rows: clamp(request.query.rows, DEFAULT_SIZE.rows, MAX_ROWS),
+      };
+      new TerminalBridge(socket, session, request.log.child({ session: session.id }), size, {
+        end,
+      }).start();
     },
   );
 }

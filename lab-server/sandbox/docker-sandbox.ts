@@ -181,7 +181,7 @@ class DockerSandbox implements Sandbox {
   async openTerminal(options: TerminalOptions): Promise<Terminal> {
     const spare = this.spare;
     this.spare = undefined;
-    if (spare?.alive() && !options.afterExit && !options.env) {
+    if (spare?.alive() && !options.afterExit && !options.env && !options.readOnly) {
       await spare.terminal.resize(options.cols, options.rows);
       return spare.terminal;
     }
@@ -219,7 +219,7 @@ class DockerSandbox implements Sandbox {
       AttachStderr: true,
     });
     const stream = await exec.start({ hijack: true, stdin: true });
-    const control = new TmuxControl(stream, options, !options.afterExit);
+    const control = new TmuxControl(stream, options, !options.afterExit, options.readOnly);
     try {
       await control.attached;
     } catch (error) {
@@ -231,6 +231,8 @@ class DockerSandbox implements Sandbox {
         stream: control.stream,
         resize: async (cols, rows) => control.resize(cols, rows),
         detach: () => control.detach(),
+        paneSize: () => control.paneSize,
+        onPaneSize: (listener) => control.onPaneSize(listener),
       },
       alive: () => !stream.destroyed && !stream.readableEnded,
     };

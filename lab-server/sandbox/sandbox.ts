@@ -40,6 +40,9 @@ export interface Terminal {
   resize(cols: number, rows: number): Promise<void>;
   /** Detaches this terminal from the learner's shell, which keeps running; closes the stream. */
   detach(): void;
+  /** The shell's screen size: now (once attached), and at each change (a learner's resize). */
+  paneSize(): { cols: number; rows: number } | undefined;
+  onPaneSize(listener: (size: { cols: number; rows: number }) => void): () => void;
 }
 
 /** What a sandbox is made for, kept in its labels; the session it serves is the store's to say. */
@@ -76,6 +79,8 @@ export interface TerminalOptions {
   env?: Record<string, string>;
   /** The previous shell exited: draw the new one below what the terminal shows, without resetting it. */
   afterExit?: boolean;
+  /** A watcher's view: no input reaches the shell, and its size never changes the shell's screen. */
+  readOnly?: boolean;
 }
 
 export interface Sandbox {

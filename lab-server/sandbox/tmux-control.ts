@@ -62,6 +62,17 @@ export function sendKeysCommands(bytes: Buffer): string[] {
   return commands;
 }
 
+export interface PaneSize {
+  cols: number;
+  rows: number;
+}
+
+/** The window's size in a %layout-change notification's arguments (one pane: the pane's). */
+export function parseLayoutSize(args: string): PaneSize | undefined {
+  const match = /^@\d+ [0-9a-f]{4},(\d+)x(\d+),/.exec(args);
+  return match ? { cols: Number(match[1]), rows: Number(match[2]) } : undefined;
+}
+
 export class TmuxControl {
   /** Pane bytes out (after the restore sequence), keystrokes in; ends when the client exits. */
   readonly stream: Duplex;
@@ -79,19 +90,28 @@ export class TmuxControl {
   private settle: { resolve(): void; reject(error: Error): void } | undefined;
   /** stderr of the exec (tmux's own complaints), for the error message. */
   private stderr = '';
+  private readonly readOnly: boolean;
+  /** The pane's size as tmux last said (at attach, then at each layout change). */
+  private size: PaneSize | undefined;
+  private readonly sizeListeners = new Set<(size: PaneSize) => void>();
 
   /**
    * `exec`: the hijacked stream of a non-TTY docker exec running `tmux -C …` (multiplexed).
    * `reset`: the browser is to forget what it shows and take the pane's history
    * again; without it (the previous shell exited) only the new screen is drawn below.
+   * `readOnly`: a watcher's view (an instructor's). It sends no keys and never sizes
+   * the window, so the learner's screen stays as they made it; tmux is told too
+   * (read-only, ignore-size), though only this class keeps keys out: tmux 3.3
+   * still runs a read-only control client's send-keys.
    */
-  constructor(exec: Duplex, size: { cols: number; rows: number }, reset = true) {
+  constructor(exec: Duplex, size: PaneSize, reset = true, readOnly = false) {
     this.exec = exec;
+    this.readOnly = readOnly;
     this.stream = new Duplex({
       readableHighWaterMark: 64 * 1024,
       read: () => this.exec.resume(),
       write: (chunk: Buffer, _encoding, done) => {
-        for (const command of sendKeysCommands(chunk)) this.command(command);
+        if (!this.readOnly) for (const command of sendKeysCommands(chunk)) this.command(command);
         done();
       },
       final: (done) => {
@@ -104,13 +124,30 @@ export class TmuxControl {
     exec.on('end', () => this.onEnd());
     exec.on('close', () => this.onEnd());
     exec.on('error', () => this.onEnd());
-    this.command(`refresh-client -C ${size.cols}x${size.rows}`);
+    if (readOnly) this.command('refresh-client -f read-only,ignore-size');
+    else this.command(`refresh-client -C ${size.cols}x${size.rows}`);
     this.command(`refresh-client -f pause-after=${PAUSE_AFTER_S}`);
     this.restore(reset);
   }
 
   resize(cols: number, rows: number): void {
-    this.command(`refresh-client -C ${cols}x${rows}`);
+    if (!this.readOnly) this.command(`refresh-client -C ${cols}x${rows}`);
+  }
+
+  /** The pane's size now (known once attached), and each time another client changes it. */
+  get paneSize(): PaneSize | undefined {
+    return this.size;
+  }
+
+  onPaneSize(listener: (size: PaneSize) => void): () => void {
+    this.sizeListeners.add(listener);
+    return () => this.sizeListeners.delete(listener);
+  }
+
+  private setPaneSize(size: PaneSize): void {
+    if (this.size?.cols === size.cols && this.size.rows === size.rows) return;
+    this.size = size;
+    for (const listener of this.sizeListeners) listener(size);
   }
 
   /** Leaves the shell running; the exec ends (and is dropped if it does not within 2 s). */
@@ -156,6 +193,7 @@ export class TmuxControl {
       return;
     }
     this.restoring = false;
+    this.setPaneSize({ cols: state.width, rows: state.height });
     this.push(restoreSequence(state, captured!.lines, normal!.ok ? normal!.lines : [], reset));
     this.settle?.resolve();
   }
@@ -212,6 +250,10 @@ export class TmuxControl {
       const guard = line.subarray(space + 1).toString('latin1');
       // Flags 1: the reply to one of our commands (0: tmux's own, on attach).
       this.block = { guard, ours: guard.endsWith(' 1'), reply: { ok: false, lines: [] } };
+    } else if (name === 'layout-change') {
+      // %layout-change @WINDOW LAYOUT VISIBLE-LAYOUT FLAGS; a layout starts "csum,WxH,".
+      const size = parseLayoutSize(line.subarray(space + 1).toString('latin1'));
+      if (size) this.setPaneSize(size);
     } else if (name === 'pause') {
       // We fell behind another client: take up the pane again from a fresh capture.
       const pane = line.subarray(space + 1).toString('latin1');

@@ -22,7 +22,11 @@ export type SessionChange =
   | { type: 'checked'; results: { task: string; passed: boolean; message: string }[] }
   /** The time limit moved: by the learner's extension or by the operator's. */
   | { type: 'extended'; expiresAt: string; extensions: number; by: 'learner' | 'operator' }
-  | { type: 'ended'; reason: EndReason; message: string };
+  | { type: 'ended'; reason: EndReason; message: string }
+  /** Someone began watching the learner's terminal (the audit log of who looked, and when). */
+  | { type: 'watch-started'; watcher: string; by: string }
+  /** They stopped, after `seconds`. */
+  | { type: 'watch-ended'; watcher: string; by: string; seconds: number };
 
 /**
  * How much of a check's message an event keeps: enough for an instructor to see

@@ -469,6 +469,27 @@ export class SessionManager {
     });
   }
 
+  /**
+   * Someone starts watching the learner's terminal: the learner's page is told at
+   * once, and the store's events keep who looked and for how long. Returns what
+   * ends the watch (idempotent).
+   */
+  async startWatching(session: Session, name: string): Promise<() => Promise<void>> {
+    if (!session.live) throw new AppError('SESSION_ENDED', session.message);
+    const watcher = { id: `w_${randomBytes(6).toString('base64url')}`, name, since: Date.now() };
+    session.watchers.set(watcher.id, watcher);
+    session.emit('watchers');
+    this.log.info({ session: session.id, by: name }, 'watching a terminal');
+    await this.record(session, { type: 'watch-started', watcher: watcher.id, by: name });
+    return async () => {
+      if (!session.watchers.delete(watcher.id)) return;
+      session.emit('watchers');
+      const seconds = Math.round((Date.now() - watcher.since) / 100) / 10;
+      this.log.info({ session: session.id, by: name, seconds }, 'stopped watching a terminal');
+      await this.record(session, { type: 'watch-ended', watcher: watcher.id, by: name, seconds });
+    };
+  }
+
   /** Runs every task's check; the verdicts are kept (latest per task) and announced. */
   async check(session: Session): Promise<CheckResult[]> {
     if (!session.live) throw new AppError('SESSION_ENDED', session.message);

@@ -11,6 +11,16 @@ import type { LabRunner } from './lab-runner.ts';
 
 export interface SessionEvents {
   state: [];
+  /** Someone began or stopped watching the learner's terminal. */
+  watchers: [];
+}
+
+/** Someone (an instructor) watching the learner's terminal, read-only. */
+export interface Watcher {
+  id: string;
+  /** Who, as the learner is told and the audit log keeps: a staff member's name. */
+  name: string;
+  since: number;
 }
 
 export function hashToken(token: string): string {
@@ -56,6 +66,8 @@ export class Session extends EventEmitter<SessionEvents> {
   provisioned: Promise<void> = Promise.resolve();
   /** Settles when the sandbox of an ended session has been removed. */
   removed: Promise<void> | undefined;
+  /** Who watches the learner's terminal now; the learner's page always says so. */
+  readonly watchers = new Map<string, Watcher>();
 
   constructor(init: {
     id: string;

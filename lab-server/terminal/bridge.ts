@@ -19,10 +19,21 @@ const PING_INTERVAL_MS = 20_000;
 const DEATH_LOOKS = 8;
 const DEATH_LOOK_MS = 250;
 
+/**
+ * A watcher's socket (an instructor's): read-only. Its input never reaches the
+ * shell and its size never changes the learner's screen; it is not one of the
+ * learner's terminals (their limit, their idle clock), and `end` is called when
+ * it closes (the audit log's end of the watch).
+ */
+export interface WatchMode {
+  end: () => Promise<void>;
+}
+
 export class TerminalBridge {
   private readonly ws: WebSocket;
   private readonly session: Session;
   private readonly log: FastifyBaseLogger;
+  private readonly watch: WatchMode | undefined;
   private readonly disposers: (() => void)[] = [];
   private terminal: Terminal | undefined;
   private flow: FlowControl | undefined;
@@ -34,20 +45,31 @@ export class TerminalBridge {
     session: Session,
     log: FastifyBaseLogger,
     size: { cols: number; rows: number },
+    watch?: WatchMode,
   ) {
     this.ws = ws;
     this.session = session;
     this.log = log;
     this.size = size;
+    this.watch = watch;
   }
 
   start(): void {
-    this.session.terminals++;
-    this.disposers.push(() => {
-      this.session.terminals--;
-      // The idle clock starts again when the last terminal goes.
-      this.session.touch();
-    });
+    if (this.watch) {
+      const watch = this.watch;
+      this.disposers.push(() => void watch.end());
+    } else {
+      this.session.terminals++;
+      this.disposers.push(() => {
+        this.session.terminals--;
+        // The idle clock starts again when the last terminal goes.
+        this.session.touch();
+      });
+      // The learner is told whenever someone watches, and who.
+      const onWatchers = () => this.sendWatchers();
+      this.session.on('watchers', onWatchers);
+      this.disposers.push(() => this.session.off('watchers', onWatchers));
+    }
     const onMessage = (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary);
     const onClose = () => this.dispose();
     this.ws.on('message', onMessage);
@@ -82,6 +104,10 @@ export class TerminalBridge {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
   }
 
+  private sendWatchers(): void {
+    this.sendJson({ type: 'watched', by: [...this.session.watchers.values()].map((w) => w.name) });
+  }
+
   private onState(): void {
     const { state, message } = this.session;
     if (state === 'starting') this.sendJson({ type: 'status', state, message });
@@ -101,6 +127,7 @@ export class TerminalBridge {
         ...this.size,
         workdir: this.session.lab.manifest.workdir,
         afterExit,
+        readOnly: this.watch !== undefined,
       });
       if (this.closed) return void terminal.detach();
       this.terminal = terminal;
@@ -120,6 +147,14 @@ export class TerminalBridge {
         terminal.detach();
       });
       this.sendJson({ type: 'ready' });
+      if (this.watch) {
+        // The watcher draws the learner's screen at the learner's size.
+        const sendSize = (size: { cols: number; rows: number }) =>
+          this.sendJson({ type: 'pane-size', ...size });
+        const now = terminal.paneSize();
+        if (now) sendSize(now);
+        this.disposers.push(terminal.onPaneSize(sendSize));
+      } else if (this.session.watchers.size > 0) this.sendWatchers();
     } catch (error) {
       if (this.closed || !this.session.live || (await this.sandboxDying())) {
         // The sandbox is gone (the engine killed it): the engine's events end the
@@ -171,6 +206,7 @@ export class TerminalBridge {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) {
+      if (this.watch) return; // read-only: a watcher's keys go nowhere
       this.session.touch();
       this.terminal?.stream.write(data);
       return;
@@ -183,7 +219,7 @@ export class TerminalBridge {
       );
     const message = parsed.value;
     if (message.type === 'ack') this.flow?.ack(message.bytes);
-    else {
+    else if (!this.watch) {
       this.size = { cols: message.cols, rows: message.rows };
       void this.terminal?.resize(message.cols, message.rows);
     }

@@ -82,6 +82,8 @@ class LabPage {
     placeholder: HTMLElement;
     terminalWindow: HTMLElement;
     extend: HTMLButtonElement;
+    watched: HTMLElement;
+    watchedBy: HTMLElement;
   };
 
   #phase: Phase = 'idle';
@@ -115,6 +117,8 @@ class LabPage {
       placeholder: required(root, '[data-terminal-placeholder]'),
       terminalWindow: required(root, '[data-terminal-window]'),
       extend: required(root, '[data-testid="lab-extend"]'),
+      watched: required(root, '[data-testid="lab-watched"]'),
+      watchedBy: required(root, '[data-watched-by]'),
     };
     this.#clock.onTick = (left) => {
       this.#secondsLeft = left;
@@ -260,7 +264,17 @@ class LabPage {
       },
       onEnded: (detail, reason) => this.#end(detail, reason),
       onRefused: (detail) => this.#refused(detail),
+      onWatched: (by) => this.#showWatchers(by),
     });
+  }
+
+  /** Nobody watches a learner unseen: the bar stays up for as long as anyone does. */
+  #showWatchers(by: readonly string[]): void {
+    const names =
+      by.length <= 1 ? (by[0] ?? '') : `${by.slice(0, -1).join(', ')} and ${by.at(-1)!}`;
+    // Names are set as text: a name is whatever the staff member's account says.
+    this.#ui.watchedBy.textContent = `${names} ${by.length === 1 ? 'is' : 'are'} watching your terminal`;
+    this.#ui.watched.hidden = by.length === 0;
   }
 
   async check(): Promise<void> {
@@ -397,6 +411,7 @@ class LabPage {
   #end(detail: string, reason?: EndReason): void {
     this.#connection?.close();
     this.#connection = undefined;
+    this.#showWatchers([]);
     this.#session = undefined;
     this.#remember(undefined);
     this.#canExtend = false;

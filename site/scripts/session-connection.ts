@@ -37,6 +37,8 @@ export interface ConnectionEvents {
    * what the operator must fix.
    */
   onRefused(detail: string): void;
+  /** Who watches this terminal now (read-only, staff); empty once nobody does. */
+  onWatched(by: string[]): void;
 }
 
 /** Waits between reconnection attempts (the last one repeats) and how long to keep trying. */
@@ -124,6 +126,9 @@ export class SessionConnection {
           message.message ? sentence(message.message) : END_MESSAGES[message.reason],
           message.reason,
         );
+        break;
+      case 'watched':
+        this.#events.onWatched(message.by);
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);

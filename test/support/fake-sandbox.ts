@@ -53,9 +53,15 @@ export class FakeProvider implements SandboxProvider {
         }
         return { exitCode: 0, output: '', timedOut: false, truncated: false };
       },
-      openTerminal: async () => {
+      openTerminal: async ({ cols, rows }) => {
         const stream = new PassThrough();
-        return { stream, resize: async () => {}, detach: () => void stream.end() };
+        return {
+          stream,
+          resize: async () => {},
+          detach: () => void stream.end(),
+          paneSize: () => ({ cols, rows }),
+          onPaneSize: () => () => {},
+        };
       },
       waitUntilReady: async () => {},
       markReady: async () => {},

@@ -558,6 +558,7 @@ function connect(origin: string, session: CreatedSession, terminal = fakeTermina
     onReady: markReady,
     onEnded: (detail, reason) => decide({ action: 'end', detail, ...(reason ? { reason } : {}) }),
     onRefused: (detail) => decide({ action: 'refuse', detail }),
+    onWatched: () => {},
   });
   return { connection, decided, ready, terminal };
 }

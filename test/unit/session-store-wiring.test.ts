@@ -77,9 +77,9 @@ describe('the session store as the source of truth', () => {
         ['created', 'ready', 'checked', 'extended', 'ended'],
       );
       // Each verdict with the message the learner saw.
-      const answered = (
-        checked.json() as { results: { task: string; passed: boolean; output: string }[] }
-      ).results;
+      const answered = checked.json<{
+        results: { task: string; passed: boolean; output: string }[];
+      }>().results;
       assert.deepEqual(
         events[2]!.data.results,
         answered.map(({ task, passed, output }) => ({ task, passed, message: output })),

@@ -1,0 +1,201 @@
+/**
+ * Watching a learner's terminal, read-only, against a real sandbox: the watcher
+ * sees the learner's screen, cannot type into it or resize it, the learner is
+ * told who watches, and the session's events keep who did and for how long.
+ * Each refusal closes the socket with its code before anything is shown.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CLOSE_NOT_ALLOWED,
+  CLOSE_SIGN_IN_REQUIRED,
+  CLOSE_TOO_MANY_TERMINALS,
+  CLOSE_UNKNOWN_SESSION,
+} from '../../protocol/close-codes.ts';
+import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { TerminalClient } from '../support/terminal-client.ts';
+
+const LAB = 'named-volume-masks-image';
+const PASSWORD = 'watch-test-password-1';
+const PROMPT = /sandbox:[^\n]*[#$] $/m;
+
+describe('watching a learner’s terminal', () => {
+  let platform: TestPlatform;
+  let session: { id: string; token: string };
+  let learner: TerminalClient;
+  let admin: string;
+  let instructor: string;
+  const opened: TerminalClient[] = [];
+
+  const signIn = async (username: string) => {
+    const res = await fetch(`${platform.url}/api/auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: platform.url },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
+    assert.equal(res.status, 200);
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  };
+  const watch = (sessionId: string, cookie?: string, query = '') => {
+    const client = new TerminalClient(
+      `${platform.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/watch${query}`,
+      { origin: platform.url, ...(cookie ? { cookie } : {}) },
+    );
+    opened.push(client);
+    return client;
+  };
+  const closed = async (client: TerminalClient) => {
+    const deadline = Date.now() + 10_000;
+    while (client.closeCode === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    return client.closeCode;
+  };
+  /** Asks the learner's shell for its screen size until it says `rows cols`. */
+  const learnerSize = async (expected: string) => {
+    for (let attempt = 0; attempt < 20 && !learner.text.includes(`\n${expected}\n`); attempt++) {
+      learner.type('stty size\r');
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await learner.waitForOutput(new RegExp(`\\n${expected}\\n`), 1000);
+  };
+
+  before(async () => {
+    platform = await startPlatform({}, { listen: true });
+    const users = platform.app.accounts.users;
+    admin = `watch-admin-${process.pid}`;
+    instructor = `watch-instructor-${process.pid}`;
+    await users.add({
+      username: admin,
+      role: 'admin',
+      displayName: 'Ana Ruiz',
+      password: PASSWORD,
+    });
+    await users.add({
+      username: instructor,
+      role: 'instructor',
+      displayName: 'Ivo Instructor',
+      password: PASSWORD,
+    });
+    admin = await signIn(admin);
+    instructor = await signIn(instructor);
+
+    const res = await fetch(`${platform.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ lab: LAB }),
+    });
+    assert.equal(res.status, 201);
+    session = (await res.json()) as typeof session;
+    learner = TerminalClient.open(platform.url, session.id, session.token);
+    opened.push(learner);
+    await learner.waitForControl('ready', 120_000);
+    await learner.waitForOutput(PROMPT);
+    learner.ws.send(JSON.stringify({ type: 'resize', cols: 100, rows: 30 }));
+    await learnerSize('30 100');
+    learner.type('echo "before-watch-$((40+2))"\r');
+    await learner.waitForOutput(/\nbefore-watch-42\n/);
+  });
+  after(async () => {
+    for (const client of opened) client.close();
+    await platform?.close();
+    if (platform) await assertNothingLeft(platform.owner);
+  });
+
+  it('shows the watcher the learner’s screen at the learner’s size, then what the shell writes', async () => {
+    const watcher = watch(session.id, admin, '?cols=60&rows=10');
+    await watcher.waitForControl('ready', 30_000);
+    await watcher.waitForOutput(/before-watch-42/);
+    assert.deepEqual(
+      watcher.control.find((m) => m.type === 'pane-size'),
+      { type: 'pane-size', cols: 100, rows: 30 },
+      'the watcher is told the learner’s size, not given its own',
+    );
+    learner.type('echo "while-watched-$((40+2))"\r');
+    await watcher.waitForOutput(/\nwhile-watched-42\n/);
+    watcher.close();
+  });
+
+  it('tells the learner who watches, and when they stop', async () => {
+    const before = learner.control.filter((m) => m.type === 'watched').length;
+    const watcher = watch(session.id, admin);
+    await watcher.waitForControl('ready', 30_000);
+    const deadline = Date.now() + 10_000;
+    const watchedMessages = () => learner.control.filter((m) => m.type === 'watched').slice(before);
+    while (
+      !watchedMessages().some((m) => (m.by as string[]).includes('Ana Ruiz')) &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    assert.ok(watchedMessages().some((m) => (m.by as string[]).includes('Ana Ruiz')));
+    watcher.close();
+    while (Date.now() < deadline && (watchedMessages().at(-1)?.by as string[]).length !== 0)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(watchedMessages().at(-1), { type: 'watched', by: [] });
+  });
+
+  it('keeps the watcher’s keys out of the shell and its size off the learner’s screen', async () => {
+    const watcher = watch(session.id, admin);
+    await watcher.waitForControl('ready', 30_000);
+    await watcher.waitForOutput(PROMPT);
+    watcher.type('touch /tmp/typed-by-watcher\r');
+    watcher.ws.send(JSON.stringify({ type: 'resize', cols: 40, rows: 12 }));
+    await new Promise((r) => setTimeout(r, 1500));
+    learner.type(
+      'test -e /tmp/typed-by-watcher && echo "watcher-typed" || echo "watcher-kept-out"\r',
+    );
+    await learner.waitForOutput(/\nwatcher-kept-out\n/);
+    await learnerSize('30 100');
+    assert.doesNotMatch(learner.text, /typed-by-watcher\r?\n.*touch/);
+    watcher.close();
+  });
+
+  it('follows the learner’s resize on the watcher’s side', async () => {
+    const watcher = watch(session.id, admin);
+    await watcher.waitForControl('ready', 30_000);
+    learner.ws.send(JSON.stringify({ type: 'resize', cols: 90, rows: 28 }));
+    const deadline = Date.now() + 10_000;
+    const sized = () =>
+      watcher.control.some((m) => m.type === 'pane-size' && m.cols === 90 && m.rows === 28);
+    while (!sized() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(sized(), `pane sizes told: ${JSON.stringify(watcher.control)}`);
+    watcher.close();
+  });
+
+  it('keeps who watched, and for how long, in the session’s events', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const events = await platform.app.store.events({ sessionId: session.id });
+    const started = events.filter((e) => e.type === 'watch-started');
+    const ended = events.filter((e) => e.type === 'watch-ended');
+    assert.equal(started.length, 4);
+    assert.equal(ended.length, 4);
+    assert.ok(started.every((e) => e.data.by === 'Ana Ruiz'));
+    assert.ok(ended.every((e) => typeof e.data.seconds === 'number' && e.data.seconds >= 0));
+  });
+
+  it('refuses a socket without a staff sign-in (4401)', async () => {
+    const watcher = watch(session.id);
+    assert.equal(await closed(watcher), CLOSE_SIGN_IN_REQUIRED);
+    assert.equal(watcher.received, 0, 'nothing of the screen was sent');
+  });
+
+  it('refuses a signed-in instructor for now, only admins may watch (4402)', async () => {
+    const watcher = watch(session.id, instructor);
+    assert.equal(await closed(watcher), CLOSE_NOT_ALLOWED);
+    assert.equal(watcher.received, 0);
+  });
+
+  it('refuses a session id no live session has (4404)', async () => {
+    assert.equal(await closed(watch('s_nosuchsession0', admin)), CLOSE_UNKNOWN_SESSION);
+  });
+
+  it('lets three people watch at once and refuses a fourth (4429), not counting them as the learner’s terminals', async () => {
+    const three = [watch(session.id, admin), watch(session.id, admin), watch(session.id, admin)];
+    for (const watcher of three) await watcher.waitForControl('ready', 30_000);
+    assert.equal(await closed(watch(session.id, admin)), CLOSE_TOO_MANY_TERMINALS);
+    // The learner may still open terminals of their own up to their limit.
+    const own = TerminalClient.open(platform.url, session.id, session.token);
+    opened.push(own);
+    await own.waitForControl('ready', 30_000);
+    for (const watcher of three) watcher.close();
+  });
+});
