@@ -14,12 +14,22 @@ export interface Reservation {
   readyBy: Date;
 }
 
-/** What each lab's pool should hold for these classes (the current ones: not ended nor closed). */
-export function reservationsFor(classes: ClassRecord[], cap: number): Map<string, Reservation> {
+/**
+ * What each lab's pool should hold for these classes (the current ones: not ended
+ * nor closed). A lab this server does not have (removed since, or a class made by
+ * another server on a shared database) is left out, and so is every lab when the
+ * cap is 0 (warm pools off).
+ */
+export function reservationsFor(
+  classes: ClassRecord[],
+  cap: number,
+  knownLab: (slug: string) => boolean = () => true,
+): Map<string, Reservation> {
   const wanted = new Map<string, Reservation>();
+  if (cap <= 0) return wanted;
   for (const record of classes) {
     const lab = record.labs[0];
-    if (lab === undefined) continue;
+    if (lab === undefined || !knownLab(lab)) continue;
     const seen = wanted.get(lab);
     const readyBy = new Date(record.opensAt);
     wanted.set(lab, {
@@ -41,15 +51,17 @@ export type Reserve = (lab: string, size: number, readyBy: Date) => void;
 export class ClassWarming {
   private readonly reserve: Reserve;
   private readonly cap: number;
+  private readonly knownLab: (slug: string) => boolean;
   private reserved = new Set<string>();
 
-  constructor(reserve: Reserve, cap: number) {
+  constructor(reserve: Reserve, cap: number, knownLab: (slug: string) => boolean = () => true) {
     this.reserve = reserve;
     this.cap = cap;
+    this.knownLab = knownLab;
   }
 
   sync(current: ClassRecord[]): Map<string, Reservation> {
-    const wanted = reservationsFor(current, this.cap);
+    const wanted = reservationsFor(current, this.cap, this.knownLab);
     for (const lab of this.reserved) if (!wanted.has(lab)) this.reserve(lab, 0, new Date());
     for (const [lab, { size, readyBy }] of wanted) this.reserve(lab, size, readyBy);
     this.reserved = new Set(wanted.keys());

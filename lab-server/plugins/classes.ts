@@ -17,13 +17,15 @@ declare module 'fastify' {
 export const classesPlugin = fp(
   async (app) => {
     const { config } = app;
+    const knownLab = (slug: string) => app.labs.lab(slug) !== undefined;
     const warming = new ClassWarming(
       (lab, size, readyBy) => app.pool.reserve(lab, size, readyBy),
       Math.min(config.warm.max, config.maxSandboxes),
+      knownLab,
     );
     const classes = new ClassDirectory({
       store: app.store.classes,
-      knownLab: (slug) => app.labs.lab(slug) !== undefined,
+      knownLab,
       maxSize: config.maxSandboxes,
       warming,
       endSessions: async (learners, labs) => {

@@ -72,6 +72,9 @@ describe('running a class', () => {
     browser = await launchChromium();
   });
   after(async () => {
+    // A class a failed run left open would reserve warm sandboxes in the next test's server.
+    const left = joinCode && (await platform?.app.store.classes.classByCode(joinCode));
+    if (left) await platform.app.store.classes.endClass(left.id, Date.now());
     for (const context of contexts) await context.close();
     await browser?.close();
     await platform?.close();

@@ -38,6 +38,12 @@ describe('warm sandboxes for classes', () => {
     assert.deepEqual(wanted.get('b'), { size: 4, readyBy: new Date(T) });
   });
 
+  it('asks nothing for a lab this server does not have, nor anything with warm pools off', () => {
+    const classes = [aClass(['gone'], T, 5), aClass(['a'], T, 5)];
+    assert.deepEqual([...reservationsFor(classes, 10, (slug) => slug !== 'gone').keys()], ['a']);
+    assert.equal(reservationsFor(classes, 0).size, 0);
+  });
+
   it('cancels a reservation once no class wants its lab', () => {
     const calls: [string, number][] = [];
     const warming = new ClassWarming((lab, size) => calls.push([lab, size]), 30);
