@@ -2,10 +2,10 @@
  * Whether a new sandbox may start, in one place: the learner's own limits and
  * its address's (sessions at once, sandboxes created per minute; client-id.ts
  * says who a learner is; a member of a current class is held to the learner's
- * limits only, so a class behind one address each gets a sandbox), then the host's room (count, memory as the sandboxes
- * really use it, disk; room.ts) and the waiting line. The decision and the
- * session's creation happen in one synchronous step, so two requests cannot
- * both take the last slot.
+ * limits only, so a class behind one address each gets a sandbox), then the
+ * host's room (count, memory as the sandboxes really use it, disk; room.ts) and
+ * the waiting line. The decision and the session's creation happen in one
+ * synchronous step, so two requests cannot both take the last slot.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
