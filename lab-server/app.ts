@@ -29,11 +29,13 @@ import { accountsPlugin } from './plugins/accounts.ts';
 import { backendPlugin } from './plugins/backend.ts';
 import { labsPlugin } from './plugins/labs.ts';
 import { capacityPlugin } from './plugins/capacity.ts';
+import { classesPlugin } from './plugins/classes.ts';
 import { sessionsPlugin } from './plugins/sessions.ts';
 import { storePlugin } from './plugins/store.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { classRoutes } from './routes/classes.ts';
 import { labRoutes } from './routes/labs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -110,6 +112,7 @@ export async function buildApp(
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
   await app.register(capacityPlugin);
+  await app.register(classesPlugin);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -121,9 +124,18 @@ export async function buildApp(
         .send({ error: { code: error.code, message: error.message, ...error.details } });
     }
     if (error.validation) {
-      return reply
-        .code(400)
-        .send({ error: { code: 'BAD_REQUEST', message: `Invalid request: ${error.message}` } });
+      // The input to blame, for a form to mark: `/name` → `name`, or the missing property.
+      const [first] = error.validation;
+      const missing = first?.params?.missingProperty;
+      const field =
+        typeof missing === 'string' ? missing : first?.instancePath.slice(1).replace(/\//g, '.');
+      return reply.code(400).send({
+        error: {
+          code: 'BAD_REQUEST',
+          message: `Invalid request: ${error.message}`,
+          ...(field ? { field } : {}),
+        },
+      });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -153,6 +165,7 @@ export async function buildApp(
           createRate,
           log: app.log,
           signals,
+          inClass: (learner) => app.classes.inCurrentClass(learner),
         }),
       );
       await api.register(statusRoutes);
@@ -160,6 +173,7 @@ export async function buildApp(
       await api.register(sessionRoutes);
       await api.register(terminalRoutes);
       await api.register(authRoutes);
+      await api.register(classRoutes);
       api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
         throw new AppError(
           'NOT_FOUND',

@@ -58,6 +58,9 @@ export const ERRORS = {
     message: 'This request came from a page this server does not accept.',
   },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
+  CLASS_NOT_FOUND: { status: 404, message: 'You have no class with that id.' },
+  JOIN_CODE_UNKNOWN: { status: 404, message: 'No class has that code. Check it and try again.' },
+  CLASS_CLOSED: { status: 410, message: 'That class is over and cannot be joined any more.' },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The log has the details.',

@@ -1,6 +1,6 @@
 /**
  * The body of every 4xx and 5xx answer of the API: `{ error: { code, message } }`,
- * plus `queue` on a 503 FULL. The codes are listed once here; the server keeps
+ * plus `queue` on a 503 FULL and `field` on a 400 when one input is to blame. The codes are listed once here; the server keeps
  * each one's status and default message (lab-server/errors.ts), the browser
  * reads the codes it acts on.
  */
@@ -28,6 +28,9 @@ export const API_ERROR_CODES = [
   'ROLE_REQUIRED',
   'ORIGIN_REFUSED',
   'LABS_UNAVAILABLE',
+  'CLASS_NOT_FOUND',
+  'JOIN_CODE_UNKNOWN',
+  'CLASS_CLOSED',
   'INTERNAL',
 ] as const;
 
@@ -49,6 +52,8 @@ export const ApiErrorBodySchema = z.object({
     /** For 4xx, a sentence the client can act on; for 5xx, generic (the log has the details). */
     message: z.string(),
     queue: z.optional(QueuePlaceSchema),
+    /** On a 400: the input that is wrong (`name`, `labs`, `displayName`, …), for a form to mark. */
+    field: z.optional(z.string()),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;

@@ -3,7 +3,8 @@
  * terminal WebSocket (`ended`) give, and how they read to a learner. Shared by the
  * lab server and the browser client, so it must stay free of Node-only APIs.
  * `capacity`: the host ran short of memory and this sandbox used more than its
- * share (lab-server/admission/capacity-guard.ts). `policy` is reserved for abuse handling.
+ * share (lab-server/admission/capacity-guard.ts). `class`: the instructor ended the
+ * class the learner joined (lab-server/classes/). `policy` is reserved for abuse handling.
  */
 import * as z from 'zod/mini';
 
@@ -18,6 +19,7 @@ export const END_REASONS = [
   'capacity',
   'policy',
   'operator',
+  'class',
 ] as const;
 
 export const EndReasonSchema = z.enum(END_REASONS);
@@ -36,4 +38,5 @@ export const END_MESSAGES: Record<EndReason, string> = {
     'The server ran short of memory while this sandbox used more than its share, so it was removed. Start the lab again; to stay within your share, remove images, containers and files you no longer need (docker system prune -a).',
   policy: 'The sandbox was removed because it broke the server’s rules.',
   operator: 'The server’s operator ended this session; the sandbox was removed.',
+  class: 'Your instructor ended the class; the sandbox was removed.',
 };

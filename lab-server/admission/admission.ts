@@ -1,10 +1,11 @@
 /**
  * Whether a new sandbox may start, in one place: the learner's own limits and
  * its address's (sessions at once, sandboxes created per minute; client-id.ts
- * says who a learner is), then the host's room (count, memory as the sandboxes
- * really use it, disk; room.ts) and the waiting line. The decision and the
- * session's creation happen in one synchronous step, so two requests cannot
- * both take the last slot.
+ * says who a learner is; a member of a current class is held to the learner's
+ * limits only, so a class behind one address each gets a sandbox), then the
+ * host's room (count, memory as the sandboxes really use it, disk; room.ts) and
+ * the waiting line. The decision and the session's creation happen in one
+ * synchronous step, so two requests cannot both take the last slot.
  */
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
@@ -51,6 +52,7 @@ export class Admission {
   private readonly createRate: CreateRates | undefined;
   private readonly log: FastifyBaseLogger;
   private readonly signals: Signals | undefined;
+  private readonly inClass: ((learner: string) => Promise<boolean>) | undefined;
   /** Who holds each session that may still be live: its learner and its address. */
   private readonly holders = new Map<Live, { learner: string; address: string }>();
 
@@ -68,6 +70,12 @@ export class Admission {
     now?: () => number;
     /** Where refusals are reported, by cause (metrics). */
     signals?: Signals;
+    /**
+     * Whether a learner (`learner:<id>`) belongs to a class that is neither ended nor
+     * over (classes/): such a learner skips the per-address limits, which stay as a
+     * flood guard for everyone else.
+     */
+    inClass?: (learner: string) => Promise<boolean>;
   }) {
     this.limits = opts.limits;
     this.live = opts.live;
@@ -76,6 +84,7 @@ export class Admission {
     this.createRate = opts.createRate;
     this.log = opts.log;
     this.signals = opts.signals;
+    this.inClass = opts.inClass;
     this.line = new WaitingLine({ ttlMs: TICKET_TTL_MS, ...(opts.now ? { now: opts.now } : {}) });
   }
 
@@ -93,9 +102,11 @@ export class Admission {
     claimsWarm: () => boolean = () => false,
   ): Promise<S> {
     const { learner, address } = identityOf(request);
+    const member =
+      learner.startsWith('learner:') && this.inClass !== undefined && (await this.inClass(learner));
     for (const [rates, whose] of [
       [this.createRate?.learner, 'one person'],
-      [this.createRate?.address, 'one network address'],
+      [member ? undefined : this.createRate?.address, 'one network address'],
     ] as const) {
       const rate = await rates?.(request, { increment: false });
       // A peek: the limit is reached when nothing remains (isExceeded would mean already past it).
@@ -122,7 +133,7 @@ export class Admission {
         { retryAfter: 60 },
       );
     }
-    const shared = this.liveOf((h) => h.address === address);
+    const shared = member ? 0 : this.liveOf((h) => h.address === address);
     if (shared >= this.limits.clients.maxSessionsPerAddress) {
       this.refused('sessions-per-client');
       throw new AppError(
@@ -173,7 +184,7 @@ export class Admission {
     const session = create();
     this.holders.set(session, { learner, address });
     await this.createRate?.learner(request);
-    await this.createRate?.address(request);
+    if (!member) await this.createRate?.address(request);
     return session;
   }
 

@@ -4,6 +4,7 @@
  * that the verbs' wiring reads in one place.
  */
 import { Command } from 'commander';
+import { registerClasses } from './classes.ts';
 import { Context } from './context.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerImages } from './images.ts';
@@ -25,5 +26,6 @@ export function buildProgram(context = new Context()): Command {
   registerSessions(program, context);
   registerLabs(program, context);
   registerUsers(program, context);
+  registerClasses(program, context);
   return program;
 }

@@ -4,15 +4,9 @@
  */
 import type { Command } from 'commander';
 import { SESSION_ID, type OperatorSession } from '../../protocol/session.ts';
-import { clientAdminToken, tokenFile } from '../admin/token.ts';
+import { adminApi } from './admin-api.ts';
 import type { Context } from './context.ts';
 import { CliError, EXIT, formatAge, intAtLeast, printJson, table } from './output.ts';
-
-/** Where the server listens, as a URL this host can reach (a wildcard address means loopback). */
-export function serverUrl(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-}
 
 export function registerSessions(program: Command, context: Context): void {
   const sessions = program
@@ -20,40 +14,7 @@ export function registerSessions(program: Command, context: Context): void {
     .description('List, end and extend the running server’s sessions (admin API)')
     .option('--url <url>', 'the server (default: from DRYDOCK_HOST and DRYDOCK_PORT)');
 
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const { config } = context;
-    const token = clientAdminToken(config.adminToken, config.stateDir);
-    if (!token)
-      throw new CliError(
-        `no admin token: set DRYDOCK_ADMIN_TOKEN, or start the server once on this host (it writes ${tokenFile(config.stateDir)})`,
-      );
-    const base = sessions.opts<{ url?: string }>().url ?? serverUrl(config.host, config.port);
-    let response: Response;
-    try {
-      response = await fetch(new URL(`/api/admin${path}`, base), {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (error) {
-      throw new CliError(
-        `no Drydock server answers at ${base} (${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}): start it with \`npm start\`, or pass --url`,
-      );
-    }
-    if (response.status === 204) return undefined;
-    const answer = (await response.json().catch(() => ({}))) as {
-      error?: { code: string; message: string };
-    };
-    if (!response.ok)
-      throw new CliError(
-        `the server answered ${response.status} ${answer.error?.code ?? ''}: ${answer.error?.message ?? response.statusText}`,
-      );
-    return answer;
-  };
+  const call = adminApi(context, () => sessions.opts<{ url?: string }>().url);
 
   const id = (text: string) => {
     if (!SESSION_ID.test(text))

@@ -20,6 +20,7 @@ import { sameToken, serverAdminToken } from '../admin/token.ts';
 import { AppError } from '../errors.ts';
 import { jsonSchema } from '../http/json-schema.ts';
 import type { Session } from '../sessions/session.ts';
+import { classAdminRoutes } from './classes.ts';
 import { availableSessions, bearerToken, idParams, sessionBasics } from './sessions.ts';
 
 /** Wrong tokens one client may send per minute before every admin request of it answers 429. */
@@ -126,6 +127,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       return presentForOperator(session);
     },
   );
+
+  await app.register(classAdminRoutes);
 
   app.get('/pools', async () => {
     sessions();

@@ -119,6 +119,49 @@ const STEPS: Record<string, Step> = {
       for (const table of ['sign_ins', 'users']) await db.schema.dropTable(table).execute();
     },
   }),
+  // Classes (issue #11): an instructor's class and the learners who joined it. A
+  // member is the learner identity a browser keeps (no account), so a later
+  // dashboard finds a member's sessions by `sessions.learner`; the labs are one
+  // ordered JSON list because they are only ever read and written whole.
+  '0003-classes': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('classes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('labs', 'text', (c) => c.notNull())
+        .addColumn('opens_at', time, (c) => c.notNull())
+        .addColumn('closes_at', time, (c) => c.notNull())
+        .addColumn('expected_size', 'integer', (c) => c.notNull())
+        .addColumn('join_code', 'text', (c) => c.notNull().unique())
+        // A removed instructor's classes stay (an admin still sees and ends them).
+        .addColumn('owner_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('ended_at', time)
+        .execute();
+      await db.schema.createIndex('classes_owner').on('classes').column('owner_id').execute();
+      await db.schema
+        .createTable('class_members')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('learner', 'text', (c) => c.notNull())
+        .addColumn('joined_at', time, (c) => c.notNull())
+        .addUniqueConstraint('class_members_learner', ['class_id', 'learner'])
+        .execute();
+      await db.schema
+        .createIndex('class_members_by_learner')
+        .on('class_members')
+        .column('learner')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['class_members', 'classes']) await db.schema.dropTable(table).execute();
+    },
+  }),
 };
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

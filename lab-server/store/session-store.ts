@@ -2,7 +2,8 @@
  * The session store: sessions, which sandbox serves which session, extensions,
  * check results and session events, in SQLite (the default, embedded) or
  * PostgreSQL. Domain records in, domain records out: no SQL leaves this module
- * (or account-store.ts, which has the staff accounts' on the same connection),
+ * (or account-store.ts and class-store.ts, which have the staff accounts' and the
+ * classes' on the same connection),
  * and nothing here knows about HTTP.
  */
 import { mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, type Selectable } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { AccountStore } from './account-store.ts';
+import { ClassStore } from './class-store.ts';
 import { type DatabaseTarget, describeTarget, type Dialect } from './dialect.ts';
 import { migrations } from './migrations.ts';
 import { openNodeSqlite } from './node-sqlite.ts';
@@ -146,11 +148,14 @@ export class SessionStore {
   readonly description: string;
   /** Staff accounts and sign-ins, on the same connection (store/account-store.ts). */
   readonly accounts: AccountStore;
+  /** Classes and their members, on the same connection (store/class-store.ts). */
+  readonly classes: ClassStore;
   private readonly db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, target: DatabaseTarget) {
     this.db = db;
     this.accounts = new AccountStore(db);
+    this.classes = new ClassStore(db);
     this.dialect = target.dialect;
     this.description = describeTarget(target);
   }

@@ -79,6 +79,34 @@ export interface SignInsTable {
   last_seen_at: number;
 }
 
+export interface ClassesTable {
+  /** `c_` and 12 random characters. */
+  id: string;
+  name: string;
+  /** JSON: the lab slugs in the order learners take them. */
+  labs: string;
+  opens_at: number;
+  closes_at: number;
+  expected_size: number;
+  /** Upper case, without separators (classes/join-code.ts); unique. */
+  join_code: string;
+  /** The instructor who made it; null once that account was removed. */
+  owner_id: string | null;
+  created_at: number;
+  /** Set when the class was ended; it cannot be joined again. */
+  ended_at: number | null;
+}
+
+export interface ClassMembersTable {
+  /** `m_` and 12 random characters. */
+  id: string;
+  class_id: string;
+  display_name: string;
+  /** The identity the learner's browser keeps, as sessions.learner has it (`learner:<id>`). */
+  learner: string;
+  joined_at: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   sandboxes: SandboxesTable;
@@ -86,4 +114,6 @@ export interface Database {
   session_events: SessionEventsTable;
   users: UsersTable;
   sign_ins: SignInsTable;
+  classes: ClassesTable;
+  class_members: ClassMembersTable;
 }

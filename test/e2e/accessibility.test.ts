@@ -18,6 +18,8 @@ const PAGES = [
   '/lessons/compose-v1-containerconfig/',
   '/tutorial/health-checks/',
   '/symptoms/?q=EBUSY',
+  '/join/',
+  '/classes/',
   '/no-such-page/',
 ];
 const VIEWPORTS = [

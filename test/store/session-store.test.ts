@@ -1,75 +1,19 @@
 /**
  * The session store against both of its databases, for real: an SQLite file and
- * Debian's PostgreSQL, which `npm test` (and `npm run test:store`) install and
- * start and name in DRYDOCK_TEST_DATABASE_URL. Each PostgreSQL run works in a
- * database of its own, made here and dropped afterwards.
+ * Debian's PostgreSQL (test/support/store-backends.ts).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import {
-  type DatabaseTarget,
-  DatabaseUrlError,
-  databaseTarget,
-} from '../../lab-server/store/dialect.ts';
+import { DatabaseUrlError, databaseTarget } from '../../lab-server/store/dialect.ts';
 import {
   type SessionRecord,
   SessionStore,
   StoreError,
 } from '../../lab-server/store/session-store.ts';
+import { postgresBackend, sqliteBackend } from '../support/store-backends.ts';
 
 const ADMIN_URL = process.env.DRYDOCK_TEST_DATABASE_URL;
-
-/** A fresh, empty database of each kind; removed when the suite ends. */
-interface Backend {
-  name: string;
-  fresh(): Promise<DatabaseTarget>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const dir = mkdtempSync(join(tmpdir(), 'drydock-store-'));
-  let n = 0;
-  return {
-    name: 'SQLite',
-    fresh: async () => databaseTarget(`sqlite:${join(dir, `store-${n++}.sqlite`)}`, dir),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-function postgresBackend(): Backend {
-  const made: string[] = [];
-  const admin = () => new pg.Client({ connectionString: ADMIN_URL });
-  return {
-    name: 'PostgreSQL',
-    async fresh() {
-      assert.ok(
-        ADMIN_URL,
-        'DRYDOCK_TEST_DATABASE_URL is not set: run these tests with `npm test` or `npm run test:store`, which start PostgreSQL',
-      );
-      const name = `drydock_test_${randomBytes(4).toString('hex')}`;
-      const client = admin();
-      await client.connect();
-      await client.query(`CREATE DATABASE ${name}`);
-      await client.end();
-      made.push(name);
-      const url = new URL(ADMIN_URL);
-      url.pathname = `/${name}`;
-      return databaseTarget(url.toString(), '/nonexistent');
-    },
-    async cleanup() {
-      if (made.length === 0) return;
-      const client = admin();
-      await client.connect();
-      for (const name of made) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
 
 const session = (id: string, extra: Partial<SessionRecord> = {}): SessionRecord => ({
   id,
@@ -101,14 +45,26 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
     });
 
     it('brings a fresh database up to date, and a second open applies nothing again', async () => {
-      assert.deepEqual(await store.appliedMigrations(), ['0001-sessions', '0002-accounts']);
+      assert.deepEqual(await store.appliedMigrations(), [
+        '0001-sessions',
+        '0002-accounts',
+        '0003-classes',
+      ]);
       const target = await backend.fresh();
       // Two servers starting at once against one database: the migration lock lets one apply.
       const [a, b] = await Promise.all([SessionStore.open(target), SessionStore.open(target)]);
-      assert.deepEqual(await a.appliedMigrations(), ['0001-sessions', '0002-accounts']);
+      assert.deepEqual(await a.appliedMigrations(), [
+        '0001-sessions',
+        '0002-accounts',
+        '0003-classes',
+      ]);
       await Promise.all([a.close(), b.close()]);
       const again = await SessionStore.open(target);
-      assert.deepEqual(await again.appliedMigrations(), ['0001-sessions', '0002-accounts']);
+      assert.deepEqual(await again.appliedMigrations(), [
+        '0001-sessions',
+        '0002-accounts',
+        '0003-classes',
+      ]);
       await again.close();
     });
 

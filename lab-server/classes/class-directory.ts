@@ -1,0 +1,169 @@
+/**
+ * Classes, free of HTTP: an instructor creates one (and warm sandboxes are
+ * reserved for it), learners join it by its code with a display name and no
+ * account, and ending it ends every session its members have in its labs.
+ * An instructor sees only their own classes, an admin every class; anyone
+ * else never reaches here (the routes require the role).
+ */
+import { randomBytes } from 'node:crypto';
+import { normalizeJoinCode } from '../../protocol/classes.ts';
+import type { Role } from '../../protocol/accounts.ts';
+import type { ClassRecord, ClassStore, MemberRecord } from '../store/class-store.ts';
+import { checkClass, checkDisplayName, ClassError, type ClassInput } from './class-rules.ts';
+import { newJoinCode } from './join-code.ts';
+import type { ClassWarming } from './warm-reservations.ts';
+
+/** Who is asking: a signed-in staff user. */
+export interface Viewer {
+  userId: string;
+  role: Role;
+}
+
+/** Ends the live sessions of these learners (`learner:<id>`) in these labs; returns how many. */
+export type EndSessions = (
+  learners: ReadonlySet<string>,
+  labs: readonly string[],
+) => Promise<number>;
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
+
+/** Whether a class may still be joined (and its members count as a class for admission). */
+export const isCurrent = (record: ClassRecord, now: number) =>
+  record.endedAt === null && now < record.closesAt;
+
+export class ClassDirectory {
+  private readonly store: ClassStore;
+  private readonly knownLab: (slug: string) => boolean;
+  private readonly maxSize: number;
+  private readonly warming: ClassWarming;
+  private readonly endSessions: EndSessions;
+  private readonly now: () => number;
+
+  constructor(opts: {
+    store: ClassStore;
+    knownLab: (slug: string) => boolean;
+    /** DRYDOCK_MAX_SANDBOXES: no class may expect more learners than sandboxes can run. */
+    maxSize: number;
+    warming: ClassWarming;
+    endSessions: EndSessions;
+    now?: () => number;
+  }) {
+    this.store = opts.store;
+    this.knownLab = opts.knownLab;
+    this.maxSize = opts.maxSize;
+    this.warming = opts.warming;
+    this.endSessions = opts.endSessions;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Reserves warm sandboxes for every current class (at start: reservations live in memory). */
+  async warm(): Promise<void> {
+    this.warming.sync(await this.store.currentClasses(this.now()));
+  }
+
+  async create(owner: Viewer, input: ClassInput): Promise<ClassRecord> {
+    const now = this.now();
+    const valid = checkClass(input, { knownLab: this.knownLab, maxSize: this.maxSize, now });
+    // 2^40 codes: a collision is rare, and the unique index catches the one that happens.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record: ClassRecord = {
+        id: newId('c'),
+        name: valid.name,
+        labs: valid.labs,
+        opensAt: valid.opensAt.getTime(),
+        closesAt: valid.closesAt.getTime(),
+        expectedSize: valid.expectedSize,
+        joinCode: newJoinCode(),
+        ownerId: owner.userId,
+        createdAt: now,
+        endedAt: null,
+      };
+      if (await this.store.addClass(record)) {
+        await this.warm();
+        return record;
+      }
+    }
+    throw new Error('five join codes in a row were taken: the random source is broken');
+  }
+
+  /** An admin's view: every class; an instructor's: their own. */
+  list(viewer: Viewer): Promise<ClassRecord[]> {
+    return this.store.classes(viewer.role === 'admin' ? undefined : viewer.userId);
+  }
+
+  /** The class, if this viewer may see it; another instructor's class is "not found" alike. */
+  async find(viewer: Viewer, id: string): Promise<ClassRecord> {
+    const record = await this.store.classById(id);
+    if (!record || (viewer.role !== 'admin' && record.ownerId !== viewer.userId))
+      throw new ClassError('not-found', `You have no class with the id ${id}.`);
+    return record;
+  }
+
+  members(record: ClassRecord): Promise<MemberRecord[]> {
+    return this.store.members(record.id);
+  }
+
+  memberCounts(records: ClassRecord[]): Promise<Map<string, number>> {
+    return this.store.memberCounts(records.map((r) => r.id));
+  }
+
+  /**
+   * The class a code opens, while it may be joined. `not-found` for a code no
+   * class has (a guess: the caller counts it), `closed` for one that ended or
+   * whose window is over.
+   */
+  async byCode(typed: string): Promise<ClassRecord> {
+    const code = normalizeJoinCode(typed);
+    const record = code === undefined ? undefined : await this.store.classByCode(code);
+    if (!record)
+      throw new ClassError('not-found', 'No class has that code. Check it and try again.');
+    if (record.endedAt !== null)
+      throw new ClassError('closed', `The class “${record.name}” has ended.`);
+    if (this.now() >= record.closesAt)
+      throw new ClassError('closed', `The class “${record.name}” is over: its time window closed.`);
+    return record;
+  }
+
+  /** Joins this learner to the class of `code`; the same learner again keeps their membership. */
+  async join(
+    code: string,
+    learner: string,
+    displayName: string,
+  ): Promise<{ class: ClassRecord; member: MemberRecord }> {
+    const name = checkDisplayName(displayName);
+    const record = await this.byCode(code);
+    const member = await this.store.join({
+      id: newId('m'),
+      classId: record.id,
+      displayName: name,
+      learner,
+      joinedAt: this.now(),
+    });
+    return { class: record, member };
+  }
+
+  memberships(learner: string): Promise<{ member: MemberRecord; class: ClassRecord }[]> {
+    return this.store.membershipsOf(learner);
+  }
+
+  /** Whether this learner belongs to a class that is neither ended nor over (admission asks). */
+  inCurrentClass(learner: string): Promise<boolean> {
+    return this.store.inCurrentClass(learner, this.now());
+  }
+
+  /**
+   * Ends the class: no more joins, every live session of its members in its
+   * labs ended (their sandboxes removed before this returns), its warm
+   * reservation cancelled. Ending an ended class again ends nothing more.
+   */
+  async end(viewer: Viewer, id: string): Promise<{ class: ClassRecord; sessionsEnded: number }> {
+    const record = await this.find(viewer, id);
+    if (record.endedAt !== null) return { class: record, sessionsEnded: 0 };
+    const endedAt = this.now();
+    await this.store.endClass(record.id, endedAt);
+    await this.warm();
+    const learners = new Set((await this.store.members(record.id)).map((m) => m.learner));
+    const sessionsEnded = learners.size > 0 ? await this.endSessions(learners, record.labs) : 0;
+    return { class: { ...record, endedAt }, sessionsEnded };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Classes as a Fastify part: the class directory over the store, with the
+ * warm pool's reservations and the session manager's ending wired in. When the
+ * app is ready, every current class's reservation is made again (the pool
+ * keeps reservations in memory only).
+ */
+import fp from 'fastify-plugin';
+import { ClassDirectory } from '../classes/class-directory.ts';
+import { ClassWarming } from '../classes/warm-reservations.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    classes: ClassDirectory;
+  }
+}
+
+export const classesPlugin = fp(
+  async (app) => {
+    const { config } = app;
+    const knownLab = (slug: string) => app.labs.lab(slug) !== undefined;
+    const warming = new ClassWarming(
+      (lab, size, readyBy) => app.pool.reserve(lab, size, readyBy),
+      Math.min(config.warm.max, config.maxSandboxes),
+      knownLab,
+    );
+    const classes = new ClassDirectory({
+      store: app.store.classes,
+      knownLab,
+      maxSize: config.maxSandboxes,
+      warming,
+      endSessions: async (learners, labs) => {
+        const ending = app.sessions
+          .list()
+          .filter((s) => s.live && s.learner !== null && learners.has(s.learner))
+          .filter((s) => labs.includes(s.lab.slug))
+          .map((s) => app.sessions.end(s, 'class'));
+        // end() resolves once the sandbox is removed: the class is over when this returns.
+        await Promise.all(ending);
+        return ending.length;
+      },
+    });
+    app.decorate('classes', classes);
+    app.addHook('onReady', () => classes.warm());
+  },
+  {
+    name: 'drydock-classes',
+    dependencies: ['drydock-store', 'drydock-labs', 'drydock-sessions'],
+    decorators: { fastify: ['config'] },
+  },
+);

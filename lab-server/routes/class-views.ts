@@ -1,0 +1,75 @@
+/**
+ * How classes and memberships read on the wire (protocol/classes.ts): lab
+ * titles from the catalog, the join link, the state at this moment, and the
+ * owner's username. Shared by the staff routes, the learner routes and the
+ * operator's admin API, so the three cannot describe one class differently.
+ */
+import type { FastifyInstance } from 'fastify';
+import type {
+  ClassPreview,
+  ClassState,
+  ClassSummary,
+  Member,
+  Membership,
+} from '../../protocol/classes.ts';
+import type { ClassRecord, MemberRecord } from '../store/class-store.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function classState(record: ClassRecord, now = Date.now()): ClassState {
+  if (record.endedAt !== null) return 'ended';
+  if (now >= record.closesAt) return 'closed';
+  return now >= record.opensAt ? 'open' : 'upcoming';
+}
+
+export function presentPreview(app: FastifyInstance, record: ClassRecord): ClassPreview {
+  return {
+    name: record.name,
+    // A lab removed from the server since keeps its slug as its title.
+    labs: record.labs.map((slug) => ({
+      slug,
+      title: app.labs.lab(slug)?.manifest.title ?? slug,
+    })),
+    opensAt: iso(record.opensAt),
+    closesAt: iso(record.closesAt),
+    state: classState(record),
+  };
+}
+
+export function presentMember(member: MemberRecord): Member {
+  return { id: member.id, displayName: member.displayName, joinedAt: iso(member.joinedAt) };
+}
+
+export function presentMembership(
+  app: FastifyInstance,
+  record: ClassRecord,
+  member: MemberRecord,
+): Membership {
+  return { ...presentMember(member), code: record.joinCode, class: presentPreview(app, record) };
+}
+
+/** Summaries of these classes, with their member counts and owners' usernames. */
+export async function presentClasses(
+  app: FastifyInstance,
+  records: ClassRecord[],
+): Promise<ClassSummary[]> {
+  const [counts, users] = await Promise.all([
+    app.classes.memberCounts(records),
+    app.store.accounts.users(),
+  ]);
+  const usernames = new Map(users.map((u) => [u.id, u.username]));
+  return records.map((record) => {
+    const owner = record.ownerId === null ? undefined : usernames.get(record.ownerId);
+    return {
+      ...presentPreview(app, record),
+      id: record.id,
+      expectedSize: record.expectedSize,
+      joinCode: record.joinCode,
+      joinPath: `/join/?code=${record.joinCode}`,
+      ...(owner === undefined ? {} : { owner }),
+      members: counts.get(record.id) ?? 0,
+      createdAt: iso(record.createdAt),
+      ...(record.endedAt === null ? {} : { endedAt: iso(record.endedAt) }),
+    };
+  });
+}

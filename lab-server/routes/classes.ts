@@ -1,0 +1,234 @@
+/**
+ * Classes over HTTP. Staff (instructor or admin, signed in) under /api/classes:
+ * create, list, show, end; an instructor reaches only their own classes (another
+ * instructor's is 404, as if it did not exist). Learners, without an account,
+ * under /api/join and /api/membership: see what a code opens, join with a display
+ * name, list the classes they joined; their identity is the browser's
+ * X-Drydock-Learner header. Wrong codes are limited per client address.
+ * `classAdminRoutes` gives the operator's admin API (`drydock classes`) the same.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as z from 'zod/mini';
+import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
+import {
+  CLASS_ID,
+  ClassDetailSchema,
+  ClassListSchema,
+  ClassPreviewSchema,
+  ClassSummarySchema,
+  CreateClassBodySchema,
+  EndedClassSchema,
+  JoinBodySchema,
+  MembershipListSchema,
+  MembershipSchema,
+  type ClassDetail,
+  type ClassList,
+  type ClassPreview,
+  type CreateClassBody,
+  type EndedClass,
+  type JoinBody,
+  type Membership,
+  type MembershipList,
+} from '../../protocol/classes.ts';
+import { clientOf, identityOf } from '../admission/client-id.ts';
+import type { Viewer } from '../classes/class-directory.ts';
+import { ClassError } from '../classes/class-rules.ts';
+import { AppError } from '../errors.ts';
+import { jsonSchema } from '../http/json-schema.ts';
+import { presentClasses, presentMember, presentMembership, presentPreview } from './class-views.ts';
+
+/**
+ * Wrong join codes one client address may send per window. A room of learners
+ * behind one address mistyping now and then stays far below it; a guesser gets
+ * 20 tries in 10 minutes out of 2^40 codes.
+ */
+export const WRONG_CODES_PER_ADDRESS = 20;
+export const WRONG_CODES_WINDOW_MS = 10 * 60_000;
+
+const classParams = jsonSchema(z.object({ id: z.string().check(z.regex(CLASS_ID)) }));
+const codeParams = jsonSchema(z.object({ code: z.string().check(z.maxLength(64)) }));
+
+/** A domain refusal as the API's answer. */
+export function asAppError(error: unknown): unknown {
+  if (!(error instanceof ClassError)) return error;
+  if (error.kind === 'invalid')
+    return new AppError('BAD_REQUEST', error.message, {
+      ...(error.field === undefined ? {} : { details: { field: error.field } }),
+    });
+  if (error.kind === 'closed') return new AppError('CLASS_CLOSED', error.message);
+  return new AppError('CLASS_NOT_FOUND', error.message);
+}
+
+async function translated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asAppError(error);
+  }
+}
+
+/** The operator's admin API acts as an admin: every class. */
+const OPERATOR: Viewer = { userId: '', role: 'admin' };
+
+/** The staff routes for one kind of caller: a signed-in user, or the operator. */
+function staffRoutes(viewerOf: (request: FastifyRequest) => Promise<Viewer>) {
+  return async (app: FastifyInstance) => {
+    const { classes } = app;
+    const detail = async (viewer: Viewer, id: string): Promise<ClassDetail> => {
+      const record = await translated(() => classes.find(viewer, id));
+      const [summary] = await presentClasses(app, [record]);
+      const roster = (await classes.members(record)).map(presentMember);
+      return { ...summary!, roster };
+    };
+
+    app.get(
+      '/classes',
+      { schema: { response: { 200: jsonSchema(ClassListSchema) } } },
+      async (request): Promise<ClassList> => ({
+        classes: await presentClasses(app, await classes.list(await viewerOf(request))),
+      }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/classes/:id',
+      { schema: { params: classParams, response: { 200: jsonSchema(ClassDetailSchema) } } },
+      async (request) => detail(await viewerOf(request), request.params.id),
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/classes/:id/end',
+      { schema: { params: classParams, response: { 200: jsonSchema(EndedClassSchema) } } },
+      async (request): Promise<EndedClass> => {
+        const viewer = await viewerOf(request);
+        const ended = await translated(() => classes.end(viewer, request.params.id));
+        request.log.info({ class: ended.class.id, sessions: ended.sessionsEnded }, 'class ended');
+        const [summary] = await presentClasses(app, [ended.class]);
+        return { class: summary!, sessionsEnded: ended.sessionsEnded };
+      },
+    );
+  };
+}
+
+/** Staff and learner routes under /api. */
+export async function classRoutes(app: FastifyInstance): Promise<void> {
+  const { classes, accounts } = app;
+  const staff = accounts.requireRole('instructor', 'admin');
+  const viewerOf = async (request: FastifyRequest): Promise<Viewer> => {
+    const who = await accounts.signedIn(request);
+    // requireRole ran first: only a signed-in instructor or admin gets here.
+    if (!who) throw new AppError('NOT_SIGNED_IN');
+    return { userId: who.user.id, role: who.user.role };
+  };
+
+  await app.register(async (scope) => {
+    // Before validation: a stranger's malformed body is 401, not a hint about the schema.
+    scope.addHook('preValidation', staff);
+    scope.post<{ Body: CreateClassBody }>(
+      '/classes',
+      {
+        schema: {
+          body: jsonSchema(CreateClassBodySchema),
+          response: { 201: jsonSchema(ClassSummarySchema) },
+        },
+      },
+      async (request, reply) => {
+        const viewer = await viewerOf(request);
+        const body = request.body;
+        const record = await translated(() =>
+          classes.create(viewer, {
+            name: body.name,
+            labs: body.labs,
+            opensAt: new Date(body.opensAt),
+            closesAt: new Date(body.closesAt),
+            expectedSize: body.expectedSize,
+          }),
+        );
+        request.log.info(
+          { class: record.id, labs: record.labs, expected: record.expectedSize },
+          'class created',
+        );
+        const [summary] = await presentClasses(app, [record]);
+        return reply.code(201).send(summary);
+      },
+    );
+    await scope.register(staffRoutes(viewerOf));
+  });
+
+  const wrongCodes = app.createRateLimit({
+    max: WRONG_CODES_PER_ADDRESS,
+    timeWindow: WRONG_CODES_WINDOW_MS,
+    keyGenerator: (request) => `join-code:${clientOf(request.ip)}`,
+  });
+  /** Refuses a client that guessed too often; counts this request's code if it opens no class. */
+  const guarded = async <T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> => {
+    const peek = await wrongCodes(request, { increment: false });
+    if (!peek.isAllowed && peek.remaining <= 0)
+      throw new AppError(
+        'RATE_LIMITED',
+        `Too many wrong class codes from your address. Try again in ${peek.ttlInSeconds} s.`,
+        { retryAfter: peek.ttlInSeconds },
+      );
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ClassError && error.kind === 'not-found') {
+        await wrongCodes(request);
+        throw new AppError('JOIN_CODE_UNKNOWN', error.message);
+      }
+      throw asAppError(error);
+    }
+  };
+  /** The learner identity the browser sent; joining needs one (it is what keeps the place). */
+  const learnerOf = (request: FastifyRequest): string => {
+    const { learner } = identityOf(request);
+    if (!learner.startsWith('learner:'))
+      throw new AppError(
+        'BAD_REQUEST',
+        `Joining a class needs the browser's learner identity (the ${LEARNER_HEADER} header the site sends).`,
+        { details: { field: LEARNER_HEADER } },
+      );
+    return learner;
+  };
+
+  app.get<{ Params: { code: string } }>(
+    '/join/:code',
+    { schema: { params: codeParams, response: { 200: jsonSchema(ClassPreviewSchema) } } },
+    async (request): Promise<ClassPreview> =>
+      presentPreview(app, await guarded(request, () => classes.byCode(request.params.code))),
+  );
+
+  app.post<{ Body: JoinBody }>(
+    '/join',
+    {
+      schema: {
+        body: jsonSchema(JoinBodySchema),
+        response: { 200: jsonSchema(MembershipSchema) },
+      },
+    },
+    async (request): Promise<Membership> => {
+      const learner = learnerOf(request);
+      const { code, displayName } = request.body;
+      const joined = await guarded(request, () => classes.join(code, learner, displayName));
+      request.log.info({ class: joined.class.id, member: joined.member.id }, 'joined a class');
+      return presentMembership(app, joined.class, joined.member);
+    },
+  );
+
+  app.get(
+    '/membership',
+    { schema: { response: { 200: jsonSchema(MembershipListSchema) } } },
+    async (request, reply): Promise<MembershipList> => {
+      // Personal: never from a shared cache.
+      reply.header('cache-control', 'no-store');
+      const found = await classes.memberships(learnerOf(request));
+      return {
+        memberships: found.map(({ class: record, member }) =>
+          presentMembership(app, record, member),
+        ),
+      };
+    },
+  );
+}
+
+/** The operator's view under /api/admin (behind its token): every class, and ending one. */
+export const classAdminRoutes = staffRoutes(async () => OPERATOR);

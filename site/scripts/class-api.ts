@@ -1,0 +1,97 @@
+/**
+ * The browser's side of classes (docs/api.md, "Classes"): a learner's join page
+ * and an instructor's class page. Every answer is parsed with the protocol's
+ * schemas; every failure becomes a ClassApiError with the API's code, the input
+ * to blame (`field`) and a sentence a person can act on. Learner requests carry
+ * this browser's learner identity: it is what keeps a learner's place.
+ */
+import * as z from 'zod/mini';
+import { ApiErrorBodySchema } from '../../protocol/api-error.ts';
+import {
+  ClassListSchema,
+  ClassPreviewSchema,
+  ClassSummarySchema,
+  EndedClassSchema,
+  MembershipListSchema,
+  MembershipSchema,
+  type ClassPreview,
+  type ClassSummary,
+  type CreateClassBody,
+  type EndedClass,
+  type Membership,
+} from '../../protocol/classes.ts';
+import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
+import { parseText } from '../../protocol/parse.ts';
+import { learnerId } from './learner-id.ts';
+
+export class ClassApiError extends Error {
+  /** The API's error code, or UNREACHABLE / UNREADABLE. */
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(code: string, message: string, field?: string) {
+    super(message);
+    this.name = 'ClassApiError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+async function call<T>(
+  path: string,
+  schema: z.ZodMiniType<T>,
+  options: { method?: 'GET' | 'POST'; body?: unknown } = {},
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      cache: 'no-store',
+      credentials: 'same-origin',
+      headers: {
+        accept: 'application/json',
+        [LEARNER_HEADER]: learnerId(),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch {
+    throw new ClassApiError('UNREACHABLE', 'The server cannot be reached. Try again in a moment.');
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const failure = parseText(ApiErrorBodySchema, text);
+    if (!failure.ok)
+      throw new ClassApiError(
+        `HTTP_${response.status}`,
+        `The server answered ${response.status} ${response.statusText}.`,
+      );
+    const { code, message, field } = failure.value.error;
+    throw new ClassApiError(code, message, field);
+  }
+  const parsed = parseText(schema, text);
+  if (!parsed.ok)
+    throw new ClassApiError('UNREADABLE', `The server’s answer is unreadable (${parsed.why}).`);
+  return parsed.value;
+}
+
+// Learners
+
+export const previewClass = (code: string): Promise<ClassPreview> =>
+  call(`/api/join/${encodeURIComponent(code)}`, ClassPreviewSchema);
+
+export const joinClass = (code: string, displayName: string): Promise<Membership> =>
+  call('/api/join', MembershipSchema, { method: 'POST', body: { code, displayName } });
+
+export const myMemberships = async (): Promise<Membership[]> =>
+  (await call('/api/membership', MembershipListSchema)).memberships;
+
+// Staff
+
+export const listClasses = async (): Promise<ClassSummary[]> =>
+  (await call('/api/classes', ClassListSchema)).classes;
+
+export const createClass = (body: CreateClassBody): Promise<ClassSummary> =>
+  call('/api/classes', ClassSummarySchema, { method: 'POST', body });
+
+export const endClass = (id: string): Promise<EndedClass> =>
+  call(`/api/classes/${encodeURIComponent(id)}/end`, EndedClassSchema, { method: 'POST' });

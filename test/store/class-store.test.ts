@@ -1,0 +1,169 @@
+/**
+ * Classes and members in the store, against SQLite and PostgreSQL for real:
+ * what goes in comes out (times beyond 2^31, the labs' order), join codes are
+ * unique, a learner joining again keeps their membership, an end happens once,
+ * and a removed instructor's classes stay.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ClassRecord } from '../../lab-server/store/class-store.ts';
+import { SessionStore } from '../../lab-server/store/session-store.ts';
+import { postgresBackend, sqliteBackend } from '../support/store-backends.ts';
+
+const T = 1_764_000_000_000;
+
+const aClass = (id: string, extra: Partial<ClassRecord> = {}): ClassRecord => ({
+  id,
+  name: `Class ${id}`,
+  labs: ['layer-cache-order', 'named-volume-masks-image'],
+  opensAt: T,
+  closesAt: T + 3_600_000,
+  expectedSize: 30,
+  joinCode: `CODE${id.slice(-4).toUpperCase()}`,
+  ownerId: 'u_instructor01',
+  createdAt: T - 1000,
+  endedAt: null,
+  ...extra,
+});
+
+for (const backend of [sqliteBackend(), postgresBackend()]) {
+  describe(`class store on ${backend.name}`, () => {
+    let store: SessionStore;
+    before(async () => {
+      store = await SessionStore.open(await backend.fresh());
+      for (const [id, username] of [
+        ['u_instructor01', 'ada'],
+        ['u_instructor02', 'grace'],
+      ] as const)
+        await store.accounts.addUser({
+          id,
+          username,
+          displayName: username,
+          role: 'instructor',
+          passwordHash: null,
+          createdAt: T,
+          updatedAt: T,
+          disabledAt: null,
+        });
+    });
+    after(async () => {
+      await store?.close();
+      await backend.cleanup();
+    });
+
+    it('keeps a class as it was given: labs in order, times as numbers', async () => {
+      const record = aClass('c_round_trip1', { labs: ['z-lab', 'a-lab', 'm-lab'] });
+      assert.equal(await store.classes.addClass(record), true);
+      assert.deepEqual(await store.classes.classById(record.id), record);
+      assert.deepEqual(await store.classes.classByCode(record.joinCode), record);
+      assert.equal(await store.classes.classById('c_nonexistent'), undefined);
+    });
+
+    it('refuses a second class with a join code already taken', async () => {
+      assert.equal(
+        await store.classes.addClass(aClass('c_first_code', { joinCode: 'SAME0000' })),
+        true,
+      );
+      assert.equal(
+        await store.classes.addClass(aClass('c_second_cod', { joinCode: 'SAME0000' })),
+        false,
+      );
+      assert.equal(await store.classes.classById('c_second_cod'), undefined);
+    });
+
+    it('lists one owner’s classes or all, newest first', async () => {
+      await store.classes.addClass(aClass('c_list_old01', { createdAt: T + 10 }));
+      await store.classes.addClass(
+        aClass('c_list_new01', { createdAt: T + 20, ownerId: 'u_instructor02' }),
+      );
+      const graces = await store.classes.classes('u_instructor02');
+      assert.deepEqual(
+        graces.map((c) => c.id),
+        ['c_list_new01'],
+      );
+      const all = (await store.classes.classes()).map((c) => c.id);
+      assert.ok(all.indexOf('c_list_new01') < all.indexOf('c_list_old01'));
+    });
+
+    it('keeps a learner’s membership when they join again, with their new name', async () => {
+      await store.classes.addClass(aClass('c_joinable01'));
+      const first = await store.classes.join({
+        id: 'm_first_join1',
+        classId: 'c_joinable01',
+        displayName: 'Ada',
+        learner: 'learner:aaaaaaaaaaaaaaaaaaaaaa',
+        joinedAt: T + 1,
+      });
+      await store.classes.join({
+        id: 'm_other_join1',
+        classId: 'c_joinable01',
+        displayName: 'Grace',
+        learner: 'learner:bbbbbbbbbbbbbbbbbbbbbb',
+        joinedAt: T + 2,
+      });
+      const again = await store.classes.join({
+        id: 'm_again_join1',
+        classId: 'c_joinable01',
+        displayName: 'Ada L.',
+        learner: 'learner:aaaaaaaaaaaaaaaaaaaaaa',
+        joinedAt: T + 3,
+      });
+      assert.deepEqual(again, { ...first, displayName: 'Ada L.' });
+      const members = await store.classes.members('c_joinable01');
+      assert.deepEqual(
+        members.map((m) => [m.id, m.displayName]),
+        [
+          ['m_first_join1', 'Ada L.'],
+          ['m_other_join1', 'Grace'],
+        ],
+      );
+      assert.deepEqual(
+        await store.classes.memberCounts(['c_joinable01', 'c_list_old01']),
+        new Map([['c_joinable01', 2]]),
+      );
+      const mine = await store.classes.membershipsOf('learner:aaaaaaaaaaaaaaaaaaaaaa');
+      assert.deepEqual(
+        mine.map(({ class: c, member }) => [c.id, member.id]),
+        [['c_joinable01', 'm_first_join1']],
+      );
+    });
+
+    it('knows whether a learner is in a class that is neither ended nor closed', async () => {
+      const learner = 'learner:cccccccccccccccccccccc';
+      await store.classes.addClass(aClass('c_current_01'));
+      await store.classes.join({
+        id: 'm_current_001',
+        classId: 'c_current_01',
+        displayName: 'C',
+        learner,
+        joinedAt: T,
+      });
+      assert.equal(await store.classes.inCurrentClass(learner, T + 60_000), true);
+      assert.equal(await store.classes.inCurrentClass(learner, T + 3_600_000), false, 'closed');
+      assert.equal(await store.classes.inCurrentClass('learner:nobody', T), false);
+      assert.ok((await store.classes.currentClasses(T)).some((c) => c.id === 'c_current_01'));
+
+      assert.equal(await store.classes.endClass('c_current_01', T + 5), true);
+      assert.equal(await store.classes.endClass('c_current_01', T + 6), false, 'ended once');
+      assert.equal((await store.classes.classById('c_current_01'))?.endedAt, T + 5);
+      assert.equal(await store.classes.inCurrentClass(learner, T + 60_000), false, 'ended');
+      assert.ok(!(await store.classes.currentClasses(T)).some((c) => c.id === 'c_current_01'));
+    });
+
+    it('keeps a removed instructor’s classes, owned by nobody', async () => {
+      await store.accounts.addUser({
+        id: 'u_leaving_001',
+        username: 'leaving',
+        displayName: 'leaving',
+        role: 'instructor',
+        passwordHash: null,
+        createdAt: T,
+        updatedAt: T,
+        disabledAt: null,
+      });
+      await store.classes.addClass(aClass('c_orphaned01', { ownerId: 'u_leaving_001' }));
+      assert.equal(await store.accounts.removeUser('u_leaving_001'), true);
+      assert.equal((await store.classes.classById('c_orphaned01'))?.ownerId, null);
+    });
+  });
+}
