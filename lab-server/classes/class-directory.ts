@@ -146,6 +146,21 @@ export class ClassDirectory {
     return this.store.membershipsOf(learner);
   }
 
+  /**
+   * Whether this staff member may watch a learner's terminal in this lab: an
+   * admin always; an instructor when the learner is in one of their classes that
+   * has not ended and has the lab. An assistant never, until an instructor can
+   * grant it.
+   */
+  async mayWatch(viewer: Viewer, learner: string | null, lab: string): Promise<boolean> {
+    if (viewer.role === 'admin') return true;
+    if (viewer.role !== 'instructor' || learner === null) return false;
+    const memberships = await this.store.membershipsOf(learner);
+    return memberships.some(
+      ({ class: c }) => c.ownerId === viewer.userId && c.endedAt === null && c.labs.includes(lab),
+    );
+  }
+
   /** Whether this learner belongs to a class that is neither ended nor over (admission asks). */
   inCurrentClass(learner: string): Promise<boolean> {
     return this.store.inCurrentClass(learner, this.now());

@@ -86,8 +86,8 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
   /**
    * A read-only view of a learner's terminal for staff (docs/api.md, "Watching a
    * terminal"). The learner's page shows who watches, and the session's events
-   * keep who did and for how long. Until classes say whose learners an instructor
-   * may watch, only an admin may.
+   * keep who did and for how long. An admin may watch anyone; an instructor, the
+   * learners of their own classes in those classes' labs (ClassDirectory.mayWatch).
    */
   app.get<{ Params: { id: string }; Querystring: TerminalQuery }>(
     '/sessions/:id/watch',
@@ -99,17 +99,21 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         socket.close(CLOSE_SIGN_IN_REQUIRED, 'Sign in as staff to watch a terminal.');
         return;
       }
-      if (who.user.role !== 'admin') {
+      const session = app.sessions.available ? app.sessions.find(request.params.id) : undefined;
+      const viewer = { userId: who.user.id, role: who.user.role };
+      const allowed =
+        session?.live && (await app.classes.mayWatch(viewer, session.learner, session.lab.slug));
+      if (!session?.live && viewer.role === 'admin') {
+        socket.close(CLOSE_UNKNOWN_SESSION, 'No live session has this id.');
+        return;
+      }
+      // Anyone else is told the same whether the session exists or is not theirs to watch.
+      if (!session || !allowed) {
         request.log.warn(
           { user: who.user.username, session: request.params.id },
           'refused a watch',
         );
         socket.close(CLOSE_NOT_ALLOWED, `${who.user.username} may not watch this terminal.`);
-        return;
-      }
-      const session = app.sessions.available ? app.sessions.find(request.params.id) : undefined;
-      if (!session?.live) {
-        socket.close(CLOSE_UNKNOWN_SESSION, 'No live session has this id.');
         return;
       }
       if (session.watchers.size >= WATCHERS_PER_SESSION) {

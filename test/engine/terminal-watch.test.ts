@@ -2,7 +2,8 @@
  * Watching a learner's terminal, read-only, against a real sandbox: the watcher
  * sees the learner's screen, cannot type into it or resize it, the learner is
  * told who watches, and the session's events keep who did and for how long.
- * Each refusal closes the socket with its code before anything is shown.
+ * Who may: an admin, and the instructor of a class the learner is in; each
+ * refusal closes the socket with its code before anything is shown.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import {
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_UNKNOWN_SESSION,
 } from '../../protocol/close-codes.ts';
+import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -24,7 +26,10 @@ describe('watching a learner’s terminal', () => {
   let session: { id: string; token: string };
   let learner: TerminalClient;
   let admin: string;
+  /** The instructor of the learner's class, another instructor, an assistant: sign-in cookies. */
   let instructor: string;
+  let otherInstructor: string;
+  let assistant: string;
   const opened: TerminalClient[] = [];
 
   const signIn = async (username: string) => {
@@ -62,26 +67,45 @@ describe('watching a learner’s terminal', () => {
   before(async () => {
     platform = await startPlatform({}, { listen: true });
     const users = platform.app.accounts.users;
-    admin = `watch-admin-${process.pid}`;
-    instructor = `watch-instructor-${process.pid}`;
-    await users.add({
-      username: admin,
-      role: 'admin',
-      displayName: 'Ana Ruiz',
-      password: PASSWORD,
+    const account = async (role: 'admin' | 'instructor' | 'assistant', displayName: string) => {
+      const username = `watch-${displayName.split(' ')[0]!.toLowerCase()}-${process.pid}`;
+      await users.add({ username, role, displayName, password: PASSWORD });
+      return signIn(username);
+    };
+    admin = await account('admin', 'Ana Ruiz');
+    instructor = await account('instructor', 'Ivo Instructor');
+    otherInstructor = await account('instructor', 'Olga Other');
+    assistant = await account('assistant', 'Asa Assistant');
+
+    // The learner is in Ivo's class, which has the lab.
+    const learnerId = `watch-learner-${process.pid}-abcdef`;
+    const created = await fetch(`${platform.url}/api/classes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: platform.url, cookie: instructor },
+      body: JSON.stringify({
+        name: 'Watched class',
+        labs: [LAB],
+        opensAt: new Date().toISOString(),
+        closesAt: new Date(Date.now() + 3600_000).toISOString(),
+        expectedSize: 2,
+      }),
     });
-    await users.add({
-      username: instructor,
-      role: 'instructor',
-      displayName: 'Ivo Instructor',
-      password: PASSWORD,
+    assert.equal(created.status, 201, await created.clone().text());
+    const { joinCode } = (await created.json()) as { joinCode: string };
+    const joined = await fetch(`${platform.url}/api/join`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        origin: platform.url,
+        [LEARNER_HEADER]: learnerId,
+      },
+      body: JSON.stringify({ code: joinCode, displayName: 'Lea Learner' }),
     });
-    admin = await signIn(admin);
-    instructor = await signIn(instructor);
+    assert.equal(joined.status, 200, await joined.clone().text());
 
     const res = await fetch(`${platform.url}/api/sessions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [LEARNER_HEADER]: learnerId },
       body: JSON.stringify({ lab: LAB }),
     });
     assert.equal(res.status, 201);
@@ -169,6 +193,11 @@ describe('watching a learner’s terminal', () => {
     assert.equal(started.length, 4);
     assert.equal(ended.length, 4);
     assert.ok(started.every((e) => e.data.by === 'Ana Ruiz'));
+    assert.deepEqual(
+      ended.map((e) => e.data.watcher),
+      started.map((e) => e.data.watcher),
+      'each watch ended',
+    );
     assert.ok(ended.every((e) => typeof e.data.seconds === 'number' && e.data.seconds >= 0));
   });
 
@@ -178,14 +207,25 @@ describe('watching a learner’s terminal', () => {
     assert.equal(watcher.received, 0, 'nothing of the screen was sent');
   });
 
-  it('refuses a signed-in instructor for now, only admins may watch (4402)', async () => {
+  it('lets the instructor of the learner’s class watch', async () => {
     const watcher = watch(session.id, instructor);
-    assert.equal(await closed(watcher), CLOSE_NOT_ALLOWED);
-    assert.equal(watcher.received, 0);
+    await watcher.waitForControl('ready', 30_000);
+    await watcher.waitForOutput(/before-watch-42/);
+    watcher.close();
+    await closed(watcher);
   });
 
-  it('refuses a session id no live session has (4404)', async () => {
+  it('refuses an instructor whose classes the learner is not in, and an assistant (4402)', async () => {
+    for (const cookie of [otherInstructor, assistant]) {
+      const watcher = watch(session.id, cookie);
+      assert.equal(await closed(watcher), CLOSE_NOT_ALLOWED);
+      assert.equal(watcher.received, 0, 'nothing of the screen was sent');
+    }
+  });
+
+  it('refuses an id no live session has: 4404 to an admin, 4402 to an instructor (ids tell them nothing)', async () => {
     assert.equal(await closed(watch('s_nosuchsession0', admin)), CLOSE_UNKNOWN_SESSION);
+    assert.equal(await closed(watch('s_nosuchsession0', instructor)), CLOSE_NOT_ALLOWED);
   });
 
   it('lets three people watch at once and refuses a fourth (4429), not counting them as the learner’s terminals', async () => {
