@@ -28,6 +28,7 @@ import type { SandboxBackend } from './backend/sandbox-backend.ts';
 import { accountsPlugin } from './plugins/accounts.ts';
 import { backendPlugin } from './plugins/backend.ts';
 import { labsPlugin } from './plugins/labs.ts';
+import { oidcPlugin } from './plugins/oidc.ts';
 import { capacityPlugin } from './plugins/capacity.ts';
 import { sessionsPlugin } from './plugins/sessions.ts';
 import { storePlugin } from './plugins/store.ts';
@@ -36,6 +37,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { labRoutes } from './routes/labs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
@@ -107,6 +109,7 @@ export async function buildApp(
   await app.register(labsPlugin);
   await app.register(storePlugin, { store: parts.store });
   await app.register(accountsPlugin);
+  await app.register(oidcPlugin);
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
   await app.register(capacityPlugin);
@@ -160,6 +163,7 @@ export async function buildApp(
       await api.register(sessionRoutes);
       await api.register(terminalRoutes);
       await api.register(authRoutes);
+      await api.register(oidcRoutes);
       api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
         throw new AppError(
           'NOT_FOUND',

@@ -125,6 +125,10 @@ async function migrate(db: Kysely<Database>, dialect: Dialect, where: string): P
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(dialect) },
+    // Features made on branches at once take numbers apart (0003 classes, 0004 OpenID
+    // sign-in) and may ship in either order; each migration depends only on older
+    // tables, so a database that has 0004 still gets 0003 when it arrives.
+    allowUnorderedMigrations: true,
   });
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();

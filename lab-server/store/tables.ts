@@ -72,11 +72,20 @@ export interface SignInsTable {
   /** SHA-256 of the cookie's token: the token itself is never stored. */
   token_hash: string;
   user_id: string;
-  /** How the user proved who they are: `password` (later `oidc`). */
+  /** How the user proved who they are: `password` or `oidc`. */
   method: string;
   created_at: number;
   expires_at: number;
   last_seen_at: number;
+}
+
+export interface OidcIdentitiesTable {
+  /** The provider's issuer identifier, as DRYDOCK_OIDC_ISSUER names it. */
+  issuer: string;
+  /** The provider's `sub` for the user: never reassigned to another person. */
+  subject: string;
+  user_id: string;
+  created_at: number;
 }
 
 export interface Database {
@@ -86,4 +95,5 @@ export interface Database {
   session_events: SessionEventsTable;
   users: UsersTable;
   sign_ins: SignInsTable;
+  oidc_identities: OidcIdentitiesTable;
 }

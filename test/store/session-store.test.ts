@@ -101,14 +101,26 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
     });
 
     it('brings a fresh database up to date, and a second open applies nothing again', async () => {
-      assert.deepEqual(await store.appliedMigrations(), ['0001-sessions', '0002-accounts']);
+      assert.deepEqual(await store.appliedMigrations(), [
+        '0001-sessions',
+        '0002-accounts',
+        '0004-oidc',
+      ]);
       const target = await backend.fresh();
       // Two servers starting at once against one database: the migration lock lets one apply.
       const [a, b] = await Promise.all([SessionStore.open(target), SessionStore.open(target)]);
-      assert.deepEqual(await a.appliedMigrations(), ['0001-sessions', '0002-accounts']);
+      assert.deepEqual(await a.appliedMigrations(), [
+        '0001-sessions',
+        '0002-accounts',
+        '0004-oidc',
+      ]);
       await Promise.all([a.close(), b.close()]);
       const again = await SessionStore.open(target);
-      assert.deepEqual(await again.appliedMigrations(), ['0001-sessions', '0002-accounts']);
+      assert.deepEqual(await again.appliedMigrations(), [
+        '0001-sessions',
+        '0002-accounts',
+        '0004-oidc',
+      ]);
       await again.close();
     });
 
