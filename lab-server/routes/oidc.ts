@@ -12,7 +12,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isSameSitePath, type OidcRefusal } from '../../protocol/oidc.ts';
 import { clientOf } from '../admission/client-id.ts';
 import { AppError } from '../errors.ts';
-import { clearFlowCookie, readFlowCookie, setFlowCookie } from '../http/oidc-flow-cookie.ts';
+import {
+  clearFlowCookie,
+  hasFlowCookie,
+  readFlowCookie,
+  setFlowCookie,
+} from '../http/oidc-flow-cookie.ts';
 import { readSignInCookie, setSignInCookie } from '../http/sign-in-cookie.ts';
 import type { Oidc } from '../plugins/oidc.ts';
 import { OidcFailure } from '../oidc/relying-party.ts';
@@ -56,13 +61,17 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { relyingParty } = configured();
+      noStore(reply);
+      // Chromium prefetches links a pointer rests on: a prefetch must not start a flow (and
+      // a non-2xx answer keeps the browser from using it for the real click).
+      if (/\bprefetch\b/i.test(String(request.headers['sec-purpose'] ?? '')))
+        return reply.code(503).header('retry-after', '0').send();
       const next = request.query.next ?? '/';
       if (!isSameSitePath(next))
         throw new AppError(
           'BAD_REQUEST',
           'next must be a path on this site (such as /labs/): a sign-in never leads to another site.',
         );
-      noStore(reply);
       try {
         const { url, secrets } = await relyingParty.authorizationUrl();
         setFlowCookie(accounts.cookie, reply, { ...secrets, next, at: Date.now() });
@@ -77,20 +86,24 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
   app.get('/auth/oidc/callback', async (request, reply) => {
     const { relyingParty, users } = configured();
     noStore(reply);
-    const flow = readFlowCookie(accounts.cookie, request);
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+    const state = new URLSearchParams(query).get('state') ?? '';
+    const found = readFlowCookie(accounts.cookie, request, state);
     // Whatever happens next, this answer is used once.
-    clearFlowCookie(accounts.cookie, reply);
-    if (!flow)
+    if (found.kind !== 'missing') clearFlowCookie(accounts.cookie, reply, state);
+    if (found.kind === 'expired')
+      return refuse(request, reply, 'FLOW_EXPIRED', 'the flow cookie is older than 10 minutes');
+    if (found.kind === 'missing' || !sameText(state, found.flow.state)) {
+      if (hasFlowCookie(accounts.cookie, request))
+        return refuse(request, reply, 'STATE_MISMATCH', 'the state matches no flow cookie');
       return refuse(
         request,
         reply,
         'FLOW_EXPIRED',
         'no sign-in under way in this browser (no flow cookie, or older than 10 minutes)',
       );
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    const state = new URLSearchParams(query).get('state') ?? '';
-    if (!sameText(state, flow.state))
-      return refuse(request, reply, 'STATE_MISMATCH', 'the state does not match the flow cookie');
+    }
+    const { flow } = found;
 
     const callbackUrl = new URL(relyingParty.settings.redirectUri);
     callbackUrl.search = query;

@@ -20,7 +20,23 @@ import { CookieJar, oidcSignIn, throughProvider, visit } from '../support/oidc-s
 const PUBLIC_URL = 'http://drydock.test:4400/';
 const CALLBACK = `${PUBLIC_URL}api/auth/oidc/callback`;
 const SIGN_IN_COOKIE = 'drydock-sign-in';
-const FLOW_COOKIE = 'drydock-oidc';
+/** Each flow's cookie is this and the start of its state. */
+const FLOW_COOKIE = 'drydock-oidc-';
+
+/** The one flow cookie in `jar`: its name, and the flow it holds. */
+function flowIn(jar: CookieJar) {
+  const names = [...jar.cookies.keys()].filter((name) => name.startsWith(FLOW_COOKIE));
+  assert.equal(names.length, 1, `one flow cookie in ${names.join(', ')}`);
+  const name = names[0]!;
+  const value = jar.cookies.get(name)!;
+  return {
+    name,
+    value,
+    flow: JSON.parse(Buffer.from(value, 'base64url').toString()) as Record<string, unknown>,
+  };
+}
+const hasFlow = (jar: CookieJar) =>
+  [...jar.cookies.keys()].some((name) => name.startsWith(FLOW_COOKIE));
 
 const login = (username: string) => ({ username, password: `${username}-password` });
 
@@ -72,7 +88,7 @@ describe('staff sign-in with OpenID Connect', () => {
     assert.equal(res.headers['cache-control'], 'no-store');
     const cookies = [res.headers['set-cookie']].flat().map(String);
     assert.ok(
-      cookies.some((c) => c.startsWith(`${FLOW_COOKIE}=;`) && c.includes('Max-Age=0')),
+      cookies.some((c) => /^drydock-oidc-[\w-]{16}=;/.test(c) && c.includes('Max-Age=0')),
       'the flow cookie is cleared',
     );
     const signIn = cookies.find((c) => c.startsWith(`${SIGN_IN_COOKIE}=`))!;
@@ -182,18 +198,20 @@ describe('staff sign-in with OpenID Connect', () => {
     callback.searchParams.set('state', 'A'.repeat(43));
     const res = await visit(platform.app, jar, callback.pathname + callback.search);
     assert.equal(refusalOf(res), 'STATE_MISMATCH');
-    assert.ok(!jar.cookies.has(FLOW_COOKIE), 'the flow is over');
     assert.ok(!jar.cookies.has(SIGN_IN_COOKIE));
   });
 
   it('refuses a code delivered a second time, even with the flow cookie kept', async () => {
     const jar = new CookieJar();
     const { callback } = await throughProvider(platform.app, jar, login('ada'));
-    const flow = jar.cookies.get(FLOW_COOKIE)!;
+    const { name, value } = flowIn(jar);
     const first = await visit(platform.app, jar, callback.pathname + callback.search);
     assert.equal(first.headers.location, '/');
+    assert.ok(!hasFlow(jar), 'the flow is over');
+    const again = await visit(platform.app, jar, callback.pathname + callback.search);
+    assert.equal(refusalOf(again), 'FLOW_EXPIRED', 'in the same browser, the flow is gone');
     const thief = new CookieJar();
-    thief.cookies.set(FLOW_COOKIE, flow);
+    thief.cookies.set(name, value);
     const replay = await visit(platform.app, thief, callback.pathname + callback.search);
     assert.equal(refusalOf(replay), 'CODE_REFUSED');
     assert.ok(!thief.cookies.has(SIGN_IN_COOKIE));
@@ -206,16 +224,37 @@ describe('staff sign-in with OpenID Connect', () => {
     const elsewhere = await visit(platform.app, new CookieJar(), path);
     assert.equal(refusalOf(elsewhere), 'FLOW_EXPIRED');
 
-    const flow = JSON.parse(Buffer.from(jar.cookies.get(FLOW_COOKIE)!, 'base64url').toString());
+    const { name, flow } = flowIn(jar);
     const stale = new CookieJar();
     stale.cookies.set(
-      FLOW_COOKIE,
+      name,
       Buffer.from(JSON.stringify({ ...flow, at: Date.now() - 11 * 60_000 })).toString('base64url'),
     );
     assert.equal(refusalOf(await visit(platform.app, stale, path)), 'FLOW_EXPIRED');
+    assert.ok(!hasFlow(stale), 'and the stale cookie is cleared');
     const garbled = new CookieJar();
-    garbled.cookies.set(FLOW_COOKIE, 'not-a-flow');
+    garbled.cookies.set(name, 'not-a-flow');
     assert.equal(refusalOf(await visit(platform.app, garbled, path)), 'FLOW_EXPIRED');
+  });
+
+  it('completes two sign-ins begun in one browser (two tabs), in either order', async () => {
+    const jar = new CookieJar();
+    const first = await throughProvider(platform.app, jar, login('ada'), '/first/');
+    const second = await throughProvider(platform.app, jar, login('ada'), '/second/');
+    const late = await visit(platform.app, jar, second.callback.pathname + second.callback.search);
+    assert.equal(late.headers.location, '/second/');
+    const early = await visit(platform.app, jar, first.callback.pathname + first.callback.search);
+    assert.equal(early.headers.location, '/first/');
+    assert.ok(!hasFlow(jar));
+  });
+
+  it('starts no flow for a browser’s prefetch of the start link', async () => {
+    const res = await platform.app.inject({
+      url: '/api/auth/oidc/start',
+      headers: { 'sec-purpose': 'prefetch' },
+    });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers['set-cookie'], undefined);
   });
 
   it('refuses when the person cancels at the provider (its error response)', async () => {
@@ -244,7 +283,7 @@ describe('staff sign-in with OpenID Connect', () => {
   it('writes neither the client secret nor a code nor a flow’s secrets to the log, at trace', async () => {
     const jar = new CookieJar();
     const { callback } = await throughProvider(platform.app, jar, login('ada'));
-    const flow = JSON.parse(Buffer.from(jar.cookies.get(FLOW_COOKIE)!, 'base64url').toString());
+    const { flow } = flowIn(jar);
     await visit(platform.app, jar, callback.pathname + callback.search);
     const log = lines.join('\n');
     assert.ok(
@@ -254,8 +293,8 @@ describe('staff sign-in with OpenID Connect', () => {
     for (const secret of [
       provider.clientSecret,
       callback.searchParams.get('code')!,
-      flow.verifier,
-      flow.nonce,
+      String(flow.verifier),
+      String(flow.nonce),
     ])
       assert.ok(!log.includes(secret), `a secret in the log: ${secret.slice(0, 6)}…`);
   });
