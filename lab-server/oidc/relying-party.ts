@@ -85,11 +85,11 @@ export class RelyingParty {
   configuration(): Promise<client.Configuration> {
     this.discovered ??= this.discover().catch((error: unknown) => {
       this.discovered = undefined;
-      const failure = classify(error, `discovery at ${this.settings.issuer}`);
-      failure.message = `${failure.message}. OpenID Connect sign-in is unavailable until the provider answers (DRYDOCK_OIDC_ISSUER; its /.well-known/openid-configuration must be reachable from this server)`;
-      // Discovery failing is always the provider's reach or its address, never a person's doing.
-      this.log.error({ issuer: this.settings.issuer }, failure.message);
-      throw new OidcFailure('PROVIDER_UNREACHABLE', failure.message);
+      const { message } = classify(error, `discovery at ${this.settings.issuer}`);
+      const why = `${message}. OpenID Connect sign-in is unavailable until the provider answers (DRYDOCK_OIDC_ISSUER; its /.well-known/openid-configuration must be reachable from this server)`;
+      // Discovery failing is the provider's reach or its address, never a person's doing.
+      this.log.error({ issuer: this.settings.issuer }, why);
+      throw new OidcFailure('PROVIDER_UNREACHABLE', why);
     });
     return this.discovered;
   }

@@ -300,6 +300,34 @@ describe('staff sign-in with OpenID Connect', () => {
   });
 });
 
+describe('staff sign-in with OpenID Connect behind https', () => {
+  const publicUrl = 'https://drydock.example.org/';
+  let provider: TestProvider;
+  let platform: FakePlatform;
+  before(async () => {
+    provider = await startTestProvider([`${publicUrl}api/auth/oidc/callback`]);
+    platform = await startFakePlatform(provider.env(publicUrl));
+  });
+  after(async () => {
+    await platform?.close();
+    await provider?.close();
+  });
+
+  it('keeps the flow and the sign-in in Secure __Host- cookies', async () => {
+    const jar = new CookieJar();
+    const { start, callback } = await throughProvider(platform.app, jar, login('grace'));
+    assert.match(String(start.headers['set-cookie']), /^__Host-drydock-oidc-[\w-]{16}=.*; Secure$/);
+    assert.equal(callback.origin, 'https://drydock.example.org');
+    const res = await visit(platform.app, jar, callback.pathname + callback.search);
+    assert.equal(res.headers.location, '/');
+    const signIn = [res.headers['set-cookie']]
+      .flat()
+      .map(String)
+      .find((c) => c.startsWith('__Host-drydock-sign-in='));
+    assert.ok(signIn?.split('; ').includes('Secure'), String(res.headers['set-cookie']));
+  });
+});
+
 describe('staff sign-in with a provider that puts the groups in the ID token', () => {
   let provider: TestProvider;
   let platform: FakePlatform;
@@ -357,6 +385,28 @@ describe('staff sign-in with a provider that cannot be reached', () => {
     // The password form stays: the page still offers the provider, whose absence it explains.
     const methods = await platform.app.inject({ url: '/api/auth/methods' });
     assert.equal(methods.json().oidc.label, 'Example login');
+  });
+});
+
+describe('staff sign-in with a provider that goes away between the login and the answer', () => {
+  let provider: TestProvider;
+  let platform: FakePlatform;
+  before(async () => {
+    provider = await startTestProvider([CALLBACK]);
+    platform = await startFakePlatform(provider.env(PUBLIC_URL));
+  });
+  after(async () => {
+    await platform?.close();
+    await provider?.close();
+  });
+
+  it('sends the person back to the sign-in page with the reason when the code cannot be redeemed', async () => {
+    const jar = new CookieJar();
+    const { callback } = await throughProvider(platform.app, jar, login('ada'));
+    await provider.close();
+    const res = await visit(platform.app, jar, callback.pathname + callback.search);
+    assert.equal(refusalOf(res), 'PROVIDER_UNREACHABLE');
+    assert.ok(!jar.cookies.has(SIGN_IN_COOKIE));
   });
 });
 
