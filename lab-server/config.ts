@@ -109,7 +109,8 @@ const oidcIssuer = z.string().transform((text, ctx) => {
     });
     return z.NEVER;
   }
-  return url.href.replace(/\/$/, '');
+  // As written: the provider's metadata must name exactly this issuer (a trailing slash counts).
+  return text.trim();
 });
 
 /** DRYDOCK_OIDC_ROLES: "group=role,…"; a group's name is matched exactly. */
@@ -372,7 +373,7 @@ export interface Config {
 }
 
 export interface OidcSettings {
-  /** The issuer identifier, without a trailing slash. */
+  /** The issuer identifier, as the operator wrote it (discovery checks the provider says the same). */
   issuer: string;
   clientId: string;
   /** Never logged (observability/logging.ts redacts `clientSecret`). */

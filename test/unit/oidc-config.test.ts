@@ -35,6 +35,12 @@ describe('OpenID Connect configuration', () => {
     const { oidc } = loadConfig(COMPLETE, '/srv/drydock');
     assert.ok(oidc);
     assert.equal(oidc.issuer, 'https://login.example.org/realms/staff');
+    const slash = 'https://tenant.example.org/';
+    assert.equal(
+      loadConfig({ ...COMPLETE, DRYDOCK_OIDC_ISSUER: ` ${slash}` }, '/').oidc?.issuer,
+      slash,
+      'as written: a trailing slash is part of some issuers',
+    );
     assert.equal(oidc.redirectUri, 'https://drydock.example.org/api/auth/oidc/callback');
     assert.deepEqual(oidc.groupsClaim, ['groups']);
     assert.equal(oidc.scopes, 'openid profile email');
