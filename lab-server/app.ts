@@ -28,6 +28,7 @@ import type { SandboxBackend } from './backend/sandbox-backend.ts';
 import { accountsPlugin } from './plugins/accounts.ts';
 import { backendPlugin } from './plugins/backend.ts';
 import { labsPlugin } from './plugins/labs.ts';
+import { oidcPlugin } from './plugins/oidc.ts';
 import { capacityPlugin } from './plugins/capacity.ts';
 import { classesPlugin } from './plugins/classes.ts';
 import { sessionsPlugin } from './plugins/sessions.ts';
@@ -38,6 +39,7 @@ import { authRoutes } from './routes/auth.ts';
 import { classRoutes } from './routes/classes.ts';
 import { labRoutes } from './routes/labs.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
@@ -109,6 +111,7 @@ export async function buildApp(
   await app.register(labsPlugin);
   await app.register(storePlugin, { store: parts.store });
   await app.register(accountsPlugin);
+  await app.register(oidcPlugin);
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
   await app.register(capacityPlugin);
@@ -174,6 +177,7 @@ export async function buildApp(
       await api.register(terminalRoutes);
       await api.register(authRoutes);
       await api.register(classRoutes);
+      await api.register(oidcRoutes);
       api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
         throw new AppError(
           'NOT_FOUND',

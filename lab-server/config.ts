@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ROLES, type Role } from '../protocol/accounts.ts';
 import { parsePublicUrl } from '../protocol/public-url.ts';
 import type { ProfileName } from './sandbox/profiles.ts';
 import { type DatabaseTarget, DatabaseUrlError, databaseTarget } from './store/dialect.ts';
@@ -69,6 +70,80 @@ const publicUrl = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return result;
+});
+
+/** Unset when empty: `VAR=` in an env file means "not set". */
+const optionalText = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+  z.string().optional(),
+);
+
+/**
+ * DRYDOCK_OIDC_ISSUER: the provider's issuer identifier, whose
+ * /.well-known/openid-configuration says the rest. https, or http to this machine
+ * only: the client secret and the users' codes travel to it.
+ */
+const oidcIssuer = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a URL; use the provider's issuer, e.g. https://login.example.org/realms/staff`,
+    });
+    return z.NEVER;
+  }
+  const local = isLoopback(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" must start with https:// (http:// only for a provider on this machine): the client secret is sent to it`,
+    });
+    return z.NEVER;
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" must be the bare issuer, without a user, query or fragment`,
+    });
+    return z.NEVER;
+  }
+  // As written: the provider's metadata must name exactly this issuer (a trailing slash counts).
+  return text.trim();
+});
+
+/** DRYDOCK_OIDC_ROLES: "group=role,…"; a group's name is matched exactly. */
+const oidcRoles = z.string().transform((text, ctx) => {
+  const roles = new Map<string, Role>();
+  for (const item of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const eq = item.lastIndexOf('=');
+    const group = item.slice(0, eq).trim();
+    const role = item.slice(eq + 1).trim();
+    if (eq <= 0 || !(ROLES as readonly string[]).includes(role)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${item}" is not group=role with a role of ${ROLES.join(', ')} (e.g. drydock-admins=admin,trainers=instructor)`,
+      });
+      return z.NEVER;
+    }
+    if (roles.has(group)) {
+      ctx.addIssue({ code: 'custom', message: `the group "${group}" is given a role twice` });
+      return z.NEVER;
+    }
+    roles.set(group, role as Role);
+  }
+  if (roles.size === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'map at least one group to a role, e.g. drydock-admins=admin,trainers=instructor',
+    });
+    return z.NEVER;
+  }
+  return roles;
 });
 
 const envSchema = z.object({
@@ -180,6 +255,41 @@ const envSchema = z.object({
     .string()
     .min(24, 'use at least 24 characters, e.g. the output of `openssl rand -hex 24`')
     .optional(),
+  /** OpenID Connect sign-in for staff: all of issuer, client id, secret and roles, or none. */
+  DRYDOCK_OIDC_ISSUER: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    oidcIssuer.optional(),
+  ),
+  DRYDOCK_OIDC_CLIENT_ID: optionalText,
+  DRYDOCK_OIDC_CLIENT_SECRET: optionalText,
+  /** The ID token's or UserInfo's claim with the user's groups; dots reach into objects (realm_access.roles). */
+  DRYDOCK_OIDC_GROUPS_CLAIM: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/,
+      'use a claim name such as groups, or a path such as realm_access.roles',
+    )
+    .default('groups'),
+  DRYDOCK_OIDC_ROLES: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    oidcRoles.optional(),
+  ),
+  /** What the sign-in page's button says after "Sign in with"; the issuer's host by default. */
+  DRYDOCK_OIDC_LABEL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]{1,60}$/, 'use 1 to 60 characters, e.g. Acme login')
+      .optional(),
+  ),
+  DRYDOCK_OIDC_SCOPES: z
+    .string()
+    .refine(
+      (text) => text.split(/\s+/).includes('openid'),
+      'include openid, e.g. "openid profile email" (add groups if the provider needs that scope for the groups claim)',
+    )
+    .default('openid profile email'),
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
@@ -258,6 +368,24 @@ export interface Config {
   dockerHost: string;
   /** How to reach it: DOCKER_HOST with its TLS material, read once here. */
   engine: EngineTarget;
+  /** Staff sign-in through an OpenID provider (DRYDOCK_OIDC_*); unset, local accounts only. */
+  oidc: OidcSettings | undefined;
+}
+
+export interface OidcSettings {
+  /** The issuer identifier, as the operator wrote it (discovery checks the provider says the same). */
+  issuer: string;
+  clientId: string;
+  /** Never logged (observability/logging.ts redacts `clientSecret`). */
+  clientSecret: string;
+  /** The claim's path: `groups` is ['groups'], `realm_access.roles` two steps. */
+  groupsClaim: string[];
+  /** Group name → the role it gives. */
+  roles: ReadonlyMap<string, Role>;
+  label: string;
+  scopes: string;
+  /** DRYDOCK_PUBLIC_URL + api/auth/oidc/callback: what the operator registers at the provider. */
+  redirectUri: string;
 }
 
 /** The outer engine, reached the ways the docker CLI reaches one. */
@@ -353,6 +481,44 @@ function engineTarget(e: z.infer<typeof envSchema>): EngineTarget {
   };
 }
 
+/** The OpenID settings when any DRYDOCK_OIDC_ variable is set: then all the required ones must be. */
+function oidcSettings(
+  e: z.infer<typeof envSchema>,
+  publicUrl: Config['publicUrl'],
+): OidcSettings | undefined {
+  const required = {
+    DRYDOCK_OIDC_ISSUER: e.DRYDOCK_OIDC_ISSUER,
+    DRYDOCK_OIDC_CLIENT_ID: e.DRYDOCK_OIDC_CLIENT_ID,
+    DRYDOCK_OIDC_CLIENT_SECRET: e.DRYDOCK_OIDC_CLIENT_SECRET,
+    DRYDOCK_OIDC_ROLES: e.DRYDOCK_OIDC_ROLES,
+  };
+  const missing = Object.entries(required)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+  if (missing.length === Object.keys(required).length && e.DRYDOCK_OIDC_LABEL === undefined)
+    return undefined;
+  const fail = (message: string) => new ConfigError(`Invalid configuration:\n  ${message}`);
+  if (missing.length > 0)
+    throw fail(
+      `${missing.join(', ')}: OpenID Connect sign-in needs DRYDOCK_OIDC_ISSUER, DRYDOCK_OIDC_CLIENT_ID, DRYDOCK_OIDC_CLIENT_SECRET and DRYDOCK_OIDC_ROLES together (docs/operating.md, "Signing in with OpenID Connect"); set ${missing.length === 1 ? 'it' : 'them'}, or unset the others.`,
+    );
+  if (!publicUrl)
+    throw fail(
+      'DRYDOCK_PUBLIC_URL: OpenID Connect sign-in needs the address people open (e.g. https://drydock.example.org), to tell the provider where to send them back (<DRYDOCK_PUBLIC_URL>api/auth/oidc/callback).',
+    );
+  const issuer = e.DRYDOCK_OIDC_ISSUER!;
+  return {
+    issuer,
+    clientId: e.DRYDOCK_OIDC_CLIENT_ID!,
+    clientSecret: e.DRYDOCK_OIDC_CLIENT_SECRET!,
+    groupsClaim: e.DRYDOCK_OIDC_GROUPS_CLAIM.split('.'),
+    roles: e.DRYDOCK_OIDC_ROLES!,
+    label: e.DRYDOCK_OIDC_LABEL ?? new URL(issuer).host,
+    scopes: e.DRYDOCK_OIDC_SCOPES.split(/\s+/).filter(Boolean).join(' '),
+    redirectUri: new URL('api/auth/oidc/callback', publicUrl.url).href,
+  };
+}
+
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -434,5 +600,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     adminToken: e.DRYDOCK_ADMIN_TOKEN,
     dockerHost: e.DOCKER_HOST,
     engine: engineTarget(e),
+    oidc: oidcSettings(e, e.DRYDOCK_PUBLIC_URL),
   };
 }

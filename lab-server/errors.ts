@@ -57,6 +57,11 @@ export const ERRORS = {
     status: 403,
     message: 'This request came from a page this server does not accept.',
   },
+  OIDC_NOT_CONFIGURED: {
+    status: 404,
+    message:
+      'This server does not sign staff in with OpenID Connect: its operator has not configured a provider (DRYDOCK_OIDC_ISSUER). Sign in with a local account at /sign-in/.',
+  },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   CLASS_NOT_FOUND: { status: 404, message: 'You have no class with that id.' },
   JOIN_CODE_UNKNOWN: { status: 404, message: 'No class has that code. Check it and try again.' },

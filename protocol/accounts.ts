@@ -21,6 +21,10 @@ export const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Long enough to be worth hashing slowly, short enough to bound the work a request can ask for. */
 export const PASSWORD_MAX_LENGTH = 1024;
 
+/** How a staff member proved who they are: a local account's password, or the operator's OpenID provider. */
+export const SIGN_IN_METHODS = ['password', 'oidc'] as const;
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
 export const SignInBodySchema = z.strictObject({
   /** Compared without regard to case: it is stored in lower case. */
   username: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -43,6 +47,8 @@ export const AuthStatusSchema = z.union([
   z.object({
     signedIn: z.literal(true),
     user: SignedInUserSchema,
+    /** How this sign-in began: a password, or the operator's OpenID provider. */
+    method: z.enum(SIGN_IN_METHODS),
     /** When this sign-in ends at the latest (it ends sooner after 2 hours unused). */
     expiresAt: z.iso.datetime(),
   }),

@@ -5,10 +5,11 @@
  * unused for IDLE, at once when it is signed out, the account is disabled or
  * removed, or its password changes.
  *
- * How the user proved who they are is only recorded (`method`): a password
- * today, an OpenID Connect login later, which will call `start` the same way.
+ * How the user proved who they are is only recorded (`method`): a password or
+ * an OpenID Connect login (accounts/oidc-sign-in.ts), which call `start` alike.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { SignInMethod } from '../../protocol/accounts.ts';
 import type { AccountStore, SignInRecord, UserRecord } from '../store/account-store.ts';
 import type { Clock } from './user-directory.ts';
 
@@ -17,7 +18,7 @@ export const SIGN_IN_IDLE_MS = 2 * 3_600_000;
 /** Last-seen is written at most this often: a page's many requests cost one write, not one each. */
 const TOUCH_EVERY_MS = 60_000;
 
-export type SignInMethod = 'password' | 'oidc';
+export type { SignInMethod } from '../../protocol/accounts.ts';
 
 /** 32 random bytes, base64url: what the cookie holds. */
 export const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;

@@ -94,7 +94,9 @@ export function registerUsers(program: Command, context: Context): void {
 
   users
     .command('list')
-    .description('Every account: role, whether it may sign in, when it was last seen signed in')
+    .description(
+      'Every account: role, whether it may sign in, with a password or OpenID Connect, when it was last seen signed in',
+    )
     .option('--json', 'print the accounts as JSON')
     .action(async (options: { json?: boolean }) => {
       const list = await withDirectory(context, (directory) => directory.list());
@@ -103,6 +105,7 @@ export function registerUsers(program: Command, context: Context): void {
         displayName: u.displayName,
         role: u.role,
         disabled: u.disabledAt !== null,
+        signsInWith: u.oidcIssuer === null ? 'password' : 'oidc',
         createdAt: new Date(u.createdAt).toISOString(),
         lastSeenAt: u.lastSeenAt === null ? null : new Date(u.lastSeenAt).toISOString(),
       }));
@@ -114,11 +117,12 @@ export function registerUsers(program: Command, context: Context): void {
       const now = new Date();
       console.log(
         table(
-          ['USERNAME', 'ROLE', 'STATE', 'CREATED', 'LAST SEEN', 'NAME'],
+          ['USERNAME', 'ROLE', 'STATE', 'SIGNS IN WITH', 'CREATED', 'LAST SEEN', 'NAME'],
           rows.map((u) => [
             u.username,
             u.role,
             u.disabled ? 'disabled' : 'active',
+            u.signsInWith,
             formatAge(new Date(u.createdAt), now),
             u.lastSeenAt ? formatAge(new Date(u.lastSeenAt), now) : '-',
             u.displayName,

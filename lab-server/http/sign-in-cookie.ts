@@ -21,21 +21,27 @@ export function cookiePolicy(config: Pick<Config, 'publicUrl'>): CookiePolicy {
   return { name: secure ? '__Host-drydock-sign-in' : 'drydock-sign-in', secure };
 }
 
-/** The cookie's value in this request, if it carries one. */
-export function readSignInCookie(
-  policy: CookiePolicy,
-  request: FastifyRequest,
-): string | undefined {
+/** The value of the cookie called `name` in this request, if it carries one. */
+export function readCookie(name: string, request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === policy.name) return part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
 }
 
-function attributes(policy: CookiePolicy, maxAgeSeconds: number): string {
+/** The sign-in cookie's value in this request, if it carries one. */
+export function readSignInCookie(
+  policy: CookiePolicy,
+  request: FastifyRequest,
+): string | undefined {
+  return readCookie(policy.name, request);
+}
+
+/** The attributes every cookie of this server has (see above); also the OpenID flow's cookie. */
+export function attributes(policy: Pick<CookiePolicy, 'secure'>, maxAgeSeconds: number): string {
   return [
     'Path=/',
     'HttpOnly',

@@ -9,8 +9,12 @@
  */
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 
-/** Query parameters that grant something: a session's token, a place in the waiting line. */
-const SECRET_PARAMS = /([?&](?:token|ticket)=)[^&#]*/gi;
+/**
+ * Query parameters that grant something: a session's token, a place in the
+ * waiting line, an OpenID provider's authorization code (on its way back to
+ * /api/auth/oidc/callback).
+ */
+const SECRET_PARAMS = /([?&](?:token|ticket|code)=)[^&#]*/gi;
 
 export const REDACTED = '[redacted]';
 
@@ -31,6 +35,11 @@ const REDACT_PATHS = [
   'headers.cookie',
   '*.headers.authorization',
   '*.headers.cookie',
+  // The OpenID client's secret, wherever the settings are logged.
+  'clientSecret',
+  '*.clientSecret',
+  'client_secret',
+  '*.client_secret',
 ];
 
 /** Fastify's `logger` options at `level`; callers may add (not replace) transport or stream. */

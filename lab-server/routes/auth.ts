@@ -12,6 +12,7 @@ import {
   type AuthStatus,
   type SignInBody,
 } from '../../protocol/accounts.ts';
+import { SignInMethodsSchema, type SignInMethods } from '../../protocol/oidc.ts';
 import type { SignedIn } from '../accounts/sign-ins.ts';
 import { clientOf } from '../admission/client-id.ts';
 import { AppError } from '../errors.ts';
@@ -33,6 +34,7 @@ function present({ user, signIn }: SignedIn): AuthStatus {
   return {
     signedIn: true,
     user: { username: user.username, displayName: user.displayName, role: user.role },
+    method: signIn.method,
     expiresAt: new Date(signIn.expiresAt).toISOString(),
   };
 }
@@ -103,6 +105,19 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
       if (readSignInCookie(accounts.cookie, request) !== undefined)
         clearSignInCookie(accounts.cookie, reply);
       return { signedIn: false };
+    },
+  );
+
+  // Which ways of signing in the sign-in page offers: a password always, a provider when configured.
+  app.get(
+    '/auth/methods',
+    { schema: { response: { 200: jsonSchema(SignInMethodsSchema) } } },
+    async (): Promise<SignInMethods> => {
+      const oidc = app.oidc?.relyingParty.settings;
+      return {
+        password: true,
+        ...(oidc ? { oidc: { label: oidc.label, start: '/api/auth/oidc/start' } } : {}),
+      };
     },
   );
 

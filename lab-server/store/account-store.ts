@@ -5,7 +5,7 @@
  * sign-in lasts) live in accounts/, not here.
  */
 import type { Kysely, Selectable } from 'kysely';
-import type { Role } from '../../protocol/accounts.ts';
+import type { Role, SignInMethod } from '../../protocol/accounts.ts';
 import type { Database, SignInsTable, UsersTable } from './tables.ts';
 
 export interface UserRecord {
@@ -27,7 +27,7 @@ export type UserChange = Partial<
 export interface SignInRecord {
   tokenHash: string;
   userId: string;
-  method: string;
+  method: SignInMethod;
   createdAt: number;
   expiresAt: number;
   lastSeenAt: number;
@@ -50,7 +50,7 @@ function toSignIn(row: Selectable<SignInsTable>): SignInRecord {
   return {
     tokenHash: row.token_hash,
     userId: row.user_id,
-    method: row.method,
+    method: row.method as SignInMethod,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     lastSeenAt: row.last_seen_at,
@@ -95,8 +95,13 @@ export class AccountStore {
     return row && toUser(row);
   }
 
-  /** Every user by username, with when each was last seen signed in (null: never, or long ago). */
-  async users(): Promise<(UserRecord & { lastSeenAt: number | null })[]> {
+  /**
+   * Every user by username, with when each was last seen signed in (null: never,
+   * or long ago) and the OpenID provider that signs them in (null: a local account).
+   */
+  async users(): Promise<
+    (UserRecord & { lastSeenAt: number | null; oidcIssuer: string | null })[]
+  > {
     const rows = await this.db
       .selectFrom('users')
       .selectAll('users')
@@ -107,11 +112,19 @@ export class AccountStore {
           .whereRef('sign_ins.user_id', '=', 'users.id')
           .as('last_seen_at'),
       )
+      .select((eb) =>
+        eb
+          .selectFrom('oidc_identities')
+          .select('oidc_identities.issuer')
+          .whereRef('oidc_identities.user_id', '=', 'users.id')
+          .as('oidc_issuer'),
+      )
       .orderBy('username')
       .execute();
     return rows.map((row) => ({
       ...toUser(row),
       lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
+      oidcIssuer: row.oidc_issuer ?? null,
     }));
   }
 
@@ -130,6 +143,69 @@ export class AccountStore {
   async removeUser(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
+  }
+
+  // Identities at an OpenID provider
+
+  /** The user this provider's subject signed in as before, if any. */
+  async userByIdentity(issuer: string, subject: string): Promise<UserRecord | undefined> {
+    const row = await this.db
+      .selectFrom('oidc_identities')
+      .innerJoin('users', 'users.id', 'oidc_identities.user_id')
+      .selectAll('users')
+      .where('oidc_identities.issuer', '=', issuer)
+      .where('oidc_identities.subject', '=', subject)
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
+  /**
+   * Adds a user together with the identity that signs them in, or neither:
+   * `username-taken` when another account has the name (a local one too: it is
+   * never taken over), `identity-taken` when a concurrent first sign-in of the
+   * same person won.
+   */
+  async addUserWithIdentity(
+    user: UserRecord,
+    identity: { issuer: string; subject: string },
+  ): Promise<'added' | 'username-taken' | 'identity-taken'> {
+    const lost = new Error('identity taken');
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        const added = await tx
+          .insertInto('users')
+          .values({
+            id: user.id,
+            username: user.username,
+            display_name: user.displayName,
+            role: user.role,
+            password_hash: user.passwordHash,
+            created_at: user.createdAt,
+            updated_at: user.updatedAt,
+            disabled_at: user.disabledAt,
+          })
+          .onConflict((oc) => oc.column('username').doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!added) return 'username-taken' as const;
+        const linked = await tx
+          .insertInto('oidc_identities')
+          .values({
+            issuer: identity.issuer,
+            subject: identity.subject,
+            user_id: user.id,
+            created_at: user.createdAt,
+          })
+          .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
+          .returning('user_id')
+          .executeTakeFirst();
+        if (!linked) throw lost; // rolls the user back
+        return 'added' as const;
+      });
+    } catch (error) {
+      if (error === lost) return 'identity-taken';
+      throw error;
+    }
   }
 
   // Sign-ins

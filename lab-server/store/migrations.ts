@@ -162,6 +162,28 @@ const STEPS: Record<string, Step> = {
       for (const table of ['class_members', 'classes']) await db.schema.dropTable(table).execute();
     },
   }),
+  // Staff signed in through an OpenID provider (issue #11): the provider's (issuer,
+  // subject) names the user for good, whatever their username or mail becomes. The
+  // user is a row of `users` like any other (no password), so roles, disabling and
+  // sign-ins work unchanged. Needs only 0002's `users`: 0003 (classes) is unrelated.
+  '0004-oidc': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('oidc_identities')
+        .addColumn('issuer', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) =>
+          c.notNull().unique().references('users.id').onDelete('cascade'),
+        )
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addPrimaryKeyConstraint('oidc_identities_pk', ['issuer', 'subject'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('oidc_identities').execute();
+    },
+  }),
 };
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

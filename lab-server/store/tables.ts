@@ -72,7 +72,7 @@ export interface SignInsTable {
   /** SHA-256 of the cookie's token: the token itself is never stored. */
   token_hash: string;
   user_id: string;
-  /** How the user proved who they are: `password` (later `oidc`). */
+  /** How the user proved who they are: `password` or `oidc`. */
   method: string;
   created_at: number;
   expires_at: number;
@@ -107,6 +107,15 @@ export interface ClassMembersTable {
   joined_at: number;
 }
 
+export interface OidcIdentitiesTable {
+  /** The provider's issuer identifier, as DRYDOCK_OIDC_ISSUER names it. */
+  issuer: string;
+  /** The provider's `sub` for the user: never reassigned to another person. */
+  subject: string;
+  user_id: string;
+  created_at: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   sandboxes: SandboxesTable;
@@ -116,4 +125,5 @@ export interface Database {
   sign_ins: SignInsTable;
   classes: ClassesTable;
   class_members: ClassMembersTable;
+  oidc_identities: OidcIdentitiesTable;
 }

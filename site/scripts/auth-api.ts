@@ -1,11 +1,12 @@
 /**
  * The browser's side of staff sign-in (docs/api.md, "Staff sign-in"): who is
- * signed in, sign in, sign out. Answers are parsed with the protocol's schemas;
+ * signed in, which ways of signing in the server offers, sign in, sign out. Answers are parsed with the protocol's schemas;
  * every failure becomes an AuthError with a sentence a person can act on. The
  * cookie itself is HttpOnly: this code never sees the token.
  */
 import { AuthStatusSchema, type AuthStatus } from '../../protocol/accounts.ts';
 import { ApiErrorBodySchema } from '../../protocol/api-error.ts';
+import { SignInMethodsSchema, type SignInMethods } from '../../protocol/oidc.ts';
 import { parseValue } from '../../protocol/parse.ts';
 
 export class AuthError extends Error {
@@ -55,6 +56,16 @@ async function status(response: Response): Promise<AuthStatus> {
 
 export async function whoIsSignedIn(): Promise<AuthStatus> {
   return status(await call('/api/auth/me', 'GET'));
+}
+
+/** A password always; "Sign in with …" when the operator configured an OpenID provider. */
+export async function signInMethods(): Promise<SignInMethods> {
+  const response = await call('/api/auth/methods', 'GET');
+  if (!response.ok) throw await failure(response);
+  const parsed = parseValue(SignInMethodsSchema, await response.json().catch(() => undefined));
+  if (!parsed.ok)
+    throw new AuthError('UNREADABLE', `The server’s answer is unreadable (${parsed.why}).`);
+  return parsed.value;
 }
 
 export async function signIn(username: string, password: string): Promise<AuthStatus> {

@@ -49,6 +49,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0001-sessions',
         '0002-accounts',
         '0003-classes',
+        '0004-oidc',
       ]);
       const target = await backend.fresh();
       // Two servers starting at once against one database: the migration lock lets one apply.
@@ -57,6 +58,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0001-sessions',
         '0002-accounts',
         '0003-classes',
+        '0004-oidc',
       ]);
       await Promise.all([a.close(), b.close()]);
       const again = await SessionStore.open(target);
@@ -64,6 +66,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0001-sessions',
         '0002-accounts',
         '0003-classes',
+        '0004-oidc',
       ]);
       await again.close();
     });

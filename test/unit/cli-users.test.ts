@@ -91,8 +91,11 @@ describe('drydock users', () => {
     await cli(['add', name, '--role', 'assistant'], `${PASSWORD}\n`);
     const table = await cli(['list']);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^USERNAME\s+ROLE\s+STATE\s+CREATED\s+LAST SEEN\s+NAME/);
-    assert.match(table.stdout, new RegExp(`${name}\\s+assistant\\s+active`));
+    assert.match(
+      table.stdout,
+      /^USERNAME\s+ROLE\s+STATE\s+SIGNS IN WITH\s+CREATED\s+LAST SEEN\s+NAME/,
+    );
+    assert.match(table.stdout, new RegExp(`${name}\\s+assistant\\s+active\\s+password`));
     const json = JSON.parse((await cli(['list', '--json'])).stdout) as { username: string }[];
     const listed = json.find((u) => u.username === name);
     assert.deepEqual(Object.keys(listed ?? {}).sort(), [
@@ -101,6 +104,7 @@ describe('drydock users', () => {
       'displayName',
       'lastSeenAt',
       'role',
+      'signsInWith',
       'username',
     ]);
   });
