@@ -43,6 +43,7 @@ import { oidcRoutes } from './routes/oidc.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
+import { classLiveRoutes } from './routes/class-live.ts';
 import { Signals } from './signals.ts';
 import type { SessionStore } from './store/session-store.ts';
 import { onSocketError } from './terminal/socket-errors.ts';
@@ -177,6 +178,7 @@ export async function buildApp(
       await api.register(terminalRoutes);
       await api.register(authRoutes);
       await api.register(classRoutes);
+      await api.register(classLiveRoutes);
       await api.register(oidcRoutes);
       api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
         throw new AppError(

@@ -11,6 +11,8 @@ import type { Role } from '../../protocol/accounts.ts';
 import type { ClassRecord, ClassStore, MemberRecord } from '../store/class-store.ts';
 import { checkClass, checkDisplayName, ClassError, type ClassInput } from './class-rules.ts';
 import { newJoinCode } from './join-code.ts';
+import type { ClassProgress } from '../../protocol/class-progress.ts';
+import { classProgress, type ProgressSources } from './class-progress.ts';
 import type { ClassWarming } from './warm-reservations.ts';
 
 /** Who is asking: a signed-in staff user. */
@@ -37,6 +39,7 @@ export class ClassDirectory {
   private readonly maxSize: number;
   private readonly warming: ClassWarming;
   private readonly endSessions: EndSessions;
+  private readonly progressSources: Omit<ProgressSources, 'classes' | 'now'>;
   private readonly now: () => number;
 
   constructor(opts: {
@@ -46,6 +49,8 @@ export class ClassDirectory {
     maxSize: number;
     warming: ClassWarming;
     endSessions: EndSessions;
+    /** Where the dashboard's picture comes from besides the class store. */
+    progress: Omit<ProgressSources, 'classes' | 'now'>;
     now?: () => number;
   }) {
     this.store = opts.store;
@@ -53,6 +58,7 @@ export class ClassDirectory {
     this.maxSize = opts.maxSize;
     this.warming = opts.warming;
     this.endSessions = opts.endSessions;
+    this.progressSources = opts.progress;
     this.now = opts.now ?? Date.now;
   }
 
@@ -97,6 +103,11 @@ export class ClassDirectory {
     if (!record || (viewer.role !== 'admin' && record.ownerId !== viewer.userId))
       throw new ClassError('not-found', `You have no class with the id ${id}.`);
     return record;
+  }
+
+  /** Every member by every task, and where the class is stuck, as the dashboard shows it. */
+  progress(record: ClassRecord): Promise<ClassProgress> {
+    return classProgress(record, { ...this.progressSources, classes: this.store, now: this.now });
   }
 
   members(record: ClassRecord): Promise<MemberRecord[]> {

@@ -28,6 +28,11 @@ export const classesPlugin = fp(
       knownLab,
       maxSize: config.maxSandboxes,
       warming,
+      progress: {
+        sessions: app.store,
+        lab: (slug) => app.labs.lab(slug),
+        liveView: (id) => app.sessions.find(id),
+      },
       endSessions: async (learners, labs) => {
         const ending = app.sessions
           .list()

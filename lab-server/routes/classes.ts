@@ -30,6 +30,7 @@ import {
   type Membership,
   type MembershipList,
 } from '../../protocol/classes.ts';
+import { ClassProgressSchema, type ClassProgress } from '../../protocol/class-progress.ts';
 import { clientOf, identityOf } from '../admission/client-id.ts';
 import type { Viewer } from '../classes/class-directory.ts';
 import { ClassError } from '../classes/class-rules.ts';
@@ -93,6 +94,18 @@ function staffRoutes(viewerOf: (request: FastifyRequest) => Promise<Viewer>) {
       '/classes/:id',
       { schema: { params: classParams, response: { 200: jsonSchema(ClassDetailSchema) } } },
       async (request) => detail(await viewerOf(request), request.params.id),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/classes/:id/progress',
+      { schema: { params: classParams, response: { 200: jsonSchema(ClassProgressSchema) } } },
+      async (request, reply): Promise<ClassProgress> => {
+        const record = await translated(async () =>
+          classes.find(await viewerOf(request), request.params.id),
+        );
+        reply.header('cache-control', 'no-store');
+        return classes.progress(record);
+      },
     );
 
     app.post<{ Params: { id: string } }>(

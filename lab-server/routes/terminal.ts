@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
-  CLOSE_FORBIDDEN_ORIGIN,
   CLOSE_NOT_ALLOWED,
   CLOSE_SIGN_IN_REQUIRED,
   CLOSE_TOO_MANY_TERMINALS,
@@ -11,7 +10,7 @@ import {
 import { DEFAULT_SIZE, MAX_COLS, MAX_ROWS } from '../../protocol/terminal-messages.ts';
 import { AppError } from '../errors.ts';
 import { TerminalBridge } from '../terminal/bridge.ts';
-import { checkOrigin } from '../terminal/origin-check.ts';
+import { admitPage } from '../terminal/origin-check.ts';
 import { requireUpgrade } from '../terminal/require-upgrade.ts';
 
 interface TerminalQuery {
@@ -31,19 +30,8 @@ export const WATCHERS_PER_SESSION = 3;
 export async function terminalRoutes(app: FastifyInstance): Promise<void> {
   const policy = { publicOrigin: app.config.publicUrl?.origin };
 
-  /** Whether the socket's page is one this server serves; if not, it is closed with the reason. */
-  const fromOurSite = (socket: WebSocket, request: FastifyRequest): boolean => {
-    const origin = request.headers.origin;
-    const verdict = checkOrigin(policy, { origin, host: request.host, protocol: request.protocol });
-    if (verdict.allowed) return true;
-    // Warn: behind a proxy, this is how a missing DRYDOCK_PUBLIC_URL shows up.
-    request.log.warn(
-      { origin, expected: verdict.expected },
-      `refused a terminal for a page from ${origin}: this server accepts only ${verdict.expected} (set DRYDOCK_PUBLIC_URL to the address learners use; docs/reverse-proxy.md)`,
-    );
-    socket.close(CLOSE_FORBIDDEN_ORIGIN, 'This page’s address is not one this lab server accepts.');
-    return false;
-  };
+  const fromOurSite = (socket: WebSocket, request: FastifyRequest) =>
+    admitPage(policy, socket, request);
 
   app.get<{ Params: { id: string }; Querystring: TerminalQuery }>(
     '/sessions/:id/terminal',

@@ -239,6 +239,23 @@ export class SessionStore {
     return (await query.orderBy('created_at').orderBy('id').execute()).map(toSession);
   }
 
+  /** Every session of these learners (`learner:<id>`) in these labs, whoever's server ran it, oldest first. */
+  async sessionsOfLearners(
+    learners: readonly string[],
+    labs: readonly string[],
+  ): Promise<SessionRecord[]> {
+    if (learners.length === 0 || labs.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('learner', 'in', [...learners])
+      .where('lab', 'in', [...labs])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toSession);
+  }
+
   /** Removes ended sessions of `owner` that ended before `before`, with their checks and events. */
   async forgetEnded(owner: string, before: number): Promise<number> {
     const result = await this.db
@@ -397,12 +414,21 @@ export class SessionStore {
     return row.id;
   }
 
-  /** Events after `afterId` (of one session, or of all), oldest first. */
+  /** Events after `afterId` (of one session, of some, or of all; of some types), oldest first. */
   async events(
-    options: { sessionId?: string; afterId?: number; limit?: number } = {},
+    options: {
+      sessionId?: string;
+      sessionIds?: readonly string[];
+      types?: readonly string[];
+      afterId?: number;
+      limit?: number;
+    } = {},
   ): Promise<SessionEvent[]> {
+    if (options.sessionIds?.length === 0) return [];
     let query = this.db.selectFrom('session_events').selectAll();
     if (options.sessionId) query = query.where('session_id', '=', options.sessionId);
+    if (options.sessionIds) query = query.where('session_id', 'in', [...options.sessionIds]);
+    if (options.types) query = query.where('type', 'in', [...options.types]);
     if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
     const rows = await query
       .orderBy('id')

@@ -12,6 +12,9 @@
  * `request.host`); the scheme is compared only when a trusted proxy said the
  * request was https, since the server itself only speaks plain http.
  */
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { CLOSE_FORBIDDEN_ORIGIN } from '../../protocol/close-codes.ts';
 
 export interface OriginPolicy {
   /** The origin of DRYDOCK_PUBLIC_URL (e.g. "https://drydock.example.org"), if set. */
@@ -47,4 +50,25 @@ export function checkOrigin(policy: OriginPolicy, facts: HandshakeFacts): Origin
   const sameHost = host !== undefined && page.host === host.toLowerCase();
   const sameScheme = protocol !== 'https' || page.protocol === 'https:';
   return sameHost && sameScheme ? { allowed: true } : { allowed: false, expected };
+}
+
+/**
+ * Whether a WebSocket's page may use it; if not, the socket is closed with 4403
+ * and the reason, and the refusal is logged with what the server expected.
+ */
+export function admitPage(
+  policy: OriginPolicy,
+  socket: WebSocket,
+  request: FastifyRequest,
+): boolean {
+  const origin = request.headers.origin;
+  const verdict = checkOrigin(policy, { origin, host: request.host, protocol: request.protocol });
+  if (verdict.allowed) return true;
+  // Warn: behind a proxy, this is how a missing DRYDOCK_PUBLIC_URL shows up.
+  request.log.warn(
+    { origin, expected: verdict.expected },
+    `refused a WebSocket for a page from ${origin}: this server accepts only ${verdict.expected} (set DRYDOCK_PUBLIC_URL to the address people use; docs/reverse-proxy.md)`,
+  );
+  socket.close(CLOSE_FORBIDDEN_ORIGIN, 'This page’s address is not one this lab server accepts.');
+  return false;
 }

@@ -1,0 +1,222 @@
+/**
+ * A class's progress as its instructor's dashboard gets it, against real
+ * sandboxes: two learners join, one starts the lab and presses Check on the
+ * broken scenario, fixes it and checks again; the dashboard's WebSocket shows
+ * each verdict (with the failing message) after the Check, the roster by
+ * task and each learner's presence, and where the class is stuck. Another
+ * instructor, an assistant and a stranger are refused the feed and the picture.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CLOSE_NOT_ALLOWED, CLOSE_SIGN_IN_REQUIRED } from '../../protocol/close-codes.ts';
+import type { ClassLiveMessage, ClassProgress } from '../../protocol/class-progress.ts';
+import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
+import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { TerminalClient } from '../support/terminal-client.ts';
+
+const LAB = 'named-volume-masks-image';
+const PASSWORD = 'dashboard-test-password';
+
+describe('a class’s live dashboard', () => {
+  let platform: TestPlatform;
+  let instructor: string;
+  let otherInstructor: string;
+  let assistant: string;
+  let classId: string;
+  let feed: TerminalClient;
+  const learners = [`dash-ada-${process.pid}-aaaaaa`, `dash-bob-${process.pid}-bbbbbb`];
+  let session: { id: string; token: string };
+  const opened: TerminalClient[] = [];
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${platform.url}/api${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: platform.url, ...headers },
+      body: JSON.stringify(body),
+    });
+  const account = async (role: 'instructor' | 'assistant', name: string) => {
+    const username = `dash-${name}-${process.pid}`;
+    await platform.app.accounts.users.add({
+      username,
+      role,
+      displayName: name,
+      password: PASSWORD,
+    });
+    const res = await post('/auth/sign-in', { username, password: PASSWORD });
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  };
+  const live = (cookie?: string, id = classId) => {
+    const client = new TerminalClient(
+      `${platform.url.replace(/^http/, 'ws')}/api/classes/${id}/live`,
+      { origin: platform.url, ...(cookie ? { cookie } : {}) },
+    );
+    opened.push(client);
+    return client;
+  };
+  const pictures = () =>
+    feed.control
+      .filter((m): m is ClassLiveMessage & { type: string } => m.type === 'progress')
+      .map((m) => m.progress);
+  /** The first picture after `since` (a count of pictures) that satisfies `test`. */
+  const picture = async (
+    since: number,
+    test: (p: ClassProgress) => boolean,
+    timeoutMs = 10_000,
+  ) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = pictures().slice(since).find(test);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no such picture; the last: ${JSON.stringify(pictures().at(-1))}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const closed = async (client: TerminalClient) => {
+    const deadline = Date.now() + 10_000;
+    while (client.closeCode === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    return client.closeCode;
+  };
+  const check = async () => {
+    const res = await fetch(`${platform.url}/api/sessions/${session.id}/check`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}` },
+    });
+    assert.equal(res.status, 200);
+  };
+
+  before(async () => {
+    platform = await startPlatform({}, { listen: true });
+    instructor = await account('instructor', 'Ivo');
+    otherInstructor = await account('instructor', 'Olga');
+    assistant = await account('assistant', 'Asa');
+    const created = await post(
+      '/classes',
+      {
+        name: 'Volumes, Tuesday',
+        labs: [LAB],
+        opensAt: new Date().toISOString(),
+        closesAt: new Date(Date.now() + 3600_000).toISOString(),
+        expectedSize: 2,
+      },
+      { cookie: instructor },
+    );
+    assert.equal(created.status, 201);
+    const { id, joinCode } = (await created.json()) as { id: string; joinCode: string };
+    classId = id;
+    for (const [i, learner] of learners.entries()) {
+      const joined = await post(
+        '/join',
+        { code: joinCode, displayName: i === 0 ? 'Ada <i>Lovelace</i>' : 'Bob' },
+        { [LEARNER_HEADER]: learner },
+      );
+      assert.equal(joined.status, 200);
+    }
+  });
+  after(async () => {
+    for (const client of opened) client.close();
+    await platform?.close();
+    if (platform) await assertNothingLeft(platform.owner);
+  });
+
+  it('sends the roster at once: every member, every task not started', async () => {
+    feed = live(instructor);
+    const first = await picture(0, () => true);
+    assert.equal(first.name, 'Volumes, Tuesday');
+    assert.deepEqual(
+      first.learners.map((l) => [l.displayName, l.presence]),
+      [
+        ['Ada <i>Lovelace</i>', 'not-started'],
+        ['Bob', 'not-started'],
+      ],
+    );
+    const tasks = first.labs[0]!.tasks.map((t) => t.id);
+    assert.ok(tasks.length >= 2);
+    assert.deepEqual(
+      first.learners[0]!.labs[LAB]!.map((c) => c.state),
+      tasks.map(() => 'not-started'),
+    );
+    assert.equal(first.stuck, undefined);
+  });
+
+  it('shows a failing Check, with its message, and where the class is stuck', async (t) => {
+    const res = await fetch(`${platform.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [LEARNER_HEADER]: learners[0]! },
+      body: JSON.stringify({ lab: LAB }),
+    });
+    assert.equal(res.status, 201);
+    session = (await res.json()) as typeof session;
+    const terminal = TerminalClient.open(platform.url, session.id, session.token);
+    opened.push(terminal);
+    await terminal.waitForControl('ready', 120_000);
+    const seen = pictures().length;
+    await check();
+    const checked = Date.now();
+    const after = await picture(seen, (p) =>
+      p.learners[0]!.labs[LAB]!.some((c) => c.state === 'failing'),
+    );
+    // How soon is bench:class's to measure; this only says it.
+    t.diagnostic(`Check answered → dashboard picture: ${Date.now() - checked} ms`);
+    const ada = after.learners[0]!;
+    assert.equal(ada.presence, 'connected');
+    assert.equal(ada.sessionId, session.id);
+    assert.equal(ada.currentLab, LAB);
+    assert.ok(ada.currentTask, 'a current task');
+    assert.ok(ada.failedChecks >= 1);
+    const failing = ada.labs[LAB]!.find((c) => c.state === 'failing')!;
+    assert.ok(failing.lastMessage && failing.lastMessage.length > 10, 'the failing message');
+    assert.equal(failing.attempts, 1);
+    assert.equal(after.learners[1]!.presence, 'not-started');
+    assert.equal(after.stuck?.lab, LAB);
+    assert.equal(after.stuck?.learners, 1);
+    assert.equal(after.stuck?.commonMessage?.learners, 1);
+  });
+
+  it('shows every task passed once the learner fixed the lab and checked again', async () => {
+    const live = platform.sessions.find(session.id);
+    assert.ok(live?.runner);
+    const solved = await live.runner.run('solve.sh', 120_000);
+    assert.equal(solved.exitCode, 0, solved.output);
+    const seen = pictures().length;
+    await check();
+    const done = await picture(seen, (p) =>
+      p.learners[0]!.labs[LAB]!.every((c) => c.state === 'passed'),
+    );
+    const ada = done.learners[0]!;
+    assert.equal(ada.currentTask, undefined, 'nothing left in the way');
+    assert.ok(ada.labs[LAB]!.every((c) => c.firstPassedAt !== undefined));
+    assert.equal(done.stuck, undefined);
+  });
+
+  it('answers the same picture over HTTP, never from a cache', async () => {
+    const res = await fetch(`${platform.url}/api/classes/${classId}/progress`, {
+      headers: { cookie: instructor },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    const progress = (await res.json()) as ClassProgress;
+    assert.deepEqual(
+      progress.learners.map((l) => l.displayName),
+      ['Ada <i>Lovelace</i>', 'Bob'],
+    );
+  });
+
+  it('refuses the feed to a stranger (4401), another instructor and an assistant (4402)', async () => {
+    assert.equal(await closed(live()), CLOSE_SIGN_IN_REQUIRED);
+    for (const cookie of [otherInstructor, assistant]) {
+      const refused = live(cookie);
+      assert.equal(await closed(refused), CLOSE_NOT_ALLOWED);
+      assert.equal(refused.control.length, 0, 'no picture was sent');
+    }
+    assert.equal(await closed(live(instructor, 'c_nosuchclass0')), CLOSE_NOT_ALLOWED);
+  });
+
+  it('refuses the picture to another instructor (404) and an assistant (403)', async () => {
+    const url = `${platform.url}/api/classes/${classId}/progress`;
+    assert.equal((await fetch(url, { headers: { cookie: otherInstructor } })).status, 404);
+    assert.equal((await fetch(url, { headers: { cookie: assistant } })).status, 403);
+    assert.equal((await fetch(url)).status, 401);
+  });
+});
