@@ -21,6 +21,8 @@ export interface LabTerminal {
   onInput(listener: (data: string | Uint8Array<ArrayBuffer>) => void): IDisposable;
   onResize(listener: (size: { cols: number; rows: number }) => void): IDisposable;
   fit(): void;
+  /** A fixed size (a watched learner's screen): the terminal stops following its container. */
+  resize(cols: number, rows: number): void;
   focus(): void;
   blur(): void;
   clear(): void;
@@ -77,7 +79,13 @@ function binaryStringToBytes(data: string): Uint8Array<ArrayBuffer> {
 /** Lines kept above the screen: all of `seq 1 10000`, and the 5000 restored on reconnect. */
 export const SCROLLBACK_LINES = 20_000;
 
-export function createTerminal(mount: HTMLElement): LabTerminal {
+export interface TerminalOptions {
+  /** `false`: sized by `resize()` only, not fitted to the mount (a watched screen keeps the learner's size). */
+  fit?: boolean;
+}
+
+export function createTerminal(mount: HTMLElement, options: TerminalOptions = {}): LabTerminal {
+  const following = options.fit ?? true;
   const term = new Terminal({
     allowProposedApi: true, // for the Unicode 11 width tables
     cursorBlink: true,
@@ -128,14 +136,17 @@ export function createTerminal(mount: HTMLElement): LabTerminal {
 
   let frame = 0;
   const fit = () => {
+    if (!following) return;
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(() => {
       if (mount.offsetWidth > 0 && mount.offsetHeight > 0) fitAddon.fit();
     });
   };
   const observer = new ResizeObserver(fit);
-  observer.observe(mount);
-  fitAddon.fit();
+  if (following) {
+    observer.observe(mount);
+    fitAddon.fit();
+  }
 
   return {
     get cols() {
@@ -169,6 +180,9 @@ export function createTerminal(mount: HTMLElement): LabTerminal {
       return term.onResize(listener);
     },
     fit,
+    resize(cols, rows) {
+      if (cols !== term.cols || rows !== term.rows) term.resize(cols, rows);
+    },
     focus() {
       term.focus();
     },

@@ -1,0 +1,263 @@
+/**
+ * The controller of /classes/live/?id=<class>: the class's live feed into the
+ * roster by task (class-grid.ts), the class's totals, where most learners are
+ * stuck, and a read-only view of a learner's terminal (watch-panel.ts). The
+ * grid is redrawn only when the picture changed, keeping the keyboard focus
+ * where it was; times on task tick here, corrected for the server's clock.
+ */
+import type { ClassProgress, LearnerProgress } from '../../protocol/class-progress.ts';
+import { CLASS_ID } from '../../protocol/classes.ts';
+import { duration, renderGrid } from './class-grid.ts';
+import { ClassLiveFeed, type FeedRefusal } from './class-live-feed.ts';
+import { WatchPanel } from './watch-panel.ts';
+
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const notice = $('[data-dashboard-notice]');
+const dashboard = $('[data-dashboard]');
+const liveState = $('[data-live-state]');
+const liveText = $('[data-live-text]');
+const gridBox = $('[data-grid]');
+const stuckBox = $('[data-stuck]');
+const tip = $('[data-cell-tip]');
+
+let progress: ClassProgress | undefined;
+/** The picture drawn last, without its time: an unchanged one is not redrawn. */
+let drawn = '';
+/** Our clock minus the server's, from the latest picture. */
+let skew = 0;
+let receivedAt = 0;
+let feed: ClassLiveFeed | undefined;
+
+function refuse(message: string, link?: { href: string; text: string }): void {
+  notice.textContent = message;
+  if (link) {
+    const anchor = document.createElement('a');
+    anchor.href = link.href;
+    anchor.textContent = link.text;
+    notice.append(' ', anchor);
+  }
+}
+
+const watch = new WatchPanel(
+  {
+    panel: $('[data-watch-panel]'),
+    title: $('[data-watch-title]'),
+    status: $('[data-watch-status]'),
+    mount: $('[data-watch-mount]'),
+    close: $('[data-watch-close]'),
+  },
+  () => {
+    const key = watchedKey;
+    watchedKey = undefined;
+    draw(true);
+    if (key) gridBox.querySelector<HTMLElement>(`[data-key="${CSS.escape(key)}"]`)?.focus();
+  },
+);
+let watchedKey: string | undefined;
+
+function onWatch(learner: LearnerProgress): void {
+  if (!learner.sessionId) return;
+  watchedKey = `watch:${learner.memberId}`;
+  void watch.open(learner.sessionId, learner.displayName);
+  draw(true);
+  $('[data-watch-title]').focus();
+  $('[data-watch-panel]').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+
+function setStat(name: string, value: number): void {
+  $(`[data-stat="${name}"]`).textContent = String(value);
+}
+
+function drawStuck(p: ClassProgress): void {
+  const stuck = p.stuck;
+  stuckBox.dataset.stuck = stuck ? 'yes' : 'no';
+  if (!stuck) {
+    stuckBox.replaceChildren('Nobody is stuck on a task right now.');
+    return;
+  }
+  const lab = p.labs.find((l) => l.slug === stuck.lab);
+  const task = lab?.tasks.find((t) => t.id === stuck.task);
+  const lead = document.createElement('p');
+  lead.className = 'stuck-lead';
+  const title = document.createElement('strong');
+  title.textContent = task?.title ?? stuck.task;
+  const many = stuck.learners === 1 ? '1 learner is' : `${stuck.learners} learners are`;
+  lead.append(`Most learners are stuck on `, title, ` (${many} failing it).`);
+  const parts: Node[] = [lead];
+  if (stuck.commonMessage) {
+    const label = document.createElement('p');
+    label.className = 'stuck-label';
+    label.textContent = `What ${stuck.commonMessage.learners === 1 ? 'their check says' : `${stuck.commonMessage.learners} of them see`}:`;
+    const message = document.createElement('blockquote');
+    message.className = 'stuck-message';
+    message.textContent = stuck.commonMessage.message;
+    parts.push(label, message);
+  }
+  stuckBox.replaceChildren(...parts);
+}
+
+/** The tasks' titles, which the grid's columns only number. */
+function drawTaskKey(p: ClassProgress): void {
+  const parts = p.labs.map((lab) => {
+    const box = document.createElement('div');
+    const title = document.createElement('h4');
+    title.textContent = lab.title;
+    const list = document.createElement('ol');
+    for (const task of lab.tasks) {
+      const item = document.createElement('li');
+      item.textContent = task.title;
+      list.append(item);
+    }
+    box.append(title, list);
+    return box;
+  });
+  $('[data-task-key]').replaceChildren(...parts);
+}
+
+function tick(): void {
+  const now = Date.now() - skew;
+  for (const since of gridBox.querySelectorAll<HTMLElement>('[data-since]'))
+    since.textContent = `for ${duration(now - Date.parse(since.dataset.since!))}`;
+  if (receivedAt && liveState.dataset.state === 'live')
+    liveText.textContent = `Live · updated ${duration(Date.now() - receivedAt)} ago`;
+}
+
+function draw(force = false): void {
+  if (!progress) return;
+  const p = progress;
+  const { at: _at, ...picture } = p;
+  const key = JSON.stringify(picture);
+  if (key === drawn && !force) return tick();
+  drawn = key;
+
+  $('[data-class-name]').textContent = p.name;
+  document.title = `${p.name}: live dashboard | Drydock`;
+  const all = (l: LearnerProgress) =>
+    p.labs.every(
+      (lab) =>
+        (l.labs[lab.slug] ?? []).filter((c) => c.state === 'passed').length === lab.tasks.length,
+    );
+  setStat('learners', p.learners.length);
+  setStat('connected', p.learners.filter((l) => l.presence === 'connected').length);
+  setStat('finished', p.learners.filter(all).length);
+  setStat(
+    'failed',
+    p.learners.reduce((sum, l) => sum + l.failedChecks, 0),
+  );
+  drawStuck(p);
+  drawTaskKey(p);
+
+  const focused = (document.activeElement as HTMLElement | null)?.dataset?.key;
+  const scroll = gridBox.scrollLeft;
+  if (p.learners.length === 0) {
+    const empty = document.createElement('p');
+    empty.className = 'hint empty';
+    empty.textContent = 'Nobody has joined yet. Learners appear here as they join.';
+    gridBox.replaceChildren(empty);
+  } else {
+    gridBox.replaceChildren(renderGrid(p, { watching: watch.sessionId, onWatch }));
+  }
+  gridBox.scrollLeft = scroll;
+  if (focused) gridBox.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  hideTip();
+
+  // The watched learner's session is over: say so in the panel.
+  if (
+    watch.sessionId &&
+    !p.learners.some((l) => l.sessionId === watch.sessionId && l.presence !== 'gone')
+  )
+    watch.ended();
+  tick();
+}
+
+// The last check message of a failing cell, on hover and on keyboard focus.
+function showTip(target: HTMLElement): void {
+  tip.textContent = target.dataset.tip ?? '';
+  tip.showPopover();
+  const box = target.getBoundingClientRect();
+  const width = tip.offsetWidth;
+  const left = Math.min(Math.max(8, box.left + box.width / 2 - width / 2), innerWidth - width - 8);
+  const below = box.bottom + 8 + tip.offsetHeight < innerHeight;
+  tip.style.left = `${left}px`;
+  tip.style.top = `${below ? box.bottom + 8 : box.top - 8 - tip.offsetHeight}px`;
+}
+function hideTip(): void {
+  if (tip.matches(':popover-open')) tip.hidePopover();
+}
+const tipTarget = (event: Event) =>
+  (event.target as HTMLElement | null)?.closest?.<HTMLElement>('button[data-tip]') ?? undefined;
+gridBox.addEventListener('pointerover', (event) => {
+  const target = tipTarget(event);
+  if (target) showTip(target);
+});
+gridBox.addEventListener('pointerout', (event) => {
+  if (tipTarget(event) && document.activeElement !== tipTarget(event)) hideTip();
+});
+gridBox.addEventListener('focusin', (event) => {
+  const target = tipTarget(event);
+  if (target) showTip(target);
+  else hideTip();
+});
+gridBox.addEventListener('focusout', hideTip);
+gridBox.addEventListener('scroll', hideTip);
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') hideTip();
+});
+
+const REFUSALS: Record<FeedRefusal, () => void> = {
+  'sign-in': () =>
+    refuse('Sign in as this class’s instructor to follow it.', {
+      href: `/sign-in/?next=${encodeURIComponent(location.pathname + location.search)}`,
+      text: 'Sign in',
+    }),
+  'not-allowed': () =>
+    refuse('This is not one of your classes (or it does not exist).', {
+      href: '/classes/',
+      text: 'Your classes',
+    }),
+  origin: () =>
+    refuse(
+      'This server does not accept pages from this address. The operator must set DRYDOCK_PUBLIC_URL to it (docs/reverse-proxy.md).',
+    ),
+};
+
+const id = new URLSearchParams(location.search).get('id') ?? '';
+if (!CLASS_ID.test(id)) {
+  refuse('Which class? Open its dashboard from your list of classes.', {
+    href: '/classes/',
+    text: 'Your classes',
+  });
+} else {
+  feed = new ClassLiveFeed(id, {
+    onProgress(next) {
+      receivedAt = Date.now();
+      skew = receivedAt - Date.parse(next.at);
+      progress = next;
+      notice.textContent = '';
+      dashboard.hidden = false;
+      draw();
+    },
+    onState(state, retryInMs) {
+      liveState.dataset.state = state;
+      if (state === 'connecting') liveText.textContent = progress ? 'Reconnecting…' : 'Connecting…';
+      else if (state === 'retrying')
+        liveText.textContent = `Connection lost; trying again in ${duration(retryInMs ?? 0)}`;
+      else tick();
+    },
+    onRefused(refusal) {
+      liveState.dataset.state = 'stopped';
+      liveText.textContent = 'Not updating';
+      watch.close();
+      REFUSALS[refusal]();
+    },
+  });
+  setInterval(tick, 1000);
+  addEventListener('online', () => feed?.reconnectNow());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') feed?.reconnectNow();
+  });
+  addEventListener('pagehide', () => {
+    watch.close();
+    feed?.stop();
+  });
+}
