@@ -10,10 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
 const LAB = 'named-volume-masks-image';
-const PASSWORD = 'watched-indicator-password';
 
 describe('the lab page while someone watches the terminal', () => {
   let platform: TestPlatform;
@@ -28,19 +28,7 @@ describe('the lab page while someone watches the terminal', () => {
       'the site must be built first (npm test does it)',
     );
     platform = await startPlatform({}, { listen: true });
-    const username = `watcher-${process.pid}`;
-    await platform.app.accounts.users.add({
-      username,
-      role: 'admin',
-      displayName: 'Ana <b>Ruiz</b>',
-      password: PASSWORD,
-    });
-    const res = await fetch(`${platform.url}/api/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: platform.url },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    cookie = await signedInStaff(platform, 'admin', 'Ana <b>Ruiz</b>');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(`${platform.url}/labs/${LAB}/`);

@@ -12,10 +12,10 @@ import { CLOSE_NOT_ALLOWED, CLOSE_SIGN_IN_REQUIRED } from '../../protocol/close-
 import type { ClassLiveMessage, ClassProgress } from '../../protocol/class-progress.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
 const LAB = 'named-volume-masks-image';
-const PASSWORD = 'dashboard-test-password';
 
 describe('a class’s live dashboard', () => {
   let platform: TestPlatform;
@@ -34,17 +34,6 @@ describe('a class’s live dashboard', () => {
       headers: { 'content-type': 'application/json', origin: platform.url, ...headers },
       body: JSON.stringify(body),
     });
-  const account = async (role: 'instructor' | 'assistant', name: string) => {
-    const username = `dash-${name}-${process.pid}`;
-    await platform.app.accounts.users.add({
-      username,
-      role,
-      displayName: name,
-      password: PASSWORD,
-    });
-    const res = await post('/auth/sign-in', { username, password: PASSWORD });
-    return res.headers.get('set-cookie')!.split(';')[0]!;
-  };
   const live = (cookie?: string, id = classId) => {
     const client = new TerminalClient(
       `${platform.url.replace(/^http/, 'ws')}/api/classes/${id}/live`,
@@ -88,9 +77,9 @@ describe('a class’s live dashboard', () => {
 
   before(async () => {
     platform = await startPlatform({}, { listen: true });
-    instructor = await account('instructor', 'Ivo');
-    otherInstructor = await account('instructor', 'Olga');
-    assistant = await account('assistant', 'Asa');
+    instructor = await signedInStaff(platform, 'instructor', 'Ivo');
+    otherInstructor = await signedInStaff(platform, 'instructor', 'Olga');
+    assistant = await signedInStaff(platform, 'assistant', 'Asa');
     const created = await post(
       '/classes',
       {

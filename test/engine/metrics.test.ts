@@ -57,7 +57,14 @@ describe('metrics after a real lab session', () => {
 
     terminal = TerminalClient.open(platform.url, id, token);
     await terminal.waitForControl('ready', 180_000);
-    const ready = await scrape();
+    // The terminal hears "ready" from the session at once; metrics count the ready
+    // event once the store has recorded it, a moment later on a busy PostgreSQL.
+    let ready = await scrape();
+    for (let tries = 0; tries < 100; tries++) {
+      if (sample(ready, 'drydock_session_start_seconds_count', { lab: LAB }) !== undefined) break;
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await scrape();
+    }
     assert.equal(sample(ready, 'drydock_sandboxes_starting'), 0);
     assert.equal(sample(ready, 'drydock_terminals_open'), 1);
     assert.equal(sample(ready, 'drydock_session_start_seconds_count', { lab: LAB }), 1);

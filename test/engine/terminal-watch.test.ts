@@ -15,10 +15,10 @@ import {
 } from '../../protocol/close-codes.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
 const LAB = 'named-volume-masks-image';
-const PASSWORD = 'watch-test-password-1';
 const PROMPT = /sandbox:[^\n]*[#$] $/m;
 
 describe('watching a learner’s terminal', () => {
@@ -32,15 +32,6 @@ describe('watching a learner’s terminal', () => {
   let assistant: string;
   const opened: TerminalClient[] = [];
 
-  const signIn = async (username: string) => {
-    const res = await fetch(`${platform.url}/api/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: platform.url },
-      body: JSON.stringify({ username, password: PASSWORD }),
-    });
-    assert.equal(res.status, 200);
-    return res.headers.get('set-cookie')!.split(';')[0]!;
-  };
   const watch = (sessionId: string, cookie?: string, query = '') => {
     const client = new TerminalClient(
       `${platform.url.replace(/^http/, 'ws')}/api/sessions/${sessionId}/watch${query}`,
@@ -66,16 +57,10 @@ describe('watching a learner’s terminal', () => {
 
   before(async () => {
     platform = await startPlatform({}, { listen: true });
-    const users = platform.app.accounts.users;
-    const account = async (role: 'admin' | 'instructor' | 'assistant', displayName: string) => {
-      const username = `watch-${displayName.split(' ')[0]!.toLowerCase()}-${process.pid}`;
-      await users.add({ username, role, displayName, password: PASSWORD });
-      return signIn(username);
-    };
-    admin = await account('admin', 'Ana Ruiz');
-    instructor = await account('instructor', 'Ivo Instructor');
-    otherInstructor = await account('instructor', 'Olga Other');
-    assistant = await account('assistant', 'Asa Assistant');
+    admin = await signedInStaff(platform, 'admin', 'Ana Ruiz');
+    instructor = await signedInStaff(platform, 'instructor', 'Ivo Instructor');
+    otherInstructor = await signedInStaff(platform, 'instructor', 'Olga Other');
+    assistant = await signedInStaff(platform, 'assistant', 'Asa Assistant');
 
     // The learner is in Ivo's class, which has the lab.
     const learnerId = `watch-learner-${process.pid}-abcdef`;
