@@ -173,7 +173,7 @@ function draw(force = false): void {
 // The last check message of a failing cell, on hover and on keyboard focus.
 function showTip(target: HTMLElement): void {
   tip.textContent = target.dataset.tip ?? '';
-  tip.showPopover();
+  if (!tip.matches(':popover-open')) tip.showPopover();
   const box = target.getBoundingClientRect();
   const width = tip.offsetWidth;
   const left = Math.min(Math.max(8, box.left + box.width / 2 - width / 2), innerWidth - width - 8);

@@ -148,7 +148,7 @@ function learnerRow(
     button.type = 'button';
     button.dataset.key = `watch:${learner.memberId}`;
     button.setAttribute('aria-pressed', String(watching));
-    button.setAttribute('aria-label', `Watch ${learner.displayName}’s terminal`);
+    button.setAttribute('aria-label', `${button.textContent} ${learner.displayName}’s terminal`);
     button.addEventListener('click', () => handlers.onWatch(learner));
     action.append(button);
   }
