@@ -9,6 +9,9 @@
  * Each learner is its own browser identity, all behind one address, as a class
  * in one room is.
  */
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, stripVTControlCharacters } from 'node:util';
 import WebSocket from 'ws';
 import { buildApp } from '../lab-server/app.ts';
@@ -26,6 +29,7 @@ const lab = values.lab;
 const GOALS = { promptP95: 2, dashboardP95: 1 };
 const PROMPT = /sandbox:[^\n]*[#$] /;
 const PASSWORD = 'bench-class-password';
+const STORE = join(tmpdir(), `drydock-bench-class-${process.pid}.sqlite`);
 
 const app = await buildApp(
   loadConfig({
@@ -35,6 +39,8 @@ const app = await buildApp(
     DRYDOCK_WARM_MAX: String(size),
     DRYDOCK_WARM_POOLS: '',
     DRYDOCK_OWNER: `bench-class-${process.pid}`,
+    // A store of its own: the bench's instructor, class and sessions are nobody's records.
+    DRYDOCK_DATABASE_URL: `sqlite:${STORE}`,
     DRYDOCK_LOG_LEVEL: process.env.DRYDOCK_LOG_LEVEL ?? 'warn',
     DRYDOCK_SHUTDOWN: 'remove',
   }),
@@ -214,4 +220,5 @@ try {
   dashboard?.close();
   if (classId) await post(`/classes/${classId}/end`, {}, { cookie }).catch(() => {});
   await app.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${STORE}${suffix}`, { force: true });
 }
