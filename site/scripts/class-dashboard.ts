@@ -81,8 +81,8 @@ function drawStuck(p: ClassProgress): void {
   lead.className = 'stuck-lead';
   const title = document.createElement('strong');
   title.textContent = task?.title ?? stuck.task;
-  const many = stuck.learners === 1 ? '1 learner is' : `${stuck.learners} learners are`;
-  lead.append(`Most learners are stuck on `, title, ` (${many} failing it).`);
+  const of = `${stuck.learners} of ${p.learners.length} learner${p.learners.length === 1 ? '' : 's'}`;
+  lead.append(`Most learners are stuck on `, title, ` (${of} failing it).`);
   const parts: Node[] = [lead];
   if (stuck.commonMessage) {
     const label = document.createElement('p');
