@@ -241,7 +241,7 @@ if (!CLASS_ID.test(id)) {
       liveState.dataset.state = state;
       if (state === 'connecting') liveText.textContent = progress ? 'Reconnecting…' : 'Connecting…';
       else if (state === 'retrying')
-        liveText.textContent = `Connection lost; trying again in ${duration(retryInMs ?? 0)}`;
+        liveText.textContent = `Connection lost; trying again in ${Math.ceil((retryInMs ?? 0) / 1000)} s`;
       else tick();
     },
     onRefused(refusal) {
@@ -259,5 +259,9 @@ if (!CLASS_ID.test(id)) {
   addEventListener('pagehide', () => {
     watch.close();
     feed?.stop();
+  });
+  // Back from the browser's page cache with the feed stopped: start afresh.
+  addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload();
   });
 }

@@ -84,6 +84,9 @@ class LabPage {
     extend: HTMLButtonElement;
     watched: HTMLElement;
     watchedBy: HTMLElement;
+    broadcast: HTMLElement;
+    broadcastFrom: HTMLElement;
+    broadcastMessage: HTMLElement;
   };
 
   #phase: Phase = 'idle';
@@ -93,6 +96,7 @@ class LabPage {
   #terminal: LabTerminal | undefined;
   #terminalModule: Promise<typeof import('./lab-terminal.ts')> | undefined;
   #canExtend = false;
+  #dismissedBroadcast: string | undefined;
   #secondsLeft = Infinity;
 
   constructor(root: HTMLElement) {
@@ -119,6 +123,9 @@ class LabPage {
       extend: required(root, '[data-testid="lab-extend"]'),
       watched: required(root, '[data-testid="lab-watched"]'),
       watchedBy: required(root, '[data-watched-by]'),
+      broadcast: required(root, '[data-testid="lab-broadcast"]'),
+      broadcastFrom: required(root, '[data-broadcast-from]'),
+      broadcastMessage: required(root, '[data-broadcast-message]'),
     };
     this.#clock.onTick = (left) => {
       this.#secondsLeft = left;
@@ -132,6 +139,10 @@ class LabPage {
     this.#ui.check.addEventListener('click', () => void this.check());
     this.#ui.stop.addEventListener('click', () => void this.stop());
     this.#ui.extend.addEventListener('click', () => void this.extend());
+    required(root, '[data-broadcast-dismiss]').addEventListener('click', () => {
+      this.#ui.broadcast.hidden = true;
+      this.#dismissedBroadcast = this.#ui.broadcast.dataset.at;
+    });
     // Back from the back/forward cache, or the network is back: reconnect now, not at the next backoff step.
     window.addEventListener('pageshow', (event) => {
       if (event.persisted) this.#connection?.reconnectNow();
@@ -265,7 +276,18 @@ class LabPage {
       onEnded: (detail, reason) => this.#end(detail, reason),
       onRefused: (detail) => this.#refused(detail),
       onWatched: (by) => this.#showWatchers(by),
+      onBroadcast: (from, message, at) => this.#showBroadcast(from, message, at),
     });
+  }
+
+  /** The instructor's message to the class, as text, until the learner dismisses it. */
+  #showBroadcast(from: string, message: string, at: string): void {
+    // The same message again (a reconnect) stays dismissed.
+    if (at === this.#dismissedBroadcast) return;
+    this.#ui.broadcastFrom.textContent = `Message from ${from}`;
+    this.#ui.broadcastMessage.textContent = message;
+    this.#ui.broadcast.dataset.at = at;
+    this.#ui.broadcast.hidden = false;
   }
 
   /** Nobody watches a learner unseen: the bar stays up for as long as anyone does. */

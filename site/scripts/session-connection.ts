@@ -39,6 +39,8 @@ export interface ConnectionEvents {
   onRefused(detail: string): void;
   /** Who watches this terminal now (read-only, staff); empty once nobody does. */
   onWatched(by: string[]): void;
+  /** The learner's class was sent a message (again after a reload, while recent). */
+  onBroadcast(from: string, message: string, at: string): void;
 }
 
 /** Waits between reconnection attempts (the last one repeats) and how long to keep trying. */
@@ -129,6 +131,9 @@ export class SessionConnection {
         break;
       case 'watched':
         this.#events.onWatched(message.by);
+        break;
+      case 'broadcast':
+        this.#events.onBroadcast(message.from, message.message, message.at);
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);

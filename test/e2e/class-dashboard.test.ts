@@ -9,7 +9,8 @@
  * the instructor types never reaches the learner's shell) while the learner's
  * page says who watches. The page passes axe and is screenshotted on a laptop
  * (1440x900), a tablet (1024x768) and a phone (390x844) into
- * test-results/screenshots/. Without a sign-in, the page says to sign in.
+ * test-results/screenshots/. A class that is not theirs, and a visit without a
+ * sign-in, get a sentence and a link instead.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -275,6 +276,16 @@ describe('the instructor’s live class dashboard', () => {
     await dashboard.screenshot({ path: `${SCREENSHOTS}/class-dashboard-grid-laptop.png` });
     assert.equal(await dashboard.evaluate(() => window.__pwned), undefined);
     assert.deepEqual(problems, []);
+  });
+
+  it('tells an instructor that a class is not theirs (an unknown id is refused alike)', async () => {
+    await dashboard.goto(`${platform.url}/classes/live/?id=c_${'x'.repeat(12)}`);
+    await dashboard.getByText('This is not one of your classes (or it does not exist).').waitFor();
+    assert.equal(
+      await dashboard.getByRole('link', { name: 'Your classes' }).getAttribute('href'),
+      '/classes/',
+    );
+    assert.equal(await dashboard.locator('[data-dashboard]').isVisible(), false);
   });
 
   it('tells someone not signed in to sign in, with a way back', async () => {
