@@ -115,6 +115,21 @@ export const EndedClassSchema = z.object({
 });
 export type EndedClass = z.infer<typeof EndedClassSchema>;
 
+/** In characters (code points) after trimming: a line a learner reads at a glance. */
+export const BROADCAST_MAX = 280;
+
+/** `POST /api/classes/:id/broadcast`: a line every learner of the class sees above their terminal. */
+export const BroadcastBodySchema = z.strictObject({
+  message: z.string().check(z.maxLength(4000)),
+});
+export type BroadcastBody = z.infer<typeof BroadcastBodySchema>;
+
+export const BroadcastResultSchema = z.object({
+  /** Live sessions of the class's learners it reached (their open terminals show it at once). */
+  delivered: z.int().check(z.nonnegative()),
+});
+export type BroadcastResult = z.infer<typeof BroadcastResultSchema>;
+
 /** `POST /api/join`, with the browser's learner identity (X-Drydock-Learner). */
 export const JoinBodySchema = z.strictObject({
   code: z.string().check(z.maxLength(64)),

@@ -41,6 +41,16 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
    * sent at attach when someone is and at every change; an empty list: nobody.
    */
   z.object({ type: z.literal('watched'), by: z.array(z.string()) }),
+  /**
+   * To the learner's terminals: a message their class's instructor sent to the
+   * whole class (sent again at attach for BROADCAST_SHOWN_MS, so a reload keeps it).
+   */
+  z.object({
+    type: z.literal('broadcast'),
+    from: z.string(),
+    message: z.string(),
+    at: z.iso.datetime(),
+  }),
   /** To a watcher: the size of the learner's screen, at attach and when the learner resizes it. */
   z.object({
     type: z.literal('pane-size'),

@@ -9,7 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { normalizeJoinCode } from '../../protocol/classes.ts';
 import type { Role } from '../../protocol/accounts.ts';
 import type { ClassRecord, ClassStore, MemberRecord } from '../store/class-store.ts';
-import { checkClass, checkDisplayName, ClassError, type ClassInput } from './class-rules.ts';
+import {
+  checkBroadcast,
+  checkClass,
+  checkDisplayName,
+  ClassError,
+  type ClassInput,
+} from './class-rules.ts';
 import { newJoinCode } from './join-code.ts';
 import type { ClassProgress } from '../../protocol/class-progress.ts';
 import { classProgress, type ProgressSources } from './class-progress.ts';
@@ -22,6 +28,14 @@ export interface Viewer {
 }
 
 /** Ends the live sessions of these learners (`learner:<id>`) in these labs; returns how many. */
+/** Tells the live sessions of these learners in these labs; returns how many it reached. */
+export type Broadcast = (
+  learners: ReadonlySet<string>,
+  labs: readonly string[],
+  from: string,
+  message: string,
+) => Promise<number>;
+
 export type EndSessions = (
   learners: ReadonlySet<string>,
   labs: readonly string[],
@@ -39,6 +53,7 @@ export class ClassDirectory {
   private readonly maxSize: number;
   private readonly warming: ClassWarming;
   private readonly endSessions: EndSessions;
+  private readonly deliver: Broadcast;
   private readonly progressSources: Omit<ProgressSources, 'classes' | 'now'>;
   private readonly now: () => number;
 
@@ -49,6 +64,7 @@ export class ClassDirectory {
     maxSize: number;
     warming: ClassWarming;
     endSessions: EndSessions;
+    broadcast: Broadcast;
     /** Where the dashboard's picture comes from besides the class store. */
     progress: Omit<ProgressSources, 'classes' | 'now'>;
     now?: () => number;
@@ -58,6 +74,7 @@ export class ClassDirectory {
     this.maxSize = opts.maxSize;
     this.warming = opts.warming;
     this.endSessions = opts.endSessions;
+    this.deliver = opts.broadcast;
     this.progressSources = opts.progress;
     this.now = opts.now ?? Date.now;
   }
@@ -103,6 +120,19 @@ export class ClassDirectory {
     if (!record || (viewer.role !== 'admin' && record.ownerId !== viewer.userId))
       throw new ClassError('not-found', `You have no class with the id ${id}.`);
     return record;
+  }
+
+  /**
+   * Sends a line to every learner of the class who has a live sandbox in its labs
+   * (their lab page shows it above the terminal); `from` is who signs it.
+   */
+  async broadcast(viewer: Viewer, id: string, from: string, message: string): Promise<number> {
+    const line = checkBroadcast(message);
+    const record = await this.find(viewer, id);
+    if (record.endedAt !== null)
+      throw new ClassError('closed', `The class “${record.name}” has ended.`);
+    const learners = new Set((await this.store.members(record.id)).map((m) => m.learner));
+    return learners.size > 0 ? this.deliver(learners, record.labs, from, line) : 0;
   }
 
   /** Every member by every task, and where the class is stuck, as the dashboard shows it. */

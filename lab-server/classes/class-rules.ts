@@ -3,7 +3,12 @@
  * that names the field that broke a rule and how to comply. Free of HTTP: the
  * routes turn a ClassError into 400 with its field, the CLI into its message.
  */
-import { CLASS_LABS_MAX, CLASS_NAME_MAX, DISPLAY_NAME_MAX } from '../../protocol/classes.ts';
+import {
+  BROADCAST_MAX,
+  CLASS_LABS_MAX,
+  CLASS_NAME_MAX,
+  DISPLAY_NAME_MAX,
+} from '../../protocol/classes.ts';
 
 export type ClassErrorKind = 'invalid' | 'not-found' | 'closed';
 
@@ -27,6 +32,11 @@ const invalid = (field: string, message: string) => new ClassError('invalid', me
  * Unicode is a name someone may have.
  */
 const UNPRINTABLE = /[\p{Cc}\u2028\u2029]/u;
+
+/** A broadcast's line: printable, 1 to BROADCAST_MAX characters. */
+export function checkBroadcast(message: string): string {
+  return checkText('message', 'message', message, BROADCAST_MAX);
+}
 
 /** Trimmed, 1 to `max` characters (code points), printable; NFC so one name is one string. */
 function checkText(field: string, what: string, text: string, max: number): string {

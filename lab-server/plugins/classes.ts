@@ -18,6 +18,11 @@ export const classesPlugin = fp(
   async (app) => {
     const { config } = app;
     const knownLab = (slug: string) => app.labs.lab(slug) !== undefined;
+    const liveSessionsOf = (learners: ReadonlySet<string>, labs: readonly string[]) =>
+      app.sessions
+        .list()
+        .filter((s) => s.live && s.learner !== null && learners.has(s.learner))
+        .filter((s) => labs.includes(s.lab.slug));
     const warming = new ClassWarming(
       (lab, size, readyBy) => app.pool.reserve(lab, size, readyBy),
       Math.min(config.warm.max, config.maxSandboxes),
@@ -33,12 +38,15 @@ export const classesPlugin = fp(
         lab: (slug) => app.labs.lab(slug),
         liveView: (id) => app.sessions.find(id),
       },
+      broadcast: async (learners, labs, from, message) => {
+        const told = liveSessionsOf(learners, labs).map((s) =>
+          app.sessions.broadcast(s, from, message),
+        );
+        await Promise.all(told);
+        return told.length;
+      },
       endSessions: async (learners, labs) => {
-        const ending = app.sessions
-          .list()
-          .filter((s) => s.live && s.learner !== null && learners.has(s.learner))
-          .filter((s) => labs.includes(s.lab.slug))
-          .map((s) => app.sessions.end(s, 'class'));
+        const ending = liveSessionsOf(learners, labs).map((s) => app.sessions.end(s, 'class'));
         // end() resolves once the sandbox is removed: the class is over when this returns.
         await Promise.all(ending);
         return ending.length;

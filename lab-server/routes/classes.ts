@@ -16,11 +16,15 @@ import {
   ClassListSchema,
   ClassPreviewSchema,
   ClassSummarySchema,
+  BroadcastBodySchema,
+  BroadcastResultSchema,
   CreateClassBodySchema,
   EndedClassSchema,
   JoinBodySchema,
   MembershipListSchema,
   MembershipSchema,
+  type BroadcastBody,
+  type BroadcastResult,
   type ClassDetail,
   type ClassList,
   type ClassPreview,
@@ -72,7 +76,11 @@ async function translated<T>(work: () => Promise<T>): Promise<T> {
 const OPERATOR: Viewer = { userId: '', role: 'admin' };
 
 /** The staff routes for one kind of caller: a signed-in user, or the operator. */
-function staffRoutes(viewerOf: (request: FastifyRequest) => Promise<Viewer>) {
+function staffRoutes(
+  viewerOf: (request: FastifyRequest) => Promise<Viewer>,
+  /** Who signs a broadcast: the signed-in user's name, or the operator. */
+  senderOf: (request: FastifyRequest) => Promise<string>,
+) {
   return async (app: FastifyInstance) => {
     const { classes } = app;
     const detail = async (viewer: Viewer, id: string): Promise<ClassDetail> => {
@@ -105,6 +113,26 @@ function staffRoutes(viewerOf: (request: FastifyRequest) => Promise<Viewer>) {
         );
         reply.header('cache-control', 'no-store');
         return classes.progress(record);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: BroadcastBody }>(
+      '/classes/:id/broadcast',
+      {
+        schema: {
+          params: classParams,
+          body: jsonSchema(BroadcastBodySchema),
+          response: { 200: jsonSchema(BroadcastResultSchema) },
+        },
+      },
+      async (request): Promise<BroadcastResult> => {
+        const viewer = await viewerOf(request);
+        const from = await senderOf(request);
+        const delivered = await translated(() =>
+          classes.broadcast(viewer, request.params.id, from, request.body.message),
+        );
+        request.log.info({ class: request.params.id, delivered }, 'broadcast to a class');
+        return { delivered };
       },
     );
 
@@ -164,7 +192,12 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
         return reply.code(201).send(summary);
       },
     );
-    await scope.register(staffRoutes(viewerOf));
+    await scope.register(
+      staffRoutes(viewerOf, async (request) => {
+        const who = await accounts.signedIn(request);
+        return who?.user.displayName || who?.user.username || 'Your instructor';
+      }),
+    );
   });
 
   const wrongCodes = app.createRateLimit({
@@ -244,4 +277,7 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
 }
 
 /** The operator's view under /api/admin (behind its token): every class, and ending one. */
-export const classAdminRoutes = staffRoutes(async () => OPERATOR);
+export const classAdminRoutes = staffRoutes(
+  async () => OPERATOR,
+  async () => 'The operator',
+);

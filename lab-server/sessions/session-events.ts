@@ -25,6 +25,8 @@ export type SessionChange =
   | { type: 'ended'; reason: EndReason; message: string }
   /** Someone began watching the learner's terminal (the audit log of who looked, and when). */
   | { type: 'watch-started'; watcher: string; by: string }
+  /** The learner's class was sent a message while this session lived. */
+  | { type: 'broadcast'; from: string; message: string }
   /** They stopped, after `seconds`. */
   | { type: 'watch-ended'; watcher: string; by: string; seconds: number };
 

@@ -490,6 +490,14 @@ export class SessionManager {
     };
   }
 
+  /** A message to the session's learner from their class's instructor: shown at once, and kept in its events. */
+  async broadcast(session: Session, from: string, message: string): Promise<void> {
+    if (!session.live) return;
+    session.lastBroadcast = { from, message, at: Date.now() };
+    session.emit('broadcast');
+    await this.record(session, { type: 'broadcast', from, message });
+  }
+
   /** Runs every task's check; the verdicts are kept (latest per task) and announced. */
   async check(session: Session): Promise<CheckResult[]> {
     if (!session.live) throw new AppError('SESSION_ENDED', session.message);

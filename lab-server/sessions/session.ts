@@ -13,6 +13,15 @@ export interface SessionEvents {
   state: [];
   /** Someone began or stopped watching the learner's terminal. */
   watchers: [];
+  /** The class's instructor sent a message to the class. */
+  broadcast: [];
+}
+
+/** A message to a whole class, as its learners' terminals show it. */
+export interface Broadcast {
+  from: string;
+  message: string;
+  at: number;
 }
 
 /** Someone (an instructor) watching the learner's terminal, read-only. */
@@ -66,6 +75,8 @@ export class Session extends EventEmitter<SessionEvents> {
   provisioned: Promise<void> = Promise.resolve();
   /** Settles when the sandbox of an ended session has been removed. */
   removed: Promise<void> | undefined;
+  /** The last message the learner's class was sent, shown again to a terminal that attaches. */
+  lastBroadcast: Broadcast | undefined;
   /** Who watches the learner's terminal now; the learner's page always says so. */
   readonly watchers = new Map<string, Watcher>();
 

@@ -15,6 +15,8 @@ import { FlowControl } from './flow-control.ts';
 import { parseClientMessage } from './messages.ts';
 
 const PING_INTERVAL_MS = 20_000;
+/** A class's broadcast is shown again to terminals that attach this long after it was sent. */
+const BROADCAST_SHOWN_MS = 15 * 60_000;
 /** A failed attach looks at the sandbox this many times, this far apart, before calling it a fault. */
 const DEATH_LOOKS = 8;
 const DEATH_LOOK_MS = 250;
@@ -69,6 +71,9 @@ export class TerminalBridge {
       const onWatchers = () => this.sendWatchers();
       this.session.on('watchers', onWatchers);
       this.disposers.push(() => this.session.off('watchers', onWatchers));
+      const onBroadcast = () => this.sendBroadcast();
+      this.session.on('broadcast', onBroadcast);
+      this.disposers.push(() => this.session.off('broadcast', onBroadcast));
     }
     const onMessage = (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary);
     const onClose = () => this.dispose();
@@ -102,6 +107,18 @@ export class TerminalBridge {
 
   private sendJson(message: ServerMessage): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  /** The class's last broadcast, if it is recent: a page that reloads shows it again. */
+  private sendBroadcast(): void {
+    const last = this.session.lastBroadcast;
+    if (!last || Date.now() - last.at > BROADCAST_SHOWN_MS) return;
+    this.sendJson({
+      type: 'broadcast',
+      from: last.from,
+      message: last.message,
+      at: new Date(last.at).toISOString(),
+    });
   }
 
   private sendWatchers(): void {
@@ -154,7 +171,10 @@ export class TerminalBridge {
         const now = terminal.paneSize();
         if (now) sendSize(now);
         this.disposers.push(terminal.onPaneSize(sendSize));
-      } else if (this.session.watchers.size > 0) this.sendWatchers();
+      } else {
+        if (this.session.watchers.size > 0) this.sendWatchers();
+        this.sendBroadcast();
+      }
     } catch (error) {
       if (this.closed || !this.session.live || (await this.sandboxDying())) {
         // The sandbox is gone (the engine killed it): the engine's events end the

@@ -8,12 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
 const LAB = 'named-volume-masks-image';
+const LEARNER_ID = `watched-page-${process.pid}-abcdefgh`;
 
 describe('the lab page while someone watches the terminal', () => {
   let platform: TestPlatform;
@@ -21,6 +23,7 @@ describe('the lab page while someone watches the terminal', () => {
   let page: Page;
   let cookie: string;
   let watcher: TerminalClient | undefined;
+  let classId: string;
 
   before(async () => {
     assert.ok(
@@ -28,9 +31,32 @@ describe('the lab page while someone watches the terminal', () => {
       'the site must be built first (npm test does it)',
     );
     platform = await startPlatform({}, { listen: true });
-    cookie = await signedInStaff(platform, 'admin', 'Ana <b>Ruiz</b>');
+    // The learner is in Ana's class: she may watch them and write to the class.
+    cookie = await signedInStaff(platform, 'instructor', 'Ana <b>Ruiz</b>');
+    const created = await fetch(`${platform.url}/api/classes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: platform.url, cookie },
+      body: JSON.stringify({
+        name: 'Watched class',
+        labs: [LAB],
+        opensAt: new Date().toISOString(),
+        closesAt: new Date(Date.now() + 3600_000).toISOString(),
+        expectedSize: 1,
+      }),
+    });
+    ({ id: classId } = (await created.json()) as { id: string });
+    const { joinCode } = (await (
+      await fetch(`${platform.url}/api/classes/${classId}`, { headers: { cookie } })
+    ).json()) as { joinCode: string };
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript((id) => localStorage.setItem('drydock.learner', id), LEARNER_ID);
+    const joined = await fetch(`${platform.url}/api/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [LEARNER_HEADER]: LEARNER_ID },
+      body: JSON.stringify({ code: joinCode, displayName: 'Lea' }),
+    });
+    assert.equal(joined.status, 200);
     await page.goto(`${platform.url}/labs/${LAB}/`);
     await page.getByTestId('lab-start').click();
     await waitForTerminal(page, /sandbox:~\/lab#/, 120_000);
@@ -67,5 +93,34 @@ describe('the lab page while someone watches the terminal', () => {
   it('takes the bar away when they stop watching', async () => {
     watcher!.close();
     await page.getByTestId('lab-watched').waitFor({ state: 'hidden', timeout: 10_000 });
+  });
+
+  it('shows the instructor’s message to the class above the terminal, as text, until dismissed', async () => {
+    const banner = page.getByTestId('lab-broadcast');
+    assert.equal(await banner.isVisible(), false);
+    const message = 'Stop here: we go through <script>alert(1)</script> volumes together';
+    const res = await fetch(`${platform.url}/api/classes/${classId}/broadcast`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: platform.url, cookie },
+      body: JSON.stringify({ message }),
+    });
+    assert.deepEqual(await res.json(), { delivered: 1 });
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await banner.innerText();
+    assert.match(text, /Message from Ana <b>Ruiz<\/b>/i);
+    assert.ok(text.includes(message), 'the message as typed');
+    assert.equal(
+      await banner.locator('script, b').count(),
+      0,
+      'no markup from the message or the name',
+    );
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${SCREENSHOTS}/lab-broadcast-1440.png` });
+    await page.getByRole('button', { name: 'Dismiss the message' }).click();
+    await banner.waitFor({ state: 'hidden' });
+    // A reload reconnects: the message comes again, and stays dismissed only until the page forgets it.
+    await page.reload();
+    await waitForTerminal(page, /sandbox:~\/lab#/, 30_000);
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
   });
 });

@@ -26,6 +26,7 @@ describe('a class’s live dashboard', () => {
   let feed: TerminalClient;
   const learners = [`dash-ada-${process.pid}-aaaaaa`, `dash-bob-${process.pid}-bbbbbb`];
   let session: { id: string; token: string };
+  let learnerTerminal: TerminalClient;
   const opened: TerminalClient[] = [];
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -137,9 +138,9 @@ describe('a class’s live dashboard', () => {
     });
     assert.equal(res.status, 201);
     session = (await res.json()) as typeof session;
-    const terminal = TerminalClient.open(platform.url, session.id, session.token);
-    opened.push(terminal);
-    await terminal.waitForControl('ready', 120_000);
+    learnerTerminal = TerminalClient.open(platform.url, session.id, session.token);
+    opened.push(learnerTerminal);
+    await learnerTerminal.waitForControl('ready', 120_000);
     const seen = pictures().length;
     await check();
     const checked = Date.now();
@@ -177,6 +178,48 @@ describe('a class’s live dashboard', () => {
     assert.equal(ada.currentTask, undefined, 'nothing left in the way');
     assert.ok(ada.labs[LAB]!.every((c) => c.firstPassedAt !== undefined));
     assert.equal(done.stuck, undefined);
+  });
+
+  it('sends the instructor’s broadcast to the learner’s terminals, now and to one that attaches later', async () => {
+    const message = 'Pause for a moment: look at the projector <b>now</b>';
+    const res = await post(
+      `/classes/${classId}/broadcast`,
+      { message: `  ${message} ` },
+      {
+        cookie: instructor,
+      },
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { delivered: 1 });
+    const told = async (client: TerminalClient) => {
+      await client.waitForControl('broadcast', 10_000);
+      const got = client.control.find((m) => m.type === 'broadcast')!;
+      assert.equal(got.from, 'Ivo');
+      assert.equal(got.message, message, 'trimmed, and otherwise as typed');
+    };
+    await told(learnerTerminal);
+    const later = TerminalClient.open(platform.url, session.id, session.token);
+    opened.push(later);
+    await told(later);
+    later.close();
+    const events = await platform.app.store.events({ sessionId: session.id, types: ['broadcast'] });
+    assert.deepEqual(
+      events.map((e) => e.data),
+      [{ from: 'Ivo', message }],
+    );
+  });
+
+  it('refuses a broadcast that is empty, too long or has line breaks (400), and one from anyone but the class’s instructor', async () => {
+    const send = (message: string, cookie?: string) =>
+      post(`/classes/${classId}/broadcast`, { message }, cookie ? { cookie } : {});
+    for (const bad of ['   ', 'x'.repeat(281), 'two\nlines']) {
+      const res = await send(bad, instructor);
+      assert.equal(res.status, 400, bad.slice(0, 20));
+      assert.equal(((await res.json()) as { error: { field?: string } }).error.field, 'message');
+    }
+    assert.equal((await send('hello', otherInstructor)).status, 404);
+    assert.equal((await send('hello', assistant)).status, 403);
+    assert.equal((await send('hello')).status, 401);
   });
 
   it('answers the same picture over HTTP, never from a cache', async () => {

@@ -559,6 +559,7 @@ function connect(origin: string, session: CreatedSession, terminal = fakeTermina
     onEnded: (detail, reason) => decide({ action: 'end', detail, ...(reason ? { reason } : {}) }),
     onRefused: (detail) => decide({ action: 'refuse', detail }),
     onWatched: () => {},
+    onBroadcast: () => {},
   });
   return { connection, decided, ready, terminal };
 }
