@@ -52,6 +52,27 @@ declare global {
 
 const watchText = (page: Page) => page.evaluate(() => window.__drydockWatchText?.() ?? '');
 
+/** Waits until the watched screen shows `text`; a failure says what the panel said and showed. */
+async function waitForWatch(page: Page, text: string, timeout: number): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (wanted) => (window.__drydockWatchText?.() ?? '').includes(wanted),
+      text,
+      { timeout, polling: 100 },
+    );
+  } catch (error) {
+    const panel = await page
+      .getByTestId('watch-panel')
+      .innerText()
+      .catch(() => '?');
+    const screen = await watchText(page).catch(() => '?');
+    throw new Error(
+      `the watched screen never showed ${text}; the panel: ${JSON.stringify(panel)}, the screen: ${JSON.stringify(screen.trimEnd())}`,
+      { cause: error },
+    );
+  }
+}
+
 describe('the instructor’s live class dashboard', () => {
   const owner = newOwner('dashboard');
   let platform: TestPlatform;
@@ -209,11 +230,7 @@ describe('the instructor’s live class dashboard', () => {
     const panel = dashboard.getByTestId('watch-panel');
     await panel.waitFor();
     assert.match(await panel.innerText(), /Bob’s terminal[\s\S]*Read-only/i);
-    await dashboard.waitForFunction(
-      () => (window.__drydockWatchText?.() ?? '').includes('bob-was-here'),
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitForWatch(dashboard, 'bob-was-here', 30_000);
     const banner = bob.getByTestId('lab-watched');
     await banner.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match(await banner.innerText(), /Ivo Andrić is watching your terminal/);
@@ -224,11 +241,7 @@ describe('the instructor’s live class dashboard', () => {
     await dashboard.keyboard.press('Enter');
     // And what the learner types next still shows up, so the view is live.
     await typeCommand(bob, 'echo after-the-watch-began');
-    await dashboard.waitForFunction(
-      () => (window.__drydockWatchText?.() ?? '').includes('after-the-watch-began'),
-      undefined,
-      { timeout: 15_000 },
-    );
+    await waitForWatch(dashboard, 'after-the-watch-began', 15_000);
     assert.doesNotMatch(await terminalText(bob), /typed-by-the-instructor/);
     assert.doesNotMatch(await watchText(dashboard), /typed-by-the-instructor/);
   });
@@ -267,6 +280,12 @@ describe('the instructor’s live class dashboard', () => {
       assert.deepEqual(wider, [], `no sideways scroll of the page at ${viewport.width} px`);
     }
     await dashboard.setViewportSize(LAPTOP);
+    // Starlight follows the system's theme: the dark one holds up too.
+    await dashboard.emulateMedia({ colorScheme: 'dark' });
+    await dashboard.waitForTimeout(300);
+    assert.deepEqual(await violations(dashboard), [], 'the dark dashboard passes WCAG 2.1 AA');
+    await dashboard.screenshot({ path: `${SCREENSHOTS}/class-dashboard-dark-laptop.png` });
+    await dashboard.emulateMedia({ colorScheme: 'light' });
   });
 
   it('stops watching on Close, and the learner’s banner goes', async () => {
