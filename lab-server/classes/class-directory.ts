@@ -18,7 +18,8 @@ import {
 } from './class-rules.ts';
 import { newJoinCode } from './join-code.ts';
 import type { ClassProgress } from '../../protocol/class-progress.ts';
-import { classProgress, type ProgressSources } from './class-progress.ts';
+import { classProgress, classResults, type ProgressSources } from './class-progress.ts';
+import { resultsCsv } from './results-csv.ts';
 import type { ClassWarming } from './warm-reservations.ts';
 
 /** Who is asking: a signed-in staff user. */
@@ -138,6 +139,12 @@ export class ClassDirectory {
   /** Every member by every task, and where the class is stuck, as the dashboard shows it. */
   progress(record: ClassRecord): Promise<ClassProgress> {
     return classProgress(record, { ...this.progressSources, classes: this.store, now: this.now });
+  }
+
+  /** The class's results as CSV: one row per learner and task. */
+  async resultsCsv(record: ClassRecord): Promise<string> {
+    const sources = { ...this.progressSources, classes: this.store, now: this.now };
+    return resultsCsv(await classResults(record, sources));
   }
 
   members(record: ClassRecord): Promise<MemberRecord[]> {

@@ -19,7 +19,7 @@ import {
   labProgress,
   mostStuck,
 } from '../progress/task-progress.ts';
-import type { ClassRecord, ClassStore } from '../store/class-store.ts';
+import type { ClassRecord, ClassStore, MemberRecord } from '../store/class-store.ts';
 import type { SessionRecord, SessionStore } from '../store/session-store.ts';
 
 /** What this server knows of a live session that the store does not. */
@@ -43,11 +43,19 @@ const MAX_EVENTS = 100_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function classProgress(
-  record: ClassRecord,
-  sources: ProgressSources,
-): Promise<ClassProgress> {
-  const now = sources.now();
+/** What a class's members did in its labs, read once for the dashboard and for the export. */
+interface ClassActivity {
+  labs: Lab[];
+  taskIds: Map<string, string[]>;
+  members: MemberRecord[];
+  sessions: SessionRecord[];
+  /** learner → lab → their Starts and Checks there */
+  activity: Map<string, Map<string, LabActivity>>;
+  /** learner → failed task verdicts, over every Check */
+  failures: Map<string, number>;
+}
+
+async function gather(record: ClassRecord, sources: ProgressSources): Promise<ClassActivity> {
   const labs = record.labs.flatMap((slug) => {
     const lab = sources.lab(slug);
     return lab ? [lab] : []; // a lab removed since the class was made
@@ -83,6 +91,15 @@ export async function classProgress(
       failures.set(session.learner, (failures.get(session.learner) ?? 0) + failed);
     }
   }
+  return { labs, taskIds, members, sessions, activity, failures };
+}
+
+export async function classProgress(
+  record: ClassRecord,
+  sources: ProgressSources,
+): Promise<ClassProgress> {
+  const now = sources.now();
+  const { labs, taskIds, members, sessions, activity, failures } = await gather(record, sources);
 
   const perLab = new Map<string, LabProgress[]>();
   const learners: LearnerProgress[] = members.map((member) => {
@@ -160,4 +177,42 @@ function stuckPoint(
     if (point && (!best || point.learners > best.learners)) best = { lab: slug, ...point };
   }
   return best ? { stuck: best } : {};
+}
+
+/** One row of a class's results: a learner and a task (the CSV export's line). */
+export interface ResultRow {
+  learner: string;
+  lab: string;
+  task: string;
+  state: 'passed' | 'failing' | 'not-started';
+  firstPassedAt?: number;
+  attempts: number;
+  /** Time the task stood in their way until it first passed (task-progress.ts). */
+  timeSpentMs?: number;
+  lastMessage?: string;
+}
+
+/** Every member by every task of the class's labs, in the roster's and the labs' order. */
+export async function classResults(
+  record: ClassRecord,
+  sources: ProgressSources,
+): Promise<ResultRow[]> {
+  const { taskIds, members, activity } = await gather(record, sources);
+  return members.flatMap((member) =>
+    [...taskIds].flatMap(([lab, tasks]) =>
+      labProgress(
+        tasks,
+        activity.get(member.learner)?.get(lab) ?? { starts: [], checks: [] },
+      ).tasks.map((t): ResultRow => ({
+        learner: member.displayName,
+        lab,
+        task: t.task,
+        state: t.state,
+        attempts: t.attempts,
+        ...(t.firstPassedAt === undefined ? {} : { firstPassedAt: t.firstPassedAt }),
+        ...(t.timeSpentMs === undefined ? {} : { timeSpentMs: t.timeSpentMs }),
+        ...(t.lastMessage === undefined ? {} : { lastMessage: t.lastMessage }),
+      })),
+    ),
+  );
 }

@@ -116,6 +116,22 @@ function staffRoutes(
       },
     );
 
+    app.get<{ Params: { id: string } }>(
+      '/classes/:id/results.csv',
+      { schema: { params: classParams } },
+      async (request, reply) => {
+        const record = await translated(async () =>
+          classes.find(await viewerOf(request), request.params.id),
+        );
+        const day = new Date(record.opensAt).toISOString().slice(0, 10);
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="class-${record.id}-${day}.csv"`)
+          .header('cache-control', 'no-store')
+          .send(await classes.resultsCsv(record));
+      },
+    );
+
     app.post<{ Params: { id: string }; Body: BroadcastBody }>(
       '/classes/:id/broadcast',
       {

@@ -222,6 +222,31 @@ describe('a class’s live dashboard', () => {
     assert.equal((await send('hello')).status, 401);
   });
 
+  it('exports the results as CSV: a row per learner and task, with what happened', async () => {
+    const res = await fetch(`${platform.url}/api/classes/${classId}/results.csv`, {
+      headers: { cookie: instructor },
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/csv/);
+    assert.match(res.headers.get('content-disposition') ?? '', /^attachment; filename="class-c_/);
+    const lines = (await res.text()).trimEnd().split('\n');
+    assert.equal(
+      lines[0],
+      'learner,lab,task,status,first_passed_at,attempts,time_spent_seconds,last_message',
+    );
+    const tasks = platform.app.labs.lab(LAB)!.manifest.tasks.map((t) => t.id);
+    assert.equal(lines.length, 1 + 2 * tasks.length, 'two learners, every task');
+    for (const task of tasks) {
+      const ada = lines.find((l) => l.startsWith(`Ada <i>Lovelace</i>,${LAB},${task},`));
+      assert.match(ada ?? '', /,passed,\d{4}-\d\d-\d\dT[^,]+Z,\d+,\d+,/, `Ada, ${task}`);
+      const bob = lines.find((l) => l.startsWith(`Bob,${LAB},${task},`));
+      assert.equal(bob, `Bob,${LAB},${task},not-started,,0,,`);
+    }
+    const url = `${platform.url}/api/classes/${classId}/results.csv`;
+    assert.equal((await fetch(url, { headers: { cookie: otherInstructor } })).status, 404);
+    assert.equal((await fetch(url, { headers: { cookie: assistant } })).status, 403);
+  });
+
   it('answers the same picture over HTTP, never from a cache', async () => {
     const res = await fetch(`${platform.url}/api/classes/${classId}/progress`, {
       headers: { cookie: instructor },

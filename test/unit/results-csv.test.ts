@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resultsCsv } from '../../lab-server/classes/results-csv.ts';
+
+describe('a class’s results as CSV', () => {
+  it('has a header and a row per learner and task, times in ISO and seconds', () => {
+    const csv = resultsCsv([
+      {
+        learner: 'Ada',
+        lab: 'volumes',
+        task: 'build',
+        state: 'passed',
+        firstPassedAt: Date.UTC(2026, 11, 3, 9, 15, 0),
+        attempts: 2,
+        timeSpentMs: 301_400,
+        lastMessage: 'ok',
+      },
+      { learner: 'Bob', lab: 'volumes', task: 'build', state: 'not-started', attempts: 0 },
+    ]);
+    assert.equal(
+      csv,
+      'learner,lab,task,status,first_passed_at,attempts,time_spent_seconds,last_message\n' +
+        'Ada,volumes,build,passed,2026-12-03T09:15:00.000Z,2,301,ok\n' +
+        'Bob,volumes,build,not-started,,0,,\n',
+    );
+  });
+
+  it('quotes commas, quotes and line breaks, and keeps a learner’s formula from running in a spreadsheet', () => {
+    const csv = resultsCsv([
+      {
+        learner: '=HYPERLINK("http://evil.example","click")',
+        lab: 'volumes',
+        task: 'run',
+        state: 'failing',
+        attempts: 1,
+        lastMessage: '@SUM(1,2) exited: "no such file"\nsee logs',
+      },
+    ]);
+    const row = csv.split('\n').slice(1).join('\n');
+    assert.equal(
+      row,
+      `"'=HYPERLINK(""http://evil.example"",""click"")",volumes,run,failing,,1,,"'@SUM(1,2) exited: ""no such file""\nsee logs"\n`,
+    );
+  });
+});
