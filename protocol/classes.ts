@@ -130,6 +130,15 @@ export const BroadcastResultSchema = z.object({
 });
 export type BroadcastResult = z.infer<typeof BroadcastResultSchema>;
 
+/** What an instructor may do to one learner's sandbox: `POST /api/classes/:id/members/:memberId/<action>`. */
+export const MEMBER_ACTIONS = ['reset', 'end', 'extend'] as const;
+
+export const MemberActionResultSchema = z.object({
+  /** The learner's live sessions in the class's labs it acted on (0: they have none now). */
+  sessions: z.int().check(z.nonnegative()),
+});
+export type MemberActionResult = z.infer<typeof MemberActionResultSchema>;
+
 /** `POST /api/join`, with the browser's learner identity (X-Drydock-Learner). */
 export const JoinBodySchema = z.strictObject({
   code: z.string().check(z.maxLength(64)),

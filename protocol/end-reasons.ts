@@ -4,7 +4,9 @@
  * lab server and the browser client, so it must stay free of Node-only APIs.
  * `capacity`: the host ran short of memory and this sandbox used more than its
  * share (lab-server/admission/capacity-guard.ts). `class`: the instructor ended the
- * class the learner joined (lab-server/classes/). `policy` is reserved for abuse handling.
+ * class the learner joined (lab-server/classes/); `reset` and `instructor`: the
+ * instructor reset the learner's lab or ended their session from the dashboard.
+ * `policy` is reserved for abuse handling.
  */
 import * as z from 'zod/mini';
 
@@ -20,6 +22,8 @@ export const END_REASONS = [
   'policy',
   'operator',
   'class',
+  'reset',
+  'instructor',
 ] as const;
 
 export const EndReasonSchema = z.enum(END_REASONS);
@@ -39,4 +43,6 @@ export const END_MESSAGES: Record<EndReason, string> = {
   policy: 'The sandbox was removed because it broke the server’s rules.',
   operator: 'The server’s operator ended this session; the sandbox was removed.',
   class: 'Your instructor ended the class; the sandbox was removed.',
+  reset: 'Your instructor reset this lab. Press Start for a fresh sandbox.',
+  instructor: 'Your instructor ended this session; the sandbox was removed.',
 };

@@ -37,6 +37,16 @@ export type Broadcast = (
   message: string,
 ) => Promise<number>;
 
+/** What an instructor may do to one learner's sandbox from the dashboard. */
+export type MemberAction = 'reset' | 'end' | 'extend';
+
+/** Does `action` to the live sessions of this learner in these labs; returns how many. */
+export type ActOnSessions = (
+  learner: string,
+  labs: readonly string[],
+  action: MemberAction,
+) => Promise<number>;
+
 export type EndSessions = (
   learners: ReadonlySet<string>,
   labs: readonly string[],
@@ -55,6 +65,7 @@ export class ClassDirectory {
   private readonly warming: ClassWarming;
   private readonly endSessions: EndSessions;
   private readonly deliver: Broadcast;
+  private readonly act: ActOnSessions;
   private readonly progressSources: Omit<ProgressSources, 'classes' | 'now'>;
   private readonly now: () => number;
 
@@ -66,6 +77,7 @@ export class ClassDirectory {
     warming: ClassWarming;
     endSessions: EndSessions;
     broadcast: Broadcast;
+    actOnSessions: ActOnSessions;
     /** Where the dashboard's picture comes from besides the class store. */
     progress: Omit<ProgressSources, 'classes' | 'now'>;
     now?: () => number;
@@ -76,6 +88,7 @@ export class ClassDirectory {
     this.warming = opts.warming;
     this.endSessions = opts.endSessions;
     this.deliver = opts.broadcast;
+    this.act = opts.actOnSessions;
     this.progressSources = opts.progress;
     this.now = opts.now ?? Date.now;
   }
@@ -134,6 +147,25 @@ export class ClassDirectory {
       throw new ClassError('closed', `The class “${record.name}” has ended.`);
     const learners = new Set((await this.store.members(record.id)).map((m) => m.learner));
     return learners.size > 0 ? this.deliver(learners, record.labs, from, line) : 0;
+  }
+
+  /**
+   * Resets (ends with reason `reset`: Start then gives a fresh sandbox), ends or
+   * extends the live sessions one member has in the class's labs; returns how many
+   * there were. A member of another class is "not found", as another instructor's
+   * class is.
+   */
+  async actOnMember(
+    viewer: Viewer,
+    classId: string,
+    memberId: string,
+    action: MemberAction,
+  ): Promise<{ member: MemberRecord; sessions: number }> {
+    const record = await this.find(viewer, classId);
+    const member = (await this.store.members(record.id)).find((m) => m.id === memberId);
+    if (!member)
+      throw new ClassError('not-found', `The class “${record.name}” has no learner ${memberId}.`);
+    return { member, sessions: await this.act(member.learner, record.labs, action) };
   }
 
   /** Every member by every task, and where the class is stuck, as the dashboard shows it. */

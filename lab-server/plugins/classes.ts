@@ -45,6 +45,17 @@ export const classesPlugin = fp(
         await Promise.all(told);
         return told.length;
       },
+      actOnSessions: async (learner, labs, action) => {
+        const sessions = liveSessionsOf(new Set([learner]), labs);
+        await Promise.all(
+          sessions.map((s) =>
+            action === 'extend'
+              ? app.sessions.prolong(s, config.extensionMs || 30 * 60_000, 'instructor')
+              : app.sessions.end(s, action === 'reset' ? 'reset' : 'instructor'),
+          ),
+        );
+        return sessions.length;
+      },
       endSessions: async (learners, labs) => {
         const ending = liveSessionsOf(learners, labs).map((s) => app.sessions.end(s, 'class'));
         // end() resolves once the sandbox is removed: the class is over when this returns.

@@ -12,6 +12,10 @@ import * as z from 'zod/mini';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import {
   CLASS_ID,
+  MEMBER_ACTIONS,
+  MEMBER_ID,
+  MemberActionResultSchema,
+  type MemberActionResult,
   ClassDetailSchema,
   ClassListSchema,
   ClassPreviewSchema,
@@ -36,7 +40,7 @@ import {
 } from '../../protocol/classes.ts';
 import { ClassProgressSchema, type ClassProgress } from '../../protocol/class-progress.ts';
 import { clientOf, identityOf } from '../admission/client-id.ts';
-import type { Viewer } from '../classes/class-directory.ts';
+import type { MemberAction, Viewer } from '../classes/class-directory.ts';
 import { ClassError } from '../classes/class-rules.ts';
 import { AppError } from '../errors.ts';
 import { jsonSchema } from '../http/json-schema.ts';
@@ -51,6 +55,13 @@ export const WRONG_CODES_PER_ADDRESS = 20;
 export const WRONG_CODES_WINDOW_MS = 10 * 60_000;
 
 const classParams = jsonSchema(z.object({ id: z.string().check(z.regex(CLASS_ID)) }));
+const memberParams = jsonSchema(
+  z.object({
+    id: z.string().check(z.regex(CLASS_ID)),
+    memberId: z.string().check(z.regex(MEMBER_ID)),
+    action: z.enum(MEMBER_ACTIONS),
+  }),
+);
 const codeParams = jsonSchema(z.object({ code: z.string().check(z.maxLength(64)) }));
 
 /** A domain refusal as the API's answer. */
@@ -113,6 +124,21 @@ function staffRoutes(
         );
         reply.header('cache-control', 'no-store');
         return classes.progress(record);
+      },
+    );
+
+    app.post<{ Params: { id: string; memberId: string; action: MemberAction } }>(
+      '/classes/:id/members/:memberId/:action',
+      { schema: { params: memberParams, response: { 200: jsonSchema(MemberActionResultSchema) } } },
+      async (request): Promise<MemberActionResult> => {
+        const { id, memberId, action } = request.params;
+        const viewer = await viewerOf(request);
+        const done = await translated(() => classes.actOnMember(viewer, id, memberId, action));
+        request.log.info(
+          { class: id, member: memberId, action, sessions: done.sessions },
+          'an instructor acted on a learner’s sandbox',
+        );
+        return { sessions: done.sessions };
       },
     );
 

@@ -21,7 +21,12 @@ export type SessionChange =
   /** Check was pressed: every task's verdict, with its message cut to CHECK_MESSAGE_CHARS. */
   | { type: 'checked'; results: { task: string; passed: boolean; message: string }[] }
   /** The time limit moved: by the learner's extension or by the operator's. */
-  | { type: 'extended'; expiresAt: string; extensions: number; by: 'learner' | 'operator' }
+  | {
+      type: 'extended';
+      expiresAt: string;
+      extensions: number;
+      by: 'learner' | 'operator' | 'instructor';
+    }
   | { type: 'ended'; reason: EndReason; message: string }
   /** Someone began watching the learner's terminal (the audit log of who looked, and when). */
   | { type: 'watch-started'; watcher: string; by: string }

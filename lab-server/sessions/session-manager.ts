@@ -441,7 +441,7 @@ export class SessionManager {
   async prolong(
     session: Session,
     ms: number,
-    by: 'learner' | 'operator' = 'operator',
+    by: 'learner' | 'operator' | 'instructor' = 'operator',
   ): Promise<void> {
     if (!session.live) throw new AppError('SESSION_ENDED', session.message);
     session.expiresAt = new Date(session.expiresAt.getTime() + ms);

@@ -276,4 +276,30 @@ describe('a class’s live dashboard', () => {
     assert.equal((await fetch(url, { headers: { cookie: assistant } })).status, 403);
     assert.equal((await fetch(url)).status, 401);
   });
+
+  it('extends, and then resets, one learner’s sandbox from the dashboard; the learner is told why', async () => {
+    const [ada, bob] = pictures()[0]!.learners;
+    const act = (memberId: string, action: string, cookie = instructor) =>
+      post(`/classes/${classId}/members/${memberId}/${action}`, {}, { cookie });
+    const before = platform.sessions.find(session.id)!.expiresAt.getTime();
+    const extended = await act(ada!.memberId, 'extend');
+    assert.deepEqual(await extended.json(), { sessions: 1 });
+    assert.ok(platform.sessions.find(session.id)!.expiresAt.getTime() > before, 'more time');
+    assert.deepEqual(await (await act(bob!.memberId, 'extend')).json(), { sessions: 0 });
+
+    assert.equal((await act(ada!.memberId, 'reset', otherInstructor)).status, 404);
+    assert.equal((await act(ada!.memberId, 'reset', assistant)).status, 403);
+    assert.equal((await act(ada!.memberId, 'explode')).status, 400);
+    assert.equal((await act('m_nosuchmember', 'reset')).status, 404);
+    assert.ok(platform.sessions.find(session.id)?.live, 'no refusal touched the sandbox');
+
+    const seen = pictures().length;
+    const reset = await act(ada!.memberId, 'reset');
+    assert.deepEqual(await reset.json(), { sessions: 1 });
+    await learnerTerminal.waitForControl('ended', 10_000);
+    const ended = learnerTerminal.control.find((m) => m.type === 'ended')!;
+    assert.equal(ended.reason, 'reset');
+    assert.match(String(ended.message), /reset this lab/);
+    await picture(seen, (p) => p.learners[0]!.presence === 'gone');
+  });
 });
