@@ -11,13 +11,16 @@ import {
   ClassListSchema,
   ClassPreviewSchema,
   ClassSummarySchema,
+  BroadcastResultSchema,
   EndedClassSchema,
+  MemberActionResultSchema,
   MembershipListSchema,
   MembershipSchema,
   type ClassPreview,
   type ClassSummary,
   type CreateClassBody,
   type EndedClass,
+  type MEMBER_ACTIONS,
   type Membership,
 } from '../../protocol/classes.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
@@ -92,6 +95,28 @@ export const listClasses = async (): Promise<ClassSummary[]> =>
 
 export const createClass = (body: CreateClassBody): Promise<ClassSummary> =>
   call('/api/classes', ClassSummarySchema, { method: 'POST', body });
+
+/** Sends a line to every learner of the class with a live sandbox; resolves with how many it reached. */
+export const broadcastToClass = async (id: string, message: string): Promise<number> =>
+  (
+    await call(`/api/classes/${id}/broadcast`, BroadcastResultSchema, {
+      method: 'POST',
+      body: { message },
+    })
+  ).delivered;
+
+/** Resets, ends or extends one learner's sandbox; resolves with how many sessions it acted on. */
+export const actOnLearner = async (
+  id: string,
+  memberId: string,
+  action: (typeof MEMBER_ACTIONS)[number],
+): Promise<number> =>
+  (
+    await call(`/api/classes/${id}/members/${memberId}/${action}`, MemberActionResultSchema, {
+      method: 'POST',
+      body: {},
+    })
+  ).sessions;
 
 export const endClass = (id: string): Promise<EndedClass> =>
   call(`/api/classes/${encodeURIComponent(id)}/end`, EndedClassSchema, { method: 'POST' });

@@ -7,6 +7,7 @@
  */
 import type { ClassProgress, LearnerProgress } from '../../protocol/class-progress.ts';
 import { CLASS_ID } from '../../protocol/classes.ts';
+import { actOnLearner, broadcastToClass } from './class-api.ts';
 import { duration, renderGrid } from './class-grid.ts';
 import { ClassLiveFeed, type FeedRefusal } from './class-live-feed.ts';
 import { WatchPanel } from './watch-panel.ts';
@@ -62,6 +63,33 @@ function onWatch(learner: LearnerProgress): void {
   draw(true);
   $('[data-watch-title]').focus();
   $('[data-watch-panel]').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+
+const ACT_CONFIRM = {
+  reset: (name: string) =>
+    `Reset ${name}’s lab? Their sandbox is removed with what they did in it; Start gives them a fresh one.`,
+  end: (name: string) => `End ${name}’s session? Their sandbox is removed.`,
+  extend: undefined,
+} as const;
+const ACT_DONE = {
+  reset: (name: string) => `${name}’s lab was reset: they press Start for a fresh sandbox.`,
+  end: (name: string) => `${name}’s session was ended.`,
+  extend: (name: string) => `${name} has 30 more minutes.`,
+} as const;
+const actStatus = $('[data-act-status]');
+
+async function onAct(learner: LearnerProgress, action: 'reset' | 'end' | 'extend'): Promise<void> {
+  const question = ACT_CONFIRM[action]?.(learner.displayName);
+  if (question && !confirm(question)) return;
+  try {
+    const sessions = await actOnLearner(classId, learner.memberId, action);
+    actStatus.textContent =
+      sessions > 0
+        ? ACT_DONE[action](learner.displayName)
+        : `${learner.displayName} has no sandbox in this class right now.`;
+  } catch (error) {
+    actStatus.textContent = (error as Error).message;
+  }
 }
 
 function setStat(name: string, value: number): void {
@@ -155,7 +183,9 @@ function draw(force = false): void {
     empty.textContent = 'Nobody has joined yet. Learners appear here as they join.';
     gridBox.replaceChildren(empty);
   } else {
-    gridBox.replaceChildren(renderGrid(p, { watching: watch.sessionId, onWatch }));
+    gridBox.replaceChildren(
+      renderGrid(p, { watching: watch.sessionId, onWatch, onAct: (l, a) => void onAct(l, a) }),
+    );
   }
   gridBox.scrollLeft = scroll;
   if (focused) gridBox.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
@@ -222,6 +252,26 @@ const REFUSALS: Record<FeedRefusal, () => void> = {
 };
 
 const id = new URLSearchParams(location.search).get('id') ?? '';
+const classId = id;
+
+// Talking to the whole class, and its results as a file.
+const broadcastForm = $<HTMLFormElement>('[data-broadcast-form]');
+const broadcastStatus = $('[data-broadcast-status]');
+broadcastForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = broadcastForm.elements.namedItem('message') as HTMLInputElement;
+  broadcastStatus.textContent = 'Sending…';
+  broadcastToClass(classId, input.value).then(
+    (delivered) => {
+      broadcastStatus.textContent = `Sent to ${delivered} learner${delivered === 1 ? '' : 's'} with a sandbox open.`;
+      input.value = '';
+    },
+    (error: Error) => (broadcastStatus.textContent = error.message),
+  );
+});
+$<HTMLAnchorElement>('[data-results-link]').href =
+  `/api/classes/${encodeURIComponent(id)}/results.csv`;
+
 if (!CLASS_ID.test(id)) {
   refuse('Which class? Open its dashboard from your list of classes.', {
     href: '/classes/',

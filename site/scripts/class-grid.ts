@@ -20,6 +20,8 @@ export interface GridHandlers {
   /** The session watched now, whose button reads "Watching". */
   watching: string | undefined;
   onWatch(learner: LearnerProgress): void;
+  /** Reset, end or give more time to the learner's sandbox (the page confirms and says how it went). */
+  onAct(learner: LearnerProgress, action: 'reset' | 'end' | 'extend'): void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -150,7 +152,28 @@ function learnerRow(
     button.setAttribute('aria-pressed', String(watching));
     button.setAttribute('aria-label', `${button.textContent} ${learner.displayName}’s terminal`);
     button.addEventListener('click', () => handlers.onWatch(learner));
-    action.append(button);
+    // The rarer actions behind one disclosure, so a row stays one line.
+    const menu = el('details', { className: 'learner-menu' });
+    const summary = el('summary', { text: 'More' });
+    summary.setAttribute('aria-label', `More for ${learner.displayName}`);
+    menu.append(summary);
+    const list = el('div', { className: 'learner-menu-items' });
+    for (const [act, label] of [
+      ['extend', 'Give 30 more minutes'],
+      ['reset', 'Reset the lab'],
+      ['end', 'End the session'],
+    ] as const) {
+      const item = el('button', { className: act === 'extend' ? '' : 'danger', text: label });
+      item.type = 'button';
+      item.dataset.action = act;
+      item.addEventListener('click', () => {
+        menu.open = false;
+        handlers.onAct(learner, act);
+      });
+      list.append(item);
+    }
+    menu.append(list);
+    action.append(button, menu);
   }
   row.append(action);
   return row;

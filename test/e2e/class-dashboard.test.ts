@@ -297,6 +297,47 @@ describe('the instructor’s live class dashboard', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('talks to the class, offers its results, and gives one learner more time, then a fresh lab', async () => {
+    // A message to the whole class, shown on the learner's page as text.
+    const form = dashboard.getByTestId('broadcast-form');
+    await form
+      .getByLabel('Message to the whole class')
+      .fill('Stop at task 2: <b>we go through it</b>');
+    await form.getByRole('button', { name: 'Send' }).click();
+    await form.getByText('Sent to 1 learner with a sandbox open.').waitFor({ timeout: 10_000 });
+    const banner = bob.getByTestId('lab-broadcast');
+    await banner.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await banner.innerText(), /Stop at task 2: <b>we go through it<\/b>/);
+
+    // The results as a CSV file.
+    const href = await dashboard.getByTestId('results-link').getAttribute('href');
+    const csv = await dashboard.evaluate(async (url) => (await fetch(url!)).text(), href);
+    assert.match(csv, /^learner,lab,task,status,/);
+    assert.match(csv, /\nBob,/);
+
+    // More time for Bob, then a reset: his page says why his sandbox went.
+    const bobRow = row('Bob');
+    await bobRow.locator('summary').click();
+    await bobRow.getByRole('button', { name: 'Give 30 more minutes' }).click();
+    await dashboard.getByTestId('act-status').getByText('Bob has 30 more minutes.').waitFor();
+    dashboard.once('dialog', (dialog) => void dialog.accept());
+    await bobRow.locator('summary').click();
+    await bobRow.getByRole('button', { name: 'Reset the lab' }).click();
+    await dashboard
+      .getByTestId('act-status')
+      .getByText(/Bob’s lab was reset/)
+      .waitFor();
+    await bob.waitForFunction(
+      () =>
+        /reset this lab/i.test(
+          document.querySelector('[data-testid="lab-status"]')?.textContent ?? '',
+        ),
+      undefined,
+      { timeout: 15_000 },
+    );
+    assert.deepEqual(problems, []);
+  });
+
   it('tells an instructor that a class is not theirs (an unknown id is refused alike)', async () => {
     await dashboard.goto(`${platform.url}/classes/live/?id=c_${'x'.repeat(12)}`);
     await dashboard.getByText('This is not one of your classes (or it does not exist).').waitFor();
