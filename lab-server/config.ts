@@ -200,6 +200,8 @@ const envSchema = z.object({
   /** Time one extension adds to a session's limit; 0 disables extensions. */
   DRYDOCK_SESSION_EXTENSION: duration.default(30 * 60_000),
   DRYDOCK_MAX_EXTENSIONS: intIn(0, 100).default(1),
+  /** Days an ended session (its checks and events) and a finished class's members are kept. */
+  DRYDOCK_RETENTION_DAYS: intIn(1, 3650).default(30),
   /** `keep`: a stopping server leaves ready sandboxes running for its next start to adopt. */
   DRYDOCK_SHUTDOWN: z.enum(['keep', 'remove']).default('keep'),
   /** Memory the engine's host keeps for itself: sandboxes are admitted while what they count as fits in the host's memory minus this. */
@@ -331,6 +333,8 @@ export interface Config {
   terminalsPerSession: number;
   extensionMs: number;
   maxExtensions: number;
+  /** How long ended sessions, their checks and events, and finished classes' members are kept. */
+  retentionMs: number;
   shutdown: 'keep' | 'remove';
   /** What the engine's host keeps free: sandboxes wait in line rather than eat into it. */
   hostReserve: { memoryBytes: number; diskBytes: number };
@@ -576,6 +580,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     terminalsPerSession: e.DRYDOCK_TERMINALS_PER_SESSION,
     extensionMs: e.DRYDOCK_SESSION_EXTENSION,
     maxExtensions: e.DRYDOCK_MAX_EXTENSIONS,
+    retentionMs: e.DRYDOCK_RETENTION_DAYS * 24 * 3600_000,
     shutdown: e.DRYDOCK_SHUTDOWN,
     hostReserve: {
       memoryBytes: e.DRYDOCK_HOST_RESERVE_MEMORY,

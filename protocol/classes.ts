@@ -139,6 +139,13 @@ export const MemberActionResultSchema = z.object({
 });
 export type MemberActionResult = z.infer<typeof MemberActionResultSchema>;
 
+/** `DELETE /api/classes/:id/members/:memberId`: the learner's records are gone. */
+export const ForgottenMemberSchema = z.object({
+  /** Their ended sessions in the class's labs deleted, with their checks and events. */
+  sessionsDeleted: z.int().check(z.nonnegative()),
+});
+export type ForgottenMember = z.infer<typeof ForgottenMemberSchema>;
+
 /** `POST /api/join`, with the browser's learner identity (X-Drydock-Learner). */
 export const JoinBodySchema = z.strictObject({
   code: z.string().check(z.maxLength(64)),

@@ -66,6 +66,7 @@ export class ClassDirectory {
   private readonly endSessions: EndSessions;
   private readonly deliver: Broadcast;
   private readonly act: ActOnSessions;
+  private readonly forgetSessions: (learner: string, labs: readonly string[]) => Promise<number>;
   private readonly progressSources: Omit<ProgressSources, 'classes' | 'now'>;
   private readonly now: () => number;
 
@@ -78,6 +79,8 @@ export class ClassDirectory {
     endSessions: EndSessions;
     broadcast: Broadcast;
     actOnSessions: ActOnSessions;
+    /** Deletes a learner's ended sessions in these labs, with their checks and events; how many. */
+    forgetSessions: (learner: string, labs: readonly string[]) => Promise<number>;
     /** Where the dashboard's picture comes from besides the class store. */
     progress: Omit<ProgressSources, 'classes' | 'now'>;
     now?: () => number;
@@ -89,6 +92,7 @@ export class ClassDirectory {
     this.endSessions = opts.endSessions;
     this.deliver = opts.broadcast;
     this.act = opts.actOnSessions;
+    this.forgetSessions = opts.forgetSessions;
     this.progressSources = opts.progress;
     this.now = opts.now ?? Date.now;
   }
@@ -166,6 +170,23 @@ export class ClassDirectory {
     if (!member)
       throw new ClassError('not-found', `The class “${record.name}” has no learner ${memberId}.`);
     return { member, sessions: await this.act(member.learner, record.labs, action) };
+  }
+
+  /**
+   * Deletes one learner's records from the class, at their request: their live
+   * sandboxes in its labs are ended, their sessions there (checks, events) are
+   * deleted, and so is their membership (display name and identity).
+   */
+  async forgetMember(
+    viewer: Viewer,
+    classId: string,
+    memberId: string,
+  ): Promise<{ sessionsDeleted: number }> {
+    const { member } = await this.actOnMember(viewer, classId, memberId, 'end');
+    const record = await this.find(viewer, classId);
+    const sessionsDeleted = await this.forgetSessions(member.learner, record.labs);
+    await this.store.removeMember(record.id, member.id);
+    return { sessionsDeleted };
   }
 
   /** Every member by every task, and where the class is stuck, as the dashboard shows it. */

@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import {
   CLASS_ID,
   formatJoinCode,
+  MEMBER_ID,
+  type ForgottenMember,
   type ClassDetail,
   type ClassList,
   type ClassSummary,
@@ -106,6 +108,30 @@ export function registerClasses(program: Command, context: Context): void {
       if (options.json) return printJson(ended);
       console.log(
         `ended ${ended.class.id} (${ended.class.name}): ${ended.sessionsEnded} session${ended.sessionsEnded === 1 ? '' : 's'} ended`,
+      );
+    });
+
+  classes
+    .command('forget')
+    .description(
+      'Delete one learner’s records from a class, at their request: their sandboxes there are ended, their sessions (checks, events) and their membership deleted',
+    )
+    .argument('<id>', 'the class id (from `drydock classes list`)')
+    .argument('<member>', 'the member id (from `drydock classes show <id> --json`)')
+    .option('--json', 'print the answer as JSON')
+    .action(async (text: string, memberText: string, options: { json?: boolean }) => {
+      if (!MEMBER_ID.test(memberText))
+        throw new CliError(
+          `"${memberText}" is not a member id (m_ and 12 characters; see \`drydock classes show ${text} --json\`)`,
+          EXIT.usage,
+        );
+      const done = (await call(
+        'DELETE',
+        `/classes/${id(text)}/members/${memberText}`,
+      )) as ForgottenMember;
+      if (options.json) return printJson(done);
+      console.log(
+        `deleted ${memberText} from ${text}, with ${done.sessionsDeleted} session${done.sessionsDeleted === 1 ? '' : 's'} and their checks and events`,
       );
     });
 }

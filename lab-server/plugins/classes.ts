@@ -45,6 +45,7 @@ export const classesPlugin = fp(
         await Promise.all(told);
         return told.length;
       },
+      forgetSessions: (learner, labs) => app.store.forgetLearner(learner, labs),
       actOnSessions: async (learner, labs, action) => {
         const sessions = liveSessionsOf(new Set([learner]), labs);
         await Promise.all(
@@ -65,6 +66,18 @@ export const classesPlugin = fp(
     });
     app.decorate('classes', classes);
     app.addHook('onReady', () => classes.warm());
+    // Finished classes' members (names, identities) go after DRYDOCK_RETENTION_DAYS, as ended sessions do.
+    const forget = () =>
+      void app.store.classes
+        .forgetMembersBefore(Date.now() - config.retentionMs)
+        .catch((err: unknown) => app.log.error({ err }, 'forgetting old class members failed'));
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', () => {
+      forget();
+      timer = setInterval(forget, 3600_000);
+      timer.unref();
+    });
+    app.addHook('onClose', () => clearInterval(timer));
   },
   {
     name: 'drydock-classes',

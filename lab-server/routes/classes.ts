@@ -15,6 +15,8 @@ import {
   MEMBER_ACTIONS,
   MEMBER_ID,
   MemberActionResultSchema,
+  ForgottenMemberSchema,
+  type ForgottenMember,
   type MemberActionResult,
   ClassDetailSchema,
   ClassListSchema,
@@ -60,6 +62,12 @@ const memberParams = jsonSchema(
     id: z.string().check(z.regex(CLASS_ID)),
     memberId: z.string().check(z.regex(MEMBER_ID)),
     action: z.enum(MEMBER_ACTIONS),
+  }),
+);
+const memberOnlyParams = jsonSchema(
+  z.object({
+    id: z.string().check(z.regex(CLASS_ID)),
+    memberId: z.string().check(z.regex(MEMBER_ID)),
   }),
 );
 const codeParams = jsonSchema(z.object({ code: z.string().check(z.maxLength(64)) }));
@@ -139,6 +147,26 @@ function staffRoutes(
           'an instructor acted on a learner’s sandbox',
         );
         return { sessions: done.sessions };
+      },
+    );
+
+    app.delete<{ Params: { id: string; memberId: string } }>(
+      '/classes/:id/members/:memberId',
+      {
+        schema: {
+          params: memberOnlyParams,
+          response: { 200: jsonSchema(ForgottenMemberSchema) },
+        },
+      },
+      async (request): Promise<ForgottenMember> => {
+        const { id, memberId } = request.params;
+        const viewer = await viewerOf(request);
+        const done = await translated(() => classes.forgetMember(viewer, id, memberId));
+        request.log.info(
+          { class: id, member: memberId, sessionsDeleted: done.sessionsDeleted },
+          'a learner’s records were deleted',
+        );
+        return done;
       },
     );
 

@@ -38,6 +38,8 @@ export interface SessionLimits {
   /** Time one extension adds; 0 disables extensions. */
   extensionMs: number;
   maxExtensions: number;
+  /** Ended sessions, their checks and events are kept this long in the store (DRYDOCK_RETENTION_DAYS). */
+  retentionMs: number;
   /** Cold setups that run at once; more Starts wait in line, told their place. */
   setupConcurrency: number;
   /** What shutdown does with running sandboxes: keep them for the next start, or remove them. */
@@ -46,8 +48,6 @@ export interface SessionLimits {
 
 /** How long an ended session stays in memory; after that its id and reason come from the store. */
 const ENDED_MEMORY_MS = 30 * 60_000;
-/** Ended sessions, their checks and events are kept this long in the store. */
-export const ENDED_RETENTION_MS = 30 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 
 export class SessionManager {
@@ -127,7 +127,7 @@ export class SessionManager {
     );
     const prune = () =>
       void this.store
-        .forgetEnded(this.owner, Date.now() - ENDED_RETENTION_MS)
+        .forgetEnded(this.owner, Date.now() - this.limits.retentionMs)
         .catch((err: unknown) => this.log.error({ err }, 'pruning old sessions failed'));
     prune();
     this.timers = [setInterval(() => this.reap(), every), setInterval(prune, PRUNE_EVERY_MS)];

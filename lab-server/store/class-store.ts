@@ -160,6 +160,32 @@ export class ClassStore {
     return toMember(row);
   }
 
+  /** Removes one member of a class (their display name and identity); whether there was one. */
+  async removeMember(classId: string, memberId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('class_members')
+      .where('class_id', '=', classId)
+      .where('id', '=', memberId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * Removes the members of every class that ended or closed before `before`
+   * (DRYDOCK_RETENTION_DAYS): the class itself stays, nobody's name with it.
+   */
+  async forgetMembersBefore(before: number): Promise<number> {
+    const finished = this.db
+      .selectFrom('classes')
+      .select('id')
+      .where((eb) => eb.or([eb('closes_at', '<', before), eb('ended_at', '<', before)]));
+    const result = await this.db
+      .deleteFrom('class_members')
+      .where('class_id', 'in', finished)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** A class's members in the order they joined. */
   async members(classId: string): Promise<MemberRecord[]> {
     const rows = await this.db

@@ -266,6 +266,21 @@ export class SessionStore {
     return Number(result.numDeletedRows);
   }
 
+  /**
+   * Removes the ended sessions of a learner in these labs, with their checks and
+   * events, whoever's server ran them (a learner asked for their records to go).
+   */
+  async forgetLearner(learner: string, labs: readonly string[]): Promise<number> {
+    if (labs.length === 0) return 0;
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where('learner', '=', learner)
+      .where('lab', 'in', [...labs])
+      .where('ended_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   // Sandboxes
 
   async addSandbox(sandbox: Omit<SandboxRecord, 'sessionId' | 'claimedAt'>): Promise<void> {

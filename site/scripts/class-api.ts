@@ -13,6 +13,7 @@ import {
   ClassSummarySchema,
   BroadcastResultSchema,
   EndedClassSchema,
+  ForgottenMemberSchema,
   MemberActionResultSchema,
   MembershipListSchema,
   MembershipSchema,
@@ -42,7 +43,7 @@ export class ClassApiError extends Error {
 async function call<T>(
   path: string,
   schema: z.ZodMiniType<T>,
-  options: { method?: 'GET' | 'POST'; body?: unknown } = {},
+  options: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown } = {},
 ): Promise<T> {
   let response: Response;
   try {
@@ -117,6 +118,14 @@ export const actOnLearner = async (
       body: {},
     })
   ).sessions;
+
+/** Deletes one learner's records from the class (at their request); resolves with how many sessions went. */
+export const forgetLearner = async (id: string, memberId: string): Promise<number> =>
+  (
+    await call(`/api/classes/${id}/members/${memberId}`, ForgottenMemberSchema, {
+      method: 'DELETE',
+    })
+  ).sessionsDeleted;
 
 export const endClass = (id: string): Promise<EndedClass> =>
   call(`/api/classes/${encodeURIComponent(id)}/end`, EndedClassSchema, { method: 'POST' });

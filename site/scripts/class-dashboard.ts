@@ -7,7 +7,7 @@
  */
 import type { ClassProgress, LearnerProgress } from '../../protocol/class-progress.ts';
 import { CLASS_ID } from '../../protocol/classes.ts';
-import { actOnLearner, broadcastToClass } from './class-api.ts';
+import { actOnLearner, broadcastToClass, forgetLearner } from './class-api.ts';
 import { duration, renderGrid } from './class-grid.ts';
 import { ClassLiveFeed, type FeedRefusal } from './class-live-feed.ts';
 import { WatchPanel } from './watch-panel.ts';
@@ -69,19 +69,30 @@ const ACT_CONFIRM = {
   reset: (name: string) =>
     `Reset ${name}’s lab? Their sandbox is removed with what they did in it; Start gives them a fresh one.`,
   end: (name: string) => `End ${name}’s session? Their sandbox is removed.`,
+  forget: (name: string) =>
+    `Delete ${name}’s records from this class? Their sandbox is removed, and their name, progress, checks and sessions here are deleted for good.`,
   extend: undefined,
 } as const;
 const ACT_DONE = {
   reset: (name: string) => `${name}’s lab was reset: they press Start for a fresh sandbox.`,
   end: (name: string) => `${name}’s session was ended.`,
   extend: (name: string) => `${name} has 30 more minutes.`,
+  forget: (name: string) => `${name}’s records were deleted from this class.`,
 } as const;
 const actStatus = $('[data-act-status]');
 
-async function onAct(learner: LearnerProgress, action: 'reset' | 'end' | 'extend'): Promise<void> {
+async function onAct(
+  learner: LearnerProgress,
+  action: 'reset' | 'end' | 'extend' | 'forget',
+): Promise<void> {
   const question = ACT_CONFIRM[action]?.(learner.displayName);
   if (question && !confirm(question)) return;
   try {
+    if (action === 'forget') {
+      await forgetLearner(classId, learner.memberId);
+      actStatus.textContent = ACT_DONE.forget(learner.displayName);
+      return;
+    }
     const sessions = await actOnLearner(classId, learner.memberId, action);
     actStatus.textContent =
       sessions > 0

@@ -21,7 +21,7 @@ export interface GridHandlers {
   watching: string | undefined;
   onWatch(learner: LearnerProgress): void;
   /** Reset, end or give more time to the learner's sandbox (the page confirms and says how it went). */
-  onAct(learner: LearnerProgress, action: 'reset' | 'end' | 'extend'): void;
+  onAct(learner: LearnerProgress, action: 'reset' | 'end' | 'extend' | 'forget'): void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(
@@ -144,7 +144,10 @@ function learnerRow(
   }
 
   const action = el('td', { className: 'action' });
-  if (learner.sessionId && (learner.presence === 'connected' || learner.presence === 'idle')) {
+  const live =
+    learner.sessionId !== undefined &&
+    (learner.presence === 'connected' || learner.presence === 'idle');
+  if (live) {
     const watching = handlers.watching === learner.sessionId;
     const button = el('button', { className: 'watch', text: watching ? 'Watching' : 'Watch' });
     button.type = 'button';
@@ -152,29 +155,36 @@ function learnerRow(
     button.setAttribute('aria-pressed', String(watching));
     button.setAttribute('aria-label', `${button.textContent} ${learner.displayName}’s terminal`);
     button.addEventListener('click', () => handlers.onWatch(learner));
-    // The rarer actions behind one disclosure, so a row stays one line.
-    const menu = el('details', { className: 'learner-menu' });
-    const summary = el('summary', { text: 'More' });
-    summary.setAttribute('aria-label', `More for ${learner.displayName}`);
-    menu.append(summary);
-    const list = el('div', { className: 'learner-menu-items' });
-    for (const [act, label] of [
-      ['extend', 'Give 30 more minutes'],
-      ['reset', 'Reset the lab'],
-      ['end', 'End the session'],
-    ] as const) {
-      const item = el('button', { className: act === 'extend' ? '' : 'danger', text: label });
-      item.type = 'button';
-      item.dataset.action = act;
-      item.addEventListener('click', () => {
-        menu.open = false;
-        handlers.onAct(learner, act);
-      });
-      list.append(item);
-    }
-    menu.append(list);
-    action.append(button, menu);
+    action.append(button);
   }
+  // The rarer actions behind one disclosure, so a row stays one line.
+  const menu = el('details', { className: 'learner-menu' });
+  const summary = el('summary', { text: 'More' });
+  summary.setAttribute('aria-label', `More for ${learner.displayName}`);
+  menu.append(summary);
+  const list = el('div', { className: 'learner-menu-items' });
+  const items = [
+    ...(live
+      ? ([
+          ['extend', 'Give 30 more minutes'],
+          ['reset', 'Reset the lab'],
+          ['end', 'End the session'],
+        ] as const)
+      : []),
+    ['forget', 'Delete their records'] as const,
+  ];
+  for (const [act, label] of items) {
+    const item = el('button', { className: act === 'extend' ? '' : 'danger', text: label });
+    item.type = 'button';
+    item.dataset.action = act;
+    item.addEventListener('click', () => {
+      menu.open = false;
+      handlers.onAct(learner, act);
+    });
+    list.append(item);
+  }
+  menu.append(list);
+  action.append(menu);
   row.append(action);
   return row;
 }

@@ -302,4 +302,35 @@ describe('a class’s live dashboard', () => {
     assert.match(String(ended.message), /reset this lab/);
     await picture(seen, (p) => p.learners[0]!.presence === 'gone');
   });
+
+  it('deletes one learner’s records at their request: membership, sessions, checks and events', async () => {
+    const [ada] = pictures()[0]!.learners;
+    const url = `${platform.url}/api/classes/${classId}/members/${ada!.memberId}`;
+    const del = (cookie?: string) =>
+      fetch(url, {
+        method: 'DELETE',
+        headers: { origin: platform.url, ...(cookie ? { cookie } : {}) },
+      });
+    assert.equal((await del(otherInstructor)).status, 404);
+    assert.equal((await del(assistant)).status, 403);
+    assert.equal((await del()).status, 401);
+    assert.ok(await platform.app.store.session(session.id), 'no refusal deleted anything');
+
+    const res = await del(instructor);
+    assert.equal(res.status, 200);
+    const { sessionsDeleted } = (await res.json()) as { sessionsDeleted: number };
+    assert.ok(sessionsDeleted >= 1);
+    assert.equal(await platform.app.store.session(session.id), undefined);
+    assert.deepEqual(await platform.app.store.events({ sessionId: session.id }), []);
+    const progress = (await (
+      await fetch(`${platform.url}/api/classes/${classId}/progress`, {
+        headers: { cookie: instructor },
+      })
+    ).json()) as ClassProgress;
+    assert.deepEqual(
+      progress.learners.map((l) => l.displayName),
+      ['Bob'],
+    );
+    assert.equal((await del(instructor)).status, 404, 'gone already');
+  });
 });

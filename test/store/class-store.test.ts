@@ -150,6 +150,77 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       assert.ok(!(await store.classes.currentClasses(T)).some((c) => c.id === 'c_current_01'));
     });
 
+    it('forgets a learner at their request: their ended sessions in the labs asked, and their membership', async () => {
+      await store.classes.addClass(aClass('c_forgetting1'));
+      const learner = 'learner:forgetmeforgetmeforget';
+      const member = await store.classes.join({
+        id: 'm_forget_me01',
+        classId: 'c_forgetting1',
+        displayName: 'Forget me',
+        learner,
+        joinedAt: T + 1,
+      });
+      const session = (id: string, lab: string, who: string | null, endedAt: number | null) =>
+        store.createSession({
+          id,
+          owner: 'class-store-test',
+          lab,
+          tokenHash: 'h'.repeat(64),
+          seed: 'seed',
+          learner: who,
+          state: endedAt === null ? 'ready' : 'ended',
+          message: '',
+          endReason: endedAt === null ? null : 'stopped',
+          createdAt: T,
+          expiresAt: T + 3_600_000,
+          endedAt,
+          extensions: 0,
+        });
+      await session('s_forget_ended', 'layer-cache-order', learner, T + 10);
+      await store.appendEvent({ sessionId: 's_forget_ended', type: 'created', at: T, data: {} });
+      await session('s_forget_live1', 'layer-cache-order', learner, null);
+      await session('s_forget_other', 'some-other-lab', learner, T + 10);
+      await session('s_forget_someb', 'layer-cache-order', 'learner:somebodyelsesomebody', T + 10);
+
+      assert.equal(
+        await store.forgetLearner(learner, ['layer-cache-order', 'named-volume-masks-image']),
+        1,
+      );
+      assert.equal(await store.session('s_forget_ended'), undefined);
+      assert.deepEqual(await store.events({ sessionId: 's_forget_ended' }), []);
+      assert.ok(await store.session('s_forget_live1'), 'a live session is ended first, not here');
+      assert.ok(await store.session('s_forget_other'), 'another lab is not this class’s');
+      assert.ok(await store.session('s_forget_someb'), 'another learner’s stays');
+
+      assert.equal(await store.classes.removeMember('c_forgetting1', member.id), true);
+      assert.equal(await store.classes.removeMember('c_forgetting1', member.id), false);
+      assert.deepEqual(await store.classes.members('c_forgetting1'), []);
+    });
+
+    it('forgets the members of classes that closed or ended before the retention cut-off, and only those', async () => {
+      const join = (classId: string, id: string) =>
+        store.classes.join({
+          id,
+          classId,
+          displayName: id,
+          learner: `learner:${id}-identity-padding`,
+          joinedAt: T,
+        });
+      await store.classes.addClass(aClass('c_retain_old1', { closesAt: T + 100 }));
+      await store.classes.addClass(
+        aClass('c_retain_end1', { closesAt: T + 10_000_000, endedAt: T + 200 }),
+      );
+      await store.classes.addClass(aClass('c_retain_new1', { closesAt: T + 10_000_000 }));
+      await join('c_retain_old1', 'm_retain_old1');
+      await join('c_retain_end1', 'm_retain_end1');
+      await join('c_retain_new1', 'm_retain_new1');
+      assert.ok((await store.classes.forgetMembersBefore(T + 1000)) >= 2);
+      assert.deepEqual(await store.classes.members('c_retain_old1'), []);
+      assert.deepEqual(await store.classes.members('c_retain_end1'), []);
+      assert.equal((await store.classes.members('c_retain_new1')).length, 1);
+      assert.ok(await store.classes.classById('c_retain_old1'), 'the class itself stays');
+    });
+
     it('keeps a removed instructor’s classes, owned by nobody', async () => {
       await store.accounts.addUser({
         id: 'u_leaving_001',
