@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { joinClass, openClass } from '../support/classes.ts';
 import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -33,30 +33,12 @@ describe('the lab page while someone watches the terminal', () => {
     platform = await startPlatform({}, { listen: true });
     // The learner is in Ana's class: she may watch them and write to the class.
     cookie = await signedInStaff(platform, 'instructor', 'Ana <b>Ruiz</b>');
-    const created = await fetch(`${platform.url}/api/classes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: platform.url, cookie },
-      body: JSON.stringify({
-        name: 'Watched class',
-        labs: [LAB],
-        opensAt: new Date().toISOString(),
-        closesAt: new Date(Date.now() + 3600_000).toISOString(),
-        expectedSize: 1,
-      }),
-    });
-    ({ id: classId } = (await created.json()) as { id: string });
-    const { joinCode } = (await (
-      await fetch(`${platform.url}/api/classes/${classId}`, { headers: { cookie } })
-    ).json()) as { joinCode: string };
+    const made = await openClass(platform, cookie, [LAB], 'Watched class');
+    classId = made.id;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.addInitScript((id) => localStorage.setItem('drydock.learner', id), LEARNER_ID);
-    const joined = await fetch(`${platform.url}/api/join`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [LEARNER_HEADER]: LEARNER_ID },
-      body: JSON.stringify({ code: joinCode, displayName: 'Lea' }),
-    });
-    assert.equal(joined.status, 200);
+    await joinClass(platform, made.joinCode, LEARNER_ID, 'Lea');
     await page.goto(`${platform.url}/labs/${LAB}/`);
     await page.getByTestId('lab-start').click();
     await waitForTerminal(page, /sandbox:~\/lab#/, 120_000);

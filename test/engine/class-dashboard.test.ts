@@ -12,6 +12,7 @@ import { CLOSE_NOT_ALLOWED, CLOSE_SIGN_IN_REQUIRED } from '../../protocol/close-
 import type { ClassLiveMessage, ClassProgress } from '../../protocol/class-progress.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { joinClass, openClass } from '../support/classes.ts';
 import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -81,28 +82,10 @@ describe('a class’s live dashboard', () => {
     instructor = await signedInStaff(platform, 'instructor', 'Ivo');
     otherInstructor = await signedInStaff(platform, 'instructor', 'Olga');
     assistant = await signedInStaff(platform, 'assistant', 'Asa');
-    const created = await post(
-      '/classes',
-      {
-        name: 'Volumes, Tuesday',
-        labs: [LAB],
-        opensAt: new Date().toISOString(),
-        closesAt: new Date(Date.now() + 3600_000).toISOString(),
-        expectedSize: 2,
-      },
-      { cookie: instructor },
-    );
-    assert.equal(created.status, 201);
-    const { id, joinCode } = (await created.json()) as { id: string; joinCode: string };
-    classId = id;
-    for (const [i, learner] of learners.entries()) {
-      const joined = await post(
-        '/join',
-        { code: joinCode, displayName: i === 0 ? 'Ada <i>Lovelace</i>' : 'Bob' },
-        { [LEARNER_HEADER]: learner },
-      );
-      assert.equal(joined.status, 200);
-    }
+    const made = await openClass(platform, instructor, [LAB], 'Volumes, Tuesday');
+    classId = made.id;
+    for (const [i, learner] of learners.entries())
+      await joinClass(platform, made.joinCode, learner, i === 0 ? 'Ada <i>Lovelace</i>' : 'Bob');
   });
   after(async () => {
     for (const client of opened) client.close();

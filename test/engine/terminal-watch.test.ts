@@ -15,6 +15,7 @@ import {
 } from '../../protocol/close-codes.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { assertNothingLeft, startPlatform, type TestPlatform } from '../support/platform.ts';
+import { joinClass, openClass } from '../support/classes.ts';
 import { signedInStaff } from '../support/staff.ts';
 import { TerminalClient } from '../support/terminal-client.ts';
 
@@ -64,29 +65,8 @@ describe('watching a learner’s terminal', () => {
 
     // The learner is in Ivo's class, which has the lab.
     const learnerId = `watch-learner-${process.pid}-abcdef`;
-    const created = await fetch(`${platform.url}/api/classes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: platform.url, cookie: instructor },
-      body: JSON.stringify({
-        name: 'Watched class',
-        labs: [LAB],
-        opensAt: new Date().toISOString(),
-        closesAt: new Date(Date.now() + 3600_000).toISOString(),
-        expectedSize: 2,
-      }),
-    });
-    assert.equal(created.status, 201, await created.clone().text());
-    const { joinCode } = (await created.json()) as { joinCode: string };
-    const joined = await fetch(`${platform.url}/api/join`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        origin: platform.url,
-        [LEARNER_HEADER]: learnerId,
-      },
-      body: JSON.stringify({ code: joinCode, displayName: 'Lea Learner' }),
-    });
-    assert.equal(joined.status, 200, await joined.clone().text());
+    const { joinCode } = await openClass(platform, instructor, [LAB], 'Watched class');
+    await joinClass(platform, joinCode, learnerId, 'Lea Learner');
 
     const res = await fetch(`${platform.url}/api/sessions`, {
       method: 'POST',
