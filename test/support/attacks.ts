@@ -176,7 +176,10 @@ export const ATTACKS: Attack[] = [
         }
       };
       try {
-        await until(() => ready && /[#$] $/.test(tail), 'the prompt', 60_000);
+        // The shell answers (a prompt in the restored screen may be followed by cursor moves).
+        await until(() => ready, 'the terminal', 60_000);
+        ws.send(Buffer.from('echo flood-"ready"\r'));
+        await until(() => tail.includes('flood-ready'), 'the shell', 30_000);
         ws.send(Buffer.from('yes drydock-flood\r'));
         await new Promise((r) => setTimeout(r, 8000));
         const flooded = received;
