@@ -57,6 +57,18 @@ function toSignIn(row: Selectable<SignInsTable>): SignInRecord {
   };
 }
 
+/** A user as its row in `users`. */
+const userRow = (user: UserRecord) => ({
+  id: user.id,
+  username: user.username,
+  display_name: user.displayName,
+  role: user.role,
+  password_hash: user.passwordHash,
+  created_at: user.createdAt,
+  updated_at: user.updatedAt,
+  disabled_at: user.disabledAt,
+});
+
 export class AccountStore {
   private readonly db: Kysely<Database>;
 
@@ -70,16 +82,7 @@ export class AccountStore {
   async addUser(user: UserRecord): Promise<boolean> {
     const inserted = await this.db
       .insertInto('users')
-      .values({
-        id: user.id,
-        username: user.username,
-        display_name: user.displayName,
-        role: user.role,
-        password_hash: user.passwordHash,
-        created_at: user.createdAt,
-        updated_at: user.updatedAt,
-        disabled_at: user.disabledAt,
-      })
+      .values(userRow(user))
       .onConflict((oc) => oc.column('username').doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -174,16 +177,7 @@ export class AccountStore {
       return await this.db.transaction().execute(async (tx) => {
         const added = await tx
           .insertInto('users')
-          .values({
-            id: user.id,
-            username: user.username,
-            display_name: user.displayName,
-            role: user.role,
-            password_hash: user.passwordHash,
-            created_at: user.createdAt,
-            updated_at: user.updatedAt,
-            disabled_at: user.disabledAt,
-          })
+          .values(userRow(user))
           .onConflict((oc) => oc.column('username').doNothing())
           .returning('id')
           .executeTakeFirst();
