@@ -23,11 +23,43 @@ export const AckMessageSchema = z.object({
   type: z.literal('ack'),
   bytes: z.int().check(z.minimum(0), z.maximum(MAX_ACK_BYTES)),
 });
+/**
+ * Taking over typing (docs/api.md, "Taking over a terminal"): a watcher asks and
+ * gives control back; the learner answers and can take it back at any time.
+ * Each is ignored from the other side's socket.
+ */
+export const TakeoverRequestSchema = z.object({ type: z.literal('takeover-request') });
+export const TakeoverReleaseSchema = z.object({ type: z.literal('takeover-release') });
+export const TakeoverAnswerSchema = z.object({
+  type: z.literal('takeover-answer'),
+  accept: z.boolean(),
+});
+export const TakeoverStopSchema = z.object({ type: z.literal('takeover-stop') });
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   ResizeMessageSchema,
   AckMessageSchema,
+  TakeoverRequestSchema,
+  TakeoverReleaseSchema,
+  TakeoverAnswerSchema,
+  TakeoverStopSchema,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+/** Where a take-over stands: nobody asked, a watcher asked and waits, or a watcher types. */
+export const TakeoverStateSchema = z.enum(['none', 'asked', 'granted']);
+export type TakeoverState = z.infer<typeof TakeoverStateSchema>;
+/**
+ * Why a take-over ended or never began: the learner said no, did not answer in
+ * time, took control back, the watcher gave it back, or stopped watching.
+ */
+export const TakeoverOutcomeSchema = z.enum([
+  'declined',
+  'unanswered',
+  'stopped',
+  'released',
+  'left',
+]);
+export type TakeoverOutcome = z.infer<typeof TakeoverOutcomeSchema>;
 
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   /** The sandbox is still starting; `message` says what it is doing. */
@@ -50,6 +82,18 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     from: z.string(),
     message: z.string(),
     at: z.iso.datetime(),
+  }),
+  /**
+   * To the learner's terminals and every watcher, at attach when a take-over is
+   * under way and at every change: its state, who asked or types (`by`), whether
+   * that is the watcher this socket belongs to (`yours`), and after it ends, why.
+   */
+  z.object({
+    type: z.literal('takeover'),
+    state: TakeoverStateSchema,
+    by: z.nullable(z.string()),
+    yours: z.boolean(),
+    outcome: z.optional(TakeoverOutcomeSchema),
   }),
   /** To a watcher: the size of the learner's screen, at attach and when the learner resizes it. */
   z.object({

@@ -68,7 +68,9 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         cols: clamp(request.query.cols, DEFAULT_SIZE.cols, MAX_COLS),
         rows: clamp(request.query.rows, DEFAULT_SIZE.rows, MAX_ROWS),
       };
-      new TerminalBridge(socket, session, request.log.child({ session: session.id }), size).start();
+      new TerminalBridge(socket, session, request.log.child({ session: session.id }), size, {
+        takeovers: manager.takeovers,
+      }).start();
     },
   );
   /**
@@ -111,7 +113,7 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         );
         return;
       }
-      const end = await app.sessions.startWatching(
+      const watch = await app.sessions.startWatching(
         session,
         who.user.displayName || who.user.username,
       );
@@ -120,7 +122,8 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
         rows: clamp(request.query.rows, DEFAULT_SIZE.rows, MAX_ROWS),
       };
       new TerminalBridge(socket, session, request.log.child({ session: session.id }), size, {
-        end,
+        takeovers: app.sessions.takeovers,
+        watch,
       }).start();
     },
   );

@@ -233,6 +233,7 @@ class DockerSandbox implements Sandbox {
         detach: () => control.detach(),
         paneSize: () => control.paneSize,
         onPaneSize: (listener) => control.onPaneSize(listener),
+        allowKeys: (allowed) => control.allowKeys(allowed),
       },
       alive: () => !stream.destroyed && !stream.readableEnded,
     };

@@ -43,6 +43,11 @@ export interface Terminal {
   /** The shell's screen size: now (once attached), and at each change (a learner's resize). */
   paneSize(): { cols: number; rows: number } | undefined;
   onPaneSize(listener: (size: { cols: number; rows: number }) => void): () => void;
+  /**
+   * For a read-only terminal (a watcher's): whether its input reaches the shell
+   * after all, while the learner lets the watcher type (a take-over).
+   */
+  allowKeys(allowed: boolean): void;
 }
 
 /** What a sandbox is made for, kept in its labels; the session it serves is the store's to say. */

@@ -91,6 +91,8 @@ export class TmuxControl {
   /** stderr of the exec (tmux's own complaints), for the error message. */
   private stderr = '';
   private readonly readOnly: boolean;
+  /** Whether written bytes are typed into the pane: always, unless read-only and not allowed. */
+  private keys: boolean;
   /** The pane's size as tmux last said (at attach, then at each layout change). */
   private size: PaneSize | undefined;
   private readonly sizeListeners = new Set<(size: PaneSize) => void>();
@@ -102,16 +104,17 @@ export class TmuxControl {
    * `readOnly`: a watcher's view (an instructor's). It sends no keys and never sizes
    * the window, so the learner's screen stays as they made it; tmux is told too
    * (read-only, ignore-size), though only this class keeps keys out: tmux 3.3
-   * still runs a read-only control client's send-keys.
+   * still runs a read-only control client's send-keys. allowKeys lets them in.
    */
   constructor(exec: Duplex, size: PaneSize, reset = true, readOnly = false) {
     this.exec = exec;
     this.readOnly = readOnly;
+    this.keys = !readOnly;
     this.stream = new Duplex({
       readableHighWaterMark: 64 * 1024,
       read: () => this.exec.resume(),
       write: (chunk: Buffer, _encoding, done) => {
-        if (!this.readOnly) for (const command of sendKeysCommands(chunk)) this.command(command);
+        if (this.keys) for (const command of sendKeysCommands(chunk)) this.command(command);
         done();
       },
       final: (done) => {
@@ -128,6 +131,17 @@ export class TmuxControl {
     else this.command(`refresh-client -C ${size.cols}x${size.rows}`);
     this.command(`refresh-client -f pause-after=${PAUSE_AFTER_S}`);
     this.restore(reset);
+  }
+
+  /**
+   * A read-only client's keys reach the pane while allowed (a take-over the
+   * learner accepted). tmux's flag follows, so tmux's own view agrees; the
+   * window's size stays the learner's either way.
+   */
+  allowKeys(allowed: boolean): void {
+    if (!this.readOnly || this.keys === allowed) return;
+    this.keys = allowed;
+    this.command(`refresh-client -f ${allowed ? '!' : ''}read-only`);
   }
 
   resize(cols: number, rows: number): void {

@@ -4,6 +4,7 @@
  * logs and, later, an instructor's view listen without knowing each other.
  */
 import type { EndReason } from '../../protocol/end-reasons.ts';
+import type { TakeoverOutcome } from '../../protocol/terminal-messages.ts';
 import type { StartPhase } from '../signals.ts';
 
 export type SessionChange =
@@ -33,7 +34,19 @@ export type SessionChange =
   /** The learner's class was sent a message while this session lived. */
   | { type: 'broadcast'; from: string; message: string }
   /** They stopped, after `seconds`. */
-  | { type: 'watch-ended'; watcher: string; by: string; seconds: number };
+  | { type: 'watch-ended'; watcher: string; by: string; seconds: number }
+  /** A watcher asked to type in the learner's terminal (takeover.ts). */
+  | { type: 'takeover-asked'; watcher: string; by: string }
+  /** The learner accepted: from now on the watcher's keys reach the shell. */
+  | { type: 'takeover-granted'; watcher: string; by: string }
+  /** It is over (or never began), and why; `seconds` of typing (0 if never granted). */
+  | {
+      type: 'takeover-ended';
+      watcher: string;
+      by: string;
+      outcome: TakeoverOutcome;
+      seconds: number;
+    };
 
 /**
  * How much of a check's message an event keeps: enough for an instructor to see

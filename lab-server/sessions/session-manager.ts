@@ -24,8 +24,9 @@ import {
   setUpSandbox,
 } from './sandbox-setup.ts';
 import { CHECK_MESSAGE_CHARS, type SessionChange } from './session-events.ts';
-import { hashToken, Session } from './session.ts';
+import { hashToken, Session, type Watcher } from './session.ts';
 import { SetupQueue } from './setup-queue.ts';
+import { TakeoverDesk } from './takeover.ts';
 import type { WarmPool } from './warm-pool.ts';
 
 export interface SessionLimits {
@@ -63,6 +64,8 @@ export class SessionManager {
   /** Warm sandboxes claimed by sessions whose provisioning has not taken them yet. */
   private readonly claimed = new Map<Session, SetUpSandbox>();
   private readonly setups: SetupQueue;
+  /** Watchers typing in learners' terminals, each only with the learner's consent. */
+  readonly takeovers: TakeoverDesk;
   private backend: PreparedBackend | undefined;
   private timers: NodeJS.Timeout[] = [];
   /** The engine events watcher; `drop()` is for tests. */
@@ -91,6 +94,7 @@ export class SessionManager {
     this.signals = opts.signals;
     this.pool = opts.pool;
     this.setups = new SetupQueue(opts.limits.setupConcurrency);
+    this.takeovers = new TakeoverDesk((session, change) => this.record(session, change));
   }
 
   /** Whether the backend is prepared and sessions can start. */
@@ -474,20 +478,25 @@ export class SessionManager {
    * once, and the store's events keep who looked and for how long. Returns what
    * ends the watch (idempotent).
    */
-  async startWatching(session: Session, name: string): Promise<() => Promise<void>> {
+  async startWatching(
+    session: Session,
+    name: string,
+  ): Promise<{ watcher: Watcher; end: () => Promise<void> }> {
     if (!session.live) throw new AppError('SESSION_ENDED', session.message);
     const watcher = { id: `w_${randomBytes(6).toString('base64url')}`, name, since: Date.now() };
     session.watchers.set(watcher.id, watcher);
     session.emit('watchers');
     this.log.info({ session: session.id, by: name }, 'watching a terminal');
     await this.record(session, { type: 'watch-started', watcher: watcher.id, by: name });
-    return async () => {
+    const end = async () => {
       if (!session.watchers.delete(watcher.id)) return;
+      await this.takeovers.left(session, watcher.id);
       session.emit('watchers');
       const seconds = Math.round((Date.now() - watcher.since) / 100) / 10;
       this.log.info({ session: session.id, by: name, seconds }, 'stopped watching a terminal');
       await this.record(session, { type: 'watch-ended', watcher: watcher.id, by: name, seconds });
     };
+    return { watcher, end };
   }
 
   /** A message to the session's learner from their class's instructor: shown at once, and kept in its events. */
@@ -525,6 +534,7 @@ export class SessionManager {
   async end(session: Session, reason: EndReason, message = END_MESSAGES[reason]): Promise<void> {
     if (session.removed) return session.removed;
     session.endReason = reason;
+    this.takeovers.forget(session);
     session.setState(reason === 'failed' ? 'failed' : 'ended', message);
     session.removeAllListeners();
     session.removed = (async () => {

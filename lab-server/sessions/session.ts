@@ -8,6 +8,7 @@ import type { Sandbox } from '../sandbox/sandbox.ts';
 import type { SessionRecord } from '../store/session-store.ts';
 import type { StartPhase } from '../signals.ts';
 import type { LabRunner } from './lab-runner.ts';
+import type { Takeover, TakeoverEnd } from './takeover.ts';
 
 export interface SessionEvents {
   state: [];
@@ -15,6 +16,8 @@ export interface SessionEvents {
   watchers: [];
   /** The class's instructor sent a message to the class. */
   broadcast: [];
+  /** A take-over was asked for or granted (no argument), or ended (why, and whose). */
+  takeover: [ended?: TakeoverEnd];
 }
 
 /** A message to a whole class, as its learners' terminals show it. */
@@ -79,6 +82,8 @@ export class Session extends EventEmitter<SessionEvents> {
   lastBroadcast: Broadcast | undefined;
   /** Who watches the learner's terminal now; the learner's page always says so. */
   readonly watchers = new Map<string, Watcher>();
+  /** A watcher asking to type, or typing with the learner's consent (takeover.ts). */
+  takeover: Takeover | undefined;
 
   constructor(init: {
     id: string;

@@ -8,9 +8,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CLOSE_SERVER_FAULT, CLOSE_SESSION_ENDED } from '../../protocol/close-codes.ts';
-import type { ServerMessage } from '../../protocol/terminal-messages.ts';
+import type { ClientMessage, ServerMessage } from '../../protocol/terminal-messages.ts';
 import type { Terminal } from '../sandbox/sandbox.ts';
-import type { Session } from '../sessions/session.ts';
+import type { Session, Watcher } from '../sessions/session.ts';
+import type { TakeoverDesk, TakeoverEnd } from '../sessions/takeover.ts';
 import { FlowControl } from './flow-control.ts';
 import { parseClientMessage } from './messages.ts';
 
@@ -22,12 +23,13 @@ const DEATH_LOOKS = 8;
 const DEATH_LOOK_MS = 250;
 
 /**
- * A watcher's socket (an instructor's): read-only. Its input never reaches the
- * shell and its size never changes the learner's screen; it is not one of the
- * learner's terminals (their limit, their idle clock), and `end` is called when
- * it closes (the audit log's end of the watch).
+ * A watcher's socket (an instructor's): read-only. Its input reaches the shell
+ * only during a take-over the learner accepted, and its size never changes the
+ * learner's screen; it is not one of the learner's terminals (their limit, their
+ * idle clock), and `end` is called when it closes (the audit log's end of the watch).
  */
 export interface WatchMode {
+  watcher: Watcher;
   end: () => Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export class TerminalBridge {
   private readonly session: Session;
   private readonly log: FastifyBaseLogger;
   private readonly watch: WatchMode | undefined;
+  private readonly takeovers: TakeoverDesk;
   private readonly disposers: (() => void)[] = [];
   private terminal: Terminal | undefined;
   private flow: FlowControl | undefined;
@@ -47,13 +50,14 @@ export class TerminalBridge {
     session: Session,
     log: FastifyBaseLogger,
     size: { cols: number; rows: number },
-    watch?: WatchMode,
+    opts: { takeovers: TakeoverDesk; watch?: WatchMode },
   ) {
     this.ws = ws;
     this.session = session;
     this.log = log;
     this.size = size;
-    this.watch = watch;
+    this.takeovers = opts.takeovers;
+    this.watch = opts.watch;
   }
 
   start(): void {
@@ -75,6 +79,9 @@ export class TerminalBridge {
       this.session.on('broadcast', onBroadcast);
       this.disposers.push(() => this.session.off('broadcast', onBroadcast));
     }
+    const onTakeover = (ended?: TakeoverEnd) => this.onTakeover(ended);
+    this.session.on('takeover', onTakeover);
+    this.disposers.push(() => this.session.off('takeover', onTakeover));
     const onMessage = (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary);
     const onClose = () => this.dispose();
     this.ws.on('message', onMessage);
@@ -123,6 +130,29 @@ export class TerminalBridge {
 
   private sendWatchers(): void {
     this.sendJson({ type: 'watched', by: [...this.session.watchers.values()].map((w) => w.name) });
+  }
+
+  /** Whether this socket is a watcher's whom the learner lets type now. */
+  private get typing(): boolean {
+    const takeover = this.session.takeover;
+    return takeover?.state === 'granted' && takeover.watcherId === this.watch?.watcher.id;
+  }
+
+  /** Tells this socket where a take-over stands (and, once over, why); a watcher's keys follow. */
+  private onTakeover(ended?: TakeoverEnd): void {
+    const takeover = this.session.takeover;
+    const mine = this.watch?.watcher.id;
+    this.terminal?.allowKeys(this.typing);
+    const whose = takeover ?? ended;
+    // Why it ended is for the learner and for the watcher whose it was; others learn it is free.
+    const told = !this.watch || ended?.watcherId === mine;
+    this.sendJson({
+      type: 'takeover',
+      state: takeover?.state ?? 'none',
+      by: whose?.name ?? null,
+      yours: mine !== undefined && whose?.watcherId === mine,
+      ...(ended && !takeover && told ? { outcome: ended.outcome } : {}),
+    });
   }
 
   private onState(): void {
@@ -175,6 +205,7 @@ export class TerminalBridge {
         if (this.session.watchers.size > 0) this.sendWatchers();
         this.sendBroadcast();
       }
+      if (this.session.takeover) this.onTakeover();
     } catch (error) {
       if (this.closed || !this.session.live || (await this.sandboxDying())) {
         // The sandbox is gone (the engine killed it): the engine's events end the
@@ -226,7 +257,8 @@ export class TerminalBridge {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) {
-      if (this.watch) return; // read-only: a watcher's keys go nowhere
+      // Read-only: a watcher's keys go nowhere, unless the learner lets them type.
+      if (this.watch && !this.typing) return;
       this.session.touch();
       this.terminal?.stream.write(data);
       return;
@@ -239,9 +271,30 @@ export class TerminalBridge {
       );
     const message = parsed.value;
     if (message.type === 'ack') this.flow?.ack(message.bytes);
-    else if (!this.watch) {
-      this.size = { cols: message.cols, rows: message.rows };
-      void this.terminal?.resize(message.cols, message.rows);
+    else if (this.watch) this.onWatcherMessage(message, this.watch.watcher);
+    else this.onLearnerMessage(message);
+  }
+
+  /** A watcher asks to type or gives control back; the rest is the learner's to send. */
+  private onWatcherMessage(message: ClientMessage, watcher: Watcher): void {
+    if (message.type === 'takeover-request') void this.takeovers.ask(this.session, watcher);
+    else if (message.type === 'takeover-release')
+      void this.takeovers.release(this.session, watcher.id);
+  }
+
+  /** The learner resizes, answers a request to type, or takes control back. */
+  private onLearnerMessage(message: ClientMessage): void {
+    switch (message.type) {
+      case 'resize':
+        this.size = { cols: message.cols, rows: message.rows };
+        void this.terminal?.resize(message.cols, message.rows);
+        break;
+      case 'takeover-answer':
+        void this.takeovers.answer(this.session, message.accept);
+        break;
+      case 'takeover-stop':
+        void this.takeovers.stop(this.session);
+        break;
     }
   }
 

@@ -3,7 +3,9 @@
  * sees the learner's screen, cannot type into it or resize it, the learner is
  * told who watches, and the session's events keep who did and for how long.
  * Who may: an admin, and the instructor of a class the learner is in; each
- * refusal closes the socket with its code before anything is shown.
+ * refusal closes the socket with its code before anything is shown. A watcher
+ * types only after the learner accepts a take-over, and only until the learner
+ * takes control back, the watcher gives it back or leaves.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -54,6 +56,31 @@ describe('watching a learner’s terminal', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     await learner.waitForOutput(new RegExp(`\\n${expected}\\n`), 1000);
+  };
+
+  /** Waits for a `takeover` message matching `wanted` after the first `from` messages. */
+  const takeoverSaid = async (
+    client: TerminalClient,
+    wanted: Record<string, unknown>,
+    from = 0,
+  ) => {
+    const matches = () =>
+      client.control
+        .filter((m) => m.type === 'takeover')
+        .slice(from)
+        .some((m) => Object.entries(wanted).every(([key, value]) => m[key] === value));
+    await client.waitFor(matches, `takeover ${JSON.stringify(wanted)}`, 10_000);
+  };
+  const takeovers = (client: TerminalClient) =>
+    client.control.filter((m) => m.type === 'takeover').length;
+  const send = (client: TerminalClient, message: object) =>
+    client.ws.send(JSON.stringify(message));
+  /** Whether a file exists in the learner's sandbox, asked through the learner's own shell. */
+  const exists = async (path: string) => {
+    const marker = `probe-${Math.random().toString(36).slice(2, 8)}`;
+    learner.type(`test -e ${path} && echo "${marker}-yes" || echo "${marker}-no"\r`);
+    await learner.waitForOutput(new RegExp(`\\n${marker}-(yes|no)\\n`));
+    return new RegExp(`\\n${marker}-yes\\n`).test(learner.text);
   };
 
   before(async () => {
@@ -202,5 +229,107 @@ describe('watching a learner’s terminal', () => {
     opened.push(own);
     await own.waitForControl('ready', 30_000);
     for (const watcher of three) watcher.close();
+    await learner.waitFor(
+      () => platform.app.sessions.find(session.id)?.watchers.size === 0,
+      'the three watchers gone',
+      10_000,
+    );
+  });
+  it('lets a watcher type only after the learner accepts, until the learner takes control back', async () => {
+    const watcher = watch(session.id, admin);
+    await watcher.waitForControl('ready', 30_000);
+    await watcher.waitForOutput(PROMPT);
+    watcher.type('touch /tmp/typed-before-consent\r');
+    const [learnerFrom, watcherFrom] = [takeovers(learner), takeovers(watcher)];
+    send(watcher, { type: 'takeover-request' });
+    await takeoverSaid(learner, { state: 'asked', by: 'Ana Ruiz', yours: false }, learnerFrom);
+    await takeoverSaid(watcher, { state: 'asked', yours: true }, watcherFrom);
+    assert.equal(await exists('/tmp/typed-before-consent'), false, 'asking is not typing');
+
+    send(learner, { type: 'takeover-answer', accept: true });
+    await takeoverSaid(watcher, { state: 'granted', yours: true }, watcherFrom);
+    watcher.type('echo "typed-by-watcher-$((40+2))"\r');
+    await learner.waitForOutput(/\ntyped-by-watcher-42\n/);
+
+    send(learner, { type: 'takeover-stop' });
+    await takeoverSaid(watcher, { state: 'none', outcome: 'stopped' }, watcherFrom);
+    watcher.type('touch /tmp/typed-after-stop\r');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await exists('/tmp/typed-after-stop'), false, 'control went back to the learner');
+    watcher.close();
+  });
+
+  it('leaves a watcher read-only when the learner declines', async () => {
+    const watcher = watch(session.id, admin);
+    await watcher.waitForControl('ready', 30_000);
+    const [from, learnerFrom] = [takeovers(watcher), takeovers(learner)];
+    send(watcher, { type: 'takeover-request' });
+    await takeoverSaid(learner, { state: 'asked', by: 'Ana Ruiz' }, learnerFrom);
+    send(learner, { type: 'takeover-answer', accept: false });
+    await takeoverSaid(watcher, { state: 'none', outcome: 'declined', yours: true }, from);
+    watcher.type('touch /tmp/typed-after-decline\r');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await exists('/tmp/typed-after-decline'), false);
+    watcher.close();
+  });
+
+  it('grants nothing on the watcher’s word: only the learner’s socket answers', async () => {
+    const watcher = watch(session.id, admin);
+    await watcher.waitForControl('ready', 30_000);
+    const from = takeovers(watcher);
+    send(watcher, { type: 'takeover-request' });
+    await takeoverSaid(watcher, { state: 'asked', yours: true }, from);
+    // A watcher answering its own request, or stopping the learner's control, changes nothing.
+    send(watcher, { type: 'takeover-answer', accept: true });
+    send(watcher, { type: 'takeover-stop' });
+    watcher.type('touch /tmp/typed-self-granted\r');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await exists('/tmp/typed-self-granted'), false);
+    assert.ok(
+      !watcher.control.some((m) => m.type === 'takeover' && m.state === 'granted'),
+      'never granted',
+    );
+    send(watcher, { type: 'takeover-release' });
+    await takeoverSaid(watcher, { state: 'none', outcome: 'released' }, from);
+    watcher.close();
+  });
+
+  it('gives one watcher control at a time, and ends it when they stop watching', async () => {
+    const first = watch(session.id, admin);
+    const second = watch(session.id, instructor);
+    await first.waitForControl('ready', 30_000);
+    await second.waitForControl('ready', 30_000);
+    const learnerFrom = takeovers(learner);
+    const [firstFrom, secondFrom] = [takeovers(first), takeovers(second)];
+    send(first, { type: 'takeover-request' });
+    await takeoverSaid(learner, { state: 'asked', by: 'Ana Ruiz' }, learnerFrom);
+    send(learner, { type: 'takeover-answer', accept: true });
+    await takeoverSaid(first, { state: 'granted', yours: true }, firstFrom);
+    await takeoverSaid(second, { state: 'granted', by: 'Ana Ruiz', yours: false }, secondFrom);
+
+    // The second asks too: refused while the first types, so nothing changes and its keys stay out.
+    send(second, { type: 'takeover-request' });
+    second.type('touch /tmp/typed-by-second\r');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await exists('/tmp/typed-by-second'), false);
+    assert.ok(!second.control.some((m) => m.type === 'takeover' && m.yours === true));
+
+    first.close();
+    await takeoverSaid(learner, { state: 'none', outcome: 'left', by: 'Ana Ruiz' }, learnerFrom);
+    second.close();
+  });
+
+  it('keeps each take-over, its outcome and how long they typed in the session’s events', async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    const events = await platform.app.store.events({ sessionId: session.id });
+    const outcomes = events
+      .filter((e) => e.type === 'takeover-ended')
+      .map((e) => e.data.outcome);
+    assert.deepEqual(outcomes, ['stopped', 'declined', 'released', 'left']);
+    const granted = events.filter((e) => e.type === 'takeover-granted');
+    assert.equal(granted.length, 2);
+    assert.ok(granted.every((e) => e.data.by === 'Ana Ruiz'));
+    const typed = events.find((e) => e.type === 'takeover-ended' && e.data.outcome === 'stopped');
+    assert.ok((typed?.data.seconds as number) > 0, 'the seconds they typed');
   });
 });

@@ -61,6 +61,7 @@ export class FakeProvider implements SandboxProvider {
           detach: () => void stream.end(),
           paneSize: () => ({ cols, rows }),
           onPaneSize: () => () => {},
+          allowKeys: () => {},
         };
       },
       waitUntilReady: async () => {},
