@@ -46,6 +46,8 @@ const watch = new WatchPanel(
     status: $('[data-watch-status]'),
     mount: $('[data-watch-mount]'),
     close: $('[data-watch-close]'),
+    takeover: $('[data-watch-takeover]'),
+    badge: $('[data-watch-badge]'),
   },
   () => {
     const key = watchedKey;

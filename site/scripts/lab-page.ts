@@ -21,6 +21,7 @@ import {
 import type { LabTerminal } from './lab-terminal.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
+import { TakeoverBar } from './takeover-bar.ts';
 import { TaskList } from './task-list.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 import type { CreatedSession, Session } from '../../protocol/session.ts';
@@ -67,6 +68,7 @@ class LabPage {
   readonly #slug: string;
   readonly #tasks: TaskList;
   readonly #clock: SessionClock;
+  readonly #takeover: TakeoverBar;
   readonly #ui: {
     start: HTMLButtonElement;
     check: HTMLButtonElement;
@@ -102,6 +104,7 @@ class LabPage {
   constructor(root: HTMLElement) {
     this.#slug = root.dataset.lab!;
     this.#tasks = new TaskList(root);
+    this.#takeover = new TakeoverBar(root);
     this.#clock = new SessionClock(
       required(root, '[data-time-left]'),
       required(root, '[data-time-left-value]'),
@@ -277,6 +280,12 @@ class LabPage {
       onRefused: (detail) => this.#refused(detail),
       onWatched: (by) => this.#showWatchers(by),
       onBroadcast: (from, message, at) => this.#showBroadcast(from, message, at),
+      onTakeover: (message) => this.#takeover.update(message),
+    });
+    const connection = this.#connection;
+    this.#takeover.connect({
+      answer: (accept) => connection.answerTakeover(accept),
+      stop: () => connection.stopTakeover(),
     });
   }
 
@@ -434,6 +443,7 @@ class LabPage {
     this.#connection?.close();
     this.#connection = undefined;
     this.#showWatchers([]);
+    this.#takeover.connect(undefined);
     this.#session = undefined;
     this.#remember(undefined);
     this.#canExtend = false;
@@ -455,6 +465,7 @@ class LabPage {
   #refused(detail: string): void {
     this.#connection?.close();
     this.#connection = undefined;
+    this.#takeover.connect(undefined);
     this.#terminal?.notice('Connection refused');
     this.#terminal?.setActive(false);
     this.#terminal?.blur();

@@ -41,7 +41,11 @@ export interface ConnectionEvents {
   onWatched(by: string[]): void;
   /** The learner's class was sent a message (again after a reload, while recent). */
   onBroadcast(from: string, message: string, at: string): void;
+  /** A watcher asks to type, types, or stopped (and why). */
+  onTakeover(takeover: TakeoverMessage): void;
 }
+
+export type TakeoverMessage = Extract<ServerMessage, { type: 'takeover' }>;
 
 /** Waits between reconnection attempts (the last one repeats) and how long to keep trying. */
 const BACKOFF_MS = [250, 1000, 2000, 4000, 8000, 10_000];
@@ -89,6 +93,16 @@ export class SessionConnection {
     for (const listener of this.#listeners.splice(0)) listener.dispose();
   }
 
+  /** The learner's answer to a watcher asking to type. */
+  answerTakeover(accept: boolean): void {
+    this.#socket?.sendControl({ type: 'takeover-answer', accept });
+  }
+
+  /** The learner takes control back from a watcher typing in their terminal. */
+  stopTakeover(): void {
+    this.#socket?.sendControl({ type: 'takeover-stop' });
+  }
+
   /** Retries at once if waiting to reconnect (the page came back, the network is back). */
   reconnectNow(): void {
     this.#wake?.();
@@ -134,6 +148,9 @@ export class SessionConnection {
         break;
       case 'broadcast':
         this.#events.onBroadcast(message.from, message.message, message.at);
+        break;
+      case 'takeover':
+        this.#events.onTakeover(message);
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);

@@ -86,6 +86,11 @@ export class TerminalSocket {
     this.#sendJson({ type: 'resize', cols, rows });
   }
 
+  /** A control message other than sizes and acks (a take-over's request or answer). */
+  sendControl(message: ClientMessage): void {
+    this.#sendJson(message);
+  }
+
   /** Reports `bytes` more output as rendered. */
   acknowledge(bytes: number): void {
     this.#unacked += bytes;

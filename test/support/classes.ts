@@ -9,6 +9,7 @@ export async function openClass(
   cookie: string,
   labs: string[],
   name = 'A test class',
+  expectedSize = 2,
 ): Promise<{ id: string; joinCode: string }> {
   const res = await fetch(`${platform.url}/api/classes`, {
     method: 'POST',
@@ -18,7 +19,7 @@ export async function openClass(
       labs,
       opensAt: new Date().toISOString(),
       closesAt: new Date(Date.now() + 3600_000).toISOString(),
-      expectedSize: 2,
+      expectedSize,
     }),
   });
   assert.equal(res.status, 201, await res.clone().text());

@@ -382,6 +382,10 @@ describe('terminal messages', () => {
       '{"type":"ack","bytes":-1}',
       `{"type":"ack","bytes":${2 ** 30 + 1}}`,
       '{"type":"exec","cmd":"id"}',
+      '{"type":"takeover-answer"}',
+      '{"type":"takeover-answer","accept":"yes"}',
+      // Well formed, but a watcher's to send: from the learner's own socket it does nothing.
+      '{"type":"takeover-request"}',
       '{"cols":80,"rows":24}',
       'not json',
     ])
@@ -560,6 +564,7 @@ function connect(origin: string, session: CreatedSession, terminal = fakeTermina
     onRefused: (detail) => decide({ action: 'refuse', detail }),
     onWatched: () => {},
     onBroadcast: () => {},
+    onTakeover: () => {},
   });
   return { connection, decided, ready, terminal };
 }
