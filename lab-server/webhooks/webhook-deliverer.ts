@@ -40,6 +40,8 @@ export class WebhookDeliverer {
   /** A nudge came while a pass ran: run another when it ends. */
   private again = false;
   private closed = true;
+  /** Aborts the attempt under way when the server stops. */
+  private readonly stopping = new AbortController();
 
   constructor(opts: {
     outbox: WebhookDeliverer['outbox'];
@@ -90,10 +92,15 @@ export class WebhookDeliverer {
     });
   }
 
-  /** Stops: the attempt under way finishes (its outcome is kept); the rest wait for the next start. */
+  /**
+   * Stops without waiting for a slow receiver: the attempt under way is cut off
+   * and not counted, so the next start sends it again (with the same id), as it
+   * does everything else still pending.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.stopping.abort();
     await this.running;
   }
 
@@ -124,6 +131,7 @@ export class WebhookDeliverer {
   private async attempt(message: OutboxMessage): Promise<void> {
     const attempts = message.attempts + 1;
     const failure = await this.send(message);
+    if (failure !== undefined && this.stopping.signal.aborted) return;
     const at = this.now();
     const log = { webhook: message.id, type: message.type, session: message.sessionId, attempts };
     if (failure === undefined) {
@@ -168,7 +176,7 @@ export class WebhookDeliverer {
         body: message.payload,
         // A redirect could carry the signed results anywhere: the receiver's URL is the only one.
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
       });
       await res.body?.cancel().catch(() => {});
       if (res.status >= 200 && res.status < 300) return undefined;

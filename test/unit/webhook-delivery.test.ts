@@ -241,6 +241,28 @@ describe('results webhook delivery', () => {
     await d.close();
   });
 
+  it('stops at once beside a receiver that hangs, leaving its message to the next start', async () => {
+    const r = await receiver();
+    r.silent = true;
+    const d = deliverer(r.url);
+    d.start();
+    const { id } = await enqueue();
+    d.nudge();
+    await r.waitFor(1);
+    const stopping = Date.now();
+    await d.close();
+    assert.ok(Date.now() - stopping < 1000, 'close() did not wait for the 5 s timeout');
+    const message = await store.webhooks.message(id);
+    assert.deepEqual([message?.state, message?.attempts], ['pending', 0], 'not counted as tried');
+    const next = await receiver();
+    const restarted = deliverer(next.url);
+    restarted.start();
+    const [got] = await next.waitFor(1);
+    assert.equal(got!.headers['webhook-id'], id, 'sent again, with the same id');
+    assert.equal((await settled(id)).state, 'delivered');
+    await restarted.close();
+  });
+
   it('sends what was written while no server ran once one starts (a restart loses nothing)', async () => {
     const r = await receiver();
     const { id } = await enqueue();
