@@ -33,6 +33,7 @@ import { capacityPlugin } from './plugins/capacity.ts';
 import { classesPlugin } from './plugins/classes.ts';
 import { sessionsPlugin } from './plugins/sessions.ts';
 import { storePlugin } from './plugins/store.ts';
+import { webhooksPlugin } from './plugins/webhooks.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -117,6 +118,7 @@ export async function buildApp(
   await app.register(sessionsPlugin);
   await app.register(capacityPlugin);
   await app.register(classesPlugin);
+  await app.register(webhooksPlugin);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {

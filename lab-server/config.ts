@@ -10,6 +10,7 @@ import { ROLES, type Role } from '../protocol/accounts.ts';
 import { parsePublicUrl } from '../protocol/public-url.ts';
 import type { ProfileName } from './sandbox/profiles.ts';
 import { type DatabaseTarget, DatabaseUrlError, databaseTarget } from './store/dialect.ts';
+import { webhookSecretProblem } from './webhooks/webhook-secret.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -144,6 +145,46 @@ const oidcRoles = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   return roles;
+});
+
+/**
+ * DRYDOCK_WEBHOOK_URL: where the results webhook is POSTed. http or https; no
+ * user or password in it (say who you are with the signature, not the URL, which
+ * ends up in logs).
+ */
+const webhookUrl = z.string().transform((text, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a URL; use the receiver's address, e.g. https://lms.example.org/hooks/drydock`,
+    });
+    return z.NEVER;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" must start with https:// or http://`,
+    });
+    return z.NEVER;
+  }
+  if (url.username || url.password || url.hash) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must not carry a user, password or fragment: the receiver trusts the signature (DRYDOCK_WEBHOOK_SECRET), not the address',
+    });
+    return z.NEVER;
+  }
+  return url.href;
+});
+
+/** DRYDOCK_WEBHOOK_SECRET: checked for its form here; the message never repeats the value. */
+const webhookSecret = z.string().superRefine((text, ctx) => {
+  const problem = webhookSecretProblem(text.trim());
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const envSchema = z.object({
@@ -303,6 +344,16 @@ const envSchema = z.object({
       .min(16, 'use at least 16 characters, e.g. the output of `openssl rand -hex 24`')
       .optional(),
   ),
+  /** Where a signed `task.completed` event is POSTed when a learner completes a task; unset, none is sent. */
+  DRYDOCK_WEBHOOK_URL: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    webhookUrl.optional(),
+  ),
+  /** The key the webhook is signed with (Standard Webhooks, `whsec_<base64>`); required with the URL. */
+  DRYDOCK_WEBHOOK_SECRET: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+    webhookSecret.optional(),
+  ),
 });
 
 /** Every environment variable the server reads (README's configuration table lists each). */
@@ -374,6 +425,15 @@ export interface Config {
   engine: EngineTarget;
   /** Staff sign-in through an OpenID provider (DRYDOCK_OIDC_*); unset, local accounts only. */
   oidc: OidcSettings | undefined;
+  /** The results webhook (DRYDOCK_WEBHOOK_*); unset, no webhook is sent. */
+  webhook: WebhookSettings | undefined;
+}
+
+export interface WebhookSettings {
+  /** An absolute http(s) URL without credentials. */
+  url: string;
+  /** `whsec_<base64>`; never logged (observability/logging.ts redacts `secret`). */
+  secret: string;
 }
 
 export interface OidcSettings {
@@ -523,6 +583,23 @@ function oidcSettings(
   };
 }
 
+/** The webhook when its URL is set; then its secret must be too (and the other way round). */
+function webhookSettings(e: z.infer<typeof envSchema>): WebhookSettings | undefined {
+  const url = e.DRYDOCK_WEBHOOK_URL;
+  const secret = e.DRYDOCK_WEBHOOK_SECRET?.trim();
+  if (url === undefined && secret === undefined) return undefined;
+  const fail = (message: string) => new ConfigError(`Invalid configuration:\n  ${message}`);
+  if (url === undefined)
+    throw fail(
+      'DRYDOCK_WEBHOOK_URL: DRYDOCK_WEBHOOK_SECRET is set but not the URL to send results to; set DRYDOCK_WEBHOOK_URL (e.g. https://lms.example.org/hooks/drydock), or unset the secret.',
+    );
+  if (secret === undefined)
+    throw fail(
+      'DRYDOCK_WEBHOOK_SECRET: the results webhook is signed, so it needs a secret the receiver shares; make one with `drydock webhook secret` (or `echo "whsec_$(openssl rand -base64 32)"`) and give the receiver the same string.',
+    );
+  return { url, secret };
+}
+
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -606,5 +683,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dockerHost: e.DOCKER_HOST,
     engine: engineTarget(e),
     oidc: oidcSettings(e, e.DRYDOCK_PUBLIC_URL),
+    webhook: webhookSettings(e),
   };
 }

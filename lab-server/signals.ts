@@ -43,6 +43,8 @@ export interface SignalMap {
   session: [SessionEvent];
   'image-built': [{ image: string; seconds: number }];
   'admission-refused': [{ cause: RefusalCause }];
+  /** One attempt to send the results webhook: taken, to be tried again, or the last one failed. */
+  'webhook-delivery': [{ outcome: 'delivered' | 'retried' | 'gave-up' }];
 }
 
 export class Signals extends EventEmitter<SignalMap> {}

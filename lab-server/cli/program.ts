@@ -11,6 +11,7 @@ import { registerImages } from './images.ts';
 import { registerLabs } from './labs.ts';
 import { registerSessions } from './sessions.ts';
 import { registerUsers } from './users.ts';
+import { registerWebhook } from './webhook.ts';
 
 export function buildProgram(context = new Context()): Command {
   const program = new Command('drydock')
@@ -27,5 +28,6 @@ export function buildProgram(context = new Context()): Command {
   registerLabs(program, context);
   registerUsers(program, context);
   registerClasses(program, context);
+  registerWebhook(program);
   return program;
 }

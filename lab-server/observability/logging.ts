@@ -40,6 +40,9 @@ const REDACT_PATHS = [
   '*.clientSecret',
   'client_secret',
   '*.client_secret',
+  // The results webhook's signing key (config.webhook.secret).
+  'secret',
+  '*.secret',
 ];
 
 /** Fastify's `logger` options at `level`; callers may add (not replace) transport or stream. */

@@ -106,6 +106,13 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
     registers,
   });
 
+  const webhooks = new Counter({
+    name: 'drydock_webhook_deliveries_total',
+    help: 'Attempts to send the results webhook, by outcome (delivered, retried: it failed and will be tried again, gave-up: the last attempt failed).',
+    labelNames: ['outcome'],
+    registers,
+  });
+
   signals.on('session', (event) => {
     const { lab } = event;
     switch (event.type) {
@@ -126,5 +133,6 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
   });
   signals.on('image-built', ({ image, seconds }) => builds.observe({ image }, seconds));
   signals.on('admission-refused', ({ cause }) => refusals.inc({ cause }));
+  signals.on('webhook-delivery', ({ outcome }) => webhooks.inc({ outcome }));
   return registry;
 }

@@ -184,6 +184,44 @@ const STEPS: Record<string, Step> = {
       await db.schema.dropTable('oidc_identities').execute();
     },
   }),
+  // The results webhook's outbox (issue #11): a `task.completed` is written here in
+  // the server's database before anything is sent, so a restart or a receiver that
+  // is down loses nothing; the deliverer sends what is due and keeps the outcome.
+  // `id` is the Standard Webhooks message id, the same on every retry. One row per
+  // (session, type, task): a task completes once per session, whoever checks twice
+  // at once. Rows go with their session (a learner's records deleted on request).
+  // Numbered 0006 beside 0005 (class staff), on which it does not depend.
+  '0006-webhook-outbox': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('webhook_outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('session_id', 'text', (c) =>
+          c.notNull().references('sessions.id').onDelete('cascade'),
+        )
+        .addColumn('task', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', time, (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', time, (c) => c.notNull())
+        .addColumn('finished_at', time)
+        .addUniqueConstraint('webhook_outbox_once', ['session_id', 'type', 'task'])
+        .execute();
+      await db.schema
+        .createIndex('webhook_outbox_due')
+        .on('webhook_outbox')
+        .columns(['owner', 'state', 'next_attempt_at'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('webhook_outbox').execute();
+    },
+  }),
 };
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

@@ -2,8 +2,8 @@
  * The session store: sessions, which sandbox serves which session, extensions,
  * check results and session events, in SQLite (the default, embedded) or
  * PostgreSQL. Domain records in, domain records out: no SQL leaves this module
- * (or account-store.ts and class-store.ts, which have the staff accounts' and the
- * classes' on the same connection),
+ * (or account-store.ts, class-store.ts and webhook-outbox.ts, which have the staff
+ * accounts', the classes' and the results webhook's on the same connection),
  * and nothing here knows about HTTP.
  */
 import { mkdirSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { type DatabaseTarget, describeTarget, type Dialect } from './dialect.ts'
 import { migrations } from './migrations.ts';
 import { openNodeSqlite } from './node-sqlite.ts';
 import type { Database, SandboxesTable, SessionsTable } from './tables.ts';
+import { WebhookOutbox } from './webhook-outbox.ts';
 
 export interface SessionRecord {
   id: string;
@@ -150,12 +151,15 @@ export class SessionStore {
   readonly accounts: AccountStore;
   /** Classes and their members, on the same connection (store/class-store.ts). */
   readonly classes: ClassStore;
+  /** The results webhook's messages, on the same connection (store/webhook-outbox.ts). */
+  readonly webhooks: WebhookOutbox;
   private readonly db: Kysely<Database>;
 
   private constructor(db: Kysely<Database>, target: DatabaseTarget) {
     this.db = db;
     this.accounts = new AccountStore(db);
     this.classes = new ClassStore(db);
+    this.webhooks = new WebhookOutbox(db);
     this.dialect = target.dialect;
     this.description = describeTarget(target);
   }

@@ -116,6 +116,30 @@ export interface OidcIdentitiesTable {
   created_at: number;
 }
 
+export interface WebhookOutboxTable {
+  /** `msg_` and random characters: the Standard Webhooks `webhook-id`, the same on every retry. */
+  id: string;
+  /** The server (DRYDOCK_OWNER) that delivers it: one store may serve several. */
+  owner: string;
+  /** The event, e.g. `task.completed`. */
+  type: string;
+  session_id: string;
+  task: string;
+  /** The JSON body exactly as it is sent and signed. */
+  payload: string;
+  /** pending | delivered | failed */
+  state: string;
+  /** Attempts made so far. */
+  attempts: number;
+  /** When a pending row is due. */
+  next_attempt_at: number;
+  /** Why the latest attempt failed. */
+  last_error: string | null;
+  created_at: number;
+  /** When it was delivered or given up. */
+  finished_at: number | null;
+}
+
 export interface Database {
   sessions: SessionsTable;
   sandboxes: SandboxesTable;
@@ -126,4 +150,5 @@ export interface Database {
   classes: ClassesTable;
   class_members: ClassMembersTable;
   oidc_identities: OidcIdentitiesTable;
+  webhook_outbox: WebhookOutboxTable;
 }

@@ -50,6 +50,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0002-accounts',
         '0003-classes',
         '0004-oidc',
+        '0006-webhook-outbox',
       ]);
       const target = await backend.fresh();
       // Two servers starting at once against one database: the migration lock lets one apply.
@@ -59,6 +60,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0002-accounts',
         '0003-classes',
         '0004-oidc',
+        '0006-webhook-outbox',
       ]);
       await Promise.all([a.close(), b.close()]);
       const again = await SessionStore.open(target);
@@ -67,6 +69,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0002-accounts',
         '0003-classes',
         '0004-oidc',
+        '0006-webhook-outbox',
       ]);
       await again.close();
     });
