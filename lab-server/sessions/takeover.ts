@@ -48,10 +48,19 @@ export class TakeoverDesk {
   async ask(session: Session, watcher: Watcher): Promise<void> {
     if (!session.live || session.takeover) return;
     if (session.terminals === 0) {
-      session.emit('takeover', { outcome: 'unanswered', watcherId: watcher.id, name: watcher.name });
+      session.emit('takeover', {
+        outcome: 'unanswered',
+        watcherId: watcher.id,
+        name: watcher.name,
+      });
       return;
     }
-    session.takeover = { watcherId: watcher.id, name: watcher.name, state: 'asked', since: Date.now() };
+    session.takeover = {
+      watcherId: watcher.id,
+      name: watcher.name,
+      state: 'asked',
+      since: Date.now(),
+    };
     const lapse = setTimeout(() => void this.finish(session, 'unanswered'), this.askMs);
     lapse.unref();
     this.lapses.set(session.id, lapse);

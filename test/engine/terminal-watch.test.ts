@@ -73,8 +73,7 @@ describe('watching a learner’s terminal', () => {
   };
   const takeovers = (client: TerminalClient) =>
     client.control.filter((m) => m.type === 'takeover').length;
-  const send = (client: TerminalClient, message: object) =>
-    client.ws.send(JSON.stringify(message));
+  const send = (client: TerminalClient, message: object) => client.ws.send(JSON.stringify(message));
   /** Whether a file exists in the learner's sandbox, asked through the learner's own shell. */
   const exists = async (path: string) => {
     const marker = `probe-${Math.random().toString(36).slice(2, 8)}`;
@@ -322,9 +321,7 @@ describe('watching a learner’s terminal', () => {
   it('keeps each take-over, its outcome and how long they typed in the session’s events', async () => {
     await new Promise((r) => setTimeout(r, 300));
     const events = await platform.app.store.events({ sessionId: session.id });
-    const outcomes = events
-      .filter((e) => e.type === 'takeover-ended')
-      .map((e) => e.data.outcome);
+    const outcomes = events.filter((e) => e.type === 'takeover-ended').map((e) => e.data.outcome);
     assert.deepEqual(outcomes, ['stopped', 'declined', 'released', 'left']);
     const granted = events.filter((e) => e.type === 'takeover-granted');
     assert.equal(granted.length, 2);
