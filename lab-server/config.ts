@@ -79,22 +79,28 @@ const optionalText = z.preprocess(
   z.string().optional(),
 );
 
+/** `text` as a URL; if it is none, an issue saying what to write instead (`example`). */
+function urlOrIssue(text: string, ctx: z.RefinementCtx, example: string): URL | undefined {
+  try {
+    return new URL(text.trim());
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a URL; use ${example}` });
+    return undefined;
+  }
+}
+
 /**
  * DRYDOCK_OIDC_ISSUER: the provider's issuer identifier, whose
  * /.well-known/openid-configuration says the rest. https, or http to this machine
  * only: the client secret and the users' codes travel to it.
  */
 const oidcIssuer = z.string().transform((text, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${text}" is not a URL; use the provider's issuer, e.g. https://login.example.org/realms/staff`,
-    });
-    return z.NEVER;
-  }
+  const url = urlOrIssue(
+    text,
+    ctx,
+    "the provider's issuer, e.g. https://login.example.org/realms/staff",
+  );
+  if (!url) return z.NEVER;
   const local = isLoopback(url.hostname.replace(/^\[(.*)\]$/, '$1'));
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
     ctx.addIssue({
@@ -153,16 +159,12 @@ const oidcRoles = z.string().transform((text, ctx) => {
  * ends up in logs).
  */
 const webhookUrl = z.string().transform((text, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${text}" is not a URL; use the receiver's address, e.g. https://lms.example.org/hooks/drydock`,
-    });
-    return z.NEVER;
-  }
+  const url = urlOrIssue(
+    text,
+    ctx,
+    "the receiver's address, e.g. https://lms.example.org/hooks/drydock",
+  );
+  if (!url) return z.NEVER;
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     ctx.addIssue({
       code: 'custom',

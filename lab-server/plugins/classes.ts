@@ -5,6 +5,7 @@
  * keeps reservations in memory only).
  */
 import fp from 'fastify-plugin';
+import { pruneHourly } from './hourly-prune.ts';
 import { ClassDirectory } from '../classes/class-directory.ts';
 import { ClassWarming } from '../classes/warm-reservations.ts';
 
@@ -67,17 +68,9 @@ export const classesPlugin = fp(
     app.decorate('classes', classes);
     app.addHook('onReady', () => classes.warm());
     // Finished classes' members (names, identities) go after DRYDOCK_RETENTION_DAYS, as ended sessions do.
-    const forget = () =>
-      void app.store.classes
-        .forgetMembersBefore(Date.now() - config.retentionMs)
-        .catch((err: unknown) => app.log.error({ err }, 'forgetting old class members failed'));
-    let timer: NodeJS.Timeout | undefined;
-    app.addHook('onReady', () => {
-      forget();
-      timer = setInterval(forget, 3600_000);
-      timer.unref();
-    });
-    app.addHook('onClose', () => clearInterval(timer));
+    pruneHourly(app, 'old class members', (before) =>
+      app.store.classes.forgetMembersBefore(before),
+    );
   },
   {
     name: 'drydock-classes',

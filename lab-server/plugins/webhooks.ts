@@ -5,6 +5,7 @@
  * and the deliverer sends them, from when the app is ready until it closes.
  */
 import fp from 'fastify-plugin';
+import { pruneHourly } from './hourly-prune.ts';
 import { enqueueCompletions } from '../webhooks/task-completions.ts';
 import { WebhookDeliverer } from '../webhooks/webhook-deliverer.ts';
 
@@ -18,17 +19,7 @@ declare module 'fastify' {
 export const webhooksPlugin = fp(
   async (app) => {
     const { config, store } = app;
-    const forget = () =>
-      void store.webhooks
-        .forgetBefore(Date.now() - config.retentionMs)
-        .catch((err: unknown) => app.log.error({ err }, 'forgetting old webhook messages failed'));
-    let timer: NodeJS.Timeout | undefined;
-    app.addHook('onReady', () => {
-      forget();
-      timer = setInterval(forget, 3600_000);
-      timer.unref();
-    });
-    app.addHook('onClose', () => clearInterval(timer));
+    pruneHourly(app, 'old webhook messages', (before) => store.webhooks.forgetBefore(before));
 
     const settings = config.webhook;
     if (!settings) return void app.decorate('webhooks', undefined);

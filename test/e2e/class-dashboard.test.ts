@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
+import { learnerRow, resetFromDashboard } from '../support/dashboard.ts';
 import {
   checkTask,
   launchChromium,
@@ -91,10 +92,7 @@ describe('the instructor’s live class dashboard', () => {
     page.on('pageerror', (error) => problems.push(error.message));
     return page;
   };
-  const row = (name: string) =>
-    dashboard.locator('[data-testid="class-grid"] tbody tr').filter({
-      has: dashboard.locator('.name', { hasText: name }),
-    });
+  const row = (name: string) => learnerRow(dashboard, name);
 
   before(async () => {
     assert.ok(existsSync(`${ROOT}dist/classes/live/index.html`), 'the site must be built first');
@@ -324,21 +322,7 @@ describe('the instructor’s live class dashboard', () => {
     await bobRow.locator('summary').click();
     await bobRow.getByRole('button', { name: 'Give 30 more minutes' }).click();
     await dashboard.getByTestId('act-status').getByText('Bob has 30 more minutes.').waitFor();
-    dashboard.once('dialog', (dialog) => void dialog.accept());
-    await bobRow.locator('summary').click();
-    await bobRow.getByRole('button', { name: 'Reset the lab' }).click();
-    await dashboard
-      .getByTestId('act-status')
-      .getByText(/Bob’s lab was reset/)
-      .waitFor();
-    await bob.waitForFunction(
-      () =>
-        /reset this lab/i.test(
-          document.querySelector('[data-testid="lab-status"]')?.textContent ?? '',
-        ),
-      undefined,
-      { timeout: 15_000 },
-    );
+    await resetFromDashboard(dashboard, 'Bob', bob);
     assert.deepEqual(problems, []);
   });
 

@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
 import { openClass } from '../support/classes.ts';
+import { learnerRow, resetFromDashboard } from '../support/dashboard.ts';
 import {
   checkTask,
   launchChromium,
@@ -60,10 +61,7 @@ describe('a live class of five, from join to the end of the class', () => {
     page.on('pageerror', (error) => problems.push(error.message));
     return page;
   };
-  const row = (name: string) =>
-    dashboard.locator('[data-testid="class-grid"] tbody tr').filter({
-      has: dashboard.locator('.name', { hasText: name }),
-    });
+  const row = (name: string) => learnerRow(dashboard, name);
   const learner = (name: string) => learners.get(name)!;
   const watchText = () => dashboard.evaluate(() => window.__drydockWatchText?.() ?? '');
 
@@ -262,21 +260,7 @@ describe('a live class of five, from join to the end of the class', () => {
         .filter((s) => s.live)
         .map((s) => s.id);
     const liveBefore = new Set(bens());
-    dashboard.once('dialog', (dialog) => void dialog.accept());
-    await row('Ben').locator('summary').click();
-    await row('Ben').getByRole('button', { name: 'Reset the lab' }).click();
-    await dashboard
-      .getByTestId('act-status')
-      .getByText(/Ben’s lab was reset/)
-      .waitFor();
-    await ben.waitForFunction(
-      () =>
-        /reset this lab/i.test(
-          document.querySelector('[data-testid="lab-status"]')?.textContent ?? '',
-        ),
-      undefined,
-      { timeout: 15_000 },
-    );
+    await resetFromDashboard(dashboard, 'Ben', ben);
     await ben.getByTestId('lab-start').click();
     await waitForTerminal(ben, PROMPT, 120_000);
     const fresh = bens().filter((id) => !liveBefore.has(id));
