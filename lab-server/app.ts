@@ -67,6 +67,8 @@ export interface AppParts {
   store?: SessionStore;
   /** Where sandboxes come from; by default the Docker engine of DOCKER_HOST. */
   backend?: SandboxBackend;
+  /** The time classes are measured against (a test moves it past a class's grace); Date.now by default. */
+  clock?: () => number;
 }
 
 export async function buildApp(
@@ -117,7 +119,7 @@ export async function buildApp(
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
   await app.register(capacityPlugin);
-  await app.register(classesPlugin);
+  await app.register(classesPlugin, { now: parts.clock });
   await app.register(webhooksPlugin);
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

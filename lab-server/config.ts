@@ -233,6 +233,13 @@ const envSchema = z.object({
   DRYDOCK_SETUP_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
   /** All warm pools together (configured, by demand and reserved for classes). */
   DRYDOCK_WARM_MAX: intIn(0, 1000).default(10),
+  /**
+   * How long after a class opens its first lab stays reserved warm: latecomers still
+   * find a sandbox; then the unclaimed ones are removed (at most 2h, the pool's own hold).
+   */
+  DRYDOCK_CLASS_WARM_GRACE: duration
+    .refine((ms) => ms <= 2 * 3_600_000, 'use at most 2h, e.g. 10m')
+    .default(10 * 60_000),
   DRYDOCK_SANDBOX_PROFILE: z.enum(['rootless', 'dind']).default('rootless'),
   DRYDOCK_SANDBOX_MEMORY: size.default(1024 ** 3),
   DRYDOCK_SANDBOX_DISK: size.default(2 * 1024 ** 3),
@@ -373,8 +380,11 @@ export interface Config {
   sessionLimitMs: number;
   maxSandboxes: number;
   setupConcurrency: number;
-  /** Warm pools: lab slug → sandboxes kept set up ahead of learners, and the cap on all of them. */
-  warm: { pools: Record<string, number>; max: number };
+  /**
+   * Warm pools: lab slug → sandboxes kept set up ahead of learners, the cap on all of
+   * them, and how long after a class opens its reservation holds (DRYDOCK_CLASS_WARM_GRACE).
+   */
+  warm: { pools: Record<string, number>; max: number; classGraceMs: number };
   sandbox: {
     profile: ProfileName;
     memoryBytes: number;
@@ -647,7 +657,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
     maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
     setupConcurrency: e.DRYDOCK_SETUP_CONCURRENCY,
-    warm: { pools: e.DRYDOCK_WARM_POOLS, max: e.DRYDOCK_WARM_MAX },
+    warm: {
+      pools: e.DRYDOCK_WARM_POOLS,
+      max: e.DRYDOCK_WARM_MAX,
+      classGraceMs: e.DRYDOCK_CLASS_WARM_GRACE,
+    },
     sandbox: {
       profile: e.DRYDOCK_SANDBOX_PROFILE,
       memoryBytes: e.DRYDOCK_SANDBOX_MEMORY,

@@ -32,7 +32,7 @@ export async function startVerifyPlatform(
       oldImages: 'keep',
       maxSandboxes: overrides.maxSandboxes ?? config.maxSandboxes,
       // Every verification starts from a fresh setup: no pool sets up sandboxes ahead.
-      warm: { pools: {}, max: 0 },
+      warm: { ...config.warm, pools: {}, max: 0 },
       sandbox: { ...config.sandbox, profile: overrides.profile ?? config.sandbox.profile },
     },
     { loggerInstance: log },

@@ -1,8 +1,9 @@
 /**
  * Classes as a Fastify part: the class directory over the store, with the
  * warm pool's reservations and the session manager's ending wired in. When the
- * app is ready, every current class's reservation is made again (the pool
- * keeps reservations in memory only).
+ * app is ready, every current class's reservation is made again (the pool keeps
+ * reservations in memory only); each ends a grace after its class opens. `now`
+ * is the classes' clock (a test moves it).
  */
 import fp from 'fastify-plugin';
 import { pruneHourly } from './hourly-prune.ts';
@@ -15,25 +16,29 @@ declare module 'fastify' {
   }
 }
 
-export const classesPlugin = fp(
-  async (app) => {
+export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
+  async (app, options) => {
     const { config } = app;
+    const now = options.now ?? Date.now;
     const knownLab = (slug: string) => app.labs.lab(slug) !== undefined;
     const liveSessionsOf = (learners: ReadonlySet<string>, labs: readonly string[]) =>
       app.sessions
         .list()
         .filter((s) => s.live && s.learner !== null && learners.has(s.learner))
         .filter((s) => labs.includes(s.lab.slug));
-    const warming = new ClassWarming(
-      (lab, size, readyBy) => app.pool.reserve(lab, size, readyBy),
-      Math.min(config.warm.max, config.maxSandboxes),
+    const warming = new ClassWarming({
+      reserve: (lab, size, readyBy) => app.pool.reserve(lab, size, readyBy),
+      cap: Math.min(config.warm.max, config.maxSandboxes),
       knownLab,
-    );
+      graceMs: config.warm.classGraceMs,
+      now,
+    });
     const classes = new ClassDirectory({
       store: app.store.classes,
       knownLab,
       maxSize: config.maxSandboxes,
       warming,
+      now,
       progress: {
         sessions: app.store,
         lab: (slug) => app.labs.lab(slug),
@@ -71,6 +76,7 @@ export const classesPlugin = fp(
     pruneHourly(app, 'old class members', (before) =>
       app.store.classes.forgetMembersBefore(before),
     );
+    app.addHook('onClose', () => warming.stop());
   },
   {
     name: 'drydock-classes',

@@ -8,11 +8,17 @@
  * The size of each lab's pool is the largest of: what the operator configured
  * (DRYDOCK_WARM_POOLS), recent demand (half the starts of that lab in the last
  * 15 minutes: one learner costs nothing, a class keeps its pool ahead of it),
- * and a reservation (a size wanted by a time, for a class). All pools together
+ * and a reservation (a size wanted by a time, for a class, less the starts of
+ * that lab since it began filling: each learner claims one). All pools together
  * stay under DRYDOCK_WARM_MAX, and a pool grows only while the host has room
  * for a learner beyond it and nobody is waiting in line. Refills run one at a
  * time, never while a learner's own start is under way, in sandboxes with a
  * small CPU weight until claimed.
+ *
+ * When a reservation ends (cancelled, or its class past its grace) the lab's
+ * pool gives back what nobody claimed: warm sandboxes beyond its other targets
+ * are removed. Only sandboxes still in the pool are, so never one a learner's
+ * start has taken.
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
@@ -51,6 +57,8 @@ interface Reservation {
   readyBy: number;
   /** Set once filling began: a faster refill than estimated never makes the pool shrink back. */
   filling: boolean;
+  /** Starts of the lab since filling began: learners who have their sandbox already. */
+  claimed: number;
 }
 
 /** A reservation holds its size this long after its time (the class runs), then ends. */
@@ -70,6 +78,10 @@ export class WarmPool {
   private readonly warm = new Map<string, SetUpSandbox[]>();
   private readonly starts = new Map<string, number[]>();
   private readonly reservations = new Map<string, Reservation>();
+  /** Labs whose reservation ended: their surplus warm sandboxes are removed. */
+  private readonly released = new Set<string>();
+  /** Warm sandboxes given up and on their way out (closing waits for them). */
+  private readonly removing = new Set<Promise<void>>();
   private readonly failedAt = new Map<string, number>();
   /** Seconds the last warm setup of each lab took, to know when to start a reservation. */
   private readonly setupSeconds = new Map<string, number>();
@@ -151,6 +163,8 @@ export class WarmPool {
     this.starts.set(slug, [...this.recentStarts(slug, now), now]);
     const taken = this.warm.get(slug)?.shift();
     if (taken) this.claimedAt = now;
+    const reservation = this.reservations.get(slug);
+    if (reservation?.filling) reservation.claimed++;
     queueMicrotask(() => this.refill());
     return taken;
   }
@@ -166,16 +180,35 @@ export class WarmPool {
     const victim = candidates[0]?.[1].pop();
     if (!victim) return;
     this.log.info({ lab: victim.lab.slug }, 'gave up a warm sandbox to make room for a learner');
-    void removeSandbox(this.store, victim.sandbox, this.log);
+    this.remove(victim);
   }
 
-  /** Asks for `size` warm sandboxes of a lab by `readyBy` (a class starting then). */
+  /**
+   * Asks for `size` warm sandboxes of a lab by `readyBy` (a class starting then); 0
+   * cancels, and the pool gives back the warm sandboxes of that lab nobody claimed.
+   * The same time again keeps the count of starts made against it.
+   */
   reserve(slug: string, size: number, readyBy: Date): WarmPoolStatus {
-    if (size === 0) this.reservations.delete(slug);
-    else this.reservations.set(slug, { size, readyBy: readyBy.getTime(), filling: false });
+    const had = this.reservations.get(slug);
+    if (size === 0) this.release(slug);
+    else {
+      const same = had?.readyBy === readyBy.getTime();
+      this.reservations.set(slug, {
+        size,
+        readyBy: readyBy.getTime(),
+        filling: same ? had.filling : false,
+        claimed: same ? had.claimed : 0,
+      });
+      this.released.delete(slug);
+    }
     this.log.info({ lab: slug, size, readyBy: readyBy.toISOString() }, 'warm pool reservation');
     this.refill();
     return this.statusOf(slug);
+  }
+
+  private release(slug: string): void {
+    this.reservations.delete(slug);
+    this.released.add(slug);
   }
 
   private recentStarts(slug: string, now = Date.now()): number[] {
@@ -192,11 +225,11 @@ export class WarmPool {
   private target(slug: string, now = Date.now()): number {
     let reservation = this.reservations.get(slug);
     if (reservation && now > reservation.readyBy + RESERVATION_HOLD_MS) {
-      this.reservations.delete(slug);
+      this.release(slug);
       reservation = undefined;
     } else if (reservation && now >= this.reservationStart(slug, reservation))
       reservation.filling = true;
-    const reserved = reservation?.filling ? reservation.size : 0;
+    const reserved = reservation?.filling ? Math.max(0, reservation.size - reservation.claimed) : 0;
     return Math.max(
       this.configured[slug] ?? 0,
       Math.floor(this.recentStarts(slug, now).length / 2),
@@ -241,9 +274,37 @@ export class WarmPool {
     queueMicrotask(() => this.refill());
   }
 
+  /**
+   * Removes the warm sandboxes of released labs beyond their target. A sandbox
+   * leaves the pool before anything awaits, as in `take`: no start can claim it
+   * while it is being removed.
+   */
+  private trim(): void {
+    for (const slug of this.released) {
+      const pool = this.warm.get(slug) ?? [];
+      const surplus = pool.splice(Math.max(0, this.target(slug)));
+      if (surplus.length === 0 && this.warming?.lab !== slug) this.released.delete(slug);
+      if (surplus.length === 0) continue;
+      this.log.info(
+        { lab: slug, removed: surplus.length },
+        'removing warm sandboxes nobody claimed: their reservation ended',
+      );
+      for (const unclaimed of surplus) this.remove(unclaimed);
+    }
+  }
+
+  private remove(given: SetUpSandbox): void {
+    const removal = removeSandbox(this.store, given.sandbox, this.log).finally(() =>
+      this.removing.delete(removal),
+    );
+    this.removing.add(removal);
+  }
+
   /** Sets up one more warm sandbox for the lab furthest below its target, if it may. */
   private refill(): void {
-    if (!this.backend || this.closed || this.warming || this.deciding || this.busy()) return;
+    if (!this.backend || this.closed) return;
+    this.trim();
+    if (this.warming || this.deciding || this.busy()) return;
     if (Date.now() - this.claimedAt < QUIET_AFTER_CLAIM_MS) return;
     if (this.size >= this.max || !this.wanted()) return;
     this.deciding = true;
@@ -318,6 +379,7 @@ export class WarmPool {
     this.closed = true;
     clearInterval(this.timer);
     await this.warming?.done;
+    await Promise.all(this.removing);
     if (keep) return;
     const all = [...this.warm.values()].flat();
     this.warm.clear();

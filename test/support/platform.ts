@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../lab-server/app.ts';
+import { type AppParts, buildApp } from '../../lab-server/app.ts';
 import { loadConfig } from '../../lab-server/config.ts';
 import { ownerFilter } from '../../lab-server/labels.ts';
 import type { SessionManager } from '../../lab-server/sessions/session-manager.ts';
@@ -45,8 +45,11 @@ export function newOwner(prefix = 'test'): string {
 
 export async function startPlatform(
   env: Record<string, string> = {},
-  /** `port`: listen on this one (a restarted server at the same address, where the page kept its session). */
-  options: { listen?: boolean; port?: number } = {},
+  /**
+   * `port`: listen on this one (a restarted server at the same address, where the page
+   * kept its session); `parts`: injected into the app (a clock a test moves).
+   */
+  options: { listen?: boolean; port?: number; parts?: AppParts } = {},
 ): Promise<TestPlatform> {
   const owner = env.DRYDOCK_OWNER ?? newOwner();
   // Tests remove what they made when they close, unless a test keeps sandboxes on purpose.
@@ -65,7 +68,7 @@ export async function startPlatform(
     ...env,
     DRYDOCK_OWNER: owner,
   });
-  const app = await buildApp(config);
+  const app = await buildApp(config, options.parts ? { parts: options.parts } : {});
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   else await app.ready();

@@ -378,7 +378,7 @@ describe('classes over HTTP', () => {
     assert.equal((await start(members[2]!, room)).statusCode, 429);
   });
 
-  it('cancels the warm reservation when the last class that wanted it ends', async () => {
+  it('cancels the warm reservation when the last class that wanted it ends, and removes its warm sandboxes at once', async () => {
     const own = await startFakePlatform({}, { otherLab: true });
     try {
       const username = unique('solo');
@@ -400,17 +400,31 @@ describe('classes over HTTP', () => {
         method: 'POST',
         url: '/api/classes',
         headers: { cookie },
-        payload: classBody({ labs: ['other-lab'], expectedSize: 2 }),
+        payload: classBody({
+          labs: ['other-lab'],
+          expectedSize: 2,
+          opensAt: new Date().toISOString(),
+        }),
       });
       assert.equal(made.statusCode, 201, made.body);
-      const reserved = () => own.app.pool.status().find((p) => p.lab === 'other-lab')?.reserved;
+      const status = () => own.app.pool.status().find((p) => p.lab === 'other-lab');
+      const reserved = () => status()?.reserved;
       assert.equal(reserved()?.size, 2);
+      const deadline = Date.now() + 10_000;
+      while (status()?.warm !== 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(status()?.warm, 2, 'warmed for a class that opens now');
       await own.app.inject({
         method: 'POST',
         url: `/api/classes/${made.json().id}/end`,
         headers: { cookie },
       });
       assert.equal(reserved(), undefined);
+      assert.equal(status()?.warm, 0, 'an ended class keeps no warm sandbox');
+      const gone = Date.now() + 10_000;
+      while (own.provider.live.size > 0 && Date.now() < gone)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.equal(own.provider.live.size, 0, 'removed from the engine');
     } finally {
       await own.close();
     }

@@ -198,6 +198,32 @@ describe('warm pools', () => {
     }
   });
 
+  it('counts each Start against a reservation, and gives back what nobody claimed when it ends', async () => {
+    const provider = new FakeProvider();
+    const { app, close } = await startFakePlatform(
+      { DRYDOCK_OWNER: owner(), DRYDOCK_MAX_SANDBOXES: '10' },
+      { store, provider },
+    );
+    try {
+      app.pool.reserve('tiny-lab', 3, new Date());
+      await until('three warm sandboxes', () => warmOf(app) === 3);
+      const started = await startLab(app);
+      const session = app.sessions.get(started.id, started.token);
+      await session.provisioned;
+      await new Promise((r) => setTimeout(r, 3500)); // past the quiet time after a claim
+      assert.equal(warmOf(app), 2, 'a claimed sandbox is not replaced: its learner has one');
+      assert.equal(app.pool.status()[0]?.target, 2);
+
+      app.pool.reserve('tiny-lab', 0, new Date());
+      assert.equal(warmOf(app), 0, 'the unclaimed sandboxes left the pool at once');
+      await until('the unclaimed sandboxes removed', () => provider.live.size === 1);
+      assert.deepEqual([...provider.live], [session.sandbox!.id], 'the claimed one runs on');
+      assert.equal(session.live, true);
+    } finally {
+      await close();
+    }
+  });
+
   it('gives up a warm sandbox of another lab when a learner’s cold start needs the room', async () => {
     const provider = new FakeProvider();
     const { app, close } = await startFakePlatform(
