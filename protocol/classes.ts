@@ -77,6 +77,46 @@ export const ClassPreviewSchema = z.object({
 });
 export type ClassPreview = z.infer<typeof ClassPreviewSchema>;
 
+/** What can bound the sandboxes a machine runs at once for a class. */
+export const CAPACITY_LIMITS = ['sandboxes', 'memory'] as const;
+
+/** One limit and what it allows: `DRYDOCK_MAX_SANDBOXES=40 allows 40`. */
+export const CapacityLimitSchema = z.object({
+  limit: z.enum(CAPACITY_LIMITS),
+  /** Sandboxes it lets run at once. */
+  sandboxes: z.int().check(z.nonnegative()),
+  /** The limit in words, with the setting or figure behind it. */
+  says: z.string(),
+});
+export type CapacityLimit = z.infer<typeof CapacityLimitSchema>;
+
+/**
+ * Whether this machine can hold a class (`GET /api/classes/capacity`, and on each
+ * current class's summary): its expected learners against the sandboxes left for
+ * it at once, by the tightest limit, after the other classes of its window.
+ */
+export const ClassCapacitySchema = z.object({
+  fits: z.boolean(),
+  expectedSize: z.int().check(z.positive()),
+  /** Sandboxes the machine runs at once, by its tightest limit. */
+  sandboxes: z.int().check(z.nonnegative()),
+  limitedBy: z.enum(CAPACITY_LIMITS),
+  /** Every limit known, the binding one first. */
+  limits: z.array(CapacityLimitSchema),
+  /** Other current classes whose window overlaps this one's, and the learners they expect. */
+  overlapping: z.object({
+    classes: z.int().check(z.nonnegative()),
+    learners: z.int().check(z.nonnegative()),
+  }),
+  /** Sandboxes of its first lab set up ahead of the opening (DRYDOCK_WARM_MAX bounds them). */
+  warm: z.int().check(z.nonnegative()),
+  /** One sentence: fits or not, and the limit that decides it. */
+  summary: z.string(),
+  /** What to change when it does not fit. */
+  fix: z.optional(z.string()),
+});
+export type ClassCapacity = z.infer<typeof ClassCapacitySchema>;
+
 /** A class as its instructor (or an admin) sees it in a list. */
 export const ClassSummarySchema = z.extend(ClassPreviewSchema, {
   id: z.string().check(z.regex(CLASS_ID)),
@@ -90,6 +130,8 @@ export const ClassSummarySchema = z.extend(ClassPreviewSchema, {
   members: z.int().check(z.nonnegative()),
   createdAt: z.iso.datetime(),
   endedAt: z.optional(z.iso.datetime()),
+  /** Whether the machine can hold it: for classes not over yet (upcoming or open). */
+  capacity: z.optional(ClassCapacitySchema),
 });
 export type ClassSummary = z.infer<typeof ClassSummarySchema>;
 
@@ -162,3 +204,15 @@ export type Membership = z.infer<typeof MembershipSchema>;
 
 export const MembershipListSchema = z.object({ memberships: z.array(MembershipSchema) });
 export type MembershipList = z.infer<typeof MembershipListSchema>;
+
+/**
+ * `GET /api/classes/capacity?labs=a,b&size=30[&opensAt=…&closesAt=…]`: the class
+ * the create form is filling in. Without a window, the classes current now count.
+ */
+export const CapacityQuerySchema = z.strictObject({
+  labs: z.string().check(z.minLength(1), z.maxLength(2000)),
+  size: z.string().check(z.regex(/^\d{1,5}$/)),
+  opensAt: z.optional(z.iso.datetime({ offset: true })),
+  closesAt: z.optional(z.iso.datetime({ offset: true })),
+});
+export type CapacityQuery = z.infer<typeof CapacityQuerySchema>;

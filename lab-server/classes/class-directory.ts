@@ -21,6 +21,8 @@ import type { ClassProgress } from '../../protocol/class-progress.ts';
 import { classProgress, classResults, type ProgressSources } from './class-progress.ts';
 import { resultsCsv } from './results-csv.ts';
 import type { ClassWarming } from './warm-reservations.ts';
+import type { ClassCapacity } from '../../protocol/classes.ts';
+import { classCapacity, type MachineFacts } from './class-capacity.ts';
 
 /** Who is asking: a signed-in staff user. */
 export interface Viewer {
@@ -69,6 +71,7 @@ export class ClassDirectory {
   private readonly forgetSessions: (learner: string, labs: readonly string[]) => Promise<number>;
   private readonly progressSources: Omit<ProgressSources, 'classes' | 'now'>;
   private readonly now: () => number;
+  private readonly machine: () => Promise<MachineFacts>;
 
   constructor(opts: {
     store: ClassStore;
@@ -83,6 +86,8 @@ export class ClassDirectory {
     forgetSessions: (learner: string, labs: readonly string[]) => Promise<number>;
     /** Where the dashboard's picture comes from besides the class store. */
     progress: Omit<ProgressSources, 'classes' | 'now'>;
+    /** What this machine offers classes now (limits, the host's memory, a sandbox's share of it). */
+    machine: () => Promise<MachineFacts>;
     now?: () => number;
   }) {
     this.store = opts.store;
@@ -95,6 +100,48 @@ export class ClassDirectory {
     this.forgetSessions = opts.forgetSessions;
     this.progressSources = opts.progress;
     this.now = opts.now ?? Date.now;
+    this.machine = opts.machine;
+  }
+
+  /**
+   * Whether this machine can hold a class of these labs and this size, beside the
+   * other current classes of its window (without an opening: from now; without a
+   * close: as long as a class may last, 14 days). A ClassError names the input
+   * that is wrong.
+   */
+  async capacity(input: {
+    labs: string[];
+    expectedSize: number;
+    opensAt?: Date;
+    closesAt?: Date;
+  }): Promise<ClassCapacity> {
+    if (input.labs.length === 0)
+      throw new ClassError('invalid', 'Choose at least one lab.', 'labs');
+    const unknown = input.labs.filter((slug) => !this.knownLab(slug));
+    if (unknown.length > 0)
+      throw new ClassError(
+        'invalid',
+        `No lab is called ${unknown.map((s) => `"${s}"`).join(', ')}.`,
+        'labs',
+      );
+    if (!Number.isInteger(input.expectedSize) || input.expectedSize < 1)
+      throw new ClassError('invalid', 'Expect at least one learner.', 'size');
+    const now = this.now();
+    const opensAt = input.opensAt?.getTime() ?? now;
+    const closesAt = input.closesAt?.getTime() ?? opensAt + 14 * 86_400_000;
+    if (closesAt <= opensAt)
+      throw new ClassError('invalid', 'The class must close after it opens.', 'closesAt');
+    const [current, machine] = await Promise.all([this.store.currentClasses(now), this.machine()]);
+    return classCapacity({ expectedSize: input.expectedSize, opensAt, closesAt }, current, machine);
+  }
+
+  /** Whether the machine holds each of these classes that is not over yet (by id). */
+  async capacities(records: ClassRecord[]): Promise<Map<string, ClassCapacity>> {
+    const now = this.now();
+    const asked = records.filter((r) => isCurrent(r, now));
+    if (asked.length === 0) return new Map();
+    const [current, machine] = await Promise.all([this.store.currentClasses(now), this.machine()]);
+    return new Map(asked.map((r) => [r.id, classCapacity(r, current, machine)]));
   }
 
   /** Reserves warm sandboxes for every current class (at start: reservations live in memory). */

@@ -31,6 +31,12 @@ function describe(c: ClassSummary): string[] {
     `  code:     ${formatJoinCode(c.joinCode)} (link: ${c.joinPath})`,
     `  learners: ${c.members} joined of ${c.expectedSize} expected`,
     `  owner:    ${c.owner ?? '(account removed)'}`,
+    ...(c.capacity
+      ? [
+          `  room:     ${c.capacity.summary}`,
+          ...(c.capacity.fix ? [`  fix:      ${c.capacity.fix}`] : []),
+        ]
+      : []),
   ];
 }
 

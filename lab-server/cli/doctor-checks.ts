@@ -17,6 +17,7 @@ import { probeEngine } from '../docker/engine.ts';
 import { PROFILES } from '../sandbox/profiles.ts';
 import { ownerFilter } from '../labels.ts';
 import { isLocalEngine } from '../admission/host-probe.ts';
+import { machineFacts } from '../classes/class-capacity.ts';
 import type { ImageRecipe } from '../images/catalog.ts';
 import { DockerSandboxProvider } from '../sandbox/docker-sandbox.ts';
 import { probeFeatures } from '../sandbox/features.ts';
@@ -228,12 +229,21 @@ export function checkDevices(config: Config): Finding[] {
   });
 }
 
-/** Memory for sandboxes: each is limited to its memory plus its disk (its engine's data is a tmpfs). */
+/**
+ * Memory for sandboxes, as admission counts it: each sandbox is limited to its memory plus
+ * its disk (its engine's data is a tmpfs), and counts as at least that ÷ the overcommit.
+ */
 export function checkMemory(config: Config, info: EngineInfo | undefined): Finding {
   const total = info?.MemTotal ?? totalmem();
-  const per = config.sandbox.memoryBytes + config.sandbox.diskBytes;
-  const fit = Math.max(0, Math.floor((total - config.hostReserve.memoryBytes) / per));
-  const detail = `${formatBytes(total)} total, ${formatBytes(freemem())} free now; ${formatBytes(per)} per sandbox (DRYDOCK_SANDBOX_MEMORY + DRYDOCK_SANDBOX_DISK) and ${formatBytes(config.hostReserve.memoryBytes)} reserved: room for ${fit} of DRYDOCK_MAX_SANDBOXES=${config.maxSandboxes}`;
+  // As admission counts them (admission/room.ts): each sandbox at least its limits ÷ the overcommit.
+  const machine = machineFacts(config, { memTotalBytes: total });
+  const per = machine.perSandboxBytes;
+  const fit = Math.max(0, Math.floor((machine.memoryBudgetBytes ?? 0) / per));
+  const planned =
+    config.hostMemoryBytes !== undefined && config.hostMemoryBytes < total
+      ? ` (DRYDOCK_HOST_MEMORY plans with ${formatBytes(config.hostMemoryBytes)})`
+      : '';
+  const detail = `${formatBytes(total)} total${planned}, ${formatBytes(freemem())} free now; a sandbox counts as ${formatBytes(per)} ((DRYDOCK_SANDBOX_MEMORY + DRYDOCK_SANDBOX_DISK) ÷ DRYDOCK_MEMORY_OVERCOMMIT=${config.memoryOvercommit}, more if it uses more) and ${formatBytes(config.hostReserve.memoryBytes)} is reserved: room for about ${fit} of DRYDOCK_MAX_SANDBOXES=${config.maxSandboxes}`;
   if (fit === 0)
     return {
       id: 'memory',
@@ -246,7 +256,7 @@ export function checkMemory(config: Config, info: EngineInfo | undefined): Findi
       id: 'memory',
       status: 'warn',
       detail,
-      fix: `learners wait in line beyond ${fit} sandboxes; set DRYDOCK_MAX_SANDBOXES=${fit} to say so, or add memory`,
+      fix: `learners wait in line beyond about ${fit} sandboxes; set DRYDOCK_MAX_SANDBOXES=${fit} to say so, or add memory`,
     };
   return { id: 'memory', status: 'ok', detail };
 }

@@ -1,7 +1,8 @@
 /**
  * `drydock doctor`: everything a host needs for labs, one line per item (ok,
- * warn or fail, and the fix for each fail). It works without an engine (then
- * the engine is the first fail) and exits 1 when anything fails.
+ * warn or fail, and the fix for each fail), and one line per class not over
+ * yet: whether this machine can hold it. It works without an engine (then the
+ * engine is the first fail) and exits 1 when anything fails.
  */
 import type { Command } from 'commander';
 import { connect } from '../docker/engine.ts';
@@ -19,6 +20,7 @@ import {
   checkUserNamespaces,
   type Finding,
 } from './doctor-checks.ts';
+import { checkClasses } from './doctor-classes.ts';
 import type { Context } from './context.ts';
 import { EXIT, printJson, stderrLogger } from './output.ts';
 
@@ -33,7 +35,7 @@ export function registerDoctor(program: Command, context: Context): void {
   program
     .command('doctor')
     .description(
-      'Check this host for labs: engine, cgroups, user namespaces, devices, memory, disk, image tools, images, a probe sandbox',
+      'Check this host for labs: engine, cgroups, user namespaces, devices, memory, disk, room for each upcoming class, image tools, images, a probe sandbox',
     )
     .option('--quick', 'skip the probe sandbox (the only item that starts a container)')
     .option('--json', 'print the findings as JSON')
@@ -58,6 +60,7 @@ export function registerDoctor(program: Command, context: Context): void {
       report(...checkDevices(config));
       report(checkMemory(config, engine.info));
       report(await checkDisk(config, engine.info));
+      report(...(await checkClasses(config, engine.info)));
 
       const recipes = context.recipes();
       const images = engine.info ? await checkImages(docker, config, recipes) : [];

@@ -1,13 +1,15 @@
 /**
  * Classes as a Fastify part: the class directory over the store, with the
- * warm pool's reservations and the session manager's ending wired in. When the
- * app is ready, every current class's reservation is made again (the pool keeps
- * reservations in memory only); each ends a grace after its class opens. `now`
- * is the classes' clock (a test moves it).
+ * warm pool's reservations, the session manager's ending and the machine's
+ * capacity (what admission measures) wired in. When the app is ready, every
+ * current class's reservation is made again (the pool keeps reservations in
+ * memory only); each ends a grace after its class opens. `now` is the classes'
+ * clock (a test moves it).
  */
 import fp from 'fastify-plugin';
 import { pruneHourly } from './hourly-prune.ts';
 import { ClassDirectory } from '../classes/class-directory.ts';
+import { machineFacts } from '../classes/class-capacity.ts';
 import { ClassWarming } from '../classes/warm-reservations.ts';
 
 declare module 'fastify' {
@@ -39,6 +41,13 @@ export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
       maxSize: config.maxSandboxes,
       warming,
       now,
+      machine: async () => {
+        const [host, reading] = await Promise.all([
+          app.capacity.probe.facts(),
+          app.capacity.meter.read(),
+        ]);
+        return machineFacts(config, host, reading ? [...reading.sandboxes.values()] : []);
+      },
       progress: {
         sessions: app.store,
         lab: (slug) => app.labs.lab(slug),
@@ -80,7 +89,7 @@ export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
   },
   {
     name: 'drydock-classes',
-    dependencies: ['drydock-store', 'drydock-labs', 'drydock-sessions'],
+    dependencies: ['drydock-store', 'drydock-labs', 'drydock-sessions', 'drydock-capacity'],
     decorators: { fastify: ['config'] },
   },
 );

@@ -48,14 +48,18 @@ export function presentMembership(
   return { ...presentMember(member), code: record.joinCode, class: presentPreview(app, record) };
 }
 
-/** Summaries of these classes, with their member counts and owners' usernames. */
+/**
+ * Summaries of these classes, with their member counts, owners' usernames and,
+ * for those not over yet, whether the machine can hold them.
+ */
 export async function presentClasses(
   app: FastifyInstance,
   records: ClassRecord[],
 ): Promise<ClassSummary[]> {
-  const [counts, users] = await Promise.all([
+  const [counts, users, capacities] = await Promise.all([
     app.classes.memberCounts(records),
     app.store.accounts.users(),
+    app.classes.capacities(records),
   ]);
   const usernames = new Map(users.map((u) => [u.id, u.username]));
   return records.map((record) => {
@@ -70,6 +74,7 @@ export async function presentClasses(
       members: counts.get(record.id) ?? 0,
       createdAt: iso(record.createdAt),
       ...(record.endedAt === null ? {} : { endedAt: iso(record.endedAt) }),
+      ...(capacities.has(record.id) ? { capacity: capacities.get(record.id)! } : {}),
     };
   });
 }

@@ -24,6 +24,10 @@ import {
   ClassSummarySchema,
   BroadcastBodySchema,
   BroadcastResultSchema,
+  CapacityQuerySchema,
+  ClassCapacitySchema,
+  type CapacityQuery,
+  type ClassCapacity,
   CreateClassBodySchema,
   EndedClassSchema,
   JoinBodySchema,
@@ -115,6 +119,29 @@ function staffRoutes(
       async (request): Promise<ClassList> => ({
         classes: await presentClasses(app, await classes.list(await viewerOf(request))),
       }),
+    );
+
+    app.get<{ Querystring: CapacityQuery }>(
+      '/classes/capacity',
+      {
+        schema: {
+          querystring: jsonSchema(CapacityQuerySchema),
+          response: { 200: jsonSchema(ClassCapacitySchema) },
+        },
+      },
+      async (request, reply): Promise<ClassCapacity> => {
+        await viewerOf(request);
+        const { labs, size, opensAt, closesAt } = request.query;
+        reply.header('cache-control', 'no-store');
+        return translated(() =>
+          classes.capacity({
+            labs: labs.split(',').map((slug) => slug.trim()),
+            expectedSize: Number(size),
+            ...(opensAt ? { opensAt: new Date(opensAt) } : {}),
+            ...(closesAt ? { closesAt: new Date(closesAt) } : {}),
+          }),
+        );
+      },
     );
 
     app.get<{ Params: { id: string } }>(

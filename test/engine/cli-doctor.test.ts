@@ -6,13 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { loadImageCatalog } from '../../lab-server/images/catalog.ts';
 import { LABEL, PLATFORM } from '../../lab-server/labels.ts';
+import type { ClassRecord } from '../../lab-server/store/class-store.ts';
+import { SessionStore } from '../../lab-server/store/session-store.ts';
 import { drydock } from '../support/cli.ts';
 import { ROOT } from '../support/platform.ts';
 
@@ -23,8 +26,11 @@ interface Finding {
   fix?: string;
 }
 
-async function doctor(args: string[]): Promise<{ code: number; findings: Finding[] }> {
-  const run = await drydock(['doctor', '--json', ...args]);
+async function doctor(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; findings: Finding[] }> {
+  const run = await drydock(['doctor', '--json', ...args], env);
   const report = JSON.parse(run.stdout) as { ok: boolean; findings: Finding[] };
   assert.equal(report.ok, run.code === 0, 'exit code and "ok" disagree');
   return { code: run.code, findings: report.findings };
@@ -79,6 +85,72 @@ describe('drydock doctor on this machine', () => {
     for (const f of findings.filter((x) => x.status === 'fail'))
       assert.ok(f.fix, `${f.id} fails without a fix`);
     assert.equal(code, findings.some((f) => f.status === 'fail') ? 1 : 0);
+  });
+
+  it('says for each class not over yet whether this machine holds it, and how to make it fit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doctor-classes-'));
+    const database = `sqlite:${join(dir, 'drydock.sqlite')}`;
+    const HOUR = 3_600_000;
+    const aClass = (id: string, name: string, opensAt: number, size: number): ClassRecord => ({
+      id,
+      name,
+      labs: ['named-volume-masks-image'],
+      opensAt,
+      closesAt: opensAt + 3 * HOUR,
+      expectedSize: size,
+      joinCode: id
+        .slice(2, 10)
+        .toUpperCase()
+        .replace(/[^0-9A-HJKMNP-TV-Z]/g, '0'),
+      ownerId: null,
+      createdAt: Date.now(),
+      endedAt: null,
+    });
+    try {
+      const store = await SessionStore.open({
+        dialect: 'sqlite',
+        path: join(dir, 'drydock.sqlite'),
+      });
+      const morning = aClass('c_morningAAAAA', 'Morning group', Date.now() + HOUR, 12);
+      const big = aClass('c_bigroomBBBBB', 'Whole department', Date.now() + 24 * HOUR, 25);
+      const ended = aClass('c_endedCCCCCC', 'Called off', Date.now() + HOUR, 40);
+      for (const record of [morning, big, ended]) assert.ok(await store.classes.addClass(record));
+      await store.classes.endClass(ended.id, Date.now());
+      await store.close();
+
+      // 11 GiB planned, less the 1 GiB reserve: 20 sandboxes of 512 MiB, under a maximum of 30.
+      const { findings } = await doctor(['--quick'], {
+        DRYDOCK_DATABASE_URL: database,
+        DRYDOCK_HOST_MEMORY: '11g',
+        DRYDOCK_MAX_SANDBOXES: '30',
+      });
+      const fits = find(findings, `class:${morning.id}`);
+      assert.equal(fits.status, 'ok', fits.detail);
+      assert.match(
+        fits.detail,
+        /^“Morning group”, opens \d{4}-\d\d-\d\d \d\d:\d\d UTC: Fits: 12 learners/,
+      );
+      assert.match(
+        fits.detail,
+        /memory: about 20 sandboxes of 512 MiB fit; DRYDOCK_MAX_SANDBOXES=30 allows 30/,
+      );
+      const tooBig = find(findings, `class:${big.id}`);
+      assert.equal(tooBig.status, 'warn');
+      assert.match(tooBig.detail, /Does not fit: 25 learners, but only 20 sandboxes at once/);
+      assert.match(tooBig.fix!, /add memory \(about 3 GiB more for 5 more sandboxes\)/);
+      assert.ok(
+        !findings.some((f) => f.id === `class:${ended.id}`),
+        'an ended class is not planned',
+      );
+
+      const none = await doctor(['--quick'], {
+        DRYDOCK_DATABASE_URL: `sqlite:${join(dir, 'never-made.sqlite')}`,
+      });
+      assert.equal(find(none.findings, 'classes').status, 'ok');
+      assert.ok(!existsSync(join(dir, 'never-made.sqlite')), 'doctor makes no database');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('starts a real probe sandbox, reports how it went, and leaves nothing behind', async () => {

@@ -67,11 +67,16 @@ describe('drydock classes', () => {
     assert.ok(json.some((c) => c.id === made.id));
   });
 
-  it('shows a class and its roster, a learner’s name quoted so it cannot rewrite the line', async () => {
+  it('shows a class, whether the machine holds it, and its roster, a learner’s name quoted so it cannot rewrite the line', async () => {
     const run = await cli(['show', made.id]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Friday workshop/);
     assert.match(run.stdout, /learners: 1 joined of 2 expected/);
+    // Whether the machine holds it (other tests' classes on a shared database may overlap it).
+    assert.match(
+      run.stdout,
+      /room: {5}(Fits: 2 learners|Does not fit: 2 learners).*\(DRYDOCK_MAX_SANDBOXES=8 allows 8/,
+    );
     assert.ok(run.stdout.includes('"Mallory \u202eevil"'), run.stdout);
   });
 
