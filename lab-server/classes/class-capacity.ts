@@ -123,9 +123,11 @@ export function classCapacity(
       ? `, less the ${learners(othersLearners)} ${others.length === 1 ? 'another class expects' : `${others.length} other classes expect`} at that time`
       : '';
   const warming =
-    warm >= size
-      ? ` All ${size} of its first lab’s sandboxes are set up before it opens.`
-      : ` ${warm} of its first lab’s sandboxes are set up before it opens (DRYDOCK_WARM_MAX=${machine.warmMax}); the other ${size - warm} start when their learners press Start.`;
+    machine.warmMax === 0
+      ? ' Warm pools are off (DRYDOCK_WARM_MAX=0): each sandbox starts when its learner presses Start.'
+      : warm >= size
+        ? ` All ${size} of its first lab’s sandboxes are set up before it opens.`
+        : ` ${warm} of its first lab’s sandboxes are set up before it opens (DRYDOCK_WARM_MAX=${machine.warmMax}); the other ${size - warm} start when their learners press Start.`;
   const summary = fits
     ? `Fits: ${learners(size)}, and ${room} sandboxes at once are left for it (${because}${besides}).${warming}`
     : `Does not fit: ${learners(size)}, but only ${room} sandboxes at once are left for it (${because}${besides}).`;

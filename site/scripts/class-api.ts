@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import { ApiErrorBodySchema } from '../../protocol/api-error.ts';
 import {
+  ClassCapacitySchema,
   ClassListSchema,
   ClassPreviewSchema,
   ClassSummarySchema,
@@ -17,6 +18,7 @@ import {
   MemberActionResultSchema,
   MembershipListSchema,
   MembershipSchema,
+  type ClassCapacity,
   type ClassPreview,
   type ClassSummary,
   type CreateClassBody,
@@ -126,6 +128,19 @@ export const forgetLearner = async (id: string, memberId: string): Promise<numbe
       method: 'DELETE',
     })
   ).sessionsDeleted;
+
+/** Whether this machine can hold a class of these labs and this many learners in this window. */
+export const checkCapacity = (query: {
+  labs: string[];
+  size: number;
+  opensAt?: string;
+  closesAt?: string;
+}): Promise<ClassCapacity> => {
+  const params = new URLSearchParams({ labs: query.labs.join(','), size: String(query.size) });
+  if (query.opensAt) params.set('opensAt', query.opensAt);
+  if (query.closesAt) params.set('closesAt', query.closesAt);
+  return call(`/api/classes/capacity?${params}`, ClassCapacitySchema);
+};
 
 export const endClass = (id: string): Promise<EndedClass> =>
   call(`/api/classes/${encodeURIComponent(id)}/end`, EndedClassSchema, { method: 'POST' });

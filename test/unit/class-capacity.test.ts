@@ -142,6 +142,13 @@ describe('whether a machine can hold a class', () => {
     );
     assert.equal(full.fits, true);
     assert.equal(full.warm, 39, 'a pool leaves room for one learner beyond it');
+    const off = classCapacity(
+      planned(5),
+      [],
+      machineFacts(settings({ warmMax: 0 }), { memTotalBytes: 91 * GiB }),
+    );
+    assert.equal(off.warm, 0);
+    assert.match(off.summary, /Warm pools are off \(DRYDOCK_WARM_MAX=0\)/);
   });
 
   it('plans by the configured maximum alone when the host’s memory is unknown', () => {
