@@ -50,6 +50,16 @@ describe('configuration', () => {
     assert.equal(config.sandbox.nanoCpus, 500_000_000);
   });
 
+  it('keeps a class’s warm sandboxes 10 minutes after its opening by default, up to 2 hours', () => {
+    assert.equal(loadConfig({}).warm.classGraceMs, 10 * 60_000);
+    assert.equal(loadConfig({ DRYDOCK_CLASS_WARM_GRACE: '30m' }).warm.classGraceMs, 30 * 60_000);
+    assert.equal(loadConfig({ DRYDOCK_CLASS_WARM_GRACE: '0' }).warm.classGraceMs, 0);
+    assert.throws(
+      () => loadConfig({ DRYDOCK_CLASS_WARM_GRACE: '3h' }),
+      /DRYDOCK_CLASS_WARM_GRACE: use at most 2h, e\.g\. 10m/,
+    );
+  });
+
   it('names the variable and the expected form when a value is wrong', () => {
     assert.throws(
       () => loadConfig({ DRYDOCK_IDLE_TIMEOUT: 'soon', DRYDOCK_PORT: 'eighty' }),
