@@ -67,8 +67,10 @@ describe('a live class of five, from join to the end of the class', () => {
 
   before(async () => {
     // Warm pools on, to the class's size: the class warms its first lab before it starts.
+    // A store of its own: a server with warm pools warms for every current class in its
+    // database, and the lane's shared store holds other suites' classes.
     platform = await startPlatform(
-      { DRYDOCK_OWNER: owner, DRYDOCK_WARM_MAX: '5' },
+      { DRYDOCK_OWNER: owner, DRYDOCK_WARM_MAX: '5', DRYDOCK_DATABASE_URL: 'sqlite::memory:' },
       { listen: true },
     );
     const cookie = await signedInStaff(platform, 'instructor', 'Ivo Andrić');
