@@ -93,6 +93,16 @@ export class SessionConnection {
     for (const listener of this.#listeners.splice(0)) listener.dispose();
   }
 
+  /**
+   * Types `text` into the shell as if the learner had (a Run button); false when
+   * no shell is attached to take it.
+   */
+  send(text: string): boolean {
+    if (!this.#ready || !this.#socket) return false;
+    this.#socket.sendInput(text);
+    return true;
+  }
+
   /** The learner's answer to a watcher asking to type. */
   answerTakeover(accept: boolean): void {
     this.#socket?.sendControl({ type: 'takeover-answer', accept });
