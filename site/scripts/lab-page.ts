@@ -19,6 +19,7 @@ import {
   UNREACHABLE,
 } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
+import { ErrorHints } from './error-spotter.ts';
 import { RunButtons } from './run-buttons.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
@@ -71,6 +72,7 @@ class LabPage {
   readonly #clock: SessionClock;
   readonly #takeover: TakeoverBar;
   readonly #runButtons: RunButtons;
+  readonly #errorHints: ErrorHints;
   readonly #ui: {
     start: HTMLButtonElement;
     check: HTMLButtonElement;
@@ -108,6 +110,7 @@ class LabPage {
     this.#tasks = new TaskList(root);
     this.#takeover = new TakeoverBar(root);
     this.#runButtons = new RunButtons(required(root, '#lab-instructions'));
+    this.#errorHints = new ErrorHints(root);
     this.#clock = new SessionClock(
       required(root, '[data-time-left]'),
       required(root, '[data-time-left-value]'),
@@ -284,6 +287,7 @@ class LabPage {
       onWatched: (by) => this.#showWatchers(by),
       onBroadcast: (from, message, at) => this.#showBroadcast(from, message, at),
       onTakeover: (message) => this.#takeover.update(message),
+      onOutput: this.#errorHints.watch(own.id),
     });
     const connection = this.#connection;
     this.#takeover.connect({
