@@ -53,6 +53,37 @@ describe('commands to click and errors recognised on the lab page', () => {
     if (platform) await assertNothingLeft(platform.owner);
   });
 
+  it('ships the catalogue inside the lab page only: no request for it, nothing on lessons', async () => {
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+    await page.reload();
+    await page.getByTestId('lab-start').waitFor();
+    assert.ok(
+      (await page.locator('script[data-terminal-errors]').textContent())!.length > 1000,
+      'the patterns are in the page',
+    );
+    assert.deepEqual(
+      requested.filter((path) => path.includes('symptoms')),
+      [],
+    );
+    // A lesson page loads none of it: no pattern data, no spotter code in any script it runs.
+    const lessonPage = await context.newPage();
+    const scripts: Promise<string>[] = [];
+    lessonPage.on('response', (response) => {
+      if (response.request().resourceType() === 'script') scripts.push(response.text());
+    });
+    await lessonPage.goto(`${platform.url}/lessons/${LAB}/`, { waitUntil: 'networkidle' });
+    assert.equal(await lessonPage.locator('script[data-terminal-errors]').count(), 0);
+    const code = await Promise.all(scripts);
+    assert.ok(code.length > 0, 'the lesson runs scripts (its search)');
+    assert.equal(
+      code.some((text) => text.includes('drydock:error-hints')),
+      false,
+      'no script of the lesson holds the error spotter',
+    );
+    await lessonPage.close();
+  });
+
   it('shows Run on the marked blocks only, disabled with a reason until a sandbox is ready', async () => {
     const buttons = page.getByTestId('run-command');
     assert.equal(await buttons.count(), 5, 'four blocks in task 1, one in task 2');
@@ -167,6 +198,10 @@ describe('commands to click and errors recognised on the lab page', () => {
     await settled(page);
     assert.deepEqual(await violations(page), []);
     await page.screenshot({ path: `${SCREENSHOTS}/lab-hints-1440.png` });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: `${SCREENSHOTS}/lab-hints-1440-dark.png` });
+    assert.deepEqual(await violations(page), []);
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId('error-hints').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SCREENSHOTS}/lab-hints-390.png` });
