@@ -8,6 +8,7 @@ import mdx from '@astrojs/mdx';
 import starlight from '@astrojs/starlight';
 import { defineConfig } from 'astro/config';
 import { parsePublicUrl } from './protocol/public-url.ts';
+import { runMarkerPlugin } from './site/lib/run-marker-plugin.ts';
 
 /**
  * DRYDOCK_PUBLIC_URL, the address learners use (docs/reverse-proxy.md): with it,
@@ -41,6 +42,8 @@ export default defineConfig({
       pagefind: true,
       // site/pages/404.astro replaces it: Starlight's route wants a 404 entry in the docs collection.
       disable404Route: true,
+      // Code blocks marked ```sh run in lab Markdown get a Run button (docs/writing-labs.md).
+      expressiveCode: { plugins: [runMarkerPlugin()] },
       markdown: {
         // Starlight's Markdown features (asides, heading anchors) for lessons in
         // content/ and for the lab Markdown rendered by the labs loader.

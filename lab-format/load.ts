@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { runMarkerProblems } from './run-marker.ts';
 import { labManifestSchema, type LabManifest } from './schema.ts';
 
 export const MANIFEST_FILE = 'lab.yaml';
@@ -128,6 +129,24 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
       );
   });
   manifest.rightFixes.forEach((fix, i) => mustExist(fix.script, `rightFixes[${i}].script`));
+  const markdownFields: (readonly [field: string, markdown: string, runAllowed: boolean])[] = [
+    ['intro', manifest.intro, true] as const,
+    ...manifest.tasks.flatMap((task, i) => [
+      [`tasks[${i}].instructions`, task.instructions, true] as const,
+      ...task.hints.map((hint, j) => [`tasks[${i}].hints[${j}]`, hint, false] as const),
+      [`tasks[${i}].solution`, task.solution, false] as const,
+    ]),
+  ];
+  for (const [field, markdown, runAllowed] of markdownFields) {
+    const [problem] = runMarkerProblems(markdown, runAllowed);
+    if (problem)
+      throw new LabFormatError(
+        shown,
+        field,
+        problem,
+        'see "Commands to click" in docs/writing-labs.md',
+      );
+  }
   if (options.imagesDir) {
     manifest.images.forEach((image, i) => {
       if (!existsSync(join(options.imagesDir!, image))) {

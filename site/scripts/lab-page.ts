@@ -19,6 +19,8 @@ import {
   UNREACHABLE,
 } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
+import { ErrorHints } from './error-spotter.ts';
+import { RunButtons } from './run-buttons.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TakeoverBar } from './takeover-bar.ts';
@@ -69,6 +71,8 @@ class LabPage {
   readonly #tasks: TaskList;
   readonly #clock: SessionClock;
   readonly #takeover: TakeoverBar;
+  readonly #runButtons: RunButtons;
+  readonly #errorHints: ErrorHints;
   readonly #ui: {
     start: HTMLButtonElement;
     check: HTMLButtonElement;
@@ -105,6 +109,8 @@ class LabPage {
     this.#slug = root.dataset.lab!;
     this.#tasks = new TaskList(root);
     this.#takeover = new TakeoverBar(root);
+    this.#runButtons = new RunButtons(required(root, '#lab-instructions'));
+    this.#errorHints = new ErrorHints(root);
     this.#clock = new SessionClock(
       required(root, '[data-time-left]'),
       required(root, '[data-time-left-value]'),
@@ -281,6 +287,7 @@ class LabPage {
       onWatched: (by) => this.#showWatchers(by),
       onBroadcast: (from, message, at) => this.#showBroadcast(from, message, at),
       onTakeover: (message) => this.#takeover.update(message),
+      onOutput: this.#errorHints.watch(own.id),
     });
     const connection = this.#connection;
     this.#takeover.connect({
@@ -495,7 +502,21 @@ class LabPage {
     check.setAttribute('aria-busy', String(this.#phase === 'checking'));
     stop.disabled = !live || this.#phase === 'stopping';
     this.#renderExtend();
+    this.#renderRunButtons();
   }
+
+  /** Run buttons type into the shell only while one is attached; otherwise they say why not. */
+  #renderRunButtons(): void {
+    const connection = this.#connection;
+    const ready = this.#phase === 'ready' || this.#phase === 'checking';
+    if (connection && ready) this.#runButtons.update(this.#sendToShell);
+    else if (!this.#available) this.#runButtons.update(undefined, 'Labs are unavailable here.');
+    else if (this.#phase === 'starting')
+      this.#runButtons.update(undefined, 'The sandbox is starting…');
+    else this.#runButtons.update(undefined, 'Start the sandbox to run this.');
+  }
+
+  readonly #sendToShell = (text: string): boolean => this.#connection?.send(text) ?? false;
 
   #renderExtend(): void {
     this.#ui.extend.hidden = !(

@@ -43,6 +43,8 @@ export interface ConnectionEvents {
   onBroadcast(from: string, message: string, at: string): void;
   /** A watcher asks to type, types, or stopped (and why). */
   onTakeover(takeover: TakeoverMessage): void;
+  /** Output bytes as they arrive, before the terminal shows them (the error spotter reads them). */
+  onOutput?(bytes: Uint8Array): void;
 }
 
 export type TakeoverMessage = Extract<ServerMessage, { type: 'takeover' }>;
@@ -93,6 +95,16 @@ export class SessionConnection {
     for (const listener of this.#listeners.splice(0)) listener.dispose();
   }
 
+  /**
+   * Types `text` into the shell as if the learner had (a Run button); false when
+   * no shell is attached to take it.
+   */
+  send(text: string): boolean {
+    if (!this.#ready || !this.#socket) return false;
+    this.#socket.sendInput(text);
+    return true;
+  }
+
   /** The learner's answer to a watcher asking to type. */
   answerTakeover(accept: boolean): void {
     this.#socket?.sendControl({ type: 'takeover-answer', accept });
@@ -112,7 +124,10 @@ export class SessionConnection {
     const terminal = this.#terminal;
     const url = terminalUrl(this.#session.id, this.#session.token, location, terminal);
     const socket = new TerminalSocket(url, {
-      onOutput: (bytes) => terminal.write(bytes, () => socket.acknowledge(bytes.byteLength)),
+      onOutput: (bytes) => {
+        this.#events.onOutput?.(bytes);
+        terminal.write(bytes, () => socket.acknowledge(bytes.byteLength));
+      },
       onMessage: (message) => this.#onMessage(message),
       onClose: (code, reason) => void this.#onClose(code, reason),
     });
