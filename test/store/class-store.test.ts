@@ -274,12 +274,18 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         ...grant,
         mayWatch: true,
       });
-      assert.equal(await store.classes.setStaffWatch('c_staffed_001', 'u_helper_0001', false), true);
+      assert.equal(
+        await store.classes.setStaffWatch('c_staffed_001', 'u_helper_0001', false),
+        true,
+      );
       assert.equal(
         (await store.classes.staffGrant('c_staffed_001', 'u_helper_0001'))?.mayWatch,
         false,
       );
-      assert.equal(await store.classes.setStaffWatch('c_staffed_002', 'u_helper_0001', true), false);
+      assert.equal(
+        await store.classes.setStaffWatch('c_staffed_002', 'u_helper_0001', true),
+        false,
+      );
 
       await store.classes.grantStaff({
         ...grant,
