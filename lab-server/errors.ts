@@ -64,7 +64,7 @@ export const ERRORS = {
   },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   CLASS_NOT_FOUND: { status: 404, message: 'You have no class with that id.' },
-  CLASS_INSTRUCTOR_ONLY: {
+  CLASS_READ_ONLY: {
     status: 403,
     message: 'You help in this class: only its instructor or an admin may do this.',
   },

@@ -14,7 +14,7 @@ export function asAppError(error: unknown): unknown {
       ...(error.field === undefined ? {} : { details: { field: error.field } }),
     });
   if (error.kind === 'closed') return new AppError('CLASS_CLOSED', error.message);
-  if (error.kind === 'forbidden') return new AppError('CLASS_INSTRUCTOR_ONLY', error.message);
+  if (error.kind === 'forbidden') return new AppError('CLASS_READ_ONLY', error.message);
   return new AppError('CLASS_NOT_FOUND', error.message);
 }
 

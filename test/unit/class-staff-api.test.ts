@@ -198,7 +198,7 @@ describe('who helps in a class, over HTTP', () => {
     assert.deepEqual(await yours(admin), { role: 'admin', mayWatch: true, mayAct: true });
   });
 
-  it('refuses a helper everything that runs the class (403 CLASS_INSTRUCTOR_ONLY, saying who may)', async () => {
+  it('refuses a helper everything that runs the class (403 CLASS_READ_ONLY, saying who may)', async () => {
     await grant(instructor, classId, helper.username, true);
     const base = `/api/classes/${classId}`;
     for (const [method, path, payload] of [
@@ -217,7 +217,7 @@ describe('who helps in a class, over HTTP', () => {
       const res = await as(helper, { method, url: path, ...(payload ? { payload } : {}) });
       const refused = refusal(res);
       assert.equal(refused.status, 403, `${method} ${path}: ${res.body}`);
-      assert.equal(refused.code, 'CLASS_INSTRUCTOR_ONLY');
+      assert.equal(refused.code, 'CLASS_READ_ONLY');
       assert.match(
         refused.message,
         /^You help in “Volumes, Thursday”: only its instructor or an admin may /,
@@ -247,7 +247,7 @@ describe('who helps in a class, over HTTP', () => {
       method: 'POST',
       url: `/api/classes/${classId}/end`,
     });
-    assert.equal(refusal(refused).code, 'CLASS_INSTRUCTOR_ONLY');
+    assert.equal(refusal(refused).code, 'CLASS_READ_ONLY');
     // …and may not grant others the class they only help in.
     assert.equal(refusal(await grant(otherInstructor, classId, stranger.username)).status, 403);
     await as(instructor, {
