@@ -116,7 +116,12 @@ function staffRoutes(
         },
       },
       async (request, reply): Promise<ClassCapacity> => {
-        await viewerOf(request);
+        // Whether a class would fit is for those who create classes (and tells of others').
+        if ((await viewerOf(request)).role === 'assistant')
+          throw new AppError(
+            'ROLE_REQUIRED',
+            'This needs the role instructor or admin: an assistant creates no classes.',
+          );
         const { labs, size, opensAt, closesAt } = request.query;
         reply.header('cache-control', 'no-store');
         return translated(() =>
