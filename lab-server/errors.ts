@@ -64,6 +64,10 @@ export const ERRORS = {
   },
   LABS_UNAVAILABLE: { status: 503, message: 'Labs are unavailable on this server.' },
   CLASS_NOT_FOUND: { status: 404, message: 'You have no class with that id.' },
+  CLASS_READ_ONLY: {
+    status: 403,
+    message: 'You help in this class: only its instructor or an admin may do this.',
+  },
   JOIN_CODE_UNKNOWN: { status: 404, message: 'No class has that code. Check it and try again.' },
   CLASS_CLOSED: { status: 410, message: 'That class is over and cannot be joined any more.' },
   INTERNAL: {

@@ -7,6 +7,7 @@
  * here: a page shows it as text. Free of Node-only APIs: the browser bundles it.
  */
 import * as z from 'zod/mini';
+import { ClassAccessSchema } from './class-staff.ts';
 
 export const TASK_STATES = ['passed', 'failing', 'not-started'] as const;
 
@@ -77,10 +78,13 @@ export type ClassProgress = z.infer<typeof ClassProgressSchema>;
 /**
  * What the dashboard's WebSocket (`/api/classes/:id/live`) sends: the whole
  * picture at once, then again within a moment of every Start or Check in the
- * class's labs, and every few seconds for presence and new members.
+ * class's labs, and every few seconds for presence and new members; with
+ * what the viewer may do in the class, asked again each time (a helper whose
+ * grant changed sees it change; one taken off the class is closed out).
  */
 export const ClassLiveMessageSchema = z.object({
   type: z.literal('progress'),
   progress: ClassProgressSchema,
+  you: ClassAccessSchema,
 });
 export type ClassLiveMessage = z.infer<typeof ClassLiveMessageSchema>;

@@ -6,6 +6,7 @@
  * Free of Node-only APIs: the browser bundles it.
  */
 import * as z from 'zod/mini';
+import { ClassAccessSchema } from './class-staff.ts';
 
 /** `c_` / `m_` and 12 base64url characters. */
 export const CLASS_ID = /^c_[A-Za-z0-9_-]{12}$/;
@@ -117,7 +118,7 @@ export const ClassCapacitySchema = z.object({
 });
 export type ClassCapacity = z.infer<typeof ClassCapacitySchema>;
 
-/** A class as its instructor (or an admin) sees it in a list. */
+/** A class as its instructor (or an admin, or a helper) sees it in a list. */
 export const ClassSummarySchema = z.extend(ClassPreviewSchema, {
   id: z.string().check(z.regex(CLASS_ID)),
   expectedSize: z.int().check(z.positive()),
@@ -132,6 +133,8 @@ export const ClassSummarySchema = z.extend(ClassPreviewSchema, {
   endedAt: z.optional(z.iso.datetime()),
   /** Whether the machine can hold it: for classes not over yet (upcoming or open). */
   capacity: z.optional(ClassCapacitySchema),
+  /** What the viewer may do in it (protocol/class-staff.ts): a page offers only that. */
+  you: ClassAccessSchema,
 });
 export type ClassSummary = z.infer<typeof ClassSummarySchema>;
 

@@ -2,13 +2,18 @@
  * Classes, free of HTTP: an instructor creates one (and warm sandboxes are
  * reserved for it), learners join it by its code with a display name and no
  * account, and ending it ends every session its members have in its labs.
- * An instructor sees only their own classes, an admin every class; anyone
- * else never reaches here (the routes require the role).
+ * An instructor sees only their own classes and those they were granted to
+ * help in, an admin every class, an assistant only the classes they were
+ * granted (class-access.ts says what each may do; class-staff.ts who helps).
  */
 import { randomBytes } from 'node:crypto';
 import { normalizeJoinCode } from '../../protocol/classes.ts';
 import type { Role } from '../../protocol/accounts.ts';
+import type { ClassAccess } from '../../protocol/class-staff.ts';
+import type { AccountStore } from '../store/account-store.ts';
 import type { ClassRecord, ClassStore, MemberRecord } from '../store/class-store.ts';
+import { accessTo } from './class-access.ts';
+import { ClassStaff } from './class-staff.ts';
 import {
   checkBroadcast,
   checkClass,
@@ -30,7 +35,12 @@ export interface Viewer {
   role: Role;
 }
 
-/** Ends the live sessions of these learners (`learner:<id>`) in these labs; returns how many. */
+/** A class with what the viewer may do in it. */
+export interface VisibleClass {
+  record: ClassRecord;
+  access: ClassAccess;
+}
+
 /** Tells the live sessions of these learners in these labs; returns how many it reached. */
 export type Broadcast = (
   learners: ReadonlySet<string>,
@@ -49,6 +59,7 @@ export type ActOnSessions = (
   action: MemberAction,
 ) => Promise<number>;
 
+/** Ends the live sessions of these learners (`learner:<id>`) in these labs; returns how many. */
 export type EndSessions = (
   learners: ReadonlySet<string>,
   labs: readonly string[],
@@ -72,9 +83,13 @@ export class ClassDirectory {
   private readonly progressSources: Omit<ProgressSources, 'classes' | 'now'>;
   private readonly now: () => number;
   private readonly machine: () => Promise<MachineFacts>;
+  /** Who helps in each class. */
+  readonly staff: ClassStaff;
 
   constructor(opts: {
     store: ClassStore;
+    /** Staff accounts, to find the one a class's instructor grants it to. */
+    accounts: Pick<AccountStore, 'userByName'>;
     knownLab: (slug: string) => boolean;
     /** DRYDOCK_MAX_SANDBOXES: no class may expect more learners than sandboxes can run. */
     maxSize: number;
@@ -101,6 +116,12 @@ export class ClassDirectory {
     this.progressSources = opts.progress;
     this.now = opts.now ?? Date.now;
     this.machine = opts.machine;
+    this.staff = new ClassStaff({
+      store: opts.store,
+      accounts: opts.accounts,
+      managed: (viewer, id, doing) => this.managed(viewer, id, doing),
+      now: this.now,
+    });
   }
 
   /**
@@ -174,16 +195,65 @@ export class ClassDirectory {
     throw new Error('five join codes in a row were taken: the random source is broken');
   }
 
-  /** An admin's view: every class; an instructor's: their own. */
-  list(viewer: Viewer): Promise<ClassRecord[]> {
-    return this.store.classes(viewer.role === 'admin' ? undefined : viewer.userId);
+  /**
+   * An admin's view: every class; an instructor's: their own and those they help
+   * in; an assistant's: those they help in. Newest first.
+   */
+  async list(viewer: Viewer): Promise<VisibleClass[]> {
+    if (viewer.role === 'admin')
+      return (await this.store.classes()).map((record) => ({
+        record,
+        access: accessTo(viewer, record, undefined)!,
+      }));
+    const owned = viewer.role === 'instructor' ? await this.store.classes(viewer.userId) : [];
+    const helped = await this.store.classesHelpedBy(viewer.userId);
+    const visible = [
+      ...owned.map((record) => ({ record, access: accessTo(viewer, record, undefined) })),
+      ...helped.map(({ class: record, grant }) => ({
+        record,
+        access: accessTo(viewer, record, grant),
+      })),
+    ].filter((v): v is VisibleClass => v.access !== undefined);
+    return visible.sort(
+      (a, b) =>
+        b.record.createdAt - a.record.createdAt ||
+        (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0),
+    );
   }
 
-  /** The class, if this viewer may see it; another instructor's class is "not found" alike. */
-  async find(viewer: Viewer, id: string): Promise<ClassRecord> {
+  /**
+   * The class and what this viewer may do in it. A class that is not theirs to
+   * see (another instructor's, not granted to them) is "not found" alike, so ids
+   * tell nothing.
+   */
+  async access(viewer: Viewer, id: string): Promise<VisibleClass> {
     const record = await this.store.classById(id);
-    if (!record || (viewer.role !== 'admin' && record.ownerId !== viewer.userId))
+    const grant =
+      record && viewer.role !== 'admin'
+        ? await this.store.staffGrant(record.id, viewer.userId)
+        : undefined;
+    const access = record && accessTo(viewer, record, grant);
+    if (!record || !access)
       throw new ClassError('not-found', `You have no class with the id ${id}.`);
+    return { record, access };
+  }
+
+  /** The class, if this viewer may see it (read-only for its helpers). */
+  async find(viewer: Viewer, id: string): Promise<ClassRecord> {
+    return (await this.access(viewer, id)).record;
+  }
+
+  /**
+   * The class, if this viewer may run it: its instructor or an admin. Its
+   * helpers are told who may (`forbidden`), anyone else "not found".
+   */
+  async managed(viewer: Viewer, id: string, doing: string): Promise<ClassRecord> {
+    const { record, access } = await this.access(viewer, id);
+    if (!access.mayAct)
+      throw new ClassError(
+        'forbidden',
+        `You help in “${record.name}”: only its instructor or an admin may ${doing}.`,
+      );
     return record;
   }
 
@@ -193,7 +263,7 @@ export class ClassDirectory {
    */
   async broadcast(viewer: Viewer, id: string, from: string, message: string): Promise<number> {
     const line = checkBroadcast(message);
-    const record = await this.find(viewer, id);
+    const record = await this.managed(viewer, id, 'send a message to the class');
     if (record.endedAt !== null)
       throw new ClassError('closed', `The class “${record.name}” has ended.`);
     const learners = new Set((await this.store.members(record.id)).map((m) => m.learner));
@@ -212,7 +282,7 @@ export class ClassDirectory {
     memberId: string,
     action: MemberAction,
   ): Promise<{ member: MemberRecord; sessions: number }> {
-    const record = await this.find(viewer, classId);
+    const record = await this.managed(viewer, classId, 'act on a learner’s sandbox');
     const member = (await this.store.members(record.id)).find((m) => m.id === memberId);
     if (!member)
       throw new ClassError('not-found', `The class “${record.name}” has no learner ${memberId}.`);
@@ -229,8 +299,8 @@ export class ClassDirectory {
     classId: string,
     memberId: string,
   ): Promise<{ sessionsDeleted: number }> {
+    const record = await this.managed(viewer, classId, 'delete a learner’s records');
     const { member } = await this.actOnMember(viewer, classId, memberId, 'end');
-    const record = await this.find(viewer, classId);
     const sessionsDeleted = await this.forgetSessions(member.learner, record.labs);
     await this.store.removeMember(record.id, member.id);
     return { sessionsDeleted };
@@ -296,17 +366,20 @@ export class ClassDirectory {
 
   /**
    * Whether this staff member may watch a learner's terminal in this lab: an
-   * admin always; an instructor when the learner is in one of their classes that
-   * has not ended and has the lab. An assistant never, until an instructor can
-   * grant it.
+   * admin always; anyone else when the learner is in a class of theirs that has
+   * not ended and has the lab, and they may watch in it (its instructor, or a
+   * helper granted watching).
    */
   async mayWatch(viewer: Viewer, learner: string | null, lab: string): Promise<boolean> {
     if (viewer.role === 'admin') return true;
-    if (viewer.role !== 'instructor' || learner === null) return false;
+    if (learner === null) return false;
     const memberships = await this.store.membershipsOf(learner);
-    return memberships.some(
-      ({ class: c }) => c.ownerId === viewer.userId && c.endedAt === null && c.labs.includes(lab),
-    );
+    for (const { class: record } of memberships) {
+      if (record.endedAt !== null || !record.labs.includes(lab)) continue;
+      const grant = await this.store.staffGrant(record.id, viewer.userId);
+      if (accessTo(viewer, record, grant)?.mayWatch) return true;
+    }
+    return false;
   }
 
   /** Whether this learner belongs to a class that is neither ended nor over (admission asks). */
@@ -320,7 +393,7 @@ export class ClassDirectory {
    * reservation cancelled. Ending an ended class again ends nothing more.
    */
   async end(viewer: Viewer, id: string): Promise<{ class: ClassRecord; sessionsEnded: number }> {
-    const record = await this.find(viewer, id);
+    const record = await this.managed(viewer, id, 'end the class');
     if (record.endedAt !== null) return { class: record, sessionsEnded: 0 };
     const endedAt = this.now();
     await this.store.endClass(record.id, endedAt);

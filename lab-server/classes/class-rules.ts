@@ -10,7 +10,13 @@ import {
   DISPLAY_NAME_MAX,
 } from '../../protocol/classes.ts';
 
-export type ClassErrorKind = 'invalid' | 'not-found' | 'closed';
+/**
+ * invalid: an input breaks a rule (`field` names it); not-found: no such class
+ * (or member, or helper) for this viewer; closed: the class has ended;
+ * forbidden: the viewer helps in the class, and only its instructor or an admin
+ * may do this.
+ */
+export type ClassErrorKind = 'invalid' | 'not-found' | 'closed' | 'forbidden';
 
 export class ClassError extends Error {
   readonly kind: ClassErrorKind;

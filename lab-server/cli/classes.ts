@@ -1,5 +1,5 @@
 /**
- * `drydock classes list | show <id> | end <id>`: every class on the running
+ * `drydock classes list | show <id> | staff <id> | end <id> | forget <id> <member>`: every class on the running
  * server, through its admin API with the operator's token (like `drydock
  * sessions`): ending a class ends its members' sessions and removes their
  * sandboxes, which only the server that runs them can do. Instructors create
@@ -16,6 +16,7 @@ import {
   type ClassSummary,
   type EndedClass,
 } from '../../protocol/classes.ts';
+import type { StaffList } from '../../protocol/class-staff.ts';
 import { adminApi } from './admin-api.ts';
 import type { Context } from './context.ts';
 import { CliError, EXIT, formatAge, printJson, table } from './output.ts';
@@ -99,6 +100,34 @@ export function registerClasses(program: Command, context: Context): void {
           // Names are learners' own text: JSON-quoted so a name cannot move the cursor or fake a row.
           detail.roster.map((m) => [m.id, when(m.joinedAt), JSON.stringify(m.displayName)]),
         )}`,
+      );
+    });
+
+  classes
+    .command('staff')
+    .description(
+      'Who helps in a class (granted by its instructor), and whether each may watch terminals',
+    )
+    .argument('<id>', 'the class id (from `drydock classes list`)')
+    .option('--json', 'print the helpers as JSON')
+    .action(async (text: string, options: { json?: boolean }) => {
+      const { staff } = (await call('GET', `/classes/${id(text)}/staff`)) as StaffList;
+      if (options.json) return printJson(staff);
+      if (staff.length === 0)
+        return console.log(
+          'nobody helps in this class; its instructor adds helpers on its dashboard',
+        );
+      console.log(
+        table(
+          ['USERNAME', 'ROLE', 'WATCH', 'SINCE', 'NAME'],
+          staff.map((s) => [
+            s.username,
+            s.role,
+            s.mayWatch ? 'yes' : 'no',
+            when(s.grantedAt),
+            `${s.displayName}${s.disabled ? ' (disabled)' : ''}`,
+          ]),
+        ),
       );
     });
 

@@ -37,6 +37,7 @@ export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
     });
     const classes = new ClassDirectory({
       store: app.store.classes,
+      accounts: app.store.accounts,
       knownLab,
       maxSize: config.maxSandboxes,
       warming,

@@ -5,13 +5,16 @@
  * REFRESH_MS besides, for what no event announces (a terminal opened or
  * closed, a learner gone idle, a new member). One picture per change, however
  * many events a burst brings: a class pressing Check at once costs a few
- * rebuilds, not thirty.
+ * rebuilds, not thirty. Who may follow the class is asked again for every
+ * picture: a helper taken off the class is closed out within REFRESH_MS, and
+ * one whose grant changed is told with the next picture.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CLOSE_NOT_ALLOWED, CLOSE_SIGN_IN_REQUIRED } from '../../protocol/close-codes.ts';
 import type { ClassLiveMessage } from '../../protocol/class-progress.ts';
 import { CLASS_ID } from '../../protocol/classes.ts';
+import { ClassError } from '../classes/class-rules.ts';
 import type { SessionEvent } from '../sessions/session-events.ts';
 import { admitPage } from '../terminal/origin-check.ts';
 import { requireUpgrade } from '../terminal/require-upgrade.ts';
@@ -30,20 +33,30 @@ export async function classLiveRoutes(app: FastifyInstance): Promise<void> {
       if (!admitPage(policy, socket, request)) return;
       const who = await app.accounts.signedIn(request);
       if (!who) {
-        socket.close(CLOSE_SIGN_IN_REQUIRED, 'Sign in as an instructor to follow a class.');
+        socket.close(
+          CLOSE_SIGN_IN_REQUIRED,
+          'Sign in as the class’s instructor, or a helper, to follow it.',
+        );
         return;
       }
       const viewer = { userId: who.user.id, role: who.user.role };
       const { id } = request.params;
-      // Another instructor's class is refused like one that does not exist.
-      const record =
-        (viewer.role === 'instructor' || viewer.role === 'admin') && CLASS_ID.test(id)
-          ? await app.classes.find(viewer, id).catch(() => undefined)
-          : undefined;
-      if (!record) {
+      // A class not theirs to see is refused like one that does not exist.
+      const visible = async () => {
+        if (!CLASS_ID.test(id)) return undefined;
+        try {
+          return await app.classes.access(viewer, id);
+        } catch (error) {
+          // Only "not theirs" refuses; a store that failed is logged and tried again.
+          if (error instanceof ClassError) return undefined;
+          throw error;
+        }
+      };
+      const refuse = () =>
         socket.close(CLOSE_NOT_ALLOWED, `${who.user.username} may not follow this class.`);
-        return;
-      }
+      const first = await visible();
+      if (!first) return refuse();
+      const { record } = first;
 
       let timer: NodeJS.Timeout | undefined;
       let building = false;
@@ -53,9 +66,15 @@ export async function classLiveRoutes(app: FastifyInstance): Promise<void> {
         if (building) return void (again = true);
         building = true;
         try {
+          const now = await visible();
+          if (!now) {
+            if (!closed) refuse();
+            return;
+          }
           const message: ClassLiveMessage = {
             type: 'progress',
-            progress: await app.classes.progress(record),
+            progress: await app.classes.progress(now.record),
+            you: now.access,
           };
           if (!closed) socket.send(JSON.stringify(message));
         } catch (err) {

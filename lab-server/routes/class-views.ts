@@ -1,7 +1,7 @@
 /**
  * How classes and memberships read on the wire (protocol/classes.ts): lab
  * titles from the catalog, the join link, the state at this moment, and the
- * owner's username. Shared by the staff routes, the learner routes and the
+ * owner's username, and what the viewer may do in it. Shared by the staff routes, the learner routes and the
  * operator's admin API, so the three cannot describe one class differently.
  */
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import type {
   Member,
   Membership,
 } from '../../protocol/classes.ts';
+import type { VisibleClass } from '../classes/class-directory.ts';
 import type { ClassRecord, MemberRecord } from '../store/class-store.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -49,20 +50,22 @@ export function presentMembership(
 }
 
 /**
- * Summaries of these classes, with their member counts, owners' usernames and,
- * for those not over yet, whether the machine can hold them.
+ * Summaries of these classes, with their member counts, owners' usernames, what
+ * the viewer may do in each and, for those not over yet, whether the machine can
+ * hold them.
  */
 export async function presentClasses(
   app: FastifyInstance,
-  records: ClassRecord[],
+  visible: VisibleClass[],
 ): Promise<ClassSummary[]> {
+  const records = visible.map((v) => v.record);
   const [counts, users, capacities] = await Promise.all([
     app.classes.memberCounts(records),
     app.store.accounts.users(),
     app.classes.capacities(records),
   ]);
   const usernames = new Map(users.map((u) => [u.id, u.username]));
-  return records.map((record) => {
+  return visible.map(({ record, access }) => {
     const owner = record.ownerId === null ? undefined : usernames.get(record.ownerId);
     return {
       ...presentPreview(app, record),
@@ -75,6 +78,7 @@ export async function presentClasses(
       createdAt: iso(record.createdAt),
       ...(record.endedAt === null ? {} : { endedAt: iso(record.endedAt) }),
       ...(capacities.has(record.id) ? { capacity: capacities.get(record.id)! } : {}),
+      you: access,
     };
   });
 }

@@ -1,7 +1,9 @@
 /**
- * Classes over HTTP. Staff (instructor or admin, signed in) under /api/classes:
- * create, list, show, end; an instructor reaches only their own classes (another
- * instructor's is 404, as if it did not exist). Learners, without an account,
+ * Classes over HTTP. Staff (signed in) under /api/classes: an instructor or an
+ * admin creates a class; its instructor or an admin shows, runs and ends it and
+ * says who helps in it (class-staff.ts); a helper (an assistant, or another
+ * instructor, granted the class) sees it read-only; a class nobody granted the
+ * viewer is 404, as if it did not exist. Learners, without an account,
  * under /api/join and /api/membership: see what a code opens, join with a display
  * name, list the classes they joined; their identity is the browser's
  * X-Drydock-Learner header. Wrong codes are limited per client address.
@@ -46,10 +48,13 @@ import {
 } from '../../protocol/classes.ts';
 import { ClassProgressSchema, type ClassProgress } from '../../protocol/class-progress.ts';
 import { clientOf, identityOf } from '../admission/client-id.ts';
+import { accessTo } from '../classes/class-access.ts';
 import type { MemberAction, Viewer } from '../classes/class-directory.ts';
 import { ClassError } from '../classes/class-rules.ts';
 import { AppError } from '../errors.ts';
 import { jsonSchema } from '../http/json-schema.ts';
+import { asAppError, translated } from './class-errors.ts';
+import { classStaffRoutes } from './class-staff.ts';
 import { presentClasses, presentMember, presentMembership, presentPreview } from './class-views.ts';
 
 /**
@@ -76,25 +81,6 @@ const memberOnlyParams = jsonSchema(
 );
 const codeParams = jsonSchema(z.object({ code: z.string().check(z.maxLength(64)) }));
 
-/** A domain refusal as the API's answer. */
-export function asAppError(error: unknown): unknown {
-  if (!(error instanceof ClassError)) return error;
-  if (error.kind === 'invalid')
-    return new AppError('BAD_REQUEST', error.message, {
-      ...(error.field === undefined ? {} : { details: { field: error.field } }),
-    });
-  if (error.kind === 'closed') return new AppError('CLASS_CLOSED', error.message);
-  return new AppError('CLASS_NOT_FOUND', error.message);
-}
-
-async function translated<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw asAppError(error);
-  }
-}
-
 /** The operator's admin API acts as an admin: every class. */
 const OPERATOR: Viewer = { userId: '', role: 'admin' };
 
@@ -107,9 +93,9 @@ function staffRoutes(
   return async (app: FastifyInstance) => {
     const { classes } = app;
     const detail = async (viewer: Viewer, id: string): Promise<ClassDetail> => {
-      const record = await translated(() => classes.find(viewer, id));
-      const [summary] = await presentClasses(app, [record]);
-      const roster = (await classes.members(record)).map(presentMember);
+      const visible = await translated(() => classes.access(viewer, id));
+      const [summary] = await presentClasses(app, [visible]);
+      const roster = (await classes.members(visible.record)).map(presentMember);
       return { ...summary!, roster };
     };
 
@@ -130,7 +116,12 @@ function staffRoutes(
         },
       },
       async (request, reply): Promise<ClassCapacity> => {
-        await viewerOf(request);
+        // Whether a class would fit is for those who create classes (and tells of others').
+        if ((await viewerOf(request)).role === 'assistant')
+          throw new AppError(
+            'ROLE_REQUIRED',
+            'This needs the role instructor or admin: an assistant creates no classes.',
+          );
         const { labs, size, opensAt, closesAt } = request.query;
         reply.header('cache-control', 'no-store');
         return translated(() =>
@@ -201,8 +192,9 @@ function staffRoutes(
       '/classes/:id/results.csv',
       { schema: { params: classParams } },
       async (request, reply) => {
-        const record = await translated(async () =>
-          classes.find(await viewerOf(request), request.params.id),
+        const viewer = await viewerOf(request);
+        const record = await translated(() =>
+          classes.managed(viewer, request.params.id, 'download its results'),
         );
         const day = new Date(record.opensAt).toISOString().slice(0, 10);
         return reply
@@ -240,20 +232,24 @@ function staffRoutes(
         const viewer = await viewerOf(request);
         const ended = await translated(() => classes.end(viewer, request.params.id));
         request.log.info({ class: ended.class.id, sessions: ended.sessionsEnded }, 'class ended');
-        const [summary] = await presentClasses(app, [ended.class]);
+        const { access } = await classes.access(viewer, ended.class.id);
+        const [summary] = await presentClasses(app, [{ record: ended.class, access }]);
         return { class: summary!, sessionsEnded: ended.sessionsEnded };
       },
     );
+
+    await app.register(classStaffRoutes(viewerOf));
   };
 }
 
 /** Staff and learner routes under /api. */
 export async function classRoutes(app: FastifyInstance): Promise<void> {
   const { classes, accounts } = app;
-  const staff = accounts.requireRole('instructor', 'admin');
+  const staff = accounts.requireRole('instructor', 'admin', 'assistant');
+  const owners = accounts.requireRole('instructor', 'admin');
   const viewerOf = async (request: FastifyRequest): Promise<Viewer> => {
     const who = await accounts.signedIn(request);
-    // requireRole ran first: only a signed-in instructor or admin gets here.
+    // requireRole ran first: only a signed-in staff user gets here.
     if (!who) throw new AppError('NOT_SIGNED_IN');
     return { userId: who.user.id, role: who.user.role };
   };
@@ -264,6 +260,8 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
     scope.post<{ Body: CreateClassBody }>(
       '/classes',
       {
+        // An assistant only helps in classes others made.
+        preValidation: owners,
         schema: {
           body: jsonSchema(CreateClassBodySchema),
           response: { 201: jsonSchema(ClassSummarySchema) },
@@ -285,7 +283,9 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
           { class: record.id, labs: record.labs, expected: record.expectedSize },
           'class created',
         );
-        const [summary] = await presentClasses(app, [record]);
+        const [summary] = await presentClasses(app, [
+          { record, access: accessTo(viewer, record, undefined)! },
+        ]);
         return reply.code(201).send(summary);
       },
     );

@@ -4,6 +4,7 @@
  * class or display name is, and what a join code looks like, live in classes/.
  */
 import type { Kysely, Selectable } from 'kysely';
+import type { Role } from '../../protocol/accounts.ts';
 import type { ClassesTable, ClassMembersTable, Database } from './tables.ts';
 
 export interface ClassRecord {
@@ -30,6 +31,25 @@ export interface MemberRecord {
   joinedAt: number;
 }
 
+/** A staff user granted to help in a class. */
+export interface StaffGrant {
+  classId: string;
+  userId: string;
+  /** May watch the class's learners' terminals. */
+  mayWatch: boolean;
+  /** Who granted it; null for the operator, or once that account was removed. */
+  grantedBy: string | null;
+  grantedAt: number;
+}
+
+/** A grant with the account it names, as a class's staff list shows it. */
+export interface StaffMemberRecord extends StaffGrant {
+  username: string;
+  displayName: string;
+  role: Role;
+  disabledAt: number | null;
+}
+
 function toClass(row: Selectable<ClassesTable>): ClassRecord {
   return {
     id: row.id,
@@ -54,6 +74,20 @@ function toMember(row: Selectable<ClassMembersTable>): MemberRecord {
     joinedAt: Number(row.joined_at),
   };
 }
+
+const toGrant = (row: {
+  class_id: string;
+  user_id: string;
+  may_watch: number;
+  granted_by: string | null;
+  granted_at: number;
+}): StaffGrant => ({
+  classId: row.class_id,
+  userId: row.user_id,
+  mayWatch: Number(row.may_watch) === 1,
+  grantedBy: row.granted_by,
+  grantedAt: Number(row.granted_at),
+});
 
 export class ClassStore {
   private readonly db: Kysely<Database>;
@@ -248,5 +282,103 @@ export class ClassStore {
       .where('classes.closes_at', '>', now)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  // Staff who help in a class
+
+  /**
+   * Grants the user to the class, or, when they already help in it, changes
+   * whether they may watch (who granted it and when stay the first grant's).
+   * `added` tells which.
+   */
+  async grantStaff(grant: StaffGrant): Promise<'added' | 'updated'> {
+    const inserted = await this.db
+      .insertInto('class_staff')
+      .values({
+        class_id: grant.classId,
+        user_id: grant.userId,
+        may_watch: grant.mayWatch ? 1 : 0,
+        granted_by: grant.grantedBy,
+        granted_at: grant.grantedAt,
+      })
+      .onConflict((oc) => oc.columns(['class_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
+    if (inserted) return 'added';
+    await this.setStaffWatch(grant.classId, grant.userId, grant.mayWatch);
+    return 'updated';
+  }
+
+  /** Whether a staff member of the class may watch; false when they do not help in it. */
+  async setStaffWatch(classId: string, userId: string, mayWatch: boolean): Promise<boolean> {
+    const result = await this.db
+      .updateTable('class_staff')
+      .set({ may_watch: mayWatch ? 1 : 0 })
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Takes the user off the class's staff; whether they were on it. */
+  async removeStaff(classId: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('class_staff')
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** The user's grant in this class, if they help in it. */
+  async staffGrant(classId: string, userId: string): Promise<StaffGrant | undefined> {
+    const row = await this.db
+      .selectFrom('class_staff')
+      .selectAll()
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row && toGrant(row);
+  }
+
+  /** A class's staff with their accounts, by username. */
+  async staffOf(classId: string): Promise<StaffMemberRecord[]> {
+    const rows = await this.db
+      .selectFrom('class_staff')
+      .innerJoin('users', 'users.id', 'class_staff.user_id')
+      .selectAll('class_staff')
+      .select(['users.username', 'users.display_name', 'users.role', 'users.disabled_at'])
+      .where('class_staff.class_id', '=', classId)
+      .orderBy('users.username')
+      .execute();
+    return rows.map((row) => ({
+      ...toGrant(row),
+      username: row.username,
+      displayName: row.display_name,
+      role: row.role as Role,
+      disabledAt: row.disabled_at === null ? null : Number(row.disabled_at),
+    }));
+  }
+
+  /** The classes this user helps in, with their grants, newest class first. */
+  async classesHelpedBy(userId: string): Promise<{ class: ClassRecord; grant: StaffGrant }[]> {
+    const rows = await this.db
+      .selectFrom('class_staff')
+      .innerJoin('classes', 'classes.id', 'class_staff.class_id')
+      .selectAll('classes')
+      .select([
+        'class_staff.user_id',
+        'class_staff.may_watch',
+        'class_staff.granted_by',
+        'class_staff.granted_at',
+      ])
+      .where('class_staff.user_id', '=', userId)
+      .orderBy('classes.created_at', 'desc')
+      .orderBy('classes.id')
+      .execute();
+    return rows.map((row) => ({
+      class: toClass(row),
+      grant: toGrant({ ...row, class_id: row.id }),
+    }));
   }
 }

@@ -190,7 +190,7 @@ const STEPS: Record<string, Step> = {
   // `id` is the Standard Webhooks message id, the same on every retry. One row per
   // (session, type, task): a task completes once per session, whoever checks twice
   // at once. Rows go with their session (a learner's records deleted on request).
-  // Numbered 0006 beside 0005 (class staff), on which it does not depend.
+  // Class staff, on which it does not depend, came after it as 0007.
   '0006-webhook-outbox': (dialect) => ({
     async up(db: Kysely<unknown>) {
       const time = dialect === 'postgres' ? 'bigint' : 'integer';
@@ -220,6 +220,31 @@ const STEPS: Record<string, Step> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('webhook_outbox').execute();
+    },
+  }),
+  // Staff who help in a class (issue #11): an assistant, or another instructor, that
+  // the class's instructor (or an admin) granted it, and whether they may watch its
+  // learners' terminals. A removed user's or class's grants go with it; who granted
+  // it stays as long as that account does. Numbered 0007, after 0006, although it was
+  // planned as 0005: databases that had applied 0006 refuse a migration named before it.
+  '0007-class-staff': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema
+        .createTable('class_staff')
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('may_watch', 'integer', (c) => c.notNull())
+        .addColumn('granted_by', 'text', (c) => c.references('users.id').onDelete('set null'))
+        .addColumn('granted_at', time, (c) => c.notNull())
+        .addPrimaryKeyConstraint('class_staff_pk', ['class_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('class_staff_user').on('class_staff').column('user_id').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('class_staff').execute();
     },
   }),
 };

@@ -140,6 +140,17 @@ export interface WebhookOutboxTable {
   finished_at: number | null;
 }
 
+export interface ClassStaffTable {
+  class_id: string;
+  /** An assistant's or another instructor's user id. */
+  user_id: string;
+  /** 1: may watch the class's learners' terminals. */
+  may_watch: number;
+  /** Who granted it (the class's instructor or an admin); null once that account was removed, or by the operator. */
+  granted_by: string | null;
+  granted_at: number;
+}
+
 export interface Database {
   sessions: SessionsTable;
   sandboxes: SandboxesTable;
@@ -151,4 +162,5 @@ export interface Database {
   class_members: ClassMembersTable;
   oidc_identities: OidcIdentitiesTable;
   webhook_outbox: WebhookOutboxTable;
+  class_staff: ClassStaffTable;
 }

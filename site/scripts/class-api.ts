@@ -26,6 +26,7 @@ import {
   type MEMBER_ACTIONS,
   type Membership,
 } from '../../protocol/classes.ts';
+import { StaffListSchema, type StaffMember } from '../../protocol/class-staff.ts';
 import { LEARNER_HEADER } from '../../protocol/learner-id.ts';
 import { parseText } from '../../protocol/parse.ts';
 import { learnerId } from './learner-id.ts';
@@ -45,7 +46,7 @@ export class ClassApiError extends Error {
 async function call<T>(
   path: string,
   schema: z.ZodMiniType<T>,
-  options: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown } = {},
+  options: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown } = {},
 ): Promise<T> {
   let response: Response;
   try {
@@ -144,3 +145,31 @@ export const checkCapacity = (query: {
 
 export const endClass = (id: string): Promise<EndedClass> =>
   call(`/api/classes/${encodeURIComponent(id)}/end`, EndedClassSchema, { method: 'POST' });
+
+// Who helps in a class (its instructor or an admin)
+
+const staffPath = (id: string, userId?: string) =>
+  `/api/classes/${encodeURIComponent(id)}/staff${userId ? `/${encodeURIComponent(userId)}` : ''}`;
+
+export const listStaff = async (id: string): Promise<StaffMember[]> =>
+  (await call(staffPath(id), StaffListSchema)).staff;
+
+/** Grants the account of `username` the class (again: sets `mayWatch`); resolves with the helpers. */
+export const grantStaff = async (
+  id: string,
+  username: string,
+  mayWatch: boolean,
+): Promise<StaffMember[]> =>
+  (await call(staffPath(id), StaffListSchema, { method: 'POST', body: { username, mayWatch } }))
+    .staff;
+
+export const changeStaff = async (
+  id: string,
+  userId: string,
+  mayWatch: boolean,
+): Promise<StaffMember[]> =>
+  (await call(staffPath(id, userId), StaffListSchema, { method: 'PATCH', body: { mayWatch } }))
+    .staff;
+
+export const removeStaff = async (id: string, userId: string): Promise<StaffMember[]> =>
+  (await call(staffPath(id, userId), StaffListSchema, { method: 'DELETE' })).staff;

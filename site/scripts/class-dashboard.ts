@@ -4,12 +4,17 @@
  * stuck, and a read-only view of a learner's terminal (watch-panel.ts). The
  * grid is redrawn only when the picture changed, keeping the keyboard focus
  * where it was; times on task tick here, corrected for the server's clock.
+ * What the viewer may do comes with every picture: a helper of the class sees
+ * no messages, results or learner actions, and Watch only if granted it; the
+ * class's instructor also gets the Staff panel (class-staff-panel.ts).
  */
 import type { ClassProgress, LearnerProgress } from '../../protocol/class-progress.ts';
+import type { ClassAccess } from '../../protocol/class-staff.ts';
 import { CLASS_ID } from '../../protocol/classes.ts';
 import { actOnLearner, broadcastToClass, forgetLearner } from './class-api.ts';
 import { duration, renderGrid } from './class-grid.ts';
 import { ClassLiveFeed, type FeedRefusal } from './class-live-feed.ts';
+import { StaffPanel } from './class-staff-panel.ts';
 import { WatchPanel } from './watch-panel.ts';
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
@@ -22,6 +27,8 @@ const stuckBox = $('[data-stuck]');
 const tip = $('[data-cell-tip]');
 
 let progress: ClassProgress | undefined;
+/** What this viewer may do in the class, as the latest picture said; nothing until then. */
+let you: ClassAccess = { role: 'staff', mayWatch: false, mayAct: false };
 /** The picture drawn last, without its time: an unchanged one is not redrawn. */
 let drawn = '';
 /** Our clock minus the server's, from the latest picture. */
@@ -59,7 +66,7 @@ const watch = new WatchPanel(
 let watchedKey: string | undefined;
 
 function onWatch(learner: LearnerProgress): void {
-  if (!learner.sessionId) return;
+  if (!learner.sessionId || !you.mayWatch) return;
   watchedKey = `watch:${learner.memberId}`;
   void watch.open(learner.sessionId, learner.displayName);
   draw(true);
@@ -87,6 +94,7 @@ async function onAct(
   learner: LearnerProgress,
   action: 'reset' | 'end' | 'extend' | 'forget',
 ): Promise<void> {
+  if (!you.mayAct) return;
   const question = ACT_CONFIRM[action]?.(learner.displayName);
   if (question && !confirm(question)) return;
   try {
@@ -197,7 +205,13 @@ function draw(force = false): void {
     gridBox.replaceChildren(empty);
   } else {
     gridBox.replaceChildren(
-      renderGrid(p, { watching: watch.sessionId, onWatch, onAct: (l, a) => void onAct(l, a) }),
+      renderGrid(p, {
+        watching: watch.sessionId,
+        mayWatch: you.mayWatch,
+        mayAct: you.mayAct,
+        onWatch,
+        onAct: (l, a) => void onAct(l, a),
+      }),
     );
   }
   gridBox.scrollLeft = scroll;
@@ -267,6 +281,34 @@ const REFUSALS: Record<FeedRefusal, () => void> = {
 const id = new URLSearchParams(location.search).get('id') ?? '';
 const classId = id;
 
+const staffPanel = new StaffPanel(classId, {
+  panel: $('[data-staff-panel]'),
+  list: $<HTMLUListElement>('[data-staff-list]'),
+  form: $<HTMLFormElement>('[data-staff-form]'),
+  status: $('[data-staff-status]'),
+});
+const roleNote = $('[data-role-note]');
+
+/** Offers what the viewer may do now; true when that changed (the grid is drawn again). */
+function allow(next: ClassAccess): boolean {
+  const changed =
+    next.role !== you.role || next.mayWatch !== you.mayWatch || next.mayAct !== you.mayAct;
+  you = next;
+  $('[data-class-tools]').hidden = !next.mayAct;
+  staffPanel.show(next.mayAct);
+  roleNote.hidden = next.role !== 'staff';
+  roleNote.textContent =
+    next.role !== 'staff'
+      ? ''
+      : `You help in this class: you follow it read-only${
+          next.mayWatch
+            ? ', and may watch a learner’s terminal.'
+            : '. Watching terminals is up to its instructor.'
+        }`;
+  if (!next.mayWatch && watch.sessionId) watch.close();
+  return changed;
+}
+
 // Talking to the whole class, and its results as a file.
 const broadcastForm = $<HTMLFormElement>('[data-broadcast-form]');
 const broadcastStatus = $('[data-broadcast-status]');
@@ -292,13 +334,13 @@ if (!CLASS_ID.test(id)) {
   });
 } else {
   feed = new ClassLiveFeed(id, {
-    onProgress(next) {
+    onProgress(next, access) {
       receivedAt = Date.now();
       skew = receivedAt - Date.parse(next.at);
       progress = next;
       notice.textContent = '';
       dashboard.hidden = false;
-      draw();
+      draw(allow(access));
     },
     onState(state, retryInMs) {
       liveState.dataset.state = state;

@@ -5,7 +5,8 @@
  * the number of checks), · not checked yet, and says so to a screen reader.
  * A failing cell is a button, so its last check message is reachable by
  * keyboard as well as by hover (the page shows it in a tooltip). Everything a
- * learner controls (display names, check messages) is set as text.
+ * learner controls (display names, check messages) is set as text. A helper
+ * of the class gets Watch only if granted it, and no actions on learners.
  */
 import type { ClassProgress, LearnerProgress, TaskCell } from '../../protocol/class-progress.ts';
 
@@ -19,6 +20,10 @@ export const PRESENCE_LABELS: Record<LearnerProgress['presence'], string> = {
 export interface GridHandlers {
   /** The session watched now, whose button reads "Watching". */
   watching: string | undefined;
+  /** Whether the viewer may watch learners' terminals (Watch buttons). */
+  mayWatch: boolean;
+  /** Whether the viewer may act on learners (the More menu). */
+  mayAct: boolean;
   onWatch(learner: LearnerProgress): void;
   /** Reset, end or give more time to the learner's sandbox (the page confirms and says how it went). */
   onAct(learner: LearnerProgress, action: 'reset' | 'end' | 'extend' | 'forget'): void;
@@ -110,6 +115,41 @@ function nowOn(progress: ClassProgress, learner: LearnerProgress): HTMLTableCell
   return td;
 }
 
+/** The rarer actions behind one disclosure, so a row stays one line. */
+function learnerMenu(
+  learner: LearnerProgress,
+  live: boolean,
+  handlers: GridHandlers,
+): HTMLDetailsElement {
+  const menu = el('details', { className: 'learner-menu' });
+  const summary = el('summary', { text: 'More' });
+  summary.setAttribute('aria-label', `More for ${learner.displayName}`);
+  menu.append(summary);
+  const list = el('div', { className: 'learner-menu-items' });
+  const items = [
+    ...(live
+      ? ([
+          ['extend', 'Give 30 more minutes'],
+          ['reset', 'Reset the lab'],
+          ['end', 'End the session'],
+        ] as const)
+      : []),
+    ['forget', 'Delete their records'] as const,
+  ];
+  for (const [act, label] of items) {
+    const item = el('button', { className: act === 'extend' ? '' : 'danger', text: label });
+    item.type = 'button';
+    item.dataset.action = act;
+    item.addEventListener('click', () => {
+      menu.open = false;
+      handlers.onAct(learner, act);
+    });
+    list.append(item);
+  }
+  menu.append(list);
+  return menu;
+}
+
 function learnerRow(
   progress: ClassProgress,
   learner: LearnerProgress,
@@ -147,7 +187,7 @@ function learnerRow(
   const live =
     learner.sessionId !== undefined &&
     (learner.presence === 'connected' || learner.presence === 'idle');
-  if (live) {
+  if (live && handlers.mayWatch) {
     const watching = handlers.watching === learner.sessionId;
     const button = el('button', { className: 'watch', text: watching ? 'Watching' : 'Watch' });
     button.type = 'button';
@@ -157,34 +197,7 @@ function learnerRow(
     button.addEventListener('click', () => handlers.onWatch(learner));
     action.append(button);
   }
-  // The rarer actions behind one disclosure, so a row stays one line.
-  const menu = el('details', { className: 'learner-menu' });
-  const summary = el('summary', { text: 'More' });
-  summary.setAttribute('aria-label', `More for ${learner.displayName}`);
-  menu.append(summary);
-  const list = el('div', { className: 'learner-menu-items' });
-  const items = [
-    ...(live
-      ? ([
-          ['extend', 'Give 30 more minutes'],
-          ['reset', 'Reset the lab'],
-          ['end', 'End the session'],
-        ] as const)
-      : []),
-    ['forget', 'Delete their records'] as const,
-  ];
-  for (const [act, label] of items) {
-    const item = el('button', { className: act === 'extend' ? '' : 'danger', text: label });
-    item.type = 'button';
-    item.dataset.action = act;
-    item.addEventListener('click', () => {
-      menu.open = false;
-      handlers.onAct(learner, act);
-    });
-    list.append(item);
-  }
-  menu.append(list);
-  action.append(menu);
+  if (handlers.mayAct) action.append(learnerMenu(learner, live, handlers));
   row.append(action);
   return row;
 }

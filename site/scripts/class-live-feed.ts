@@ -9,6 +9,7 @@
  * the server does not accept) stops at once, since retrying cannot change it.
  */
 import { ClassLiveMessageSchema, type ClassProgress } from '../../protocol/class-progress.ts';
+import type { ClassAccess } from '../../protocol/class-staff.ts';
 import {
   CLOSE_FORBIDDEN_ORIGIN,
   CLOSE_NOT_ALLOWED,
@@ -19,7 +20,8 @@ import { parseText } from '../../protocol/parse.ts';
 export type FeedRefusal = 'sign-in' | 'not-allowed' | 'origin';
 
 export interface FeedEvents {
-  onProgress(progress: ClassProgress): void;
+  /** A new picture, and what this viewer may do in the class now. */
+  onProgress(progress: ClassProgress, you: ClassAccess): void;
   /** Connected (`live`), or waiting to try again after a drop (`retrying`, with the wait). */
   onState(state: 'connecting' | 'live' | 'retrying', retryInMs?: number): void;
   /** The server refuses this page the feed for good; `reason` is its close reason. */
@@ -84,7 +86,7 @@ export class ClassLiveFeed {
       if (!this.#live) this.#events.onState('live');
       this.#failures = 0;
       this.#live = true;
-      this.#events.onProgress(parsed.value.progress);
+      this.#events.onProgress(parsed.value.progress, parsed.value.you);
     });
     ws.addEventListener('close', (event) => {
       if (this.#ws !== ws || this.#stopped) return;

@@ -2,7 +2,8 @@
  * Classes and members in the store, against SQLite and PostgreSQL for real:
  * what goes in comes out (times beyond 2^31, the labs' order), join codes are
  * unique, a learner joining again keeps their membership, an end happens once,
- * and a removed instructor's classes stay.
+ * a removed instructor's classes stay, and a class's staff (who helps, who may
+ * watch) is granted, changed and removed, and goes with its user.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -235,6 +236,113 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
       await store.classes.addClass(aClass('c_orphaned01', { ownerId: 'u_leaving_001' }));
       assert.equal(await store.accounts.removeUser('u_leaving_001'), true);
       assert.equal((await store.classes.classById('c_orphaned01'))?.ownerId, null);
+    });
+
+    const addStaffUser = (id: string, username: string, role: 'assistant' | 'instructor') =>
+      store.accounts.addUser({
+        id,
+        username,
+        displayName: `${username} (display)`,
+        role,
+        passwordHash: null,
+        createdAt: T,
+        updatedAt: T,
+        disabledAt: null,
+      });
+
+    it('grants staff to a class, changes whether they may watch, and takes them off it', async () => {
+      await addStaffUser('u_helper_0001', 'helper-one', 'assistant');
+      await addStaffUser('u_helper_0002', 'alpha-two', 'instructor');
+      await store.classes.addClass(aClass('c_staffed_001'));
+      await store.classes.addClass(aClass('c_staffed_002', { createdAt: T + 50 }));
+      const grant = {
+        classId: 'c_staffed_001',
+        userId: 'u_helper_0001',
+        mayWatch: false,
+        grantedBy: 'u_instructor01',
+        grantedAt: T + 2 ** 33,
+      };
+      assert.equal(await store.classes.grantStaff(grant), 'added');
+      assert.deepEqual(await store.classes.staffGrant('c_staffed_001', 'u_helper_0001'), grant);
+
+      // Granting again changes only whether they may watch; who granted it and when stay.
+      assert.equal(
+        await store.classes.grantStaff({ ...grant, mayWatch: true, grantedBy: null, grantedAt: T }),
+        'updated',
+      );
+      assert.deepEqual(await store.classes.staffGrant('c_staffed_001', 'u_helper_0001'), {
+        ...grant,
+        mayWatch: true,
+      });
+      assert.equal(
+        await store.classes.setStaffWatch('c_staffed_001', 'u_helper_0001', false),
+        true,
+      );
+      assert.equal(
+        (await store.classes.staffGrant('c_staffed_001', 'u_helper_0001'))?.mayWatch,
+        false,
+      );
+      assert.equal(
+        await store.classes.setStaffWatch('c_staffed_002', 'u_helper_0001', true),
+        false,
+      );
+
+      await store.classes.grantStaff({
+        ...grant,
+        userId: 'u_helper_0002',
+        mayWatch: true,
+        grantedBy: null,
+      });
+      await store.classes.grantStaff({ ...grant, classId: 'c_staffed_002' });
+      const staff = await store.classes.staffOf('c_staffed_001');
+      assert.deepEqual(
+        staff.map((s) => [s.username, s.role, s.mayWatch, s.displayName, s.disabledAt]),
+        [
+          ['alpha-two', 'instructor', true, 'alpha-two (display)', null],
+          ['helper-one', 'assistant', false, 'helper-one (display)', null],
+        ],
+        'by username, with their accounts',
+      );
+      assert.deepEqual(
+        (await store.classes.classesHelpedBy('u_helper_0001')).map((h) => [
+          h.class.id,
+          h.grant.mayWatch,
+        ]),
+        [
+          ['c_staffed_002', false],
+          ['c_staffed_001', false],
+        ],
+        'newest class first',
+      );
+      assert.deepEqual(await store.classes.classesHelpedBy('u_instructor02'), []);
+
+      assert.equal(await store.classes.removeStaff('c_staffed_001', 'u_helper_0001'), true);
+      assert.equal(await store.classes.removeStaff('c_staffed_001', 'u_helper_0001'), false);
+      assert.equal(await store.classes.staffGrant('c_staffed_001', 'u_helper_0001'), undefined);
+      assert.deepEqual(
+        (await store.classes.staffOf('c_staffed_001')).map((s) => s.userId),
+        ['u_helper_0002'],
+      );
+    });
+
+    it('drops a removed user’s grants, and keeps grants whose granter was removed', async () => {
+      await addStaffUser('u_granter_001', 'granter', 'instructor');
+      await addStaffUser('u_goes_away01', 'goes-away', 'assistant');
+      await store.classes.addClass(aClass('c_staff_gone1', { ownerId: 'u_granter_001' }));
+      for (const userId of ['u_goes_away01', 'u_instructor02'])
+        await store.classes.grantStaff({
+          classId: 'c_staff_gone1',
+          userId,
+          mayWatch: true,
+          grantedBy: 'u_granter_001',
+          grantedAt: T,
+        });
+      assert.equal(await store.accounts.removeUser('u_goes_away01'), true);
+      assert.equal(await store.accounts.removeUser('u_granter_001'), true);
+      assert.deepEqual(
+        (await store.classes.staffOf('c_staff_gone1')).map((s) => [s.userId, s.grantedBy]),
+        [['u_instructor02', null]],
+      );
     });
   });
 }

@@ -51,6 +51,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0003-classes',
         '0004-oidc',
         '0006-webhook-outbox',
+        '0007-class-staff',
       ]);
       const target = await backend.fresh();
       // Two servers starting at once against one database: the migration lock lets one apply.
@@ -61,6 +62,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0003-classes',
         '0004-oidc',
         '0006-webhook-outbox',
+        '0007-class-staff',
       ]);
       await Promise.all([a.close(), b.close()]);
       const again = await SessionStore.open(target);
@@ -70,6 +72,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0003-classes',
         '0004-oidc',
         '0006-webhook-outbox',
+        '0007-class-staff',
       ]);
       await again.close();
     });

@@ -15,6 +15,15 @@ export async function signedInStaff(
   role: Role,
   displayName: string,
 ): Promise<string> {
+  return (await signedInStaffUser(platform, role, displayName)).cookie;
+}
+
+/** As signedInStaff, also saying the account's username (to grant it a class, say). */
+export async function signedInStaffUser(
+  platform: Pick<TestPlatform, 'app' | 'url'>,
+  role: Role,
+  displayName: string,
+): Promise<{ username: string; cookie: string }> {
   const username = `staff-${randomBytes(5).toString('hex')}`;
   await platform.app.accounts.users.add({ username, role, displayName, password: PASSWORD });
   const res = await fetch(`${platform.url}/api/auth/sign-in`, {
@@ -23,5 +32,5 @@ export async function signedInStaff(
     body: JSON.stringify({ username, password: PASSWORD }),
   });
   assert.equal(res.status, 200, await res.clone().text());
-  return res.headers.get('set-cookie')!.split(';')[0]!;
+  return { username, cookie: res.headers.get('set-cookie')!.split(';')[0]! };
 }

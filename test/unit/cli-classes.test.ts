@@ -1,6 +1,6 @@
 /**
  * `drydock classes` against a real listening server (sandboxes are the
- * in-memory fake): list, show and end through the admin API, a hostile display
+ * in-memory fake): list, show, staff and end through the admin API, a hostile display
  * name printed inert, and the refusals an operator meets (a malformed id, an
  * unknown one, a wrong token).
  */
@@ -18,6 +18,7 @@ describe('drydock classes', () => {
   let url: string;
   let made: { id: string; joinCode: string };
   let learner: string;
+  let cookie: string;
   before(async () => {
     platform = await startFakePlatform({ DRYDOCK_ADMIN_TOKEN: TOKEN });
     const { app } = platform;
@@ -30,7 +31,7 @@ describe('drydock classes', () => {
       url: '/api/auth/sign-in',
       payload: { username, password },
     });
-    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
     const res = await app.inject({
       method: 'POST',
       url: '/api/classes',
@@ -90,6 +91,37 @@ describe('drydock classes', () => {
     const wrong = await cli(['list'], `${TOKEN}-wrong`);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /401 ADMIN_UNAUTHORIZED/);
+  });
+
+  it('lists who helps in a class, and whether each may watch terminals', async () => {
+    const none = await cli(['staff', made.id]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /nobody helps in this class/);
+    const helper = `helper-${randomBytes(3).toString('hex')}`;
+    await platform.app.accounts.users.add({
+      username: helper,
+      role: 'assistant',
+      displayName: 'Asa Helper',
+      password: 'a long enough passphrase',
+    });
+    const granted = await platform.app.inject({
+      method: 'POST',
+      url: `/api/classes/${made.id}/staff`,
+      headers: { cookie },
+      payload: { username: helper, mayWatch: true },
+    });
+    assert.equal(granted.statusCode, 201, granted.body);
+    const run = await cli(['staff', made.id]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^USERNAME\s+ROLE\s+WATCH\s+SINCE\s+NAME/);
+    assert.match(run.stdout, new RegExp(`${helper}\\s+assistant\\s+yes\\s+.*Asa Helper`));
+    const json = JSON.parse((await cli(['staff', made.id, '--json'])).stdout) as {
+      username: string;
+    }[];
+    assert.deepEqual(
+      json.map((s) => s.username),
+      [helper],
+    );
   });
 
   it('ends a class: its members’ sandboxes go and its code stops working', async () => {
