@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { FastifyInstance } from 'fastify';
@@ -24,10 +23,13 @@ export const LABS_ROOT = process.env.DRYDOCK_ROOT ?? ROOT;
  * The session store of the servers tests start (in process or as a child):
  * DRYDOCK_TEST_STORE_URL (run-tests.ts points some lanes at PostgreSQL), else an
  * SQLite file of the test runs' own, apart from the one `npm start` uses. Each
- * test server has an owner of its own, so they share it without meeting.
+ * test server has an owner of its own, so they share it without meeting. The
+ * file is the checkout's: another checkout on the machine (a branch with a
+ * migration this one lacks) would otherwise migrate it under this one's feet.
  */
 export const TEST_STORE_URL =
-  process.env.DRYDOCK_TEST_STORE_URL ?? `sqlite:${join(tmpdir(), 'drydock-tests', 'store.sqlite')}`;
+  process.env.DRYDOCK_TEST_STORE_URL ??
+  `sqlite:${join(ROOT, '.drydock', 'test-store', 'store.sqlite')}`;
 
 export interface TestPlatform {
   app: FastifyInstance;
