@@ -25,6 +25,7 @@ import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TakeoverBar } from './takeover-bar.ts';
 import { TaskList } from './task-list.ts';
+import { installTerminalAids, type TerminalAids } from './terminal-keys.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 import type { CreatedSession, Session } from '../../protocol/session.ts';
 
@@ -73,6 +74,7 @@ class LabPage {
   readonly #takeover: TakeoverBar;
   readonly #runButtons: RunButtons;
   readonly #errorHints: ErrorHints;
+  readonly #aids: TerminalAids;
   readonly #ui: {
     start: HTMLButtonElement;
     check: HTMLButtonElement;
@@ -136,6 +138,10 @@ class LabPage {
       broadcastFrom: required(root, '[data-broadcast-from]'),
       broadcastMessage: required(root, '[data-broadcast-message]'),
     };
+    this.#aids = installTerminalAids(root, {
+      mount: this.#ui.mount,
+      check: () => void this.check(),
+    });
     this.#clock.onTick = (left) => {
       this.#secondsLeft = left;
       this.#renderExtend();
@@ -442,6 +448,7 @@ class LabPage {
     }
     const { createTerminal } = await this.#loadTerminalModule();
     this.#terminal = createTerminal(this.#ui.mount);
+    this.#aids.attach(this.#terminal);
     return this.#terminal;
   }
 
