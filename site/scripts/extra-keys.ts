@@ -1,6 +1,6 @@
 /**
  * The row of extra keys a phone's keyboard lacks (Esc, Tab, Ctrl, arrows, and
- * | ~ - / that hide on a second layer), shown below the terminal on a coarse
+ * | ~ - that hide on a second layer), shown below the terminal on a coarse
  * pointer or a narrow page (TerminalPanel.astro's CSS decides), kept above the
  * on-screen keyboard while it is open. Ctrl is sticky: it applies to the next
  * key, from the row or the phone's keyboard (Ctrl, then c: ETX, 0x03, which
