@@ -21,6 +21,7 @@ import {
 import type { LabTerminal } from './lab-terminal.ts';
 import { ErrorHints } from './error-spotter.ts';
 import { RunButtons } from './run-buttons.ts';
+import { rememberCheck } from './progress-store.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TakeoverBar } from './takeover-bar.ts';
@@ -334,6 +335,7 @@ class LabPage {
       const results = await checkSession(session.id, session.token);
       if (this.#session !== session) return;
       const passed = this.#tasks.showResults(results);
+      rememberCheck(this.#slug, results, this.#tasks.ids);
       const total = results.length;
       this.#setPhase(
         'ready',
