@@ -46,6 +46,10 @@ function remember(on: boolean): void {
 
 const MODIFIERS = new Set(['Shift', 'Control', 'Alt', 'Meta', 'AltGraph']);
 
+/** The M key: by the letter it types, or by its place on a layout without Latin letters (Cyrillic, Greek…). */
+const isM = (event: KeyboardEvent) =>
+  event.key.toLowerCase() === 'm' || (!/^[a-z]$/i.test(event.key) && event.code === 'KeyM');
+
 export function installTerminalAids(
   root: HTMLElement,
   options: { mount: HTMLElement; check: () => void },
@@ -90,7 +94,7 @@ export function installTerminalAids(
         leaving = false;
         return;
       }
-      if (ctrlOnly && event.key.toLowerCase() === 'm') {
+      if (ctrlOnly && isM(event)) {
         // Not sent to the shell: it arms the next Tab.
         event.preventDefault();
         event.stopPropagation();
