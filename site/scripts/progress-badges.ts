@@ -3,7 +3,7 @@
  * for each lab (`data-progress-lab="<slug>"` with `data-progress-tasks="a b c"`,
  * the lab's task ids at build time) from the record this browser keeps. A lab
  * of a current class is shown by the class's rule (protocol/learner-progress.ts).
- * Exported for the progress panel, which repaints them after an import.
+ * ProgressBadge.astro repaints them after every save, here or in another tab.
  */
 import { standing } from '../../protocol/learner-progress.ts';
 import { currentClassLabs, loadProgress } from './progress-store.ts';

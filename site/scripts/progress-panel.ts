@@ -2,10 +2,10 @@
  * The "Your progress" panel on /labs/: Export saves this browser's record as a
  * JSON file; Import reads one, refuses anything that is not a readable
  * Drydock progress file with a sentence saying why (and changes nothing), and
- * otherwise adds it to what this browser has (protocol/learner-progress.ts).
+ * otherwise adds it to what this browser has (protocol/learner-progress.ts);
+ * the badges repaint themselves on the save.
  */
 import { progressFile, readProgressFile } from '../../protocol/learner-progress.ts';
-import { paintProgressBadges } from './progress-badges.ts';
 import { importProgress, loadProgress } from './progress-store.ts';
 
 const panel = document.querySelector<HTMLElement>('[data-progress-panel]');
@@ -54,7 +54,6 @@ if (panel) {
         }
         const labs = Object.keys(read.value.labs).length;
         say(`Imported your progress in ${labs} lab${labs === 1 ? '' : 's'}.`, 'ok');
-        void paintProgressBadges();
       },
       () => say('Nothing was imported: the file could not be read.', 'error'),
     );

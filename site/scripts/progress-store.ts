@@ -16,6 +16,8 @@ import { parseText } from '../../protocol/parse.ts';
 import { LEARNER_KEY } from './learner-id.ts';
 
 export const PROGRESS_KEY = 'drydock.progress';
+/** Fired on `window` after this page saved the record; other tabs get the `storage` event. */
+export const PROGRESS_SAVED = 'drydock:progress';
 const SET_ASIDE_KEY = 'drydock.progress.unreadable';
 
 export function loadProgress(): Progress {
@@ -44,6 +46,7 @@ export function loadProgress(): Progress {
 export function saveProgress(progress: Progress): boolean {
   try {
     localStorage.setItem(PROGRESS_KEY, JSON.stringify(progress));
+    window.dispatchEvent(new Event(PROGRESS_SAVED));
     return true;
   } catch {
     return false;
