@@ -5,7 +5,11 @@
  * otherwise adds it to what this browser has (protocol/learner-progress.ts);
  * the badges repaint themselves on the save.
  */
-import { progressFile, readProgressFile } from '../../protocol/learner-progress.ts';
+import {
+  PROGRESS_FILE_MAX_BYTES,
+  progressFile,
+  readProgressFile,
+} from '../../protocol/learner-progress.ts';
 import { importProgress, loadProgress } from './progress-store.ts';
 
 const panel = document.querySelector<HTMLElement>('[data-progress-panel]');
@@ -40,6 +44,12 @@ if (panel) {
   input.addEventListener('change', () => {
     const file = input.files?.[0];
     if (!file) return;
+    if (file.size > PROGRESS_FILE_MAX_BYTES) {
+      // Not read at all: a film chosen by mistake would otherwise sit in memory.
+      input.value = '';
+      say('Nothing was imported: the file is far too big to be a Drydock progress file.', 'error');
+      return;
+    }
     void file.text().then(
       (text) => {
         input.value = ''; // the same file may be chosen again
