@@ -21,10 +21,12 @@ import {
 import type { LabTerminal } from './lab-terminal.ts';
 import { ErrorHints } from './error-spotter.ts';
 import { RunButtons } from './run-buttons.ts';
+import { rememberCheck } from './progress-store.ts';
 import { SessionClock } from './session-clock.ts';
 import { SessionConnection } from './session-connection.ts';
 import { TakeoverBar } from './takeover-bar.ts';
 import { TaskList } from './task-list.ts';
+import { installTerminalAids, type TerminalAids } from './terminal-keys.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 import type { CreatedSession, Session } from '../../protocol/session.ts';
 
@@ -73,6 +75,7 @@ class LabPage {
   readonly #takeover: TakeoverBar;
   readonly #runButtons: RunButtons;
   readonly #errorHints: ErrorHints;
+  readonly #aids: TerminalAids;
   readonly #ui: {
     start: HTMLButtonElement;
     check: HTMLButtonElement;
@@ -136,6 +139,10 @@ class LabPage {
       broadcastFrom: required(root, '[data-broadcast-from]'),
       broadcastMessage: required(root, '[data-broadcast-message]'),
     };
+    this.#aids = installTerminalAids(root, {
+      mount: this.#ui.mount,
+      check: () => void this.check(),
+    });
     this.#clock.onTick = (left) => {
       this.#secondsLeft = left;
       this.#renderExtend();
@@ -328,6 +335,7 @@ class LabPage {
       const results = await checkSession(session.id, session.token);
       if (this.#session !== session) return;
       const passed = this.#tasks.showResults(results);
+      rememberCheck(this.#slug, results, this.#tasks.ids);
       const total = results.length;
       this.#setPhase(
         'ready',
@@ -442,6 +450,7 @@ class LabPage {
     }
     const { createTerminal } = await this.#loadTerminalModule();
     this.#terminal = createTerminal(this.#ui.mount);
+    this.#aids.attach(this.#terminal);
     return this.#terminal;
   }
 

@@ -1,7 +1,9 @@
 /**
  * The xterm.js terminal of the lab page: fit, web links and Unicode 11 addons,
  * copy with Ctrl+Shift+C, paste with Ctrl+Shift+V (or the browser's own paste),
- * and a fit that follows the size of its container.
+ * a fit that follows the size of its container, xterm's screen-reader mode on
+ * request, and input the page types on the learner's behalf (the phone's
+ * extra keys: site/scripts/extra-keys.ts).
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
@@ -19,6 +21,17 @@ export interface LabTerminal {
   /** Whether keystrokes go anywhere; an ended session keeps its output readable but takes no input. */
   setActive(active: boolean): void;
   onInput(listener: (data: string | Uint8Array<ArrayBuffer>) => void): IDisposable;
+  /** Sends `data` as if the learner had typed it (nothing while input is off). */
+  type(data: string): void;
+  /**
+   * The next typed text goes through `transform` first (a sticky Ctrl from the
+   * extra keys), once; `undefined` cancels a pending one.
+   */
+  transformNextInput(transform: ((data: string) => string) | undefined): void;
+  /** Whether the shell asked for application cursor keys (arrows then send ESC O A, not ESC [ A). */
+  readonly applicationCursorKeys: boolean;
+  /** xterm's screen-reader mode: an accessibility tree that announces new output. */
+  setScreenReaderMode(on: boolean): void;
   onResize(listener: (size: { cols: number; rows: number }) => void): IDisposable;
   fit(): void;
   /** A fixed size (a watched learner's screen): the terminal stops following its container. */
@@ -134,6 +147,20 @@ export function createTerminal(mount: HTMLElement, options: TerminalOptions = {}
 
   term.open(mount);
 
+  // One subscription to xterm's input for every listener, so a one-shot transform applies once.
+  const inputListeners = new Set<(data: string | Uint8Array<ArrayBuffer>) => void>();
+  let transformNext: ((data: string) => string) | undefined;
+  term.onData((text) => {
+    const transform = transformNext;
+    transformNext = undefined;
+    const data = transform ? transform(text) : text;
+    for (const listener of inputListeners) listener(data);
+  });
+  term.onBinary((text) => {
+    const bytes = binaryStringToBytes(text);
+    for (const listener of inputListeners) listener(bytes);
+  });
+
   let frame = 0;
   const fit = () => {
     if (!following) return;
@@ -167,14 +194,20 @@ export function createTerminal(mount: HTMLElement, options: TerminalOptions = {}
       term.options.cursorInactiveStyle = active ? 'outline' : 'none';
     },
     onInput(listener) {
-      const data = term.onData((text) => listener(text));
-      const binary = term.onBinary((text) => listener(binaryStringToBytes(text)));
-      return {
-        dispose: () => {
-          data.dispose();
-          binary.dispose();
-        },
-      };
+      inputListeners.add(listener);
+      return { dispose: () => inputListeners.delete(listener) };
+    },
+    type(data) {
+      term.input(data, true);
+    },
+    transformNextInput(transform) {
+      transformNext = transform;
+    },
+    get applicationCursorKeys() {
+      return term.modes.applicationCursorKeysMode;
+    },
+    setScreenReaderMode(on) {
+      term.options.screenReaderMode = on;
     },
     onResize(listener) {
       return term.onResize(listener);

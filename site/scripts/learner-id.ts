@@ -6,7 +6,8 @@
  */
 import { LEARNER_ID } from '../../protocol/learner-id.ts';
 
-const KEY = 'drydock.learner';
+/** Where it is kept; a browser without it has never used the lab server. */
+export const LEARNER_KEY = 'drydock.learner';
 
 function fresh(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -23,10 +24,10 @@ let cached: string | undefined;
 export function learnerId(): string {
   if (cached) return cached;
   try {
-    const kept = localStorage.getItem(KEY);
+    const kept = localStorage.getItem(LEARNER_KEY);
     if (kept && LEARNER_ID.test(kept)) return (cached = kept);
     cached = fresh();
-    localStorage.setItem(KEY, cached);
+    localStorage.setItem(LEARNER_KEY, cached);
   } catch {
     cached ??= fresh();
   }

@@ -28,6 +28,11 @@ export class TaskList {
     return this.#tasks.size;
   }
 
+  /** Every task's id, in the lab's order. */
+  get ids(): string[] {
+    return [...this.#tasks.keys()];
+  }
+
   reset(): void {
     for (const id of this.#tasks.keys()) this.#setState(id, 'pending');
   }
