@@ -4,16 +4,14 @@
  *
  * - First, alone: tests that change the host itself (the host-devices test makes
  *   the host's /dev/net/tun unusable for a while; any sandbox started meanwhile by
- *   another lane would die), and the exhaustion attacks, which saturate the CPU,
- *   memory and pids of a sandbox on purpose and measure how a neighbour fares:
- *   beside other lanes they would slow those lanes' browser tests past their
- *   hang guards, and their own figures would measure the other lanes.
+ *   another lane would die).
  * - Then four lanes at once, each one `node --test` process running its files one
  *   after another: the lab contract and the adversarial suite (mostly waiting on
  *   sandboxes), against PostgreSQL; unit, engine and browser tests of the
  *   platform, against SQLite; the suites that go through the session store again
  *   (AGAIN_ON_POSTGRES), against PostgreSQL; and the compose deployment, whose
- *   image build mostly waits on the network.
+ *   image build mostly waits on the network, followed by the longest browser
+ *   suites (BESIDE_DEPLOY).
  *
  * Each lane's lines are printed as they come, prefixed with the lane's name; a
  * lane's full output is also kept in .drydock/test-logs/. The last line is the
@@ -54,12 +52,23 @@ const LABS = [
   ...(await files('test/adversarial/**/*.test.ts')),
 ];
 const DEPLOY = ['test/engine/compose-deployment.test.ts'];
-const taken = new Set([...EXCLUSIVE, ...LABS, ...DEPLOY]);
+/**
+ * The longest browser suites run in the deploy lane, which is otherwise over in
+ * a minute and a half: left in the platform lane, they made it the one the whole
+ * run waits for (26 of 29 minutes in a CI rehearsal).
+ */
+const BESIDE_DEPLOY = [
+  'test/e2e/class-session.test.ts',
+  'test/e2e/lab-keys.test.ts',
+  'test/e2e/lab-commands-and-hints.test.ts',
+  'test/e2e/terminal-output.test.ts',
+];
+const taken = new Set([...EXCLUSIVE, ...LABS, ...DEPLOY, ...BESIDE_DEPLOY]);
 const PLATFORM = [
   ...(await files('test/unit/**/*.test.ts')),
   ...(await files('test/store/**/*.test.ts')),
   ...(await files('test/engine/**/*.test.ts')).filter((file) => !taken.has(file)),
-  ...(await files('test/e2e/**/*.test.ts')),
+  ...(await files('test/e2e/**/*.test.ts')).filter((file) => !taken.has(file)),
 ];
 
 /**
@@ -149,7 +158,7 @@ const phases: Lane[][] = [
     { name: 'labs', files: LABS, env: onPostgres },
     { name: 'platform', files: PLATFORM },
     { name: 'postgres', files: AGAIN_ON_POSTGRES, env: onPostgres },
-    { name: 'deploy', files: DEPLOY },
+    { name: 'deploy', files: [...DEPLOY, ...BESIDE_DEPLOY] },
   ],
 ];
 const total: Totals = { passed: 0, failed: 0, skipped: 0 };
