@@ -41,6 +41,8 @@ const FIRST_TASK = 'template-outside-mounts';
 const PASSWORD = 'a long enough passphrase';
 const USERNAME = `ivo-${randomBytes(3).toString('hex')}`;
 const HOSTILE_NAME = '<img src=x onerror=window.__pwned=1>';
+/** A file name a check will print (no slash: it is one name). */
+const HOSTILE_FILE = '<img src=x onerror=window.__pwned=2>.tmpl';
 const LAPTOP = { width: 1440, height: 900 };
 const TABLET = { width: 1024, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -172,6 +174,13 @@ describe('the instructor’s live class dashboard', () => {
     await typeCommand(bob, 'docker compose ps');
     await waitForTerminal(bob, /harborlog-web-1/);
     await row('Bob').getByText('Connected').waitFor({ timeout: 15_000 });
+    // A check that prints what the learner made: a second template, named as
+    // markup, under the volume's path in the image. Its path is in the check's message.
+    await typeCommand(
+      bob,
+      `printf 'berths = \${BERTHS}\\n' > '${HOSTILE_FILE}' && echo 'COPY ["${HOSTILE_FILE}", "/home/app/harborlog/"]' >> Dockerfile && docker compose up -d --build >/dev/null 2>&1; echo "rebuilt-$((40+2))"`,
+    );
+    await waitForTerminal(bob, /\nrebuilt-42\n/, 180_000);
 
     const output = await checkTask(bob, FIRST_TASK, 'failed');
     const checked = Date.now();
@@ -182,6 +191,10 @@ describe('the instructor’s live class dashboard', () => {
     );
     const message = (await failing.getAttribute('data-tip'))!;
     assert.ok(message.length > 10, 'the cell carries the check’s message');
+    assert.ok(
+      message.includes(`/home/app/harborlog/${HOSTILE_FILE}`),
+      `the check printed the learner's file name: ${message}`,
+    );
     assert.ok(
       output
         .replace(/\s+/g, ' ')
@@ -194,6 +207,13 @@ describe('the instructor’s live class dashboard', () => {
     await failing.hover();
     await tip.waitFor({ state: 'visible' });
     assert.equal(await tip.innerText(), message);
+    // Shown as text on both pages: no element made of it, no script run.
+    assert.equal(
+      await dashboard.locator('[data-cell-tip] img, [data-testid="class-stuck"] img').count(),
+      0,
+    );
+    assert.equal(await dashboard.evaluate(() => window.__pwned), undefined);
+    assert.equal(await bob.evaluate(() => window.__pwned), undefined);
     await dashboard.mouse.move(0, 0);
     await tip.waitFor({ state: 'hidden' });
     await dashboard.locator('[data-testid="class-grid"]').focus();
