@@ -5,7 +5,9 @@
  * both the learner's session and the refilled warm sandbox back.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -20,6 +22,7 @@ import {
   newOwner,
   ROOT,
   startPlatform,
+  TEST_STORE_URL,
   type TestPlatform,
 } from '../support/platform.ts';
 
@@ -35,11 +38,18 @@ async function warmPoolFull(platform: TestPlatform, size: number): Promise<void>
 
 describe('a learner starting a warm lab', () => {
   const owner = newOwner('warm');
+  // On SQLite a store of its own (kept across the restart below): a server with warm
+  // pools warms and trims for every class in its database, and the lane's shared
+  // store holds other suites' classes of this lab. PostgreSQL's lane has no such suites.
+  const store = TEST_STORE_URL.startsWith('sqlite:')
+    ? join(tmpdir(), `drydock-${owner}.sqlite`)
+    : undefined;
   const env = {
     DRYDOCK_OWNER: owner,
     DRYDOCK_WARM_POOLS: `${LAB}=1`,
     DRYDOCK_WARM_MAX: '1',
     DRYDOCK_SHUTDOWN: 'keep',
+    ...(store ? { DRYDOCK_DATABASE_URL: `sqlite:${store}` } : {}),
   };
   let platform: TestPlatform;
   let browser: Browser;
@@ -64,6 +74,8 @@ describe('a learner starting a warm lab', () => {
       await cleaner.close();
     }
     await assertNothingLeft(owner);
+    if (store)
+      for (const file of [store, `${store}-wal`, `${store}-shm`]) rmSync(file, { force: true });
   });
 
   it('gets a prompt from a sandbox set up before Start was pressed', async (t) => {
