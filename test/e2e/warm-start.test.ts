@@ -82,6 +82,8 @@ describe('a learner starting a warm lab', () => {
     await warmPoolFull(platform, 1);
     warmBefore = platform.app.pool.containers()[0]!;
     await page.goto(`${platform.url}/labs/${LAB}/`);
+    // The lab page's script has run (its Start listens), even on a machine under load.
+    await page.waitForFunction(() => typeof window.__drydockTerminalText === 'function');
     const pressed = performance.now();
     await page.getByTestId('lab-start').click();
     await waitForTerminal(page, /sandbox:~\/lab#/, 30_000);
