@@ -58,3 +58,26 @@ archive_load() {
   printf '[%s]\n' "${manifest%,}" > "$archive_work/archive/manifest.json"
   quietly docker load -i <(tar -cf - -C "$archive_work/archive" .)
 }
+
+# --- Solve scripts, task by task ---------------------------------------------------
+# A solve script applies one task's fix when given its id ($1), assuming the tasks
+# before it are done (by the solve or by the learner's own fix), or every task's in
+# order when given none ("skip with the solution" runs the first; CI runs both,
+# docs/writing-labs.md). Each part is a function solve_<task id, - as _>; the script
+# ends with
+#   solve_tasks first-task second-task ... -- "$@"
+# listing the lab's task ids in order. An id it does not list is refused (exit 2).
+solve_tasks() {
+  local tasks=() id
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do tasks+=("$1"); shift; done
+  [ "${1-}" = -- ] && shift
+  if [ $# -eq 0 ]; then
+    for id in "${tasks[@]}"; do "solve_${id//-/_}"; done
+    return 0
+  fi
+  for id in "${tasks[@]}"; do
+    if [ "$id" = "$1" ]; then "solve_${id//-/_}"; return 0; fi
+  done
+  echo "solve: this lab has no task \"$1\"; its tasks are: ${tasks[*]}" >&2
+  return 2
+}

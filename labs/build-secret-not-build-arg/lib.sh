@@ -12,7 +12,7 @@ token_patterns() {
 # and the files in their layers, including files that a later layer deletes. Reads what
 # `docker save` exports, so it sees exactly what a registry would receive.
 token_traces() {
-  local tmp cfg layers id i n layer
+  local tmp cfg layers id i n layer layer_list
   tmp=$(mktemp -d /tmp/drydock-scan.XXXXXX)
   token_patterns > "$tmp/patterns"
   mkdir "$tmp/x"
@@ -32,9 +32,9 @@ token_traces() {
         ( del(.history, .rootfs) | paths(type == "string") as $path | select(getpath($path) | hit)
           | "\($id)\tconfig: " + ($path | map(if type == "number" then "[\(.)]" else ".\(.)" end) | join("")) )
       ' "$tmp/x/$cfg" 2>/dev/null
-    read -r -a list <<< "$layers"
-    n=${#list[@]} i=0
-    for layer in "${list[@]}"; do
+    read -r -a layer_list <<< "$layers"
+    n=${#layer_list[@]} i=0
+    for layer in "${layer_list[@]}"; do
       i=$((i + 1))
       if [ ! -e "$tmp/hits-${layer//\//_}" ]; then
         PATTERNS="$tmp/patterns" tar -x -f "$tmp/x/$layer" \

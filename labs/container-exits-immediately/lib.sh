@@ -89,7 +89,7 @@ mount_source() {
 # its own (no Compose settings) and waits up to 4 s for its status page. Sets ALONE_WHY
 # to what went wrong. Removes the test container, and the built image if it is new.
 image_starts_alone() {
-  local service=$1 cfg context dockerfile before img tc ok=1 i code
+  local service=$1 cfg context dockerfile before img tc ok=1 code
   ALONE_WHY=''
   cfg=$(docker compose config --format json 2>/dev/null)
   context=$(jq -r --arg s "$service" '.services[$s].build.context // empty' <<< "$cfg")
@@ -102,7 +102,7 @@ image_starts_alone() {
   tc=$(docker run -d --init --network none --label drydock.check=image-starts-alone "$img" 2>&1) \
     || { ALONE_WHY="docker run fails: $(tail -n 1 <<< "$tc")"; tc=''; ok=0; }
   if [ -n "$tc" ]; then
-    for i in $(seq 1 13); do
+    for _ in $(seq 1 13); do
       docker exec "$tc" wget -qO- -T 1 http://127.0.0.1:8080/cgi-bin/status >/dev/null 2>&1 && break
       container_is_up "$tc" || break
       sleep 0.3

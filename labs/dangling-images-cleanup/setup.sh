@@ -11,6 +11,7 @@
 set -euo pipefail
 
 archive_begin ci-history   # labs/_lib/setup.sh
+# shellcheck disable=SC2154 # set by archive_begin, in labs/_lib/setup.sh
 work=$archive_work
 now=$(date +%s)
 

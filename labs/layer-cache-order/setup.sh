@@ -22,7 +22,7 @@ rm testdata/.base.csv
 mkdir -p .git/objects/pack .git/objects/info .git/refs/heads .git/refs/tags .git/hooks .git/info
 echo 'ref: refs/heads/main' > .git/HEAD
 printf '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n[remote "origin"]\n\turl = git@git.ellery.example:tidewise/tidewise.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n' > .git/config
-echo "$(seed_hex head 40)" > .git/refs/heads/main
+seed_hex head 40 > .git/refs/heads/main
 echo 'Unnamed repository; edit this file to name it for gitweb.' > .git/description
 pack=$(seed_hex pack 40)
 head -c 12000000 /dev/urandom > ".git/objects/pack/pack-$pack.pack"

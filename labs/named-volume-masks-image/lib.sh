@@ -9,7 +9,7 @@
 # $next_error if it can't build or doesn't answer. The learner's images, volumes and
 # containers are not touched; everything made here is removed on exit.
 next_release_settings() {
-  local cid=$1 config context dockerfile target out type name src dst copy entry tries
+  local cid=$1 config context dockerfile target out type name src dst copy entry
   local -a args=() run=() cmd=() entry_words=()
   next_settings='' next_error=''
   next_marker="release_check = $(seed_hex next-release 8)"
@@ -77,7 +77,7 @@ next_release_settings() {
   fi
   next_probe=$(docker run -d --init --network none --label drydock.probe=1 "${run[@]}" "$next_tag" "${cmd[@]}" 2>&1) \
     || { next_error="the rebuilt image does not start: $next_probe"; next_probe=''; return 1; }
-  for tries in $(seq 1 25); do
+  for _ in $(seq 1 25); do
     if out=$(docker exec "$next_probe" wget -qO- -T 1 http://127.0.0.1:8080/cgi-bin/status 2>/dev/null); then
       next_settings=$out; return 0
     fi

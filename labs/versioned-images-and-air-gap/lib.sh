@@ -3,8 +3,6 @@
 # derived from DRYDOCK_SEED; so a check can tell the released tollgate-worker 2.10 from
 # another image that was merely tagged or built as 2.10.
 
-TOLLGATE_RELEASES='tollgate-api:1.0 tollgate-api:1.1 tollgate-api:1.2 tollgate-api:1.3 tollgate-api:1.4 tollgate-worker:2.8 tollgate-worker:2.9 tollgate-worker:2.10'
-
 # release_revision REPO:VERSION: the revision label setup gave that release.
 release_revision() { seed_hex "rev-$1" 7; }
 

@@ -21,6 +21,7 @@ setsid unshare --net dockerd --config-file /srv/booth/daemon.json --host "$BOOTH
 
 # --- the release history ------------------------------------------------------------
 archive_begin tollgate-releases   # labs/_lib/setup.sh
+# shellcheck disable=SC2154 # set by archive_begin, in labs/_lib/setup.sh
 work=$archive_work
 now=$(date +%s)
 

@@ -14,9 +14,9 @@ build_id=$(seed_hex manifest-tools-build)
 cfg=$(docker compose config --format json 2>&1) \
   || fail "Compose can't read the project: $(tail -n 1 <<< "$cfg")" "Expected: compose.yaml valid, with the web service's build taking the token as a secret."
 
-args=$(jq -r --arg t "$TOKEN" --arg b "$b64" \
+build_args=$(jq -r --arg t "$TOKEN" --arg b "$b64" \
   '.services.web.build.args // {} | to_entries[] | select((.value // "") | tostring | (contains($t) or contains($b))) | .key' <<< "$cfg" | paste -sd, -)
-[ -z "$args" ] || fail "compose.yaml still hands the token to the build as a build argument ($args)." \
+[ -z "$build_args" ] || fail "compose.yaml still hands the token to the build as a build argument ($build_args)." \
   "Build arguments are recorded in the image's history (docker history --no-trunc). Expected: the token only as a BuildKit secret (build.secrets in compose.yaml, or docker build --secret)."
 
 mapfile -t files < <(project_token_files)

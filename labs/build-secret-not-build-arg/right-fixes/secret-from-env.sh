@@ -2,7 +2,8 @@
 # `environment:` source) under an id of the team's choosing, and the Dockerfile reads it
 # with the secret's default target.
 set -euo pipefail
-export PKG_TOKEN=$(cat /root/.config/kestrel/pkg-token)
+PKG_TOKEN=$(cat /root/.config/kestrel/pkg-token)
+export PKG_TOKEN
 sed -i -e '/^ARG PKG_TOKEN$/d' \
   -e 's|^RUN wget -qO /tmp/manifest-tools.tar.gz \\$|RUN --mount=type=secret,id=kestrel_ci \\\n    wget -qO /tmp/manifest-tools.tar.gz \\|' \
   -e 's|http://ci:${PKG_TOKEN}@|http://ci:$(cat /run/secrets/kestrel_ci)@|' Dockerfile

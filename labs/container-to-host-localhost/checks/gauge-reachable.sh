@@ -20,6 +20,8 @@ probe() {
 }
 # bridge_gateways: the host's address on each Docker bridge network ("ADDRESS NETWORK").
 bridge_gateways() {
+  # One argument per network id (hex words: the split is the point).
+  # shellcheck disable=SC2046
   docker network inspect -f '{{.Driver}} {{.Name}} {{range .IPAM.Config}}{{.Gateway}} {{end}}' $(docker network ls -q) 2>/dev/null \
     | awk '$1 == "bridge" { for (i = 3; i <= NF; i++) print $i, $2 }'
 }

@@ -36,7 +36,8 @@ exec 9>&-   # the real board is done with: let the other check restart it
 # The image the next deploy builds must not carry the key (anyone with the image could
 # pair a screen, and every installation would share it).
 fresh_build
-[ -n "$fresh_image" ] || fail "Could not build the board image from the project files to look into it."
+[ -n "$fresh_image" ] || fail "The board image does not build from the project files, so the check can't look into it." \
+  "Expected: docker compose build board to succeed."
 baked=$(run_container --network none --user 0 --entrypoint /bin/grep "$fresh_image" -rlF "$key" /opt /usr/local /etc 2>/dev/null)
 rc=$?   # grep: 0 found, 1 not found; anything else means the look did not happen
 baked=$(head -n 3 <<< "$baked" | tr '\n' ' ')

@@ -29,6 +29,8 @@ esac
   "Expected: a board that starts once, after the api is healthy."
 board=''
 board_answers() { board=$(docker exec "$cid" wget -qO- -T 1 http://127.0.0.1:8080/ 2>/dev/null); }
-retry_while_up 3 "$cid" board_answers || fail "The board container runs, but doesn't answer on port 8080 inside it."
-grep -q 'Capt\.' <<< "$board" || fail "The board runs, but shows no pilots: $(head -c 200 <<< "$board")"
+retry_while_up 3 "$cid" board_answers || fail "The board container is $(describe_state "$cid"), but doesn't answer on port 8080 inside it; expected its duty board there." \
+  "Its last log line: $(last_log_line "$cid")"
+grep -q 'Capt\.' <<< "$board" || fail "The board runs, but shows no pilots: $(head -c 200 <<< "$board")" \
+  "Expected: the api's duty slots (lines with Capt.), which the board reads from the api once it is healthy."
 pass "The board waits for a healthy api (depends_on: service_healthy), started once, and shows $(grep -c 'Capt\.' <<< "$board") duty slots."

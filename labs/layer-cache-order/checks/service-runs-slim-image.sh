@@ -12,7 +12,8 @@ if ! retry_while_up 3 "$cid" answers; then
   fail "The web container is $state; expected it running." "Its last log line: $(last_log_line "$cid")"
 fi
 grep -q '^dependencies: 8 packages' <<< "$reply" \
-  || fail "tidewise answers, but without its 8 dependencies: $(grep '^dependencies' <<< "$reply" || echo 'no dependency line')."
+  || fail "tidewise answers, but without its 8 dependencies: $(grep '^dependencies' <<< "$reply" || echo 'no dependency line')." \
+    "Expected: dependencies: 8 packages, installed in the image by tools/install-deps.sh from deps.lock."
 
 image=$(docker inspect -f '{{.Image}}' "$cid")
 size=$(docker image inspect -f '{{.Size}}' "$image")

@@ -20,7 +20,7 @@ note=''
 if config=$(docker compose config --format json 2>&1); then
   planned=$(jq -r '.services.web.deploy.resources.limits.memory // .services.web.mem_limit // 0' <<< "$config")
   [ "$planned" = "$bytes" ] \
-    || note="compose.yaml gives the service $([ "$planned" = 0 ] && echo "no limit" || echo "$(mib "$planned")"), but the running container has $([ "$bytes" = 0 ] && echo "none" || echo "$shown")"
+    || note="compose.yaml gives the service $([ "$planned" = 0 ] && echo "no limit" || mib "$planned"), but the running container has $([ "$bytes" = 0 ] && echo "none" || echo "$shown")"
 else
   note="compose.yaml is not valid: $(tail -n 1 <<< "$config")"
 fi

@@ -26,7 +26,7 @@ if [ "$restarts" -gt 0 ]; then
     "Expected: a container that started once and stayed up. Fix compose.yaml and recreate it (docker compose up -d)."
 fi
 
-ready=$(ready_in_this_start "$cid") || {
+ready_in_this_start "$cid" >/dev/null || {
   up=$(awk -v a="$(epoch "$(docker inspect -f '{{.State.StartedAt}}' "$cid")")" -v b="$(date +%s.%N)" 'BEGIN { printf "%d", b - a }')
   fail "tidewatch has been starting for $up s and has not logged \"ready\" yet; its last log line: $(last_log_line "$cid")" \
     "It needs about 6 s to load its model: a start that takes this long is stuck."

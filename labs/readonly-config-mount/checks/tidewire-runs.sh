@@ -14,7 +14,7 @@ if ! retry_while_up 3 "$cid" answers; then
     "Its last log line: $(last_log_line "$cid")"
   home=$(docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$cid" | sed -n 's/^TIDEWIRE_HOME=//p' | tail -n 1)
   config=${home:-/home/app/.tidewire}; config=${config%/}/config.json
-  IFS='|' read -r ftype fsrc frw < <(docker inspect -f '{{range .Mounts}}{{if eq .Destination "'"$config"'"}}{{.Type}}|{{.Source}}|{{.RW}}{{end}}{{end}}' "$cid")
+  IFS='|' read -r ftype _ frw < <(docker inspect -f '{{range .Mounts}}{{if eq .Destination "'"$config"'"}}{{.Type}}|{{.Source}}|{{.RW}}{{end}}{{end}}' "$cid")
   why=''
   if [ -n "$ftype" ]; then
     [ "$frw" = true ] && how=writable || how=read-only

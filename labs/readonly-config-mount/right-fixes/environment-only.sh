@@ -18,7 +18,7 @@ chmod 600 .env
       TIDEWIRE_ALERTS: "$(get alerts)"
 YAML
 } > compose.new && mv compose.new compose.yaml
-! grep -q 'config.json' compose.yaml
+if grep -q 'config.json' compose.yaml; then echo 'the config file is still mounted' >&2; exit 1; fi
 docker compose up -d 2>&1 | tail -n 2
 cid=$(service_container tidewire tidewire)
 answers() { docker exec "$cid" wget -qO /dev/null -T 1 http://127.0.0.1:8080/cgi-bin/status 2>/dev/null; }

@@ -4,7 +4,7 @@
 # now in the image.
 set -euo pipefail
 sed -i '/^    volumes:$/,/config\.json:ro$/d' compose.yaml
-! grep -q 'config.json' compose.yaml
+if grep -q 'config.json' compose.yaml; then echo 'the config file is still mounted' >&2; exit 1; fi
 sed -i 's|^RUN chmod|COPY --chown=app:app tidewire/config.json /home/app/.tidewire/config.json\nRUN chmod|' Dockerfile
 docker compose up -d --build 2>&1 | tail -n 2
 cid=$(service_container tidewire tidewire)

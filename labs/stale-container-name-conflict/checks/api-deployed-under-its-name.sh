@@ -36,7 +36,8 @@ web=$(service_container berthboard web)
   "Expected: both services of compose.yaml running (docker compose up -d)."
 board=''
 board_answers() { board=$(docker exec "$web" wget -qO- -T 2 http://127.0.0.1:8080/cgi-bin/board 2>/dev/null); }
-retry_while_up 3 "$web" board_answers || fail "The web board container is running but doesn't answer on port 8080."
+retry_while_up 3 "$web" board_answers || fail "The web board container is $(describe_state "$web"), but doesn't answer on port 8080; expected the wall board there." \
+  "Its last log line: $(last_log_line "$web")"
 grep -q '^# berthboard-api 2.1$' <<< "$board" || fail "The web board doesn't show 2.1's berths; it shows: $(sed -n 2p <<< "$board")" \
   "Expected: the board gets its data from berthboard-api 2.1."
 pass "berthboard 2.1 is deployed: Compose's api container is berthboard-api, and the board gets its berths from it."

@@ -7,13 +7,17 @@ archive=usb/tollgate-booth.tar
 refs=(tollgate-api:1.4 tollgate-worker:2.10)
 
 if [ ! -e "$archive" ]; then
-  near=$(ls -d usb/tollgate-booth.* 2>/dev/null | grep -vx "$archive" | head -n 1)
+  near=''
+  for candidate in usb/tollgate-booth.*; do
+    [ -e "$candidate" ] && [ "$candidate" != "$archive" ] && { near=$candidate; break; }
+  done
   [ -n "$near" ] && fail "There is no archive at $LAB_DIR/$archive, but there is $LAB_DIR/$near." \
     "The booth's instructions load usb/tollgate-booth.tar: give the archive that name (docker load reads plain and gzip-compressed archives alike)."
   fail "There is no archive at $LAB_DIR/$archive yet." \
     "Expected: the newest tollgate-api and tollgate-worker, saved with docker save into that one file."
 fi
-[ -s "$archive" ] || fail "$LAB_DIR/$archive is empty."
+[ -s "$archive" ] || fail "$LAB_DIR/$archive is empty (0 bytes)." \
+  "Expected: the newest tollgate-api and tollgate-worker, saved with docker save into that one file."
 
 tmp=$(mktemp -d /tmp/archive-check.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
