@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { findSection, lessonFile } from './lesson-sections.ts';
 import { runMarkerProblems } from './run-marker.ts';
 import { labManifestSchema, type LabManifest } from './schema.ts';
 
@@ -16,12 +17,18 @@ export interface Lab {
   /** Absolute path of the lab folder. */
   dir: string;
   manifest: LabManifest;
+  /** The shared script helpers its scripts run with (`labs/_lib` of its source, or the built-in one). */
+  libDir: string;
+  /** `built-in`, or the content pack it comes from (lab-format/content-packs.ts). */
+  source: string;
 }
 
 export class LabFormatError extends Error {
   readonly file: string;
   readonly field: string | undefined;
   readonly hint: string | undefined;
+  /** What is wrong, without the file, field and hint. */
+  readonly problem: string;
 
   constructor(file: string, field: string | undefined, message: string, hint?: string) {
     super(`${file}${field ? `: ${field}` : ''}: ${message}${hint ? `\n  hint: ${hint}` : ''}`);
@@ -29,6 +36,7 @@ export class LabFormatError extends Error {
     this.file = file;
     this.field = field;
     this.hint = hint;
+    this.problem = message;
   }
 }
 
@@ -54,11 +62,26 @@ function firstIssue(error: z.ZodError, file: string): LabFormatError {
 }
 
 export interface LoadOptions {
-  /** Folder of buildable images (`images/`); when given, `images` entries must name one of its subfolders. */
-  imagesDir?: string;
+  /**
+   * Folders of buildable images (`images/`, and content packs' ones); when given,
+   * `images` entries must name a subfolder of one of them.
+   */
+  imagesDir?: string | readonly string[];
   /** Shown in messages instead of absolute paths. Defaults to the current directory. */
   displayRoot?: string;
+  /**
+   * Folders of lessons (`content/`, and content packs' folders), winner first; when
+   * given, `lessons` entries must name a lesson in one, and each task's
+   * `explainedIn` a heading of one.
+   */
+  contentDir?: string | readonly string[];
+  /** Defaults for a lab from a content pack: the pack's name and its helpers' folder. */
+  source?: string;
+  libDir?: string;
 }
+
+const list = (dirs: string | readonly string[]): readonly string[] =>
+  typeof dirs === 'string' ? [dirs] : dirs;
 
 export function loadLab(dir: string, options: LoadOptions = {}): Lab {
   const slug = dir.split(/[\\/]/).filter(Boolean).pop()!;
@@ -148,18 +171,43 @@ export function loadLab(dir: string, options: LoadOptions = {}): Lab {
       );
   }
   if (options.imagesDir) {
+    const imageDirs = list(options.imagesDir).filter((dir) => existsSync(dir));
     manifest.images.forEach((image, i) => {
-      if (!existsSync(join(options.imagesDir!, image))) {
+      if (!imageDirs.some((dir) => existsSync(join(dir, image)))) {
         throw new LabFormatError(
           shown,
           `images[${i}]`,
           `unknown image "${image}"`,
-          `images are folders in images/: ${readdirSync(options.imagesDir!).join(', ')}`,
+          `images are folders in images/: ${imageDirs.flatMap((dir) => readdirSync(dir)).join(', ')}`,
         );
       }
     });
   }
-  return { slug, dir, manifest };
+  if (options.contentDir) {
+    const contentDir = options.contentDir;
+    manifest.lessons.forEach((lesson, i) => {
+      if (!lessonFile(contentDir, lesson))
+        throw new LabFormatError(
+          shown,
+          `lessons[${i}]`,
+          `no lesson "${lesson}" in content/ (looked for content/${lesson}.mdx and .md)`,
+          'a lesson is named by its path in content/ without the extension, e.g. lessons/named-volume-masks-image',
+        );
+    });
+    manifest.tasks.forEach((task, i) => {
+      if (!task.explainedIn) return;
+      const found = findSection(contentDir, task.explainedIn);
+      if (!found.ok)
+        throw new LabFormatError(shown, `tasks[${i}].explainedIn`, found.problem, found.hint);
+    });
+  }
+  return {
+    slug,
+    dir,
+    manifest,
+    libDir: options.libDir ?? join(dir, '..', '_lib'),
+    source: options.source ?? 'built-in',
+  };
 }
 
 /** Loads every lab in `labsDir` (each subfolder is one lab), sorted by slug. */

@@ -12,15 +12,16 @@ const slug = z
     'use lowercase letters, digits and single dashes (kebab-case)',
   );
 
-/** A path to a file inside the lab folder, e.g. `checks/service-runs.sh`. */
+/**
+ * A path to a file inside the lab folder, e.g. `checks/service-runs.sh`: not
+ * absolute, no `..` part. A pattern rather than a refinement, so that the JSON
+ * Schema for editors (lab-format/lab.schema.json) checks it too.
+ */
 const labFile = z
   .string()
-  .min(1)
-  .refine(
-    (p) => !p.startsWith('/') && !p.split('/').includes('..'),
-    'must be a relative path inside the lab folder',
-  );
+  .regex(/^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$)).+$/, 'must be a relative path inside the lab folder');
 
+/** One thing the learner must achieve, judged by its check script. */
 export const taskSchema = z.strictObject({
   /** Stable id used in URLs, API answers and test reports. @example "service-starts" */
   id: slug,
@@ -34,10 +35,31 @@ export const taskSchema = z.strictObject({
    * @example "checks/service-starts.sh"
    */
   check: labFile,
+  /**
+   * Whether the check also runs on its own while the learner works (live checks,
+   * docs/live-checks.md). Set `false` for a check that is expensive (it builds an
+   * image) or disruptive (it stops or recreates what the learner runs): it then
+   * runs only when the learner presses Check. @example false
+   */
+  live: z.boolean().default(true),
   /** Markdown hints, revealed one at a time, from gentle to explicit. */
   hints: z.array(z.string().min(1)).default([]),
   /** Markdown: the fix for this task, shown only when the learner asks for it. */
   solution: z.string().min(1),
+  /**
+   * The lesson section that explains this task's point: a lesson id, `#`, and the
+   * anchor of one of its headings (as the page gives it). The lab page links it as
+   * "Why: <section title>" beside a failing check's message. Checked when the lab
+   * loads: the lesson exists and has that heading.
+   * @example "lessons/named-volume-masks-image#why-it-happens"
+   */
+  explainedIn: z
+    .string()
+    .regex(
+      /^[a-z0-9]+(?:[-/][a-z0-9]+)*#[a-z0-9_-]+$/,
+      'write it as lessons/<slug>#<heading-anchor>, e.g. lessons/named-volume-masks-image#why-it-happens',
+    )
+    .optional(),
 });
 
 /**
@@ -61,6 +83,7 @@ export const WRONG_FIX_KINDS = [
   'misdiagnosis',
 ] as const;
 
+/** A plausible wrong fix, and the check that must catch it (CI runs it in a sandbox). */
 export const wrongFixSchema = z.strictObject({
   /** Script that performs a plausible but wrong fix; at least one check must keep failing after it. */
   script: labFile,
@@ -77,6 +100,7 @@ export const wrongFixSchema = z.strictObject({
   says: z.string().min(3),
 });
 
+/** A correct fix other than the solve script (CI runs it in a sandbox). */
 export const rightFixSchema = z.strictObject({
   /** Script that fixes the lab correctly in a way that differs from the solve script; every check must pass. */
   script: labFile,
@@ -84,11 +108,13 @@ export const rightFixSchema = z.strictObject({
   why: z.string().min(10),
 });
 
+/** A Drydock lab's manifest, `labs/<slug>/lab.yaml` (docs/writing-labs.md). */
 export const labManifestSchema = z.strictObject({
-  /** @example "A named volume hides files baked into the image" */
+  /** Shown in the lab list and the page header. @example "A named volume hides files baked into the image" */
   title: z.string().min(3).max(120),
   /** One or two sentences for the lab list and the page header. */
   summary: z.string().min(10).max(400),
+  /** How much Docker the learner needs to know already. */
   difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
   /** Minutes a learner typically needs. @example 20 */
   minutes: z.number().int().min(1).max(240),
@@ -102,6 +128,13 @@ export const labManifestSchema = z.strictObject({
    * @example ["memory-limits"]
    */
   requires: z.array(z.enum(FEATURE_NAMES)).default([]),
+  /**
+   * Sign-in groups that may see the lab (docs/content-packs.md): anyone signed in
+   * with one of them. Absent, everyone may. For everyone else the lab's page, its
+   * place in lists and search, and its API are absent, as if it did not exist.
+   * @example ["platform-team"]
+   */
+  groups: z.array(z.string().min(1).max(100)).min(1).optional(),
   /**
    * Where the scenario files (the lab's `files/` folder) are copied and the shell
    * starts. Under /root: the rest of the sandbox's file system is read-only.
@@ -130,7 +163,9 @@ export const labManifestSchema = z.strictObject({
   solve: labFile.default('solve.sh'),
   /** Seconds a check may run before it is stopped and counted as failed. */
   checkTimeout: z.number().int().min(1).max(120).default(30),
+  /** What the learner must achieve, in order: each task has a check script. */
   tasks: z.array(taskSchema).min(1),
+  /** Plausible wrong fixes, each with the check that must catch it (docs/writing-labs.md). */
   wrongFixes: z.array(wrongFixSchema).default([]),
   /** Correct fixes other than the solve script (another sound design); every check must pass after each. */
   rightFixes: z.array(rightFixSchema).default([]),

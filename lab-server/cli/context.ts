@@ -3,9 +3,9 @@
  * configuration (the same environment variables and parser as the server, so
  * `drydock` talks about the server that `npm start` runs) and the engine.
  */
-import { join } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import type Docker from 'dockerode';
-import { loadLabs } from '../../lab-format/load.ts';
+import { imageDirs, loadContentLabs } from '../../lab-format/content-packs.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { connect, probeEngine } from '../docker/engine.ts';
 import { loadImageCatalog, type ImageRecipe } from '../images/catalog.ts';
@@ -13,12 +13,27 @@ import { CliError, EXIT } from './output.ts';
 
 export class Context {
   private cached: Config | undefined;
+  private readonly packs: string[] = [];
+
+  /**
+   * Adds a content pack to DRYDOCK_CONTENT's (`--pack`, e.g. in the pack's own CI);
+   * before the configuration is first read.
+   */
+  usePack(folder: string): void {
+    if (this.cached) throw new Error('usePack after the configuration was read');
+    this.packs.push(resolve(folder));
+  }
 
   /** The configuration; a bad environment variable is a usage error (exit 2) with its fix. */
   get config(): Config {
     if (!this.cached) {
       try {
-        this.cached = loadConfig();
+        const packs = [process.env.DRYDOCK_CONTENT, ...this.packs].filter(Boolean);
+        this.cached = loadConfig(
+          this.packs.length
+            ? { ...process.env, DRYDOCK_CONTENT: packs.join(delimiter) }
+            : process.env,
+        );
       } catch (error) {
         if (error instanceof ConfigError) throw new CliError(error.message, EXIT.usage);
         throw error;
@@ -28,14 +43,17 @@ export class Context {
   }
 
   recipes(): ImageRecipe[] {
-    return loadImageCatalog(join(this.config.root, 'images'));
+    return loadImageCatalog(imageDirs(this.config.content));
   }
 
+  /** The labs the server would offer: built-in ones and content packs', as they override each other. */
   labs() {
-    return loadLabs(join(this.config.root, 'labs'), {
-      imagesDir: join(this.config.root, 'images'),
-      displayRoot: this.config.root,
-    });
+    return loadContentLabs(this.config.content);
+  }
+
+  /** The packs named with `--pack` (their folders), for verbs that then act on those packs' labs only. */
+  get packFolders(): readonly string[] {
+    return this.packs;
   }
 
   /** The engine, after making sure it answers; otherwise a failure that says how to fix it. */

@@ -8,6 +8,7 @@ import { registerClasses } from './classes.ts';
 import { Context } from './context.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerImages } from './images.ts';
+import { registerImport } from './import.ts';
 import { registerLabs } from './labs.ts';
 import { registerSessions } from './sessions.ts';
 import { registerUsers } from './users.ts';
@@ -26,6 +27,7 @@ export function buildProgram(context = new Context()): Command {
   registerImages(program, context);
   registerSessions(program, context);
   registerLabs(program, context);
+  registerImport(program, context);
   registerUsers(program, context);
   registerClasses(program, context);
   registerWebhook(program);

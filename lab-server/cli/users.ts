@@ -1,6 +1,7 @@
 /**
- * `drydock users add | list | passwd | role | disable | enable | remove`: the
- * staff accounts (admin, instructor, assistant) that sign in to the site. Works
+ * `drydock users add | list | passwd | role | groups | disable | enable | remove`:
+ * the accounts that sign in to the site: staff (admin, instructor, assistant), and
+ * learners who sign in only to see what their groups may (docs/content-visibility.md). Works
  * on the database the server uses (DRYDOCK_DATABASE_URL), whether or not the
  * server runs: an operator makes the first admin before anyone can sign in.
  * A running server sees each change on the next request; disabling an account
@@ -8,7 +9,12 @@
  */
 import { type Command, Option } from 'commander';
 import { ROLES } from '../../protocol/accounts.ts';
-import { AccountError, checkDisplayName, normalizeUsername } from '../accounts/account-rules.ts';
+import {
+  AccountError,
+  checkDisplayName,
+  checkGroups,
+  normalizeUsername,
+} from '../accounts/account-rules.ts';
 import { UserDirectory } from '../accounts/user-directory.ts';
 import { SessionStore } from '../store/session-store.ts';
 import type { Context } from './context.ts';
@@ -50,10 +56,19 @@ function refuseArgvPassword(options: { password?: string }, command: Command): v
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
+/** `--groups a,b`: comma-separated, spaces around each name ignored; empty for none. */
+const groupList = (text: string) =>
+  text
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+
 export function registerUsers(program: Command, context: Context): void {
   const users = program
     .command('users')
-    .description('Staff accounts that sign in to the site: admins, instructors, assistants');
+    .description(
+      'Accounts that sign in to the site: admins, instructors, assistants, and learners (for their groups’ content)',
+    );
 
   users
     .command('add')
@@ -65,12 +80,16 @@ export function registerUsers(program: Command, context: Context): void {
       new Option('--role <role>', 'what the account may do').choices(ROLES).makeOptionMandatory(),
     )
     .option('--name <display name>', 'the name shown on pages (default: the username)')
+    .option(
+      '--groups <groups>',
+      'sign-in groups, comma-separated: the restricted labs and lessons the account sees',
+    )
     .addOption(refusedPassword())
     .allowExcessArguments()
     .action(
       async (
         username: string,
-        options: { role: string; name?: string; password?: string },
+        options: { role: string; name?: string; groups?: string; password?: string },
         command: Command,
       ) => {
         refuseArgvPassword(options, command);
@@ -78,6 +97,7 @@ export function registerUsers(program: Command, context: Context): void {
           // Checked before the prompt: a taken or malformed name should not cost a typed password.
           const name = normalizeUsername(username);
           if (options.name !== undefined) checkDisplayName(options.name);
+          const groups = checkGroups(groupList(options.groups ?? ''));
           const taken = await directory.find(name).catch(() => undefined);
           if (taken) throw new CliError(`there is already an account called ${name}`);
           const password = await readNewPassword(username);
@@ -86,8 +106,11 @@ export function registerUsers(program: Command, context: Context): void {
             role: options.role,
             displayName: options.name,
             password,
+            groups,
           });
-          console.log(`added ${user.username} (${user.role})`);
+          console.log(
+            `added ${user.username} (${user.role}${groups.length ? `; groups ${groups.join(', ')}` : ''})`,
+          );
         });
       },
     );
@@ -104,6 +127,7 @@ export function registerUsers(program: Command, context: Context): void {
         username: u.username,
         displayName: u.displayName,
         role: u.role,
+        groups: u.groups,
         disabled: u.disabledAt !== null,
         signsInWith: u.oidcIssuer === null ? 'password' : 'oidc',
         createdAt: new Date(u.createdAt).toISOString(),
@@ -117,7 +141,7 @@ export function registerUsers(program: Command, context: Context): void {
       const now = new Date();
       console.log(
         table(
-          ['USERNAME', 'ROLE', 'STATE', 'SIGNS IN WITH', 'CREATED', 'LAST SEEN', 'NAME'],
+          ['USERNAME', 'ROLE', 'STATE', 'SIGNS IN WITH', 'CREATED', 'LAST SEEN', 'GROUPS', 'NAME'],
           rows.map((u) => [
             u.username,
             u.role,
@@ -125,6 +149,7 @@ export function registerUsers(program: Command, context: Context): void {
             u.signsInWith,
             formatAge(new Date(u.createdAt), now),
             u.lastSeenAt ? formatAge(new Date(u.lastSeenAt), now) : '-',
+            u.groups.length ? u.groups.join(',') : '-',
             u.displayName,
           ]),
         ),
@@ -154,6 +179,24 @@ export function registerUsers(program: Command, context: Context): void {
     .action(async (username: string, role: (typeof ROLES)[number]) => {
       const user = await withDirectory(context, (directory) => directory.setRole(username, role));
       console.log(`${user.username} is now ${user.role}`);
+    });
+
+  users
+    .command('groups')
+    .description(
+      'Set a local account’s sign-in groups (comma-separated; "" for none): which restricted labs and lessons it sees, from its next request. A provider’s user gets theirs from the provider at each sign-in',
+    )
+    .argument('<username>')
+    .argument('<groups>', 'e.g. platform-team,payments')
+    .action(async (username: string, groups: string) => {
+      const user = await withDirectory(context, (directory) =>
+        directory.setGroups(username, groupList(groups)),
+      );
+      console.log(
+        user.groups.length
+          ? `${user.username} is in ${user.groups.join(', ')}`
+          : `${user.username} is in no group`,
+      );
     });
 
   users

@@ -1,23 +1,32 @@
 /**
- * The labs and image recipes this server offers, loaded once at boot. A
- * malformed lab or recipe stops the server here, naming the file and field.
+ * The labs and image recipes this server offers, from the built-in content and
+ * the content packs (lab-format/content-packs.ts), loaded at boot. A malformed
+ * lab or recipe stops the server here, naming the pack, the file and the field.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { type Lab, loadLabs } from '../../lab-format/load.ts';
+import { type ContentSource, imageDirs, loadContentLabs } from '../../lab-format/content-packs.ts';
+import type { Lab } from '../../lab-format/load.ts';
 import { type ImageRecipe, loadImageCatalog } from '../images/catalog.ts';
 
 export class LabCatalog {
-  readonly labs: Lab[];
-  readonly recipes: ImageRecipe[];
+  readonly sources: readonly ContentSource[];
+  labs: Lab[] = [];
+  recipes: ImageRecipe[] = [];
 
-  constructor(root: string) {
-    this.recipes = loadImageCatalog(join(root, 'images'));
-    this.labs = loadLabs(join(root, 'labs'), {
-      imagesDir: join(root, 'images'),
-      displayRoot: root,
-    });
+  constructor(sources: readonly ContentSource[]) {
+    this.sources = sources;
+    this.reload();
+  }
+
+  /** Reads the labs and recipes again (the dev loop, after an author's edit); throws as at boot. */
+  reload(): void {
+    const recipes = loadImageCatalog(imageDirs(this.sources));
+    const labs = loadContentLabs(this.sources);
+    this.recipes = recipes;
+    this.labs = labs;
+    this.versions.clear();
   }
 
   private readonly versions = new Map<string, string>();
@@ -36,12 +45,14 @@ export class LabCatalog {
     if (!version) {
       const hash = createHash('sha256');
       const labs = dirname(lab.dir);
-      const shared = join(labs, '_lib');
+      const shared = lab.libDir;
       for (const file of [
         ...filesUnder(lab.dir),
         ...(existsSync(shared) ? filesUnder(shared) : []),
       ]) {
-        hash.update(`${relative(labs, file)}\0`);
+        hash.update(
+          `${file.startsWith(shared) ? relative(dirname(shared), file) : relative(labs, file)}\0`,
+        );
         hash.update(readFileSync(file));
         hash.update('\0');
       }

@@ -33,6 +33,7 @@ tasks:
     instructions: |
       Get the existing container \`web\` running (don't create a new one).
     check: checks/web-runs.sh
+    explainedIn: lessons/${slug}#cause
     hints:
       - '\`docker ps -a\` lists containers that are not running too. What state is \`web\` in?'
       - 'A created container starts with \`docker start\`.'
@@ -56,10 +57,19 @@ const FILES: Record<string, (slug: string) => string> = {
 set -euo pipefail
 docker create --name web drydock/lab-base sleep 86400 >/dev/null
 `,
-  'solve.sh': () => `# Solve: start the container that exists.
+  'solve.sh': () => `# Solve, task by task: one function per task, solve_<task id with _ for ->.
+# \`solve.sh web-runs\` applies that task's part only ("skip with the solution"),
+# \`solve.sh\` every part in order; solve_tasks (labs/_lib/setup.sh) refuses an id
+# this lab does not have. See docs/writing-labs.md.
 set -euo pipefail
-docker start web >/dev/null
-wait_until 10 container_is_up web
+
+# Start the container that exists.
+solve_web_runs() {
+  docker start web >/dev/null
+  wait_until 10 container_is_up web
+}
+
+solve_tasks web-runs -- "$@"
 `,
   'checks/web-runs.sh': () => `# Check: the container named web runs.
 id=$(docker container inspect -f '{{.Id}}' web 2>/dev/null)
@@ -104,18 +114,23 @@ Why it happens.
 What to do, and why the obvious wrong fixes are wrong.
 `;
 
-/** Writes labs/<slug>/ and content/lessons/<slug>.mdx under `root`; returns the files written, relative to it. */
+/**
+ * Writes labs/<slug>/ and content/lessons/<slug>.mdx under `root` (or, for a
+ * content pack, `lessons/<slug>.mdx`: `lessonsFolder` is `lessons`); returns
+ * the files written, relative to `root`.
+ */
 export function scaffoldLab(
   root: string,
   slug: string,
   title = 'A container that never started',
+  lessonsFolder = join('content', 'lessons'),
 ): string[] {
   if (!SLUG.test(slug))
     throw new ScaffoldError(
       `"${slug}" is not a lab slug: use lowercase letters, digits and single dashes, e.g. port-already-in-use`,
     );
   const labDir = join(root, 'labs', slug);
-  const lessonFile = join(root, 'content', 'lessons', `${slug}.mdx`);
+  const lessonFile = join(root, lessonsFolder, `${slug}.mdx`);
   for (const taken of [labDir, lessonFile])
     if (existsSync(taken)) throw new ScaffoldError(`${taken} exists already; choose another slug`);
   const files: Record<string, string> = {
@@ -123,7 +138,7 @@ export function scaffoldLab(
     ...Object.fromEntries(
       Object.entries(FILES).map(([path, text]) => [join('labs', slug, path), text(slug)]),
     ),
-    [join('content', 'lessons', `${slug}.mdx`)]: lesson(slug, title),
+    [join(lessonsFolder, `${slug}.mdx`)]: lesson(slug, title),
   };
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });

@@ -1,11 +1,11 @@
 /**
  * Every lab manifest checked without an engine: the same loader the site build
  * and the server use (lab-format/load.ts), run on each folder separately so one
- * broken lab does not hide the next, plus the lessons each lab links to.
+ * broken lab does not hide the next, with the lessons (and lesson sections) each
+ * lab links to.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { LabFormatError, loadLab, MANIFEST_FILE } from '../../lab-format/load.ts';
+import { type ContentSource, loadShownLab, shownLabs } from '../../lab-format/content-packs.ts';
+import { LabFormatError } from '../../lab-format/load.ts';
 
 export interface LabValidation {
   slug: string;
@@ -16,45 +16,28 @@ export interface LabValidation {
   field?: string;
 }
 
-export function validateLabs(root: string): LabValidation[] {
-  const labsDir = join(root, 'labs');
-  if (!existsSync(labsDir)) return [];
-  return readdirSync(labsDir)
-    .filter(
-      (name) =>
-        !name.startsWith('.') &&
-        !name.startsWith('_') &&
-        statSync(join(labsDir, name)).isDirectory(),
-    )
-    .sort()
-    .map((slug) => {
-      try {
-        const lab = loadLab(join(labsDir, slug), {
-          imagesDir: join(root, 'images'),
-          displayRoot: root,
-        });
-        lab.manifest.lessons.forEach((lesson, i) => {
-          const found = ['.mdx', '.md'].some((ext) =>
-            existsSync(join(root, 'content', lesson + ext)),
-          );
-          if (!found)
-            throw new LabFormatError(
-              relative(root, join(lab.dir, MANIFEST_FILE)),
-              `lessons[${i}]`,
-              `no lesson "${lesson}" in content/ (looked for content/${lesson}.mdx and .md)`,
-              'a lesson is named by its path in content/ without the extension, e.g. lessons/named-volume-masks-image',
-            );
-        });
-        return { slug, ok: true };
-      } catch (error) {
-        if (!(error instanceof LabFormatError)) throw error;
-        return {
-          slug,
-          ok: false,
-          problem: error.message,
-          file: error.file,
-          ...(error.field ? { field: error.field } : {}),
-        };
-      }
-    });
+/**
+ * The shown labs of `sources` (all of them, or those of the sources named in
+ * `only`: `--pack`), sorted by slug; a pack's lab may name the built-in lessons and images.
+ */
+export function validateLabs(
+  sources: readonly ContentSource[],
+  only?: readonly string[],
+): LabValidation[] {
+  return shownLabs(sources, only).map((shown) => {
+    try {
+      // With the lessons: the lessons it names exist, and so do the sections tasks link to.
+      loadShownLab(sources, shown, { lessons: true });
+      return { slug: shown.slug, ok: true };
+    } catch (error) {
+      if (!(error instanceof LabFormatError)) throw error;
+      return {
+        slug: shown.slug,
+        ok: false,
+        problem: error.message,
+        file: error.file,
+        ...(error.field ? { field: error.field } : {}),
+      };
+    }
+  });
 }

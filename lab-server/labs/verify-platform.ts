@@ -33,6 +33,10 @@ export async function startVerifyPlatform(
       maxSandboxes: overrides.maxSandboxes ?? config.maxSandboxes,
       // Every verification starts from a fresh setup: no pool sets up sandboxes ahead.
       warm: { ...config.warm, pools: {}, max: 0 },
+      // The contract judges the checks it runs itself: a live check beside them would
+      // run the same scripts at the same moment (a check that writes what it then looks
+      // for would find the other's), and count in the idle CPU it measures.
+      liveChecks: { ...config.liveChecks, share: 0 },
       sandbox: { ...config.sandbox, profile: overrides.profile ?? config.sandbox.profile },
     },
     { loggerInstance: log },

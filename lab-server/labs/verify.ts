@@ -36,7 +36,8 @@ export const IDLE_WINDOW_MS = 10_000;
 
 export type Progress = (line: string) => void;
 
-export type StepKind = 'solve' | 'right-fix' | 'wrong-fix';
+/** `shellcheck`: the lab's scripts through ShellCheck (labs/verify-shellcheck.ts), no sandbox. */
+export type StepKind = 'solve' | 'right-fix' | 'wrong-fix' | 'shellcheck';
 
 export interface ContractResult {
   slug: string;
@@ -125,12 +126,18 @@ async function inSession(
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs a fix script to completion; a script that fails proves nothing about the checks. */
-async function runScript(session: Session, script: string, result: ContractResult): Promise<void> {
+async function runScript(
+  session: Session,
+  script: string,
+  result: ContractResult,
+  args: readonly string[] = [],
+): Promise<void> {
   const mark = Date.now();
-  const ran = await session.runner!.run(script, SCRIPT_TIMEOUT_MS);
+  const ran = await session.runner!.run(script, SCRIPT_TIMEOUT_MS, 'shell', args);
+  const shown = [script, ...args].join(' ');
   if (ran.exitCode !== 0)
-    throw new Broken(`${script} itself failed (exit ${ran.exitCode}):\n${ran.output.slice(-2000)}`);
-  result.timings.push(`${script.replace(/^.*\//, '')} ${since(mark)} s`);
+    throw new Broken(`${shown} itself failed (exit ${ran.exitCode}):\n${ran.output.slice(-2000)}`);
+  result.timings.push(`${[script.replace(/^.*\//, ''), ...args].join(' ')} ${since(mark)} s`);
 }
 
 /** Every check passes, says what it verified, and still passes when Check is pressed again later. */
@@ -218,10 +225,61 @@ async function idleCpu(session: Session, when: string, result: ContractResult): 
 
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 
+/** A task id no lab has: a solve script must refuse it rather than take it for "every task". */
+export const UNKNOWN_TASK = 'no-such-task-in-this-lab';
+
+/** `solve.sh <id>` for an id the lab lacks fails and says so: "skip" must never apply every task. */
+async function refusesUnknownTask(session: Session, lab: Lab): Promise<void> {
+  const solve = lab.manifest.solve;
+  const refused = await session.runner!.run(solve, SCRIPT_TIMEOUT_MS, 'shell', [UNKNOWN_TASK]);
+  if (refused.exitCode === 0)
+    throw new Broken(
+      `${lab.slug}: "${solve} ${UNKNOWN_TASK}" exits 0: a solve script must refuse a task id the lab does not have (exit non-zero and say so), not apply every task`,
+    );
+  if (refused.output.trim().length === 0)
+    throw new Broken(`${lab.slug}: "${solve} ${UNKNOWN_TASK}" fails without saying why`);
+}
+
 /**
- * Checks fail (each with a reason) after setup, the solve script succeeds, then
- * every check passes; idle, the sandbox stays within its CPU budget both before
- * and after the fix.
+ * A solve script takes a task id and applies that task's part only (what "skip
+ * with the solution" runs), assuming the tasks before it are done. Applied task
+ * by task in one sandbox: after each step, the checks of every task up to it pass.
+ */
+async function solveStepwise(
+  session: Session,
+  lab: Lab,
+  result: ContractResult,
+  progress: Progress,
+): Promise<void> {
+  const solve = lab.manifest.solve;
+  const tasks = lab.manifest.tasks;
+  for (const [i, task] of tasks.entries()) {
+    await runScript(session, solve, result, [task.id]);
+    const checks = await session.runner!.check();
+    result.summary = summarize(checks);
+    shellErrors(checks);
+    for (const due of tasks.slice(0, i + 1)) {
+      const verdict = checks.find((r) => r.task === due.id);
+      if (verdict?.passed) continue;
+      // Every earlier task passed after its own step, so a later step undid it.
+      const why =
+        due.id === task.id
+          ? `its own step leaves it failing`
+          : `it passed after its own step, and "${solve} ${task.id}" undid it`;
+      throw new Broken(
+        `${lab.slug}: task "${due.id}" fails after "${solve} ${task.id}" (${why}):\n${result.summary}`,
+      );
+    }
+    progress(`${lab.slug}: ${solve} ${task.id} ran; it and the tasks before it pass`);
+  }
+}
+
+/**
+ * Checks fail (each with a reason) after setup; the solve script, applied task by
+ * task, makes each task pass in turn; run once more without a task id (every task,
+ * on a lab already fixed: a solve must not depend on the state it left itself),
+ * every check passes. Idle, the sandbox stays within its CPU budget both before and
+ * after the fix.
  */
 export function verifySolve(
   sessions: SessionManager,
@@ -240,9 +298,11 @@ export function verifySolve(
       if (check.output.trim().length === 0)
         throw new Broken(`check "${check.task}" fails without saying why`);
     }
+    await refusesUnknownTask(session, lab);
     const afterSetup = await idleCpu(session, 'after setup', result);
+    await solveStepwise(session, lab, result, progress);
     await runScript(session, solve, result);
-    progress(`${lab.slug}: ${solve} ran; every check must pass`);
+    progress(`${lab.slug}: ${solve} ran again for every task; every check must pass`);
     await expectAllPass(session, solve, result);
     result.idle = { afterSetup, afterSolve: await idleCpu(session, 'after solve', result) };
   });
@@ -294,26 +354,43 @@ export function verifyWrongFix(
   });
 }
 
-/** The whole contract of one lab: the solve step and every wrong fix, `parallel` sessions at a time. */
-export async function verifyLab(
-  sessions: SessionManager,
-  lab: Lab,
+/** A lab to verify, and the sessions of the platform that can run it. */
+export interface LabTarget {
+  sessions: SessionManager;
+  lab: Lab;
+}
+
+/**
+ * The whole contract of each lab: its solve step and every fix, `parallel`
+ * sessions at a time across all the labs, so that one lab's long solve step (its
+ * idle measurements mostly wait) does not hold back the next lab's steps. The
+ * solve steps, the longest, go first. Results come lab by lab, solve first.
+ */
+export async function verifyLabs(
+  targets: LabTarget[],
   options: { parallel?: number; progress?: Progress } = {},
 ): Promise<ContractResult[]> {
   const progress = options.progress ?? (() => {});
-  const steps: (() => Promise<ContractResult>)[] = [
-    () => verifySolve(sessions, lab, progress),
-    ...lab.manifest.rightFixes.map((fix) => () => verifyRightFix(sessions, lab, fix, progress)),
-    ...lab.manifest.wrongFixes.map((fix) => () => verifyWrongFix(sessions, lab, fix, progress)),
-  ];
+  const steps = targets.flatMap(({ sessions, lab }) => [
+    { solve: true, run: () => verifySolve(sessions, lab, progress) },
+    ...lab.manifest.rightFixes.map((fix) => ({
+      solve: false,
+      run: () => verifyRightFix(sessions, lab, fix, progress),
+    })),
+    ...lab.manifest.wrongFixes.map((fix) => ({
+      solve: false,
+      run: () => verifyWrongFix(sessions, lab, fix, progress),
+    })),
+  ]);
+  const order = [...steps.keys()].sort((a, b) => Number(steps[b]!.solve) - Number(steps[a]!.solve));
   const results: ContractResult[] = [];
-  const queue = steps.entries();
+  const queue = order.values();
   const worker = async () => {
-    for (const [i, step] of queue) {
-      const result = await step();
+    for (const i of queue) {
+      const result = await steps[i]!.run();
       results[i] = result;
       progress(
-        `${lab.slug} / ${result.step}: ${result.passed ? 'ok' : 'BROKEN'} in ${result.seconds.toFixed(1)} s (${result.timings.join(', ')})`,
+        `${result.slug} / ${result.step}: ${result.passed ? 'ok' : 'BROKEN'} in ${result.seconds.toFixed(1)} s (${result.timings.join(', ')})`,
       );
     }
   };
@@ -328,6 +405,8 @@ export interface LabReport {
   wrongFixes: number;
   rightAccepted: number;
   rightFixes: number;
+  /** ShellCheck's verdict on the lab's scripts, when it ran. */
+  shellcheck?: boolean;
   /** Sandbox time spent on the lab (its steps run in parallel, so more than the wall time). */
   seconds: number;
   idle?: { afterSetup: number; afterSolve: number };
@@ -346,6 +425,11 @@ export function reportByLab(results: ContractResult[]): LabReport[] {
       rightFixes: 0,
       seconds: 0,
     };
+    if (r.kind === 'shellcheck') {
+      report.shellcheck = r.passed;
+      bySlug.set(r.slug, report);
+      continue;
+    }
     report.seconds += r.seconds;
     if (r.kind === 'solve') {
       report.solved = r.passed;
@@ -363,5 +447,5 @@ export function reportByLab(results: ContractResult[]): LabReport[] {
 }
 
 export const formatReport = (r: LabReport): string =>
-  `${r.slug}: solve ${r.solved ? 'passes' : 'BROKEN'}, wrong fixes caught ${r.wrongCaught}/${r.wrongFixes}, right fixes accepted ${r.rightAccepted}/${r.rightFixes}` +
+  `${r.slug}: ${r.shellcheck === undefined ? '' : `shellcheck ${r.shellcheck ? 'clean' : 'FINDINGS'}, `}solve ${r.solved ? 'passes' : 'BROKEN'}, wrong fixes caught ${r.wrongCaught}/${r.wrongFixes}, right fixes accepted ${r.rightAccepted}/${r.rightFixes}` +
   `${r.idle ? `, idle CPU ${percent(r.idle.afterSetup)} after setup and ${percent(r.idle.afterSolve)} after solve` : ''}, ${r.seconds.toFixed(0)} s of sandbox time`;
