@@ -1,13 +1,18 @@
 /**
- * Staff accounts on the wire: who may sign in (`POST /api/auth/sign-in`), who is
- * signed in (`GET /api/auth/me`) and the roles. Learners have no account; these
- * are for the people who run a class (issue #11). The sign-in page parses its
- * answers with these, and the server derives its schemas from them.
+ * Accounts on the wire: who may sign in (`POST /api/auth/sign-in`), who is
+ * signed in (`GET /api/auth/me`) and the roles. Most learners have no account;
+ * staff run classes (issue #11), and a `learner` account only signs someone in
+ * so that the groups they belong to show them the labs and lessons restricted
+ * to those groups (issue #13, docs/content-visibility.md). The sign-in page
+ * parses its answers with these, and the server derives its schemas from them.
  */
 import * as z from 'zod/mini';
 
-/** admin: runs the server (admin API); instructor: runs classes; assistant: helps in one. */
-export const ROLES = ['admin', 'instructor', 'assistant'] as const;
+/**
+ * admin: runs the server (admin API); instructor: runs classes; assistant: helps in one;
+ * learner: no staff rights at all, signed in only to see what their groups may.
+ */
+export const ROLES = ['admin', 'instructor', 'assistant', 'learner'] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 

@@ -8,6 +8,12 @@ export const CheckResultSchema = z.object({
   /** What the check printed (capped by the server), for the learner. */
   output: z.string(),
   durationMs: z.number().check(z.nonnegative()),
+  /**
+   * The lab's solution was applied for this task in this session (`POST
+   * …/tasks/:task/solution`): it counts as shown, not as passed, whatever
+   * `passed` (the check's verdict) says, in this session's every later answer.
+   */
+  shown: z.optional(z.literal(true)),
 });
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 

@@ -9,7 +9,11 @@
 import * as z from 'zod/mini';
 import { ClassAccessSchema } from './class-staff.ts';
 
-export const TASK_STATES = ['passed', 'failing', 'not-started'] as const;
+/**
+ * shown: the learner had the lab's solution applied for the task (a skip): it
+ * is done, but not by them, and stays so whatever later checks say.
+ */
+export const TASK_STATES = ['passed', 'shown', 'failing', 'not-started'] as const;
 
 /**
  * connected: a terminal of theirs is open now; idle: a live sandbox, but no
@@ -24,6 +28,8 @@ export const TaskCellSchema = z.object({
   state: z.enum(TASK_STATES),
   attempts: z.int().check(z.nonnegative()),
   firstPassedAt: z.optional(z.iso.datetime()),
+  /** When the solution was applied for it (state `shown`). */
+  shownAt: z.optional(z.iso.datetime()),
   /** The latest check's message for the task (a failing one is what they are up against). */
   lastMessage: z.optional(z.string()),
 });

@@ -21,8 +21,17 @@ export const CLOSE_NOT_ALLOWED = 4402;
 export const CLOSE_UNKNOWN_SESSION = 4404;
 /** The session is over; an `ended` message with the reason comes first. */
 export const CLOSE_SESSION_ENDED = 4410;
-/** The session already has as many terminals open as the server allows. */
+/**
+ * The session already has as many terminals open as the server allows: this one
+ * is shown in as many pages as it may be, or its number is beyond the limit.
+ */
 export const CLOSE_TOO_MANY_TERMINALS = 4429;
+/**
+ * The terminal this socket asked for (`?terminal=N`) is not open: it was closed
+ * (its shell ended; every socket on it is closed with this), was never opened,
+ * or N is not a terminal number. The session itself lives on.
+ */
+export const CLOSE_TERMINAL_CLOSED = 4411;
 /** A fault on the server. */
 export const CLOSE_SERVER_FAULT = 1011;
 /** Labs are not available yet (the server is starting). */
@@ -56,6 +65,7 @@ const ACTIONS: ReadonlyMap<number, CloseAction> = new Map<number, CloseAction>([
   [CLOSE_UNKNOWN_SESSION, 'end'],
   [CLOSE_SESSION_ENDED, 'end'],
   [CLOSE_TOO_MANY_TERMINALS, 'end'],
+  [CLOSE_TERMINAL_CLOSED, 'end'],
   [CLOSE_SERVER_FAULT, 'end'],
   [CLOSE_TRY_AGAIN_LATER, 'reconnect'],
   // Retrying would hide a bug in the client (and lose the input that broke the rules).

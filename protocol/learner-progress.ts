@@ -29,6 +29,8 @@ export const TaskRecordSchema = z.object({
   /** The latest check's verdict, and when. */
   last: z.enum(['passed', 'failed']),
   lastAt: z.iso.datetime(),
+  /** When the lab's solution was applied for it, the first time: it counts as shown, not passed. */
+  shownAt: z.optional(z.iso.datetime()),
   /** Known only from an imported file, not from a check in this browser. */
   imported: z.optional(z.literal(true)),
 });
@@ -36,7 +38,7 @@ export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
 export const LabRecordSchema = z.object({
   tasks: z.record(Id, TaskRecordSchema),
-  /** When every task of the lab had passed, the first time. */
+  /** When every task of the lab had passed or been shown, the first time. */
   finishedAt: z.optional(z.iso.datetime()),
 });
 export type LabRecord = z.infer<typeof LabRecordSchema>;
@@ -57,40 +59,50 @@ export type ProgressFile = z.infer<typeof ProgressFileSchema>;
 
 export const emptyProgress = (): Progress => ({ version: PROGRESS_VERSION, labs: {} });
 
-/** A Check's verdicts, added to the record. `taskIds`: every task of the lab, to know when it is finished. */
+/**
+ * A Check's verdicts, added to the record; `shown` marks a task whose solution was
+ * applied. `taskIds`: every task of the lab, to know when it is finished.
+ */
 export function recordCheck(
   progress: Progress,
   lab: string,
-  results: readonly { task: string; passed: boolean }[],
+  results: readonly { task: string; passed: boolean; shown?: boolean | undefined }[],
   taskIds: readonly string[],
   at: Date,
 ): Progress {
   const when = at.toISOString();
   const before = progress.labs[lab] ?? { tasks: {} };
   const tasks: Record<string, TaskRecord> = { ...before.tasks };
-  for (const { task, passed } of results) {
+  for (const { task, passed, shown } of results) {
     const old = tasks[task];
+    const shownAt = old?.shownAt ?? (shown ? when : undefined);
     // A check in this browser replaces what a file said: it is this learner's own verdict now.
     tasks[task] = {
       last: passed ? 'passed' : 'failed',
       lastAt: when,
       ...(old?.passedAt && !old.imported
         ? { passedAt: old.passedAt }
-        : passed
+        : passed && !shownAt
           ? { passedAt: when }
           : {}),
+      ...(shownAt ? { shownAt } : {}),
     };
   }
   const record: LabRecord = { tasks };
   const finishedAt =
     before.finishedAt ??
-    (taskIds.length > 0 && taskIds.every((id) => tasks[id]?.passedAt) ? when : undefined);
+    (taskIds.length > 0 && taskIds.every((id) => tasks[id]?.passedAt || tasks[id]?.shownAt)
+      ? when
+      : undefined);
   if (finishedAt) record.finishedAt = finishedAt;
   return { ...progress, labs: { ...progress.labs, [lab]: record } };
 }
 
 export interface Standing {
+  /** Tasks the learner passed themselves (a task shown with its solution is not one). */
   passed: number;
+  /** Tasks done with the lab's solution applied. */
+  shown: number;
   total: number;
   /** Any verdict recorded at all (a lab tried, even if nothing passed yet). */
   tried: boolean;
@@ -106,19 +118,24 @@ export function standing(
   taskIds: readonly string[],
   inClass: boolean,
 ): Standing {
+  const isShown = (task: TaskRecord | undefined) =>
+    task?.shownAt !== undefined && !(inClass && task.imported);
   const counts = (task: TaskRecord | undefined) =>
     task !== undefined &&
+    !isShown(task) &&
     (inClass ? task.last === 'passed' && !task.imported : task.passedAt !== undefined);
   const passed = taskIds.filter((id) => counts(record?.tasks[id])).length;
+  const shown = taskIds.filter((id) => isShown(record?.tasks[id])).length;
   const tried = taskIds.some((id) => {
     const task = record?.tasks[id];
     return task !== undefined && !(inClass && task.imported);
   });
   return {
     passed,
+    shown,
     total: taskIds.length,
     tried,
-    done: taskIds.length > 0 && passed === taskIds.length,
+    done: taskIds.length > 0 && passed + shown === taskIds.length,
   };
 }
 
@@ -142,7 +159,9 @@ export function mergeProgress(mine: Progress, theirs: Progress): Progress {
         continue;
       }
       const passedAt = earlier(kept.passedAt, task.passedAt);
-      tasks[id] = { ...kept, ...(passedAt ? { passedAt } : {}) };
+      // Shown in either browser is shown: a solution seen once was seen.
+      const shownAt = earlier(kept.shownAt, task.shownAt);
+      tasks[id] = { ...kept, ...(passedAt ? { passedAt } : {}), ...(shownAt ? { shownAt } : {}) };
     }
     const finishedAt = earlier(own?.finishedAt, incoming.finishedAt);
     labs[slug] = { tasks, ...(finishedAt ? { finishedAt } : {}) };

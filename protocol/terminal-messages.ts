@@ -5,6 +5,7 @@
  * server sends.
  */
 import * as z from 'zod/mini';
+import { CheckResultSchema } from './check-results.ts';
 import { EndReasonSchema } from './end-reasons.ts';
 import { MAX_ACK_BYTES } from './flow-control.ts';
 
@@ -94,6 +95,16 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     by: z.nullable(z.string()),
     yours: z.boolean(),
     outcome: z.optional(TakeoverOutcomeSchema),
+  }),
+  /**
+   * To the learner's terminals: tasks re-checked on their own while the learner
+   * works (docs/live-checks.md). At attach, the latest verdict of every task that
+   * has one; afterwards, only the tasks whose verdict a live check changed.
+   */
+  z.object({
+    type: z.literal('live-check'),
+    results: z.array(CheckResultSchema),
+    checkedAt: z.iso.datetime(),
   }),
   /** To a watcher: the size of the learner's screen, at attach and when the learner resizes it. */
   z.object({

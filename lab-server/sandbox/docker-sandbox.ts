@@ -4,22 +4,28 @@
  * business (sandbox/profiles.ts); this module creates, enters and removes them.
  */
 import { randomBytes } from 'node:crypto';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { type Duplex, PassThrough, type Readable, type Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { DEFAULT_SIZE } from '../../protocol/terminal-messages.ts';
 import { ignoreGone } from '../docker/engine.ts';
 import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import { watchSandboxEvents } from './engine-events.ts';
+import { followCommand, followEngineEvents } from './inner-engine-events.ts';
 import { hostConfigFor, PROFILES, type ProfileName, sandboxEnv } from './profiles.ts';
+import { awaitForwarder, forwarderCommand } from './port-forwarder.ts';
+import { parseListeningPorts } from './listening-ports.ts';
 import { TmuxControl } from './tmux-control.ts';
 import type {
+  EngineFollower,
   ExecOptions,
   ExecResult,
   FoundSandbox,
+  InnerEngineEvent,
   Sandbox,
   SandboxEvent,
   SandboxProvider,
   SandboxSpec,
+  ShellInfo,
   Terminal,
   TerminalOptions,
 } from './sandbox.ts';
@@ -77,11 +83,45 @@ const LOG_TAIL_LINES = 15;
 const LEARNER_SHELL = '/usr/lib/drydock/learner-shell';
 
 /**
+ * The tmux session that holds terminal `terminal`'s shell: `learner` for the
+ * first (as before there were more, so sandboxes of an earlier server keep
+ * theirs), `learner-N` for the others. One session a terminal, not a window:
+ * a control client follows one session, and each terminal keeps its own size.
+ */
+export function tmuxSessionOf(terminal = 1): string {
+  return terminal === 1 ? TMUX_SESSION : `${TMUX_SESSION}-${terminal}`;
+}
+
+/** The terminal number of a tmux session's name, if it is one of the learner's. */
+export function terminalOfSession(name: string): number | undefined {
+  if (name === TMUX_SESSION) return 1;
+  const match = /^learner-([1-9]\d?)$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** What `listShells` asks tmux: each session's name and its active pane's foreground program. */
+const SHELLS_FORMAT = '#{session_name} #{pane_current_command}';
+/** Foreground programs that are the shell itself, waiting for a command. */
+const IDLE_PROGRAMS = new Set(['bash', 'sh', 'learner-shell', '']);
+
+/** `tmux list-sessions -F SHELLS_FORMAT`'s lines as the learner's shells, by terminal number. */
+export function parseShells(output: string): ShellInfo[] {
+  const shells: ShellInfo[] = [];
+  for (const line of output.split('\n')) {
+    const [name = '', program = ''] = line.trim().split(' ');
+    const terminal = terminalOfSession(name);
+    if (terminal === undefined) continue;
+    shells.push({ terminal, ...(IDLE_PROGRAMS.has(program) ? {} : { running: program }) });
+  }
+  return shells.sort((a, b) => a.terminal - b.terminal);
+}
+
+/**
  * The learner's shell: a login bash inside tmux, created on the first attach and
  * joined by every later one, each terminal a control-mode client (tmux-control.ts).
  * Detaching leaves it (and whatever runs in it) alive.
  */
-export function shellCommand(workdir: string): string[] {
+export function shellCommand(workdir: string, terminal = 1): string[] {
   return [
     ENTER,
     'shell',
@@ -91,12 +131,20 @@ export function shellCommand(workdir: string): string[] {
     'new-session',
     '-A',
     '-s',
-    TMUX_SESSION,
+    tmuxSessionOf(terminal),
     '-c',
     workdir,
     LEARNER_SHELL,
   ];
 }
+
+/** What a shell's environment starts from, whichever way its tmux session was made. */
+const SHELL_ENV = {
+  TERM: 'xterm-256color',
+  COLORTERM: 'truecolor',
+  LANG: 'C.UTF-8',
+  HOME: '/root',
+};
 
 function envList(env: Record<string, string> = {}): string[] {
   return Object.entries({ PATH, ...env }).map(([key, value]) => `${key}=${value}`);
@@ -178,14 +226,40 @@ class DockerSandbox implements Sandbox {
     };
   }
 
+  async openPort(port: number, timeoutMs: number): Promise<Duplex> {
+    // `check` enters only the learner's user and network namespaces and runs the
+    // image's own perl: the learner can neither replace the forwarder nor see it.
+    const exec = await this.docker.getContainer(this.id).exec({
+      Cmd: [ENTER, 'check', ...forwarderCommand(port)],
+      User: PROFILES[this.profile].user,
+      Env: envList({ PATH: CHECK_PATH }),
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const raw = await exec.start({ hijack: true, stdin: true });
+    return awaitForwarder(port, raw, timeoutMs);
+  }
+
+  async listeningPorts(): Promise<number[]> {
+    const result = await this.exec(['ss', '-H', '-l', '-t', '-n'], {
+      as: 'check',
+      timeoutMs: 5_000,
+    });
+    if (result.exitCode !== 0) throw new Error(`ss failed: ${result.output.trim()}`);
+    return parseListeningPorts(result.output);
+  }
+
   async openTerminal(options: TerminalOptions): Promise<Terminal> {
     const spare = this.spare;
     this.spare = undefined;
-    if (spare?.alive() && !options.afterExit && !options.env && !options.readOnly) {
+    const first = (options.terminal ?? 1) === 1;
+    if (spare?.alive() && first && !options.afterExit && !options.env && !options.readOnly) {
       await spare.terminal.resize(options.cols, options.rows);
       return spare.terminal;
     }
-    spare?.terminal.detach();
+    if (first) spare?.terminal.detach();
+    else if (spare) this.spare = spare;
     return (await this.attach(options)).terminal;
   }
 
@@ -204,15 +278,9 @@ class DockerSandbox implements Sandbox {
     options: TerminalOptions,
   ): Promise<{ terminal: Terminal; alive(): boolean }> {
     const exec = await this.docker.getContainer(this.id).exec({
-      Cmd: shellCommand(options.workdir),
+      Cmd: shellCommand(options.workdir, options.terminal),
       User: PROFILES[this.profile].user,
-      Env: envList({
-        TERM: 'xterm-256color',
-        COLORTERM: 'truecolor',
-        LANG: 'C.UTF-8',
-        HOME: '/root',
-        ...options.env,
-      }),
+      Env: envList({ ...SHELL_ENV, ...options.env }),
       WorkingDir: options.workdir,
       AttachStdin: true,
       AttachStdout: true,
@@ -281,9 +349,39 @@ class DockerSandbox implements Sandbox {
   }
 
   async detachTerminals(): Promise<void> {
-    await this.exec(['tmux', 'detach-client', '-s', TMUX_SESSION], { timeoutMs: 10_000 }).catch(
-      () => undefined,
+    // Every terminal's session; `=` makes tmux match the name exactly, not as a prefix.
+    const script = `for s in $(tmux list-sessions -F '#{session_name}'); do tmux detach-client -s "=$s"; done`;
+    await this.exec(['/bin/sh', '-c', script], { timeoutMs: 10_000 }).catch(() => undefined);
+  }
+
+  async listShells(): Promise<ShellInfo[]> {
+    const result = await this.exec(['tmux', 'list-sessions', '-F', SHELLS_FORMAT], {
+      timeoutMs: 10_000,
+    });
+    // No tmux server (no shell was ever started, or the learner killed it): no shells.
+    if (result.exitCode !== 0) {
+      if (/no server running|error connecting/i.test(result.output)) return [];
+      throw new Error(`listing the learner's shells failed: ${result.output.trim()}`);
+    }
+    return parseShells(result.output);
+  }
+
+  async openShell(terminal: number, workdir: string): Promise<void> {
+    const result = await this.exec(
+      ['tmux', 'new-session', '-d', '-s', tmuxSessionOf(terminal), '-c', workdir, LEARNER_SHELL],
+      { timeoutMs: 10_000, env: SHELL_ENV, workdir },
     );
+    if (result.exitCode !== 0 && !/duplicate session/.test(result.output))
+      throw new Error(`starting the shell of terminal ${terminal} failed: ${result.output.trim()}`);
+  }
+
+  async closeShell(terminal: number): Promise<void> {
+    const result = await this.exec(['tmux', 'kill-session', '-t', `=${tmuxSessionOf(terminal)}`], {
+      timeoutMs: 10_000,
+    });
+    // Gone already (the learner ended it, or a second close): what was asked for.
+    if (result.exitCode !== 0 && !/can't find session|no server running/i.test(result.output))
+      throw new Error(`ending the shell of terminal ${terminal} failed: ${result.output.trim()}`);
   }
 
   async cpuSeconds(): Promise<number> {
@@ -356,6 +454,27 @@ class DockerSandbox implements Sandbox {
       explainSandboxDeath({ exitCode: state.ExitCode, oomKilled: state.OOMKilled }, log),
       log,
     );
+  }
+
+  followEngine(onChange: (event: InnerEngineEvent) => void): EngineFollower {
+    return followEngineEvents(async () => {
+      const exec = await this.docker.getContainer(this.id).exec({
+        Cmd: [ENTER, 'check', ...followCommand()],
+        User: PROFILES[this.profile].user,
+        Env: envList({ PATH: CHECK_PATH }),
+        AttachStdout: true,
+        AttachStderr: true,
+      });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      const output = new PassThrough();
+      this.docker.modem.demuxStream(stream, output, new PassThrough().resume());
+      const end = () => output.end();
+      stream.once('end', end);
+      stream.once('close', end);
+      stream.once('error', end);
+      // Closing our side ends the exec's connection; curl goes at its next write.
+      return { output, stop: () => stream.destroy() };
+    }, onChange);
   }
 
   async remove(): Promise<void> {

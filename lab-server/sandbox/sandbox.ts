@@ -50,6 +50,19 @@ export interface Terminal {
   allowKeys(allowed: boolean): void;
 }
 
+/** A change the sandbox's own engine reported (its `docker events`), as far as live checks care. */
+export interface InnerEngineEvent {
+  /** container, image, volume, network… */
+  type: string;
+  /** create, start, die, destroy, tag, untag, delete, prune… */
+  action: string;
+}
+
+/** Following a sandbox's own engine; `close()` stops it (idempotent). */
+export interface EngineFollower {
+  close(): void;
+}
+
 /** What a sandbox is made for, kept in its labels; the session it serves is the store's to say. */
 export interface SandboxSpec {
   lab: string;
@@ -86,12 +99,30 @@ export interface TerminalOptions {
   afterExit?: boolean;
   /** A watcher's view: no input reaches the shell, and its size never changes the shell's screen. */
   readOnly?: boolean;
+  /** Which of the learner's terminals (protocol/terminals.ts); 1 when not given. */
+  terminal?: number;
+}
+
+/** One of the learner's shells as the sandbox's tmux holds it. */
+export interface ShellInfo {
+  terminal: number;
+  /** The foreground program when it is not the shell (what closing would end). */
+  running?: string;
 }
 
 export interface Sandbox {
   readonly id: string;
   /** Runs a command without a TTY and collects its output. */
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
+  /**
+   * A TCP connection to 127.0.0.1:`port` where the learner works (their shell's and
+   * their engine's published ports), carried by the engine's exec API: the sandbox
+   * has no network. Rejects with PortClosedError (port-forwarder.ts) when nothing
+   * listens there.
+   */
+  openPort(port: number, timeoutMs: number): Promise<Duplex>;
+  /** The TCP ports something listens on where the learner works, ascending. */
+  listeningPorts(): Promise<number[]>;
   /** Attaches a terminal to the learner's login shell, starting it if it does not run (it survives detaching). */
   openTerminal(options: TerminalOptions): Promise<Terminal>;
   /** Resolves when the sandbox's own engine answers. */
@@ -113,14 +144,26 @@ export interface Sandbox {
   restoreEngineState(archive: Readable): Promise<void>;
   /** Whether the sandbox runs, answers and was marked ready. */
   isReady(): Promise<boolean>;
-  /** Detaches every terminal client from the learner's shell (stale ones after a server restart). */
+  /** Detaches every terminal client from the learner's shells (stale ones after a server restart). */
   detachTerminals(): Promise<void>;
+  /** The learner's shells that run now, by terminal number. */
+  listShells(): Promise<ShellInfo[]>;
+  /** Starts the shell of terminal `terminal` (another of the learner's), without attaching to it. */
+  openShell(terminal: number, workdir: string): Promise<void>;
+  /** Ends the shell of terminal `terminal` and what runs in it; its terminals' streams end. */
+  closeShell(terminal: number): Promise<void>;
   /** Whether the container still runs, and whether the kernel's OOM killer ended it. */
   inspect(): Promise<{ running: boolean; oomKilled: boolean }>;
   /** Gives a background sandbox (a claimed warm one) a learner's share of the CPU. */
   raisePriority(): Promise<void>;
   /** CPU time the whole sandbox (its engine and everything in it) has used so far, in seconds. */
   cpuSeconds(): Promise<number>;
+  /**
+   * Follows the changes of the sandbox's own engine (containers, images, volumes,
+   * networks created, started, ended or removed), as the check user, reopening
+   * the stream while the sandbox runs; for live checks.
+   */
+  followEngine(onChange: (event: InnerEngineEvent) => void): EngineFollower;
   /** Removes the sandbox and its engine's data; idempotent. */
   remove(): Promise<void>;
 }

@@ -5,7 +5,7 @@
  * environment, a time limit and an output cap.
  */
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pack } from 'tar-fs';
 import type { Lab } from '../../lab-format/load.ts';
@@ -25,6 +25,8 @@ export interface CheckResult {
   passed: boolean;
   output: string;
   durationMs: number;
+  /** The lab's solution was applied for this task in the session (solutions.ts). */
+  shown?: true;
 }
 
 const OUTPUT_CAP = 16 * 1024;
@@ -45,10 +47,10 @@ export class LabRunner {
 
   /**
    * The text of one of the lab's scripts, with the helpers in front: every
-   * `labs/_lib/*.sh` (shared by all labs), then the lab's own `lib.sh` if it has one.
+   * `labs/_lib/*.sh` (shared by all labs of its source), then the lab's own `lib.sh` if it has one.
    */
   private script(path: string): string {
-    const shared = join(dirname(this.lab.dir), '_lib');
+    const shared = this.lab.libDir;
     const own = join(this.lab.dir, 'lib.sh');
     const helpers = [
       ...(existsSync(shared)
@@ -64,13 +66,26 @@ export class LabRunner {
       .join('\n');
   }
 
-  /** Checks judge with the sandbox's own programs (`as: 'check'`); setup and solve act as the learner would. */
-  async run(path: string, timeoutMs: number, as: 'shell' | 'check' = 'shell'): Promise<ExecResult> {
+  /**
+   * Checks judge with the sandbox's own programs (`as: 'check'`); setup and solve act
+   * as the learner would. `args` become the script's `$1`…, e.g. the task id a solve
+   * script applies the fix of (docs/writing-labs.md). `background`
+   * runs it at the lowest CPU priority in its sandbox (a live check yields to the
+   * learner's shell).
+   */
+  async run(
+    path: string,
+    timeoutMs: number,
+    as: 'shell' | 'check' = 'shell',
+    args: readonly string[] = [],
+    background = false,
+  ): Promise<ExecResult> {
     const seconds = Math.ceil(timeoutMs / 1000);
     // Absolute paths and a fixed environment: a learner's PATH, aliases or shell
     // profile cannot change what a lab script runs.
     return this.sandbox.exec(
       [
+        ...(background ? ['/usr/bin/nice', '-n', '19'] : []),
         '/usr/bin/timeout',
         '-k',
         '2',
@@ -79,6 +94,7 @@ export class LabRunner {
         '-c',
         this.script(path),
         basename(path),
+        ...args,
       ],
       {
         as,
@@ -140,12 +156,14 @@ export class LabRunner {
     }
   }
 
-  async check(): Promise<CheckResult[]> {
+  /** Every task's check (or, for a live check, those that allow it: `live` in lab.yaml), in parallel. */
+  async check(options: { live?: boolean } = {}): Promise<CheckResult[]> {
     const timeoutMs = this.lab.manifest.checkTimeout * 1000;
+    const tasks = this.lab.manifest.tasks.filter((task) => !options.live || task.live);
     return Promise.all(
-      this.lab.manifest.tasks.map(async (task) => {
+      tasks.map(async (task) => {
         const started = Date.now();
-        const result = await this.run(task.check, timeoutMs, 'check');
+        const result = await this.run(task.check, timeoutMs, 'check', [], options.live);
         let output = result.output.trim();
         if (result.timedOut || result.exitCode === 124)
           output =

@@ -19,8 +19,21 @@ export type SessionChange =
     }
   /** A restarted server took the session back with its sandbox. */
   | { type: 'adopted' }
-  /** Check was pressed: every task's verdict, with its message cut to CHECK_MESSAGE_CHARS. */
-  | { type: 'checked'; results: { task: string; passed: boolean; message: string }[] }
+  /**
+   * Check was pressed: every task's verdict, with its message cut to CHECK_MESSAGE_CHARS.
+   * `live`: a live check, with only the tasks whose verdict it changed (docs/live-checks.md).
+   */
+  | {
+      type: 'checked';
+      results: { task: string; passed: boolean; message: string }[];
+      live?: true;
+    }
+  /**
+   * The lab's solution was applied: the learner skipped `task`. `shown` is every task
+   * whose solve step ran, in the lab's order (`task` last): they count as shown, not
+   * passed, from now on. Recorded just before the `checked` that follows it.
+   */
+  | { type: 'solution-applied'; task: string; shown: string[]; seconds: number }
   /** The time limit moved: by the learner's extension or by the operator's. */
   | {
       type: 'extended';

@@ -14,7 +14,7 @@ import { AppError } from '../errors.ts';
 import type { SandboxEvent } from '../sandbox/sandbox.ts';
 import type { Signals } from '../signals.ts';
 import type { SessionStore } from '../store/session-store.ts';
-import type { CheckResult } from './lab-runner.ts';
+import type { CheckResult, LabRunner } from './lab-runner.ts';
 import { reconcile } from './reconcile.ts';
 import {
   type Phases,
@@ -26,6 +26,7 @@ import {
 import { CHECK_MESSAGE_CHARS, type SessionChange } from './session-events.ts';
 import { hashToken, Session, type Watcher } from './session.ts';
 import { SetupQueue } from './setup-queue.ts';
+import { runSolveSteps, solveSteps, type StepRun } from './solutions.ts';
 import { TakeoverDesk } from './takeover.ts';
 import type { WarmPool } from './warm-pool.ts';
 
@@ -46,6 +47,18 @@ export interface SessionLimits {
   /** What shutdown does with running sandboxes: keep them for the next start, or remove them. */
   shutdown: 'keep' | 'remove';
 }
+
+/** A skip that worked: what ran, and the check after it. */
+export interface AppliedSolution {
+  task: string;
+  /** The tasks whose solve step ran, in the lab's order: each now counts as shown. */
+  shown: string[];
+  steps: StepRun[];
+  results: CheckResult[];
+}
+
+const checkRecords = (results: readonly CheckResult[], checkedAt: number) =>
+  results.map((r) => ({ task: r.task, passed: r.passed, message: r.output, checkedAt }));
 
 /** How long an ended session stays in memory; after that its id and reason come from the store. */
 const ENDED_MEMORY_MS = 30 * 60_000;
@@ -507,19 +520,174 @@ export class SessionManager {
     await this.record(session, { type: 'broadcast', from, message });
   }
 
-  /** Runs every task's check; the verdicts are kept (latest per task) and announced. */
+  /**
+   * Runs every task's check; the verdicts are kept (latest per task) and announced.
+   * A task whose solution was applied in the session says so (`shown`), whatever its verdict.
+   */
   async check(session: Session): Promise<CheckResult[]> {
+    const runner = this.readyRunner(session);
+    if (session.solving)
+      throw new AppError(
+        'SOLUTION_RUNNING',
+        'The solution is being applied in your sandbox; check again when it is done.',
+      );
+    const results = await this.markShown(session, await this.runChecks(session, runner, false));
+    await this.recordVerdicts(session, results, Date.now(), false);
+    return results;
+  }
+
+  /**
+   * A live check (live-checks/): the tasks that allow it, at a low priority in the
+   * sandbox. Only verdicts that change are recorded and announced, as by Check and
+   * marked `live`, then told to the learner's terminals; a task no check judged yet
+   * counts as failing (a lab starts broken), so a live failure of it is no news.
+   * None while a solution is applied: its steps would be judged half-way.
+   * Resolves with the time the checks took (0 when the session cannot be checked).
+   */
+  async liveCheck(session: Session): Promise<{ ms: number; changed: CheckResult[] }> {
+    const runner = session.runner;
+    if (session.state !== 'ready' || !runner || session.solving) return { ms: 0, changed: [] };
+    // Not beside a Check: it gives a verdict of now anyway, and both would run the same
+    // scripts at once (a check that writes what it then looks for could find the other's).
+    if (session.checking.size > 0) return { ms: 0, changed: [] };
+    const started = performance.now();
+    const results = await this.runChecks(session, runner, true);
+    const ms = performance.now() - started;
+    if (session.state !== 'ready' || session.solving) return { ms, changed: [] };
+    const changed = results.filter(
+      (r) => r.passed !== (session.verdicts.get(r.task)?.passed ?? false),
+    );
+    for (const result of results) session.verdicts.set(result.task, result);
+    if (changed.length === 0) return { ms, changed };
+    const checkedAt = Date.now();
+    const marked = await this.markShown(session, changed);
+    await this.recordVerdicts(session, marked, checkedAt, true);
+    session.emit('verdicts', marked, checkedAt);
+    return { ms, changed: marked };
+  }
+
+  /**
+   * Skips `task` with the lab's solution (solutions.ts): its solve step, and that of
+   * each earlier task whose latest verdict is not a pass, run in the sandbox; then
+   * every task is checked. The tasks solved are recorded as shown, never as passed,
+   * and only if every step ran and `task` passes after them; otherwise the learner
+   * is told why (SOLUTION_FAILED) and nothing is recorded. One at a time per session.
+   */
+  async applySolution(session: Session, task: string): Promise<AppliedSolution> {
+    const runner = this.readyRunner(session);
+    if (!session.lab.manifest.tasks.some((t) => t.id === task))
+      throw new AppError('TASK_NOT_FOUND', `This lab has no task called "${task}".`);
+    if (session.solving)
+      throw new AppError(
+        'SOLUTION_RUNNING',
+        'A solution is already being applied in your sandbox; wait until it is done.',
+      );
+    session.solving = task;
+    const started = Date.now();
+    try {
+      // A check that began before must not record a verdict from the middle of the steps.
+      await Promise.allSettled([...session.checking]);
+      const passing = new Set(
+        (await this.store.checks(session.id)).filter((c) => c.passed).map((c) => c.task),
+      );
+      const taskIds = session.lab.manifest.tasks.map((t) => t.id);
+      const steps = solveSteps(taskIds, task, passing);
+      this.log.info({ session: session.id, task, steps }, 'applying a solution');
+      const ran = await runSolveSteps(session.lab, runner, steps);
+      const results = await this.runChecks(session, runner, false);
+      const mine = results.find((r) => r.task === task);
+      if (!mine?.passed) {
+        const title = session.lab.manifest.tasks.find((t) => t.id === task)!.title;
+        throw new AppError(
+          'SOLUTION_FAILED',
+          `The solution ran, but the check of “${title}” still fails in your sandbox, so nothing was marked as shown. The check says:\n${mine?.output ?? ''}`,
+        );
+      }
+      const shown = new Set([...steps, ...(await this.shownTasks(session))]);
+      const marked = results.map((r) => (shown.has(r.task) ? { ...r, shown: true as const } : r));
+      const at = Date.now();
+      await this.write(session, 'recording a solution', () =>
+        this.store.recordSolution(session.id, steps, checkRecords(marked, at), at),
+      );
+      // Before its check: whoever folds the events sees the tasks shown before they pass.
+      await this.record(session, {
+        type: 'solution-applied',
+        task,
+        shown: steps,
+        seconds: Math.round((Date.now() - started) / 100) / 10,
+      });
+      for (const result of marked) session.verdicts.set(result.task, result);
+      await this.recordChecked(session, marked, false);
+      return { task, shown: steps, steps: ran, results: marked };
+    } finally {
+      session.solving = undefined;
+    }
+  }
+
+  /** The runner of a session that can run scripts now, or why it cannot. */
+  private readyRunner(session: Session): LabRunner {
     if (!session.live) throw new AppError('SESSION_ENDED', session.message);
     if (session.state !== 'ready' || !session.runner)
       throw new AppError('SESSION_NOT_READY', `The sandbox is not ready yet: ${session.message}`);
-    const results = await session.runner.check();
-    const checkedAt = Date.now();
+    return session.runner;
+  }
+
+  /**
+   * Runs checks, counted on the session: engine events meanwhile are the checks' own,
+   * and a solution waits for the checks already running.
+   */
+  private async runChecks(
+    session: Session,
+    runner: LabRunner,
+    live: boolean,
+  ): Promise<CheckResult[]> {
+    const running = runner.check({ live });
+    session.checking.add(running);
+    session.checksRunning++;
+    try {
+      return await running;
+    } finally {
+      session.checking.delete(running);
+      session.checksRunning--;
+      session.lastCheckEndedAt = Date.now();
+    }
+  }
+
+  /** The results, those of tasks whose solution was applied in the session marked `shown`. */
+  private async markShown(session: Session, results: CheckResult[]): Promise<CheckResult[]> {
+    const shown = await this.shownTasks(session);
+    return results.map((r) => (shown.has(r.task) ? { ...r, shown: true as const } : r));
+  }
+
+  /** The tasks whose solution was applied in the session (the store keeps it across restarts). */
+  private async shownTasks(session: Session): Promise<Set<string>> {
+    try {
+      const checks = await this.store.checks(session.id);
+      return new Set(checks.filter((c) => c.shownAt !== undefined).map((c) => c.task));
+    } catch (err) {
+      this.log.error({ err, session: session.id }, 'session store: reading shown tasks failed');
+      return new Set();
+    }
+  }
+
+  private async recordVerdicts(
+    session: Session,
+    results: CheckResult[],
+    checkedAt: number,
+    live: boolean,
+  ): Promise<void> {
+    if (!live) for (const result of results) session.verdicts.set(result.task, result);
     await this.write(session, 'recording checks', () =>
-      this.store.recordChecks(
-        session.id,
-        results.map((r) => ({ task: r.task, passed: r.passed, message: r.output, checkedAt })),
-      ),
+      this.store.recordChecks(session.id, checkRecords(results, checkedAt)),
     );
+    await this.recordChecked(session, results, live);
+  }
+
+  private async recordChecked(
+    session: Session,
+    results: CheckResult[],
+    live: boolean,
+  ): Promise<void> {
     await this.record(session, {
       type: 'checked',
       results: results.map(({ task, passed, output }) => ({
@@ -527,8 +695,8 @@ export class SessionManager {
         passed,
         message: output.slice(0, CHECK_MESSAGE_CHARS),
       })),
+      ...(live ? { live: true as const } : {}),
     });
-    return results;
   }
 
   async end(session: Session, reason: EndReason, message = END_MESSAGES[reason]): Promise<void> {

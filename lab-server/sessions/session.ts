@@ -7,7 +7,7 @@ import type { SessionState } from '../../protocol/session.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import type { SessionRecord } from '../store/session-store.ts';
 import type { StartPhase } from '../signals.ts';
-import type { LabRunner } from './lab-runner.ts';
+import type { CheckResult, LabRunner } from './lab-runner.ts';
 import type { Takeover, TakeoverEnd } from './takeover.ts';
 
 export interface SessionEvents {
@@ -18,6 +18,12 @@ export interface SessionEvents {
   broadcast: [];
   /** A take-over was asked for or granted (no argument), or ended (why, and whose). */
   takeover: [ended?: TakeoverEnd];
+  /** Keys reached the learner's shell (live checks' terminal trigger). */
+  typed: [data: Buffer];
+  /** The learner's shell wrote output. */
+  output: [];
+  /** A live check changed these tasks' verdicts (the learner's page is told). */
+  verdicts: [results: CheckResult[], checkedAt: number];
 }
 
 /** A message to a whole class, as its learners' terminals show it. */
@@ -82,8 +88,17 @@ export class Session extends EventEmitter<SessionEvents> {
   lastBroadcast: Broadcast | undefined;
   /** Who watches the learner's terminal now; the learner's page always says so. */
   readonly watchers = new Map<string, Watcher>();
+  /** The task whose solution is being applied now (one at a time; Check waits its turn). */
+  solving: string | undefined;
+  /** Checks running now: a solution starts only once they are over (solutions.ts). */
+  readonly checking = new Set<Promise<unknown>>();
   /** A watcher asking to type, or typing with the learner's consent (takeover.ts). */
   takeover: Takeover | undefined;
+  /** Each task's latest verdict in this server's memory, from Check or a live check. */
+  readonly verdicts = new Map<string, CheckResult>();
+  /** Checks of this session running now (Check and live), and when the last one ended. */
+  checksRunning = 0;
+  lastCheckEndedAt = 0;
 
   constructor(init: {
     id: string;

@@ -7,9 +7,15 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
-import { CLOSE_SERVER_FAULT, CLOSE_SESSION_ENDED } from '../../protocol/close-codes.ts';
+import {
+  CLOSE_SERVER_FAULT,
+  CLOSE_SESSION_ENDED,
+  CLOSE_TERMINAL_CLOSED,
+} from '../../protocol/close-codes.ts';
 import type { ClientMessage, ServerMessage } from '../../protocol/terminal-messages.ts';
+import type { CheckResult } from '../sessions/lab-runner.ts';
 import type { Terminal } from '../sandbox/sandbox.ts';
+import { terminalsOf } from '../sessions/learner-terminals.ts';
 import type { Session, Watcher } from '../sessions/session.ts';
 import type { TakeoverDesk, TakeoverEnd } from '../sessions/takeover.ts';
 import { FlowControl } from './flow-control.ts';
@@ -43,6 +49,8 @@ export class TerminalBridge {
   private terminal: Terminal | undefined;
   private flow: FlowControl | undefined;
   private size: { cols: number; rows: number };
+  /** Which of the learner's terminals (protocol/terminals.ts); a watcher's is always the first. */
+  private readonly number: number;
   private closed = false;
 
   constructor(
@@ -50,7 +58,7 @@ export class TerminalBridge {
     session: Session,
     log: FastifyBaseLogger,
     size: { cols: number; rows: number },
-    opts: { takeovers: TakeoverDesk; watch?: WatchMode },
+    opts: { takeovers: TakeoverDesk; watch?: WatchMode; terminal?: number },
   ) {
     this.ws = ws;
     this.session = session;
@@ -58,6 +66,7 @@ export class TerminalBridge {
     this.size = size;
     this.takeovers = opts.takeovers;
     this.watch = opts.watch;
+    this.number = opts.watch ? 1 : (opts.terminal ?? 1);
   }
 
   start(): void {
@@ -66,11 +75,22 @@ export class TerminalBridge {
       this.disposers.push(() => void watch.end());
     } else {
       this.session.terminals++;
+      const terminals = terminalsOf(this.session);
+      const release = terminals.attach(this.number);
       this.disposers.push(() => {
         this.session.terminals--;
+        release();
         // The idle clock starts again when the last terminal goes.
         this.session.touch();
       });
+      // Closed (from this page or another): this socket goes before its shell ends.
+      const onClosed = (terminal: number) => {
+        if (terminal !== this.number) return;
+        this.ws.close(CLOSE_TERMINAL_CLOSED, `Terminal ${terminal} was closed.`);
+        this.dispose();
+      };
+      terminals.on('closed', onClosed);
+      this.disposers.push(() => terminals.off('closed', onClosed));
       // The learner is told whenever someone watches, and who.
       const onWatchers = () => this.sendWatchers();
       this.session.on('watchers', onWatchers);
@@ -78,6 +98,9 @@ export class TerminalBridge {
       const onBroadcast = () => this.sendBroadcast();
       this.session.on('broadcast', onBroadcast);
       this.disposers.push(() => this.session.off('broadcast', onBroadcast));
+      const onVerdicts = (results: CheckResult[], at: number) => this.sendVerdicts(results, at);
+      this.session.on('verdicts', onVerdicts);
+      this.disposers.push(() => this.session.off('verdicts', onVerdicts));
     }
     const onTakeover = (ended?: TakeoverEnd) => this.onTakeover(ended);
     this.session.on('takeover', onTakeover);
@@ -128,6 +151,12 @@ export class TerminalBridge {
     });
   }
 
+  /** Tasks a live check judged (docs/live-checks.md); at attach, every verdict known so far. */
+  private sendVerdicts(results: CheckResult[], at: number): void {
+    if (results.length === 0) return;
+    this.sendJson({ type: 'live-check', results, checkedAt: new Date(at).toISOString() });
+  }
+
   private sendWatchers(): void {
     this.sendJson({ type: 'watched', by: [...this.session.watchers.values()].map((w) => w.name) });
   }
@@ -175,6 +204,7 @@ export class TerminalBridge {
         workdir: this.session.lab.manifest.workdir,
         afterExit,
         readOnly: this.watch !== undefined,
+        terminal: this.number,
       });
       if (this.closed) return void terminal.detach();
       this.terminal = terminal;
@@ -185,11 +215,14 @@ export class TerminalBridge {
         this.ws.send(chunk, { binary: true }),
       );
       const onEnd = () => this.onShellExit();
+      const onOutput = () => this.session.emit('output');
       terminal.stream.on('end', onEnd);
       terminal.stream.on('error', onEnd);
+      terminal.stream.on('data', onOutput);
       this.disposers.push(() => {
         terminal.stream.off('end', onEnd);
         terminal.stream.off('error', onEnd);
+        terminal.stream.off('data', onOutput);
         this.flow?.dispose();
         terminal.detach();
       });
@@ -204,6 +237,7 @@ export class TerminalBridge {
       } else {
         if (this.session.watchers.size > 0) this.sendWatchers();
         this.sendBroadcast();
+        this.sendVerdicts([...this.session.verdicts.values()], this.session.lastCheckEndedAt);
       }
       if (this.session.takeover) this.onTakeover();
     } catch (error) {
@@ -261,6 +295,7 @@ export class TerminalBridge {
       if (this.watch && !this.typing) return;
       this.session.touch();
       this.terminal?.stream.write(data);
+      this.session.emit('typed', data);
       return;
     }
     const parsed = parseClientMessage(data.toString('utf8'));

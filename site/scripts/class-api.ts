@@ -43,7 +43,8 @@ export class ClassApiError extends Error {
   }
 }
 
-async function call<T>(
+/** One API request, its answer parsed with `schema`; shared by the staff pages' API modules. */
+export async function call<T>(
   path: string,
   schema: z.ZodMiniType<T>,
   options: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown } = {},

@@ -184,7 +184,8 @@ function draw(force = false): void {
   const all = (l: LearnerProgress) =>
     p.labs.every(
       (lab) =>
-        (l.labs[lab.slug] ?? []).filter((c) => c.state === 'passed').length === lab.tasks.length,
+        (l.labs[lab.slug] ?? []).filter((c) => c.state === 'passed' || c.state === 'shown')
+          .length === lab.tasks.length,
     );
   setStat('learners', p.learners.length);
   setStat('connected', p.learners.filter((l) => l.presence === 'connected').length);

@@ -1,7 +1,8 @@
 /**
  * The dashboard's roster by task: a table, one row a learner (name, presence,
  * the task in their way and for how long, failed checks, Watch), one column a
- * task, grouped by lab. A cell reads without colour: ✓ passed, ✕ failing (with
+ * task, grouped by lab. A cell reads without colour: ✓ passed, ↷ solution shown
+ * (the learner had the lab's solution applied), ✕ failing (with
  * the number of checks), · not checked yet, and says so to a screen reader.
  * A failing cell is a button, so its last check message is reachable by
  * keyboard as well as by hover (the page shows it in a tooltip). Everything a
@@ -67,6 +68,10 @@ function taskCell(
   if (state === 'passed') {
     td.append(el('span', { className: 'mark', text: '✓' }), hidden('Passed'));
     td.querySelector('.mark')!.setAttribute('aria-hidden', 'true');
+  } else if (state === 'shown') {
+    td.append(el('span', { className: 'mark', text: '↷' }), hidden('Solution shown'));
+    td.querySelector('.mark')!.setAttribute('aria-hidden', 'true');
+    td.title = 'The lab’s solution was applied for this task: shown, not passed';
   } else if (state === 'not-started') {
     td.append(el('span', { className: 'mark', text: '·' }), hidden('Not checked yet'));
     td.querySelector('.mark')!.setAttribute('aria-hidden', 'true');

@@ -16,6 +16,7 @@ import {
   type CreatedSession,
   type Session,
 } from '../../protocol/session.ts';
+import { SolutionResponseSchema, type SolutionResponse } from '../../protocol/solutions.ts';
 import { StatusResponseSchema, type LabsStatus } from '../../protocol/status.ts';
 import { learnerId } from './learner-id.ts';
 
@@ -49,8 +50,8 @@ export const UNREACHABLE = 'UNREACHABLE';
 /** The server answered, but not as the protocol says (a site and a server of different versions). */
 export const UNREADABLE = 'UNREADABLE';
 
-interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   token?: string;
 }
@@ -64,14 +65,17 @@ function sessionHeaders(token: string): Record<string, string> {
   };
 }
 
-/** Sends the request; the answer's body is parsed with `schema`, or must be a 204 (`schema` null). */
-async function request<T>(
+/**
+ * Sends the request; the answer's body is parsed with `schema`, or must be a 204 (`schema` null).
+ * Exported for the API clients of single features (terminal-tabs-api.ts).
+ */
+export async function request<T>(
   path: string,
   schema: z.ZodMiniType<T>,
   options?: RequestOptions,
 ): Promise<T>;
-async function request(path: string, schema: null, options?: RequestOptions): Promise<void>;
-async function request<T>(
+export async function request(path: string, schema: null, options?: RequestOptions): Promise<void>;
+export async function request<T>(
   path: string,
   schema: z.ZodMiniType<T> | null,
   options: RequestOptions = {},
@@ -205,3 +209,14 @@ export function extendSession(id: string, token: string): Promise<Session> {
     token,
   });
 }
+
+/** Skips a task with the lab's solution; a 4xx ApiError says why not (its output, if a step failed). */
+export function applySolution(id: string, token: string, task: string): Promise<SolutionResponse> {
+  return request(
+    `/api/sessions/${encodeURIComponent(id)}/tasks/${encodeURIComponent(task)}/solution`,
+    SolutionResponseSchema,
+    { method: 'POST', token },
+  );
+}
+/** The request helper, for the lab page's feature modules (preview-control.ts). */
+export { request as apiRequest };

@@ -19,13 +19,19 @@ import {
   UNREACHABLE,
 } from './lab-api.ts';
 import type { LabTerminal } from './lab-terminal.ts';
+import { EditorToggle } from './editor-toggle.ts';
 import { ErrorHints } from './error-spotter.ts';
+import { LiveVerdicts } from './live-verdicts.ts';
 import { RunButtons } from './run-buttons.ts';
 import { rememberCheck } from './progress-store.ts';
 import { SessionClock } from './session-clock.ts';
-import { SessionConnection } from './session-connection.ts';
+import type { SessionConnection } from './session-connection.ts';
+import { appliedSummary, SkipSolution } from './skip-solution.ts';
 import { TakeoverBar } from './takeover-bar.ts';
+import { PreviewControl } from './preview-control.ts';
 import { TaskList } from './task-list.ts';
+import { TerminalTabs } from './terminal-tabs.ts';
+import { loadTerminal, type TerminalCode } from './terminal-loader.ts';
 import { installTerminalAids, type TerminalAids } from './terminal-keys.ts';
 import { END_MESSAGES, type EndReason } from '../../protocol/end-reasons.ts';
 import type { CreatedSession, Session } from '../../protocol/session.ts';
@@ -43,6 +49,8 @@ declare global {
 type OwnSession = CreatedSession;
 
 type Phase = 'idle' | 'starting' | 'ready' | 'checking' | 'stopping' | 'stopped' | 'error';
+
+const SESSION_GONE = 'The session no longer exists (it may have expired). Start a new one.';
 
 /** The Extend button shows when less time than this is left and the server allows one more. */
 const EXTEND_WINDOW_SECONDS = 10 * 60;
@@ -75,7 +83,12 @@ class LabPage {
   readonly #takeover: TakeoverBar;
   readonly #runButtons: RunButtons;
   readonly #errorHints: ErrorHints;
+  readonly #liveVerdicts: LiveVerdicts;
   readonly #aids: TerminalAids;
+  readonly #skip: SkipSolution;
+  readonly #editor: EditorToggle;
+  readonly #tabs: TerminalTabs;
+  readonly #preview: PreviewControl;
   readonly #ui: {
     start: HTMLButtonElement;
     check: HTMLButtonElement;
@@ -103,7 +116,8 @@ class LabPage {
   #session: OwnSession | undefined;
   #connection: SessionConnection | undefined;
   #terminal: LabTerminal | undefined;
-  #terminalModule: Promise<typeof import('./lab-terminal.ts')> | undefined;
+  /** The terminal code, once loaded (terminal-loader.ts): the tabs make theirs with it. */
+  #terminalCode: TerminalCode | undefined;
   #canExtend = false;
   #dismissedBroadcast: string | undefined;
   #secondsLeft = Infinity;
@@ -114,6 +128,11 @@ class LabPage {
     this.#takeover = new TakeoverBar(root);
     this.#runButtons = new RunButtons(required(root, '#lab-instructions'));
     this.#errorHints = new ErrorHints(root);
+    this.#editor = new EditorToggle(root);
+    this.#liveVerdicts = new LiveVerdicts(root, this.#tasks, (shown) =>
+      rememberCheck(this.#slug, shown, this.#tasks.ids),
+    );
+    this.#preview = new PreviewControl(root);
     this.#clock = new SessionClock(
       required(root, '[data-time-left]'),
       required(root, '[data-time-left-value]'),
@@ -140,8 +159,28 @@ class LabPage {
       broadcastMessage: required(root, '[data-broadcast-message]'),
     };
     this.#aids = installTerminalAids(root, {
-      mount: this.#ui.mount,
+      // Every tab's terminal: the way out (Ctrl+M, Tab) works in each.
+      mount: this.#ui.mount.parentElement ?? this.#ui.mount,
       check: () => void this.check(),
+    });
+    this.#skip = new SkipSolution(root, {
+      session: () => this.#session,
+      ready: () => this.#phase === 'ready',
+      busy: () =>
+        this.#setPhase('checking', 'Applying the solution…', 'The lab’s fix runs in your sandbox.'),
+      applied: (results) => {
+        this.#tasks.showResults(results);
+        rememberCheck(this.#slug, results, this.#tasks.ids);
+        this.#setPhase('ready', 'Ready', appliedSummary(results));
+      },
+      settled: () => this.#setPhase('ready', 'Ready', 'The solution was not applied.'),
+      gone: () => this.#end(SESSION_GONE),
+    });
+    this.#tabs = new TerminalTabs(root, this.#ui.mount, {
+      createTerminal: (mount) => this.#terminalCode!.createTerminal(mount),
+      connect: (...args) => new this.#terminalCode!.SessionConnection(...args),
+      onSwitch: (terminal) => this.#aids.attach(terminal),
+      watchOutput: () => this.#errorHints.watch(this.#session?.id ?? ''),
     });
     this.#clock.onTick = (left) => {
       this.#secondsLeft = left;
@@ -229,9 +268,8 @@ class LabPage {
       return;
     }
     try {
-      await this.#loadTerminalModule();
+      await loadTerminal();
     } catch (error) {
-      this.#terminalModule = undefined;
       this.#setPhase('error', 'Could not show the terminal', errorMessage(error));
       return;
     }
@@ -254,15 +292,11 @@ class LabPage {
           `All sandboxes are busy — you are number ${place.position} in line`,
           'Keep this page open: you get the next free sandbox.',
         );
-      [session] = await Promise.all([
-        createSessionInLine(this.#slug, waiting),
-        this.#loadTerminalModule(),
-      ]);
+      [session] = await Promise.all([createSessionInLine(this.#slug, waiting), loadTerminal()]);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 503 || error.code === UNREACHABLE)) {
         this.#setAvailable(false, error.message);
       }
-      this.#terminalModule = undefined; // a failed chunk load may succeed next time
       this.#setPhase('error', 'Could not start the sandbox', errorMessage(error));
       return;
     }
@@ -277,6 +311,7 @@ class LabPage {
     this.#remember(own);
     this.#canExtend = own.canExtend === true;
     const terminal = await this.#showTerminal();
+    const { SessionConnection } = await loadTerminal();
     this.#clock.start(own.expiresAt, own.serverTime);
     this.#connection = new SessionConnection(own, terminal, {
       onProgress: (text, detail) => this.#setPhase('starting', text, detail),
@@ -288,6 +323,8 @@ class LabPage {
         );
         terminal.fit();
         terminal.focus();
+        this.#editor.connect(own);
+        void this.#tabs.restore();
       },
       onEnded: (detail, reason) => this.#end(detail, reason),
       onRefused: (detail) => this.#refused(detail),
@@ -295,7 +332,9 @@ class LabPage {
       onBroadcast: (from, message, at) => this.#showBroadcast(from, message, at),
       onTakeover: (message) => this.#takeover.update(message),
       onOutput: this.#errorHints.watch(own.id),
+      onLiveCheck: (results) => this.#liveVerdicts.show(results),
     });
+    this.#tabs.connect(own, terminal);
     const connection = this.#connection;
     this.#takeover.connect({
       answer: (accept) => connection.answerTakeover(accept),
@@ -405,10 +444,6 @@ class LabPage {
         });
       } else if (status.available) {
         this.#setAvailable(true);
-        // Fetch xterm while the learner reads, so Start is quick; Start retries a failed load.
-        this.#loadTerminalModule().catch(() => {
-          this.#terminalModule = undefined;
-        });
       } else {
         this.#setAvailable(false, status.reason);
       }
@@ -435,11 +470,6 @@ class LabPage {
 
   // --- terminal --------------------------------------------------------------
 
-  #loadTerminalModule() {
-    this.#terminalModule ??= import('./lab-terminal.ts');
-    return this.#terminalModule;
-  }
-
   async #showTerminal(): Promise<LabTerminal> {
     this.#ui.placeholder.hidden = true;
     this.#ui.terminalWindow.dataset.active = '';
@@ -448,7 +478,9 @@ class LabPage {
       this.#terminal.setActive(true);
       return this.#terminal;
     }
-    const { createTerminal } = await this.#loadTerminalModule();
+    const code = await loadTerminal();
+    this.#terminalCode = code;
+    const { createTerminal } = code;
     this.#terminal = createTerminal(this.#ui.mount);
     this.#aids.attach(this.#terminal);
     return this.#terminal;
@@ -458,9 +490,11 @@ class LabPage {
   #end(detail: string, reason?: EndReason): void {
     this.#connection?.close();
     this.#connection = undefined;
+    this.#tabs.disconnect();
     this.#showWatchers([]);
     this.#takeover.connect(undefined);
     this.#session = undefined;
+    this.#editor.connect(undefined);
     this.#remember(undefined);
     this.#canExtend = false;
     this.#clock.stop();
@@ -510,8 +544,11 @@ class LabPage {
     check.disabled = this.#phase !== 'ready';
     check.setAttribute('aria-busy', String(this.#phase === 'checking'));
     stop.disabled = !live || this.#phase === 'stopping';
+    const ready = this.#phase === 'ready' || this.#phase === 'checking';
+    this.#preview.update(ready ? this.#session : undefined);
     this.#renderExtend();
     this.#renderRunButtons();
+    this.#skip.update();
   }
 
   /** Run buttons type into the shell only while one is attached; otherwise they say why not. */
@@ -525,7 +562,9 @@ class LabPage {
     else this.#runButtons.update(undefined, 'Start the sandbox to run this.');
   }
 
-  readonly #sendToShell = (text: string): boolean => this.#connection?.send(text) ?? false;
+  /** Into the terminal the learner sees (the tab shown). */
+  readonly #sendToShell = (text: string): boolean =>
+    (this.#tabs.activeConnection ?? this.#connection)?.send(text) ?? false;
 
   #renderExtend(): void {
     this.#ui.extend.hidden = !(

@@ -8,9 +8,11 @@
 import { standing } from '../../protocol/learner-progress.ts';
 import { currentClassLabs, loadProgress } from './progress-store.ts';
 
-function badgeText(passed: number, total: number, done: boolean): string {
-  if (done) return 'Done';
-  if (passed > 0) return `${passed} of ${total} done`;
+function badgeText(passed: number, shown: number, total: number, done: boolean): string {
+  const withSolution = shown === 1 ? '1 with the solution' : `${shown} with the solution`;
+  if (done) return shown > 0 ? `Done, ${withSolution}` : 'Done';
+  if (passed + shown > 0)
+    return `${passed + shown} of ${total} done${shown > 0 ? `, ${withSolution}` : ''}`;
   return 'Tried';
 }
 
@@ -25,10 +27,18 @@ export async function paintProgressBadges(root: ParentNode = document): Promise<
     const slug = badge.dataset.progressLab!;
     const tasks = (badge.dataset.progressTasks ?? '').split(' ').filter(Boolean);
     const inClass = classLabs.has(slug);
-    const { passed, total, tried, done } = standing(progress.labs[slug], tasks, inClass);
+    const { passed, shown, total, tried, done } = standing(progress.labs[slug], tasks, inClass);
     badge.hidden = !tried;
-    badge.dataset.progress = !tried ? 'none' : done ? 'done' : passed > 0 ? 'partial' : 'tried';
-    badge.textContent = tried ? badgeText(passed, total, done) : '';
+    badge.dataset.progress = !tried
+      ? 'none'
+      : done
+        ? 'done'
+        : passed + shown > 0
+          ? 'partial'
+          : 'tried';
+    if (shown > 0) badge.dataset.shown = String(shown);
+    else delete badge.dataset.shown;
+    badge.textContent = tried ? badgeText(passed, shown, total, done) : '';
     badge.title = inClass
       ? 'From your checks in this browser, as your class counts them'
       : 'Remembered in this browser';

@@ -56,7 +56,7 @@ export function saveProgress(progress: Progress): boolean {
 /** A Check's verdicts on the lab page, remembered. */
 export function rememberCheck(
   lab: string,
-  results: readonly { task: string; passed: boolean }[],
+  results: readonly { task: string; passed: boolean; shown?: boolean | undefined }[],
   taskIds: readonly string[],
 ): void {
   saveProgress(recordCheck(loadProgress(), lab, results, taskIds, new Date()));

@@ -17,6 +17,7 @@ import {
   CLOSE_FORBIDDEN_ORIGIN,
   CLOSE_SERVER_FAULT,
   CLOSE_SESSION_ENDED,
+  CLOSE_TERMINAL_CLOSED,
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_UNKNOWN_SESSION,
   closeAction,
@@ -45,7 +46,13 @@ export interface ConnectionEvents {
   onTakeover(takeover: TakeoverMessage): void;
   /** Output bytes as they arrive, before the terminal shows them (the error spotter reads them). */
   onOutput?(bytes: Uint8Array): void;
+  /** Tasks a live check judged (live-verdicts.ts). */
+  onLiveCheck?(results: LiveCheckMessage['results']): void;
+  /** This terminal was closed (from this page or another; 4411): the session lives on. */
+  onTerminalClosed?(): void;
 }
+
+export type LiveCheckMessage = Extract<ServerMessage, { type: 'live-check' }>;
 
 export type TakeoverMessage = Extract<ServerMessage, { type: 'takeover' }>;
 
@@ -70,8 +77,16 @@ export class SessionConnection {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
   #closed = false;
+  /** Which of the session's terminals (protocol/terminals.ts). */
+  readonly #number: number;
 
-  constructor(session: CreatedSession, terminal: LabTerminal, events: ConnectionEvents) {
+  constructor(
+    session: CreatedSession,
+    terminal: LabTerminal,
+    events: ConnectionEvents,
+    number = 1,
+  ) {
+    this.#number = number;
     this.#session = session;
     this.#terminal = terminal;
     this.#events = events;
@@ -122,7 +137,13 @@ export class SessionConnection {
 
   #connect(): void {
     const terminal = this.#terminal;
-    const url = terminalUrl(this.#session.id, this.#session.token, location, terminal);
+    const url = terminalUrl(
+      this.#session.id,
+      this.#session.token,
+      location,
+      terminal,
+      this.#number,
+    );
     const socket = new TerminalSocket(url, {
       onOutput: (bytes) => {
         this.#events.onOutput?.(bytes);
@@ -166,6 +187,9 @@ export class SessionConnection {
         break;
       case 'takeover':
         this.#events.onTakeover(message);
+        break;
+      case 'live-check':
+        this.#events.onLiveCheck?.(message.results);
         break;
       default:
         console.warn('[drydock] unknown message from the terminal socket:', message);
@@ -213,6 +237,11 @@ export class SessionConnection {
     if (action === 'refuse') {
       this.close();
       this.#events.onRefused(this.#refusalMessage(code, reason));
+      return;
+    }
+    if (code === CLOSE_TERMINAL_CLOSED && this.#events.onTerminalClosed) {
+      this.close();
+      this.#events.onTerminalClosed();
       return;
     }
     if (action === 'end') {

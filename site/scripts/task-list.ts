@@ -5,12 +5,14 @@
  */
 import type { CheckResult } from '../../protocol/check-results.ts';
 
-export type TaskState = 'pending' | 'passed' | 'failed';
+/** shown: the lab's solution was applied (a skip): done, but not a pass. */
+export type TaskState = 'pending' | 'passed' | 'failed' | 'shown';
 
 const PILL_TEXT: Record<TaskState, string> = {
   pending: 'Pending',
   passed: 'Passed',
   failed: 'Failed',
+  shown: 'Solution applied',
 };
 
 export class TaskList {
@@ -37,26 +39,47 @@ export class TaskList {
     for (const id of this.#tasks.keys()) this.#setState(id, 'pending');
   }
 
-  /** Applies a check's results; returns how many tasks passed. */
-  showResults(results: CheckResult[]): number {
+  /** A task's state as shown now (undefined for a task this page does not know). */
+  stateOf(id: string): TaskState | undefined {
+    return this.#tasks.get(id)?.dataset.state as TaskState | undefined;
+  }
+
+  /**
+   * Applies a check's results; returns how many tasks passed. `live`: results of a
+   * live check (live-verdicts.ts decides which it shows), worded as such.
+   */
+  showResults(results: CheckResult[], options: { live?: boolean } = {}): number {
     let passed = 0;
     for (const result of results) {
       if (!this.#tasks.has(result.task)) {
         console.warn(`[drydock] the check reported a task this page does not know: ${result.task}`);
         continue;
       }
-      if (result.passed) passed++;
-      this.#setState(result.task, result.passed ? 'passed' : 'failed', result);
+      if (result.passed && !result.shown) passed++;
+      this.#setState(
+        result.task,
+        result.shown ? 'shown' : result.passed ? 'passed' : 'failed',
+        result,
+        options.live,
+      );
     }
     return passed;
   }
 
-  #setState(id: string, state: TaskState, result?: CheckResult): void {
+  /** How many tasks show their solution applied. */
+  get shownCount(): number {
+    return [...this.#tasks.values()].filter((task) => task.dataset.state === 'shown').length;
+  }
+
+  #setState(id: string, state: TaskState, result?: CheckResult, live = false): void {
     const task = this.#tasks.get(id)!;
     task.dataset.state = state;
     const pill = task.querySelector<HTMLElement>('[data-pill]');
     if (pill) pill.textContent = PILL_TEXT[state];
 
+    // The lesson section that explains the task, beside the message of a failing check.
+    const why = task.querySelector<HTMLElement>('[data-why]');
+    if (why) why.hidden = state !== 'failed';
     const output = task.querySelector<HTMLElement>('[data-testid="task-output"]')!;
     output.replaceChildren();
     if (!result) return;
@@ -64,9 +87,15 @@ export class TaskList {
     const title = task.querySelector('[data-task-title]')?.textContent ?? id;
     const summary = document.createElement('p');
     summary.className = 'task-output-summary';
-    summary.textContent = result.passed
-      ? `Passed: “${title}” (check took ${seconds} s).`
-      : `Not yet: “${title}”. The check says:`;
+    summary.textContent = result.shown
+      ? `Solution applied: “${title}” counts as shown, not passed. The check says:`
+      : live
+        ? result.passed
+          ? `Passed: “${title}”, checked as you worked.`
+          : `No longer passes: “${title}”. The check says:`
+        : result.passed
+          ? `Passed: “${title}” (check took ${seconds} s).`
+          : `Not yet: “${title}”. The check says:`;
     output.append(summary);
     const text = result.output.trimEnd();
     if (!result.passed || text) {

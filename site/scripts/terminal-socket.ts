@@ -28,16 +28,20 @@ export interface TerminalSocketHandlers {
 
 /**
  * `ws://` or `wss://` on this page's origin, matching how the page itself was loaded.
- * With `size`, the shell's screen is restored at the terminal's own size.
+ * With `size`, the shell's screen is restored at the terminal's own size; `terminal`
+ * is which of the session's terminals (protocol/terminals.ts), the first if not given.
  */
 export function terminalUrl(
   sessionId: string,
   token: string,
   where: Location = location,
   size?: { cols: number; rows: number },
+  terminal = 1,
 ): string {
   const scheme = where.protocol === 'https:' ? 'wss:' : 'ws:';
-  const query = size ? `&cols=${size.cols}&rows=${size.rows}` : '';
+  const query =
+    (size ? `&cols=${size.cols}&rows=${size.rows}` : '') +
+    (terminal === 1 ? '' : `&terminal=${terminal}`);
   return `${scheme}//${where.host}/api/sessions/${encodeURIComponent(sessionId)}/terminal?token=${encodeURIComponent(token)}${query}`;
 }
 
