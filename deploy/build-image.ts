@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { imageDirs } from '../lab-format/content-packs.ts';
 import { loadConfig } from '../lab-server/config.ts';
 import {
   EngineUnreachableError,
@@ -37,10 +38,10 @@ const docker = await reachEngine(config).catch((error: Error) => {
 });
 
 const started = Date.now();
-await prepareCatalog(docker, config, join(config.root, 'images'), log);
-const base = (await prepareCatalog(docker, config, join(config.root, 'deploy', 'images'), log)).get(
-  'server-base',
-)!;
+await prepareCatalog(docker, config, imageDirs(config.content), log);
+const base = (
+  await prepareCatalog(docker, config, [join(config.root, 'deploy', 'images')], log)
+).get('server-base')!;
 // compose.yaml's build section names the base by this tag, for a `docker compose build` by hand.
 await docker.getImage(base).tag({ repo: 'drydock/server-base', tag: 'latest' });
 

@@ -20,15 +20,19 @@ import { registerClientLimits } from './admission/client-limits.ts';
 import type { Config } from './config.ts';
 import { MAX_FRAME_BYTES } from '../protocol/flow-control.ts';
 import { AppError, ERRORS } from './errors.ts';
+import { registerRestrictedPageGate } from './http/restricted-page-gate.ts';
 import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
 import { staticCacheHeaders } from './http/static-caching.ts';
 import { loggerOptions, RedactingLogController } from './observability/logging.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { liveChecksPlugin } from './plugins/live-checks.ts';
 import type { SandboxBackend } from './backend/sandbox-backend.ts';
 import { accountsPlugin } from './plugins/accounts.ts';
+import { visibilityPlugin } from './plugins/visibility.ts';
 import { backendPlugin } from './plugins/backend.ts';
 import { labsPlugin } from './plugins/labs.ts';
 import { oidcPlugin } from './plugins/oidc.ts';
+import { previewPlugin } from './plugins/preview.ts';
 import { capacityPlugin } from './plugins/capacity.ts';
 import { classesPlugin } from './plugins/classes.ts';
 import { sessionsPlugin } from './plugins/sessions.ts';
@@ -38,10 +42,15 @@ import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { classRoutes } from './routes/classes.ts';
+import { contentRoutes } from './routes/content.ts';
 import { labRoutes } from './routes/labs.ts';
+import { labStatsRoutes } from './routes/lab-stats.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { oidcRoutes } from './routes/oidc.ts';
+import { previewRoutes } from './routes/previews.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { fileRoutes } from './routes/files.ts';
+import { sessionTerminalRoutes } from './routes/session-terminals.ts';
 import { statusRoutes } from './routes/status.ts';
 import { terminalRoutes } from './routes/terminal.ts';
 import { classLiveRoutes } from './routes/class-live.ts';
@@ -67,7 +76,10 @@ export interface AppParts {
   store?: SessionStore;
   /** Where sandboxes come from; by default the Docker engine of DOCKER_HOST. */
   backend?: SandboxBackend;
-  /** The time classes are measured against (a test moves it past a class's grace); Date.now by default. */
+  /**
+   * The time classes are measured against (a test moves it past a class's grace), and
+   * preview links expire by; Date.now by default.
+   */
   clock?: () => number;
 }
 
@@ -115,10 +127,14 @@ export async function buildApp(
   await app.register(labsPlugin);
   await app.register(storePlugin, { store: parts.store });
   await app.register(accountsPlugin);
+  await app.register(visibilityPlugin);
   await app.register(oidcPlugin);
   await app.register(backendPlugin, { backend: parts.backend });
   await app.register(sessionsPlugin);
+  await app.register(liveChecksPlugin);
   await app.register(capacityPlugin);
+  // Before the security headers' hook: a preview's answers are the learner's app's own.
+  await app.register(previewPlugin, { now: parts.clock });
   await app.register(classesPlugin, { now: parts.clock });
   await app.register(webhooksPlugin);
 
@@ -178,12 +194,17 @@ export async function buildApp(
       );
       await api.register(statusRoutes);
       await api.register(labRoutes);
+      await api.register(labStatsRoutes);
       await api.register(sessionRoutes);
+      await api.register(fileRoutes);
       await api.register(terminalRoutes);
+      await api.register(sessionTerminalRoutes);
+      await api.register(previewRoutes);
       await api.register(authRoutes);
       await api.register(classRoutes);
       await api.register(classLiveRoutes);
       await api.register(oidcRoutes);
+      await api.register(contentRoutes);
       api.setNotFoundHandler({ preHandler: api.rateLimit() }, async (request) => {
         throw new AppError(
           'NOT_FOUND',
@@ -199,6 +220,8 @@ export async function buildApp(
   const metrics = createMetrics(signals, {
     sessions: () => app.sessions.counts,
     waiting: () => app.admission.line.length,
+    liveChecks: () => app.liveChecks.counts,
+    previewConnections: () => app.previews?.connectionsOpen ?? 0,
   });
   await app.register(metricsRoutes(metrics, config.metricsToken));
   app.addHook('onClose', async () => metrics.clear());
@@ -208,10 +231,14 @@ export async function buildApp(
 
   const site = join(config.root, 'dist');
   if (existsSync(site)) {
+    // Pages kept for some sign-in groups answer 404 to everyone else (docs/content-visibility.md).
+    registerRestrictedPageGate(app);
     await app.register(fastifyStatic, {
       root: site,
       redirect: true,
       cacheControl: false,
+      // The build writes .br and .gz beside each text file (site/lib/precompress.ts).
+      preCompressed: true,
       setHeaders: staticCacheHeaders(site),
     });
     app.setNotFoundHandler((_request, reply) =>

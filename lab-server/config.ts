@@ -7,8 +7,19 @@ import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ROLES, type Role } from '../protocol/accounts.ts';
+import { ANY_GROUP } from './oidc/group-roles.ts';
+import {
+  ContentPackError,
+  contentSources,
+  type ContentSource,
+} from '../lab-format/content-packs.ts';
 import { parsePublicUrl } from '../protocol/public-url.ts';
 import type { ProfileName } from './sandbox/profiles.ts';
+import {
+  defaultPreviewAddress,
+  parsePreviewUrl,
+  type PreviewAddress,
+} from './preview/preview-address.ts';
 import { type DatabaseTarget, DatabaseUrlError, databaseTarget } from './store/dialect.ts';
 import { webhookSecretProblem } from './webhooks/webhook-secret.ts';
 
@@ -73,6 +84,18 @@ const publicUrl = z.string().transform((text, ctx) => {
   return result;
 });
 
+/** DRYDOCK_PREVIEW_URL: `off`, or where previews are served, with `*` for each one's name. */
+const previewUrl = z.string().transform((text, ctx) => {
+  if (text.trim() === '') return undefined;
+  if (text.trim() === 'off') return 'off' as const;
+  const result = parsePreviewUrl(text);
+  if ('error' in result) {
+    ctx.addIssue({ code: 'custom', message: result.error });
+    return z.NEVER;
+  }
+  return result;
+});
+
 /** Unset when empty: `VAR=` in an env file means "not set". */
 const optionalText = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
@@ -120,7 +143,11 @@ const oidcIssuer = z.string().transform((text, ctx) => {
   return text.trim();
 });
 
-/** DRYDOCK_OIDC_ROLES: "group=role,…"; a group's name is matched exactly. */
+/**
+ * DRYDOCK_OIDC_ROLES: "group=role,…"; a group's name is matched exactly. `*=learner`
+ * lets everyone the provider signs in in as a learner (docs/content-visibility.md);
+ * `*` gives no other role: staff are always named by a group.
+ */
 const oidcRoles = z.string().transform((text, ctx) => {
   const roles = new Map<string, Role>();
   for (const item of text
@@ -133,7 +160,14 @@ const oidcRoles = z.string().transform((text, ctx) => {
     if (eq <= 0 || !(ROLES as readonly string[]).includes(role)) {
       ctx.addIssue({
         code: 'custom',
-        message: `"${item}" is not group=role with a role of ${ROLES.join(', ')} (e.g. drydock-admins=admin,trainers=instructor)`,
+        message: `"${item}" is not group=role with a role of ${ROLES.join(', ')} (e.g. drydock-admins=admin,trainers=instructor,engineering=learner)`,
+      });
+      return z.NEVER;
+    }
+    if (group === ANY_GROUP && role !== 'learner') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${item}": * (everyone the provider signs in) may only be a learner; name the group of those who should be ${role}`,
       });
       return z.NEVER;
     }
@@ -193,6 +227,8 @@ const envSchema = z.object({
   DRYDOCK_HOST: z.string().default('127.0.0.1'),
   DRYDOCK_PORT: intIn(0, 65535).default(4400),
   DRYDOCK_ROOT: z.string().optional(),
+  /** Content packs beside the built-in lessons and labs: folders separated by ":" or "," (docs/content-packs.md). */
+  DRYDOCK_CONTENT: z.string().optional(),
   DRYDOCK_STATE_DIR: z.string().optional(),
   /** Where sessions are kept: unset, an SQLite file in the state dir; postgres://… or sqlite:<path> otherwise. */
   DRYDOCK_DATABASE_URL: z.preprocess(
@@ -231,6 +267,28 @@ const envSchema = z.object({
     }),
   /** Cold setups at once; a burst of Starts waits in line for them (default: one per core). */
   DRYDOCK_SETUP_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
+  /**
+   * Live checks: the share of each minute one session's automatic re-checks may
+   * take ("10%"); "0" or "off" turns live checks off (Check still works).
+   */
+  DRYDOCK_LIVE_CHECK_BUDGET: z
+    .string()
+    .default('10%')
+    .transform((text, ctx) => {
+      const t = text.trim().toLowerCase();
+      if (t === 'off' || t === '0') return 0;
+      const match = /^(\d+(?:\.\d+)?)%$/.exec(t);
+      if (!match || Number(match[1]) > 100) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is not a share of time; use a percentage such as 10% (at most 100%), or off`,
+        });
+        return z.NEVER;
+      }
+      return Number(match[1]) / 100;
+    }),
+  /** Live-check runs at once on the whole machine (default: one per core). */
+  DRYDOCK_LIVE_CHECK_CONCURRENCY: intIn(1, 256).default(availableParallelism()),
   /** All warm pools together (configured, by demand and reserved for classes). */
   DRYDOCK_WARM_MAX: intIn(0, 1000).default(10),
   /**
@@ -284,6 +342,12 @@ const envSchema = z.object({
   DRYDOCK_TRUST_PROXY: trustProxy.default(false),
   /** The address learners use; only pages from its origin may open terminals. */
   DRYDOCK_PUBLIC_URL: publicUrl.optional(),
+  /** Where previews of learners' web servers are served (`https://*.preview.example.net`), or `off`. */
+  DRYDOCK_PREVIEW_URL: previewUrl.optional(),
+  /** Connections into one session's sandbox that its previews may hold at once. */
+  DRYDOCK_PREVIEW_CONNECTIONS: intIn(1, 100).default(6),
+  /** Largest request body a preview passes to the sandbox. */
+  DRYDOCK_PREVIEW_BODY_LIMIT: size.default(10 * 1024 ** 2),
   DRYDOCK_BUILD_IMAGES: z.enum(['auto', 'never']).default('auto'),
   /** `keep` lets two versions of the server share one engine (an upgrade, a second checkout). */
   DRYDOCK_OLD_IMAGES: z.enum(['remove', 'keep']).default('remove'),
@@ -345,6 +409,8 @@ const envSchema = z.object({
   DRYDOCK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  /** `1`: the dev loop's server (scripts/dev.ts): labs reloaded on edits, no warm pools. */
+  DRYDOCK_DEV: z.enum(['0', '1']).default('0'),
   /** Bearer token that lets a scraper elsewhere read /metrics; unset, only this machine may. */
   DRYDOCK_METRICS_TOKEN: z.preprocess(
     (value) => (value === '' ? undefined : value),
@@ -373,6 +439,8 @@ export interface Config {
   port: number;
   /** Repository root: `dist/`, `labs/` and `images/` live here. */
   root: string;
+  /** Where lessons, labs and images come from: the built-in content, then each content pack. */
+  content: ContentSource[];
   /** Where caches (saved images, build stamps) go. */
   stateDir: string;
   owner: string;
@@ -380,6 +448,8 @@ export interface Config {
   sessionLimitMs: number;
   maxSandboxes: number;
   setupConcurrency: number;
+  /** Live checks (docs/live-checks.md): each session's share of time, its window, and runs at once. */
+  liveChecks: { share: number; windowMs: number; concurrency: number };
   /**
    * Warm pools: lab slug → sandboxes kept set up ahead of learners, the cap on all of
    * them, and how long after a class opens its reservation holds (DRYDOCK_CLASS_WARM_GRACE).
@@ -421,10 +491,25 @@ export interface Config {
    * origin allowed to open terminals when set. The site build reads it too.
    */
   publicUrl: { url: string; origin: string } | undefined;
+  /**
+   * Previews of learners' web servers: where they are served (undefined: off) and
+   * their limits (docs/deploying.md, "Previews").
+   */
+  preview: {
+    address: PreviewAddress | undefined;
+    connectionsPerSession: number;
+    bodyLimitBytes: number;
+  };
   buildImages: 'auto' | 'never';
   /** Whether earlier builds of the platform's images are removed at start. */
   oldImages: 'remove' | 'keep';
   logLevel: string;
+  /**
+   * The dev loop (`npm run dev`, docs/dev-loop.md): labs are read again when their
+   * files change, and no sandbox is set up ahead of a learner (a warm one would be
+   * set up from the lab as it was).
+   */
+  dev: boolean;
   /** Who may read /metrics besides this machine: whoever presents this bearer token. */
   metricsToken: string | undefined;
   /** The session store's database (DRYDOCK_DATABASE_URL). */
@@ -639,6 +724,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const root = resolve(cwd, e.DRYDOCK_ROOT ?? '.');
   const stateDir = resolve(root, e.DRYDOCK_STATE_DIR ?? '.drydock');
+  let content: ContentSource[];
+  try {
+    content = contentSources(root, e.DRYDOCK_CONTENT);
+  } catch (error) {
+    if (!(error instanceof ContentPackError)) throw error;
+    throw new ConfigError(`Invalid configuration:\n  DRYDOCK_CONTENT: ${error.message}`);
+  }
   let database: DatabaseTarget;
   try {
     database = databaseTarget(e.DRYDOCK_DATABASE_URL, stateDir);
@@ -646,10 +738,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (!(error instanceof DatabaseUrlError)) throw error;
     throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
   }
+  const dev = e.DRYDOCK_DEV === '1';
   return {
     host: e.DRYDOCK_HOST,
     port: e.DRYDOCK_PORT,
     root,
+    content,
     stateDir,
     database,
     owner: e.DRYDOCK_OWNER,
@@ -657,9 +751,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
     maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
     setupConcurrency: e.DRYDOCK_SETUP_CONCURRENCY,
+    liveChecks: {
+      share: e.DRYDOCK_LIVE_CHECK_BUDGET,
+      windowMs: 60_000,
+      concurrency: e.DRYDOCK_LIVE_CHECK_CONCURRENCY,
+    },
     warm: {
-      pools: e.DRYDOCK_WARM_POOLS,
-      max: e.DRYDOCK_WARM_MAX,
+      pools: dev ? {} : e.DRYDOCK_WARM_POOLS,
+      max: dev ? 0 : e.DRYDOCK_WARM_MAX,
       classGraceMs: e.DRYDOCK_CLASS_WARM_GRACE,
     },
     sandbox: {
@@ -691,9 +790,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     trustProxy: e.DRYDOCK_TRUST_PROXY,
     publicUrl: e.DRYDOCK_PUBLIC_URL,
+    preview: {
+      address:
+        e.DRYDOCK_PREVIEW_URL === 'off'
+          ? undefined
+          : (e.DRYDOCK_PREVIEW_URL ?? defaultPreviewAddress(e.DRYDOCK_PUBLIC_URL?.url)),
+      connectionsPerSession: e.DRYDOCK_PREVIEW_CONNECTIONS,
+      bodyLimitBytes: e.DRYDOCK_PREVIEW_BODY_LIMIT,
+    },
     buildImages: e.DRYDOCK_BUILD_IMAGES,
     oldImages: e.DRYDOCK_OLD_IMAGES,
     logLevel: e.DRYDOCK_LOG_LEVEL,
+    dev,
     metricsToken: e.DRYDOCK_METRICS_TOKEN,
     adminToken: e.DRYDOCK_ADMIN_TOKEN,
     dockerHost: e.DOCKER_HOST,

@@ -21,6 +21,28 @@ export const ERRORS = {
   SESSION_NOT_READY: { status: 409, message: 'The sandbox is not ready yet.' },
   SESSION_ENDED: { status: 409, message: 'This session has ended.' },
   EXTENSION_REFUSED: { status: 409, message: 'This session cannot be extended.' },
+  TASK_NOT_FOUND: { status: 404, message: 'This lab has no task with that id.' },
+  TASK_ALREADY_PASSED: {
+    status: 409,
+    message: 'This task already passes: there is nothing to apply.',
+  },
+  SOLUTION_RUNNING: {
+    status: 409,
+    message: 'A solution is being applied in this sandbox; wait until it is done.',
+  },
+  SOLUTION_FAILED: {
+    status: 409,
+    message: 'The solution could not be applied in this sandbox.',
+  },
+  TOO_MANY_TERMINALS: {
+    status: 409,
+    message: 'This session has as many terminals open as the server allows. Close one first.',
+  },
+  TERMINAL_NOT_FOUND: { status: 404, message: 'This session has no open terminal of that number.' },
+  TERMINAL_KEPT: {
+    status: 409,
+    message: 'Terminal 1 stays open for as long as the session does.',
+  },
   CAPACITY: { status: 429, message: 'All sandboxes are in use. Try again in a few minutes.' },
   FULL: {
     status: 503,
@@ -70,6 +92,55 @@ export const ERRORS = {
   },
   JOIN_CODE_UNKNOWN: { status: 404, message: 'No class has that code. Check it and try again.' },
   CLASS_CLOSED: { status: 410, message: 'That class is over and cannot be joined any more.' },
+  FILE_NOT_FOUND: { status: 404, message: 'There is no such file or folder in the sandbox.' },
+  FILE_REFUSED: {
+    status: 403,
+    message: 'The sandbox does not let you do that to this file (read-only, a folder, …).',
+  },
+  FILE_TOO_LARGE: { status: 413, message: 'The file is too large for the editor (1 MiB at most).' },
+  FILE_NOT_TEXT: {
+    status: 415,
+    message: 'The file is not text: the editor opens only UTF-8 text.',
+  },
+  FILE_CHANGED: {
+    status: 409,
+    message: 'The file changed in the sandbox since you opened it.',
+  },
+  PREVIEW_UNAVAILABLE: {
+    status: 404,
+    message:
+      'Previews are off on this server: its operator has not set DRYDOCK_PREVIEW_URL (docs/deploying.md, "Previews").',
+  },
+  PORT_CLOSED: {
+    status: 409,
+    message: 'Nothing listens on that port in your sandbox. Start a web server there first.',
+  },
+  PREVIEW_NOT_FOUND: {
+    status: 404,
+    message: 'No preview has this address. Open it again with Preview on the lab page.',
+  },
+  PREVIEW_BAD_LINK: {
+    status: 403,
+    message:
+      'This preview link is not valid: it was used already, has expired, or belongs to another preview. Open it again with Preview on the lab page.',
+  },
+  PREVIEW_FORBIDDEN: {
+    status: 403,
+    message:
+      'This preview belongs to a session this browser has not opened it from. Open it with Preview on the lab page of that session.',
+  },
+  PREVIEW_BUSY: {
+    status: 503,
+    message: 'This preview has too many requests waiting. Wait a little, then reload.',
+  },
+  PREVIEW_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is larger than previews accept.',
+  },
+  PREVIEW_FAILED: {
+    status: 502,
+    message: 'The web server in the sandbox did not answer properly.',
+  },
   INTERNAL: {
     status: 500,
     message: 'Something went wrong on the server. The log has the details.',

@@ -14,14 +14,16 @@ try {
   process.exit(2);
 }
 
-const pretty = process.stdout.isTTY
-  ? {
-      transport: {
-        target: 'pino-pretty',
-        options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
-      },
-    }
-  : {};
+// The dev loop (scripts/dev.ts) reads the log through a pipe, but a person reads it.
+const pretty =
+  process.stdout.isTTY || config.dev
+    ? {
+        transport: {
+          target: 'pino-pretty',
+          options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' },
+        },
+      }
+    : {};
 let app;
 try {
   app = await buildApp(config, { logger: { level: config.logLevel, ...pretty } });

@@ -4,6 +4,7 @@
  * free of Prometheus and of HTTP; app.ts wires one instance per app.
  */
 import { EventEmitter } from 'node:events';
+import type { PreviewOutcome } from './preview/preview-host.ts';
 import type { SessionEvent } from './sessions/session-events.ts';
 
 /** Why a learner was not given a sandbox (or a request was not served) at once. */
@@ -43,8 +44,17 @@ export interface SignalMap {
   session: [SessionEvent];
   'image-built': [{ image: string; seconds: number }];
   'admission-refused': [{ cause: RefusalCause }];
+  /**
+   * One live-check run of a session (live-checks/): why it ran, the time its checks
+   * took, and how many tasks' verdicts it changed.
+   */
+  'live-check': [{ lab: string; cause: 'engine' | 'terminal'; seconds: number; changed: number }];
+  /** A session's live checks wait: it spent its live-check budget. */
+  'live-check-deferred': [{ lab: string }];
   /** One attempt to send the results webhook: taken, to be tried again, or the last one failed. */
   'webhook-delivery': [{ outcome: 'delivered' | 'retried' | 'gave-up' }];
+  /** One request to a preview's host, and what became of it (preview/preview-host.ts). */
+  'preview-request': [{ outcome: PreviewOutcome }];
 }
 
 export class Signals extends EventEmitter<SignalMap> {}

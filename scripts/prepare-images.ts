@@ -2,8 +2,8 @@
  * Builds the platform's images if their inputs changed (`npm test` runs this
  * while the static checks run, with its progress in a log of its own).
  */
-import { join } from 'node:path';
 import pino from 'pino';
+import { imageDirs } from '../lab-format/content-packs.ts';
 import { loadConfig } from '../lab-server/config.ts';
 import {
   EngineUnreachableError,
@@ -24,7 +24,7 @@ const docker = await reachEngine(config).catch((error: Error) => {
   log.error(error.message);
   process.exit(1);
 });
-const tags = await prepareCatalog(docker, config, join(config.root, 'images'), log);
+const tags = await prepareCatalog(docker, config, imageDirs(config.content), log);
 log.info(
   `images ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...tags.values()].join(', ')}`,
 );

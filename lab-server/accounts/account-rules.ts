@@ -40,6 +40,44 @@ export function checkRole(text: string): Role {
   throw new AccountError('invalid', `"${text}" is not a role: use one of ${ROLES.join(', ')}`);
 }
 
+/** As lab.yaml's `groups:` allows (lab-format/schema.ts): a group longer never matches a page. */
+export const GROUP_MAX_LENGTH = 100;
+/** More than any provider sends (Entra ID stops at 200 in a token): a bound on one row. */
+export const GROUPS_MAX = 500;
+
+/**
+ * A user's sign-in groups as an admin gives them: each 1 to GROUP_MAX_LENGTH
+ * characters without control characters or commas (the CLI's separator), no
+ * repeats; kept sorted, so a change that changes nothing writes the same row.
+ */
+export function checkGroups(groups: readonly string[]): string[] {
+  const clean = [...new Set(groups.map((g) => g.trim()))].sort();
+  for (const group of clean)
+    // eslint-disable-next-line no-control-regex
+    if (!group || group.length > GROUP_MAX_LENGTH || /[\u0000-\u001f\u007f,]/.test(group))
+      throw new AccountError(
+        'invalid',
+        `"${group}" is not a group: use 1 to ${GROUP_MAX_LENGTH} characters without commas or control characters`,
+      );
+  if (clean.length > GROUPS_MAX)
+    throw new AccountError('invalid', `a user may be in at most ${GROUPS_MAX} groups`);
+  return clean;
+}
+
+/**
+ * The groups an OpenID provider says a person is in, as stored: what checkGroups
+ * would refuse is left out rather than refusing the sign-in (a provider's odd
+ * group can never match a page's anyway).
+ */
+export function groupsFromProvider(groups: readonly string[]): string[] {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/;
+  return [...new Set(groups)]
+    .filter((g) => g.length > 0 && g.length <= GROUP_MAX_LENGTH && !control.test(g))
+    .sort()
+    .slice(0, GROUPS_MAX);
+}
+
 export function checkDisplayName(text: string): string {
   const name = text.trim();
   // Control characters would let a name rewrite a terminal's or a log's line.

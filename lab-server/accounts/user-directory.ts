@@ -1,5 +1,5 @@
 /**
- * The staff accounts an operator keeps (`drydock users`) and the password check
+ * The accounts an operator keeps (`drydock users`) and the password check
  * of a sign-in. Free of HTTP: the CLI uses it on the database directly, the
  * sign-in route through the app. Changing a password or disabling an account
  * ends the account's sign-ins, so a leaked password or a departed colleague is
@@ -11,6 +11,7 @@ import type { AccountStore, UserRecord } from '../store/account-store.ts';
 import {
   AccountError,
   checkDisplayName,
+  checkGroups,
   checkPassword,
   checkRole,
   normalizeUsername,
@@ -23,6 +24,8 @@ export interface NewUser {
   /** Defaults to the username. */
   displayName?: string | undefined;
   password: string;
+  /** Sign-in groups (restricted content, docs/content-visibility.md); none by default. */
+  groups?: readonly string[] | undefined;
 }
 
 /**
@@ -50,6 +53,7 @@ export class UserDirectory {
     const role = checkRole(request.role);
     const displayName = checkDisplayName(request.displayName ?? username);
     checkPassword(request.password, username);
+    const groups = checkGroups(request.groups ?? []);
     const at = this.now();
     const user: UserRecord = {
       id: `u_${randomBytes(9).toString('base64url')}`,
@@ -60,6 +64,7 @@ export class UserDirectory {
       createdAt: at,
       updatedAt: at,
       disabledAt: null,
+      groups,
     };
     if (!(await this.store.addUser(user)))
       throw new AccountError('exists', `there is already an account called ${username}`);
@@ -98,6 +103,22 @@ export class UserDirectory {
     const user = await this.find(username);
     await this.store.updateUser(user.id, { role: checkRole(role), updatedAt: this.now() });
     return { ...user, role };
+  }
+
+  /**
+   * Sets the groups of a local account (restricted content). A provider's user gets
+   * them from the provider again at their next sign-in, so setting theirs is refused.
+   */
+  async setGroups(username: string, groups: readonly string[]): Promise<UserRecord> {
+    const user = await this.find(username);
+    const clean = checkGroups(groups);
+    if (user.passwordHash === null)
+      throw new AccountError(
+        'invalid',
+        `${user.username} signs in with OpenID Connect: their groups come from the provider at each sign-in`,
+      );
+    await this.store.updateUser(user.id, { groups: clean, updatedAt: this.now() });
+    return { ...user, groups: clean };
   }
 
   /** Disabling ends the account's sign-ins at once; returns how many ended. */

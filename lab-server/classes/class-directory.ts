@@ -33,6 +33,8 @@ import { classCapacity, type MachineFacts } from './class-capacity.ts';
 export interface Viewer {
   userId: string;
   role: Role;
+  /** Their sign-in groups: which restricted labs they may put in a class (docs/content-visibility.md). */
+  groups?: readonly string[];
 }
 
 /** A class with what the viewer may do in it. */
@@ -74,6 +76,7 @@ export const isCurrent = (record: ClassRecord, now: number) =>
 export class ClassDirectory {
   private readonly store: ClassStore;
   private readonly knownLab: (slug: string) => boolean;
+  private readonly mayUseLab: (viewer: Viewer, slug: string) => boolean;
   private readonly maxSize: number;
   private readonly warming: ClassWarming;
   private readonly endSessions: EndSessions;
@@ -91,6 +94,8 @@ export class ClassDirectory {
     /** Staff accounts, to find the one a class's instructor grants it to. */
     accounts: Pick<AccountStore, 'userByName'>;
     knownLab: (slug: string) => boolean;
+    /** Whether the viewer may see this lab (one kept for groups they are not in is "no lab"); all by default. */
+    mayUseLab?: (viewer: Viewer, slug: string) => boolean;
     /** DRYDOCK_MAX_SANDBOXES: no class may expect more learners than sandboxes can run. */
     maxSize: number;
     warming: ClassWarming;
@@ -107,6 +112,7 @@ export class ClassDirectory {
   }) {
     this.store = opts.store;
     this.knownLab = opts.knownLab;
+    this.mayUseLab = opts.mayUseLab ?? (() => true);
     this.maxSize = opts.maxSize;
     this.warming = opts.warming;
     this.endSessions = opts.endSessions;
@@ -130,15 +136,18 @@ export class ClassDirectory {
    * close: as long as a class may last, 14 days). A ClassError names the input
    * that is wrong.
    */
-  async capacity(input: {
-    labs: string[];
-    expectedSize: number;
-    opensAt?: Date;
-    closesAt?: Date;
-  }): Promise<ClassCapacity> {
+  async capacity(
+    viewer: Viewer,
+    input: {
+      labs: string[];
+      expectedSize: number;
+      opensAt?: Date;
+      closesAt?: Date;
+    },
+  ): Promise<ClassCapacity> {
     if (input.labs.length === 0)
       throw new ClassError('invalid', 'Choose at least one lab.', 'labs');
-    const unknown = input.labs.filter((slug) => !this.knownLab(slug));
+    const unknown = input.labs.filter((slug) => !this.knownLabFor(viewer, slug));
     if (unknown.length > 0)
       throw new ClassError(
         'invalid',
@@ -154,6 +163,11 @@ export class ClassDirectory {
       throw new ClassError('invalid', 'The class must close after it opens.', 'closesAt');
     const [current, machine] = await Promise.all([this.store.currentClasses(now), this.machine()]);
     return classCapacity({ expectedSize: input.expectedSize, opensAt, closesAt }, current, machine);
+  }
+
+  /** A lab this viewer may choose: one that exists and that they may see. */
+  private knownLabFor(viewer: Viewer, slug: string): boolean {
+    return this.knownLab(slug) && this.mayUseLab(viewer, slug);
   }
 
   /** Whether the machine holds each of these classes that is not over yet (by id). */
@@ -172,7 +186,11 @@ export class ClassDirectory {
 
   async create(owner: Viewer, input: ClassInput): Promise<ClassRecord> {
     const now = this.now();
-    const valid = checkClass(input, { knownLab: this.knownLab, maxSize: this.maxSize, now });
+    const valid = checkClass(input, {
+      knownLab: (slug) => this.knownLabFor(owner, slug),
+      maxSize: this.maxSize,
+      now,
+    });
     // 2^40 codes: a collision is rare, and the unique index catches the one that happens.
     for (let attempt = 0; attempt < 5; attempt++) {
       const record: ClassRecord = {

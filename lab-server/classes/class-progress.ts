@@ -14,10 +14,13 @@ import {
 } from '../../protocol/class-progress.ts';
 import type { Lab } from '../../lab-format/load.ts';
 import {
+  addEvent,
   type LabActivity,
   type LabProgress,
   labProgress,
   mostStuck,
+  PROGRESS_EVENTS,
+  type TaskState,
 } from '../progress/task-progress.ts';
 import type { ClassRecord, ClassStore, MemberRecord } from '../store/class-store.ts';
 import type { SessionRecord, SessionStore } from '../store/session-store.ts';
@@ -68,7 +71,7 @@ async function gather(record: ClassRecord, sources: ProgressSources): Promise<Cl
   );
   const events = await sources.sessions.events({
     sessionIds: sessions.map((s) => s.id),
-    types: ['created', 'checked'],
+    types: PROGRESS_EVENTS,
     limit: MAX_EVENTS,
   });
 
@@ -83,10 +86,9 @@ async function gather(record: ClassRecord, sources: ProgressSources): Promise<Cl
     activity.set(session.learner, byLab);
     const lab = byLab.get(session.lab) ?? { starts: [], checks: [] };
     byLab.set(session.lab, lab);
-    if (event.type === 'created') lab.starts.push(event.at);
-    else {
+    addEvent(lab, event);
+    if (event.type === 'checked') {
       const results = (event.data.results ?? []) as LabActivity['checks'][number]['results'];
-      lab.checks.push({ at: event.at, results });
       const failed = results.filter((r) => !r.passed).length;
       failures.set(session.learner, (failures.get(session.learner) ?? 0) + failed);
     }
@@ -116,6 +118,7 @@ export async function classProgress(
         state: t.state,
         attempts: t.attempts,
         ...(t.firstPassedAt === undefined ? {} : { firstPassedAt: iso(t.firstPassedAt) }),
+        ...(t.shownAt === undefined ? {} : { shownAt: iso(t.shownAt) }),
         ...(t.lastMessage === undefined ? {} : { lastMessage: t.lastMessage }),
       }));
     }
@@ -184,8 +187,10 @@ export interface ResultRow {
   learner: string;
   lab: string;
   task: string;
-  state: 'passed' | 'failing' | 'not-started';
+  state: TaskState;
   firstPassedAt?: number;
+  /** When the lab's solution was applied for it (state `shown`). */
+  shownAt?: number;
   attempts: number;
   /** Time the task stood in their way until it first passed (task-progress.ts). */
   timeSpentMs?: number;
@@ -210,6 +215,7 @@ export async function classResults(
         state: t.state,
         attempts: t.attempts,
         ...(t.firstPassedAt === undefined ? {} : { firstPassedAt: t.firstPassedAt }),
+        ...(t.shownAt === undefined ? {} : { shownAt: t.shownAt }),
         ...(t.timeSpentMs === undefined ? {} : { timeSpentMs: t.timeSpentMs }),
         ...(t.lastMessage === undefined ? {} : { lastMessage: t.lastMessage }),
       })),

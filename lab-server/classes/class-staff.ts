@@ -59,8 +59,9 @@ export class ClassStaff {
       throw error;
     }
     const user = await this.accounts.userByName(name);
-    // Learners have no account: a name that is not a staff account's is refused alike.
-    if (!user)
+    // Learners have no staff account (a learner's account only signs them in for their
+    // groups' content): a name that is not a staff account's is refused alike.
+    if (!user || user.role === 'learner')
       throw invalid(
         `There is no staff account called ${name}. The operator makes one with \`drydock users add ${name} --role assistant\`.`,
       );

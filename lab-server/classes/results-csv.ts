@@ -8,6 +8,14 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ResultRow } from './class-progress.ts';
 
+/** How the `status` column reads each state: a skipped task is neither passed nor failing. */
+const STATUS: Record<ResultRow['state'], string> = {
+  passed: 'passed',
+  shown: 'solution shown',
+  failing: 'failing',
+  'not-started': 'not-started',
+};
+
 const COLUMNS = [
   'learner',
   'lab',
@@ -17,6 +25,8 @@ const COLUMNS = [
   'attempts',
   'time_spent_seconds',
   'last_message',
+  // Last, so that a spreadsheet or script reading the earlier columns by position still works.
+  'solution_shown_at',
 ] as const;
 
 export function resultsCsv(rows: readonly ResultRow[]): string {
@@ -25,11 +35,12 @@ export function resultsCsv(rows: readonly ResultRow[]): string {
       row.learner,
       row.lab,
       row.task,
-      row.state,
+      STATUS[row.state],
       row.firstPassedAt === undefined ? '' : new Date(row.firstPassedAt).toISOString(),
       row.attempts,
       row.timeSpentMs === undefined ? '' : Math.round(row.timeSpentMs / 1000),
       row.lastMessage ?? '',
+      row.shownAt === undefined ? '' : new Date(row.shownAt).toISOString(),
     ]),
     { header: true, columns: [...COLUMNS], escape_formulas: true },
   );

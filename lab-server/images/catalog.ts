@@ -45,27 +45,34 @@ function hashTree(dir: string, hash = createHash('sha256'), root = dir) {
   return hash;
 }
 
-/** Reads images/ and returns the recipes in build order (dependencies first). */
-export function loadImageCatalog(imagesDir: string): ImageRecipe[] {
-  const raw = readdirSync(imagesDir)
-    // statSync follows symlinks: a recipe may be linked in from elsewhere.
-    .filter((name) => statSync(join(imagesDir, name)).isDirectory())
-    .map((name) => {
-      const dir = join(imagesDir, name);
-      const file = join(dir, 'image.json');
-      const parsed = imageFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        throw new Error(
-          `${relative(process.cwd(), file)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-        );
-      }
-      const kind = existsSync(join(dir, 'Dockerfile')) ? 'dockerfile' : 'debian';
-      const dependsOn = Object.values(parsed.data.buildArgs)
-        .filter((value) => value.startsWith('@'))
-        .map((value) => value.slice(1));
-      return { slug: name, dir, kind, spec: parsed.data, dependsOn } as const;
-    });
+/**
+ * Reads images/ (or several such folders, lowest first: the built-in one, then
+ * content packs', whose recipe of a built-in name replaces it) and returns the
+ * recipes in build order (dependencies first).
+ */
+export function loadImageCatalog(imagesDirs: string | readonly string[]): ImageRecipe[] {
+  const folders = new Map<string, string>();
+  for (const imagesDir of typeof imagesDirs === 'string' ? [imagesDirs] : imagesDirs) {
+    if (!existsSync(imagesDir)) continue;
+    for (const name of readdirSync(imagesDir))
+      // statSync follows symlinks: a recipe may be linked in from elsewhere.
+      if (statSync(join(imagesDir, name)).isDirectory()) folders.set(name, join(imagesDir, name));
+  }
+  const raw = [...folders].map(([name, dir]) => {
+    const file = join(dir, 'image.json');
+    const parsed = imageFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new Error(
+        `${relative(process.cwd(), file)}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      );
+    }
+    const kind = existsSync(join(dir, 'Dockerfile')) ? 'dockerfile' : 'debian';
+    const dependsOn = Object.values(parsed.data.buildArgs)
+      .filter((value) => value.startsWith('@'))
+      .map((value) => value.slice(1));
+    return { slug: name, dir, kind, spec: parsed.data, dependsOn } as const;
+  });
 
   const bySlug = new Map(raw.map((r) => [r.slug, r]));
   const done = new Map<string, ImageRecipe>();

@@ -23,14 +23,14 @@ export async function reachEngine(config: Config): Promise<Docker> {
   return docker;
 }
 
-/** Builds the recipes in `dir` that are missing; returns slug → tag. */
+/** Builds the recipes in `dirs` (images/ and content packs' ones) that are missing; returns slug → tag. */
 export async function prepareCatalog(
   docker: Docker,
   config: Config,
-  dir: string,
+  dirs: readonly string[],
   log: FastifyBaseLogger,
 ): Promise<Map<string, string>> {
-  const recipes = loadImageCatalog(dir);
+  const recipes = loadImageCatalog(dirs);
   const tags = await ensureImages(docker, recipes, config.stateDir, log, { build: true });
   if (config.oldImages === 'remove') await removeStaleImages(docker, recipes, log);
   return tags;

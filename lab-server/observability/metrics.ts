@@ -13,6 +13,10 @@ export interface GaugeSources {
   sessions(): { live: number; starting: number; terminals: number } | undefined;
   /** Learners holding a place in the waiting line. */
   waiting(): number;
+  /** Live checks now: runs going on, runs waiting for a slot, sessions waiting for their budget. */
+  liveChecks?(): { running: number; waitingForSlot: number; waitingForBudget: number };
+  /** Connections previews hold open into sandboxes (0 with previews off). */
+  previewConnections?(): number;
 }
 
 /** Start-to-ready takes a few seconds on a quiet host and up to two minutes on a busy one. */
@@ -57,6 +61,26 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
     registers,
     collect() {
       this.set(sources.sessions()?.terminals ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: 'drydock_live_checks_running',
+    help: 'Live-check runs going on now (at most DRYDOCK_LIVE_CHECK_CONCURRENCY).',
+    registers,
+    collect() {
+      this.set(sources.liveChecks?.().running ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'drydock_live_checks_waiting',
+    help: 'Live-check runs waiting, by reason: slot (the machine-wide cap) or budget (sessions that spent their live-check budget; Check still works).',
+    labelNames: ['reason'],
+    registers,
+    collect() {
+      const counts = sources.liveChecks?.();
+      this.set({ reason: 'slot' }, counts?.waitingForSlot ?? 0);
+      this.set({ reason: 'budget' }, counts?.waitingForBudget ?? 0);
     },
   });
 
@@ -113,6 +137,46 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
     registers,
   });
 
+  const liveRuns = new Counter({
+    name: 'drydock_live_check_runs_total',
+    help: 'Live-check runs, by lab and cause (engine: the sandbox’s engine changed; terminal: a command ran and the terminal went quiet).',
+    labelNames: ['lab', 'cause'],
+    registers,
+  });
+  const liveSeconds = new Counter({
+    name: 'drydock_live_check_seconds_total',
+    help: 'Time live-check runs took (each run’s checks in parallel, from start to the last verdict), by lab: what the per-session budget counts.',
+    labelNames: ['lab'],
+    registers,
+  });
+  const liveChanges = new Counter({
+    name: 'drydock_live_check_changes_total',
+    help: 'Task verdicts a live check changed (recorded and announced as by Check), by lab and result.',
+    labelNames: ['lab', 'result'],
+    registers,
+  });
+  const liveDeferred = new Counter({
+    name: 'drydock_live_check_budget_waits_total',
+    help: 'Times a session’s live checks had to wait because it spent its budget (DRYDOCK_LIVE_CHECK_BUDGET), by lab.',
+    labelNames: ['lab'],
+    registers,
+  });
+  new Gauge({
+    name: 'drydock_preview_connections_open',
+    help: 'Connections previews hold open into sandboxes (one port forwarder each).',
+    registers,
+    collect() {
+      this.set(sources.previewConnections?.() ?? 0);
+    },
+  });
+  const previews = new Counter({
+    name: 'drydock_preview_requests_total',
+    help: 'Requests to previews of learners’ web servers, by outcome (docs/api.md, "Previews").',
+    labelNames: ['outcome'],
+    registers,
+  });
+  signals.on('preview-request', ({ outcome }) => previews.inc({ outcome }));
+
   signals.on('session', (event) => {
     const { lab } = event;
     switch (event.type) {
@@ -124,13 +188,20 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
           phaseTime.observe({ lab, phase }, seconds);
         return;
       case 'checked':
+        // A live check records only changed verdicts: counted apart, its runs too.
         for (const { task, passed } of event.results)
-          checks.inc({ lab, task, result: passed ? 'passed' : 'failed' });
+          if (event.live) liveChanges.inc({ lab, result: passed ? 'passed' : 'failed' });
+          else checks.inc({ lab, task, result: passed ? 'passed' : 'failed' });
         return;
       case 'ended':
         return ended.inc({ lab, reason: event.reason });
     }
   });
+  signals.on('live-check', ({ lab, cause, seconds }) => {
+    liveRuns.inc({ lab, cause });
+    liveSeconds.inc({ lab }, seconds);
+  });
+  signals.on('live-check-deferred', ({ lab }) => liveDeferred.inc({ lab }));
   signals.on('image-built', ({ image, seconds }) => builds.observe({ image }, seconds));
   signals.on('admission-refused', ({ cause }) => refusals.inc({ cause }));
   signals.on('webhook-delivery', ({ outcome }) => webhooks.inc({ outcome }));

@@ -7,7 +7,8 @@
  */
 import type { Role } from '../../protocol/accounts.ts';
 
-const RANK: Record<Role, number> = { assistant: 1, instructor: 2, admin: 3 };
+/** learner is the lowest: a group mapped to it lets its people sign in, for their groups' content only. */
+const RANK: Record<Role, number> = { learner: 0, assistant: 1, instructor: 2, admin: 3 };
 
 /**
  * The groups at `path` in `claims`: `undefined` when the claim is absent (ask
@@ -29,12 +30,15 @@ export function groupsAt(
   return [];
 }
 
-/** The highest role any of `groups` is mapped to; `undefined` when none is. */
+/** In DRYDOCK_OIDC_ROLES, everyone the provider signs in (only as a learner: config.ts). */
+export const ANY_GROUP = '*';
+
+/** The highest role any of `groups` is mapped to, else that of `*`; `undefined` when none is. */
 export function roleOf(
   groups: readonly string[],
   roles: ReadonlyMap<string, Role>,
 ): Role | undefined {
-  let best: Role | undefined;
+  let best: Role | undefined = roles.get(ANY_GROUP);
   for (const group of groups) {
     const role = roles.get(group);
     if (role && (!best || RANK[role] > RANK[best])) best = role;

@@ -1,9 +1,10 @@
 /**
- * The staff a provider signs in: its (issuer, subject) names the user here for
+ * The people a provider signs in: its (issuer, subject) names the user here for
  * good; the first sign-in makes them a user (no password, so only the provider
  * signs them in), every sign-in sets their role from their groups again (a
  * person moved out of `trainers` at the provider is no longer an instructor
- * here at their next sign-in) and their display name. Free of HTTP, like
+ * here at their next sign-in), their display name, and their groups, which say
+ * what restricted content they see (docs/content-visibility.md). Free of HTTP, like
  * user-directory.ts: the operator disables such a user with `drydock users
  * disable` as any other.
  *
@@ -15,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { USERNAME, type Role } from '../../protocol/accounts.ts';
 import type { AccountStore, UserRecord } from '../store/account-store.ts';
 import type { Clock } from '../accounts/user-directory.ts';
+import { groupsFromProvider } from '../accounts/account-rules.ts';
 import { roleOf } from './group-roles.ts';
 
 export interface VerifiedIdentity {
@@ -79,9 +81,14 @@ export class OidcUsers {
     }
     if (known) {
       const displayName = displayNameFrom(identity, known.username);
-      if (known.role !== role || known.displayName !== displayName)
-        await this.store.updateUser(known.id, { role, displayName, updatedAt: this.now() });
-      return { outcome: 'ok', user: { ...known, role, displayName }, created: false };
+      const groups = groupsFromProvider(identity.groups);
+      if (
+        known.role !== role ||
+        known.displayName !== displayName ||
+        known.groups.join('\n') !== groups.join('\n')
+      )
+        await this.store.updateUser(known.id, { role, displayName, groups, updatedAt: this.now() });
+      return { outcome: 'ok', user: { ...known, role, displayName, groups }, created: false };
     }
     return this.create(identity, role);
   }
@@ -110,6 +117,7 @@ export class OidcUsers {
         createdAt: at,
         updatedAt: at,
         disabledAt: null,
+        groups: groupsFromProvider(identity.groups),
       };
       const result = await this.store.addUserWithIdentity(user, identity);
       if (result === 'added') return { outcome: 'ok', user, created: true };

@@ -8,7 +8,7 @@
  */
 import fp from 'fastify-plugin';
 import { pruneHourly } from './hourly-prune.ts';
-import { ClassDirectory } from '../classes/class-directory.ts';
+import { ClassDirectory, type Viewer } from '../classes/class-directory.ts';
 import { machineFacts } from '../classes/class-capacity.ts';
 import { ClassWarming } from '../classes/warm-reservations.ts';
 
@@ -23,6 +23,13 @@ export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
     const { config } = app;
     const now = options.now ?? Date.now;
     const knownLab = (slug: string) => app.labs.lab(slug) !== undefined;
+    const mayUseLab = (viewer: Viewer, slug: string) => {
+      const lab = app.labs.lab(slug);
+      return (
+        lab !== undefined &&
+        app.visibility.mayOpen({ role: viewer.role, groups: viewer.groups ?? [] }, lab)
+      );
+    };
     const liveSessionsOf = (learners: ReadonlySet<string>, labs: readonly string[]) =>
       app.sessions
         .list()
@@ -39,6 +46,7 @@ export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
       store: app.store.classes,
       accounts: app.store.accounts,
       knownLab,
+      mayUseLab,
       maxSize: config.maxSandboxes,
       warming,
       now,
@@ -90,7 +98,13 @@ export const classesPlugin = fp<{ now?: (() => number) | undefined }>(
   },
   {
     name: 'drydock-classes',
-    dependencies: ['drydock-store', 'drydock-labs', 'drydock-sessions', 'drydock-capacity'],
+    dependencies: [
+      'drydock-store',
+      'drydock-labs',
+      'drydock-visibility',
+      'drydock-sessions',
+      'drydock-capacity',
+    ],
     decorators: { fastify: ['config'] },
   },
 );

@@ -1,6 +1,10 @@
-/** The labs and image recipes as a Fastify part, loaded once at boot. */
+/**
+ * The labs and image recipes as a Fastify part, loaded at boot; in the dev loop,
+ * read again whenever a lab's files change (labs/lab-watch.ts).
+ */
 import fp from 'fastify-plugin';
 import { LabCatalog } from '../labs/catalog.ts';
+import { watchLabs } from '../labs/lab-watch.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,7 +14,11 @@ declare module 'fastify' {
 
 export const labsPlugin = fp(
   async (app) => {
-    app.decorate('labs', new LabCatalog(app.config.root));
+    app.decorate('labs', new LabCatalog(app.config.content));
+    if (app.config.dev) {
+      const watch = watchLabs(app.labs, app.log);
+      app.addHook('onClose', async () => watch.close());
+    }
   },
   { name: 'drydock-labs', decorators: { fastify: ['config'] } },
 );

@@ -23,11 +23,19 @@ export function classState(record: ClassRecord, now = Date.now()): ClassState {
   return now >= record.opensAt ? 'open' : 'upcoming';
 }
 
-export function presentPreview(app: FastifyInstance, record: ClassRecord): ClassPreview {
+/**
+ * `shown` leaves out the labs a learner may not see (kept for sign-in groups they
+ * are not in, docs/content-visibility.md); staff see a class's labs as it has them.
+ */
+export function presentPreview(
+  app: FastifyInstance,
+  record: ClassRecord,
+  shown: (slug: string) => boolean = () => true,
+): ClassPreview {
   return {
     name: record.name,
     // A lab removed from the server since keeps its slug as its title.
-    labs: record.labs.map((slug) => ({
+    labs: record.labs.filter(shown).map((slug) => ({
       slug,
       title: app.labs.lab(slug)?.manifest.title ?? slug,
     })),
@@ -45,8 +53,13 @@ export function presentMembership(
   app: FastifyInstance,
   record: ClassRecord,
   member: MemberRecord,
+  shown?: (slug: string) => boolean,
 ): Membership {
-  return { ...presentMember(member), code: record.joinCode, class: presentPreview(app, record) };
+  return {
+    ...presentMember(member),
+    code: record.joinCode,
+    class: presentPreview(app, record, shown),
+  };
 }
 
 /**

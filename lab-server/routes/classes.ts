@@ -117,7 +117,8 @@ function staffRoutes(
       },
       async (request, reply): Promise<ClassCapacity> => {
         // Whether a class would fit is for those who create classes (and tells of others').
-        if ((await viewerOf(request)).role === 'assistant')
+        const viewer = await viewerOf(request);
+        if (viewer.role === 'assistant')
           throw new AppError(
             'ROLE_REQUIRED',
             'This needs the role instructor or admin: an assistant creates no classes.',
@@ -125,7 +126,7 @@ function staffRoutes(
         const { labs, size, opensAt, closesAt } = request.query;
         reply.header('cache-control', 'no-store');
         return translated(() =>
-          classes.capacity({
+          classes.capacity(viewer, {
             labs: labs.split(',').map((slug) => slug.trim()),
             expectedSize: Number(size),
             ...(opensAt ? { opensAt: new Date(opensAt) } : {}),
@@ -251,7 +252,7 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
     const who = await accounts.signedIn(request);
     // requireRole ran first: only a signed-in staff user gets here.
     if (!who) throw new AppError('NOT_SIGNED_IN');
-    return { userId: who.user.id, role: who.user.role };
+    return { userId: who.user.id, role: who.user.role, groups: who.user.groups };
   };
 
   await app.register(async (scope) => {
@@ -333,11 +334,24 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
     return learner;
   };
 
+  /** The labs of a class this learner is shown: not those kept for groups they are not signed in with. */
+  const shownTo = async (request: FastifyRequest) => {
+    const reader = await app.visibility.readerOf(request);
+    return (slug: string) => {
+      const lab = app.labs.lab(slug);
+      return lab === undefined || app.visibility.mayOpen(reader, lab);
+    };
+  };
+
   app.get<{ Params: { code: string } }>(
     '/join/:code',
     { schema: { params: codeParams, response: { 200: jsonSchema(ClassPreviewSchema) } } },
     async (request): Promise<ClassPreview> =>
-      presentPreview(app, await guarded(request, () => classes.byCode(request.params.code))),
+      presentPreview(
+        app,
+        await guarded(request, () => classes.byCode(request.params.code)),
+        await shownTo(request),
+      ),
   );
 
   app.post<{ Body: JoinBody }>(
@@ -353,7 +367,7 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
       const { code, displayName } = request.body;
       const joined = await guarded(request, () => classes.join(code, learner, displayName));
       request.log.info({ class: joined.class.id, member: joined.member.id }, 'joined a class');
-      return presentMembership(app, joined.class, joined.member);
+      return presentMembership(app, joined.class, joined.member, await shownTo(request));
     },
   );
 
@@ -364,9 +378,10 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
       // Personal: never from a shared cache.
       reply.header('cache-control', 'no-store');
       const found = await classes.memberships(learnerOf(request));
+      const shown = await shownTo(request);
       return {
         memberships: found.map(({ class: record, member }) =>
-          presentMembership(app, record, member),
+          presentMembership(app, record, member, shown),
         ),
       };
     },

@@ -17,9 +17,14 @@ function summary(lab: Lab): LabSummary {
   };
 }
 
+/**
+ * The labs this caller may see: a lab kept for some sign-in groups is listed,
+ * and found, only for a request signed in with one of them; for anyone else it
+ * is absent, as an unknown slug (docs/content-visibility.md).
+ */
 export async function labRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/labs', { schema: { response: { 200: jsonSchema(LabListSchema) } } }, async () =>
-    app.labs.labs.map(summary),
+  app.get('/labs', { schema: { response: { 200: jsonSchema(LabListSchema) } } }, async (request) =>
+    (await app.visibility.labsFor(request)).map(summary),
   );
 
   app.get<{ Params: { slug: string } }>(
@@ -35,7 +40,7 @@ export async function labRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const lab = app.labs.lab(request.params.slug);
+      const lab = await app.visibility.labFor(request, request.params.slug);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.params.slug}".`);
       return summary(lab);
     },

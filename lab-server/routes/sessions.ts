@@ -12,12 +12,16 @@ import {
   type SessionBasics,
   type Session as SessionView,
 } from '../../protocol/session.ts';
+import { SolutionResponseSchema, type SolutionResponse } from '../../protocol/solutions.ts';
 import { AppError } from '../errors.ts';
 import { jsonSchema } from '../http/json-schema.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
 
 export const idParams = jsonSchema(z.object({ id: z.string().check(z.regex(SESSION_ID)) }));
+const taskParams = jsonSchema(
+  z.object({ id: z.string().check(z.regex(SESSION_ID)), task: z.string().check(z.maxLength(100)) }),
+);
 
 /** What every view of a session says of it (the learner's here, the operator's in admin.ts). */
 export function sessionBasics(session: Session): SessionBasics {
@@ -84,7 +88,8 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const lab = app.labs.lab(request.body.lab);
+      // A lab kept for groups the caller is not signed in with is "no lab" (docs/content-visibility.md).
+      const lab = await app.visibility.labFor(request, request.body.lab);
       if (!lab) throw new AppError('LAB_NOT_FOUND', `No lab is called "${request.body.lab}".`);
       const unsupported = app.backend.status.unsupported?.[lab.slug];
       if (unsupported)
@@ -141,6 +146,21 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         'checked',
       );
       return { results, checkedAt: new Date().toISOString() };
+    },
+  );
+
+  // Skip a task with the lab's solution (sessions/solutions.ts); one at a time per session.
+  app.post<{ Params: { id: string; task: string } }>(
+    '/sessions/:id/tasks/:task/solution',
+    { schema: { params: taskParams, response: { 200: jsonSchema(SolutionResponseSchema) } } },
+    async (request): Promise<SolutionResponse> => {
+      const session = await find(request);
+      const applied = await sessions().applySolution(session, request.params.task);
+      request.log.info(
+        { session: session.id, task: applied.task, shown: applied.shown },
+        'solution applied',
+      );
+      return { ...applied, checkedAt: new Date().toISOString() };
     },
   );
 

@@ -15,6 +15,18 @@ export async function statusRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/status',
     { schema: { response: { 200: jsonSchema(StatusResponseSchema) } } },
-    async () => ({ labs: labsStatus(app.backend.status) }),
+    async (request) => {
+      const status = labsStatus(app.backend.status);
+      if (status.available && status.unsupported) {
+        // A lab the caller may not see is not named here either (docs/content-visibility.md).
+        const labs = await app.visibility.labsFor(request);
+        const named = Object.entries(status.unsupported).filter(([slug]) =>
+          labs.some((lab) => lab.slug === slug),
+        );
+        const { unsupported: _all, ...rest } = status;
+        return { labs: named.length ? { ...rest, unsupported: Object.fromEntries(named) } : rest };
+      }
+      return { labs: status };
+    },
   );
 }

@@ -3,12 +3,15 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE_NOT_ALLOWED,
   CLOSE_SIGN_IN_REQUIRED,
+  CLOSE_TERMINAL_CLOSED,
   CLOSE_TOO_MANY_TERMINALS,
   CLOSE_TRY_AGAIN_LATER,
   CLOSE_UNKNOWN_SESSION,
 } from '../../protocol/close-codes.ts';
 import { DEFAULT_SIZE, MAX_COLS, MAX_ROWS } from '../../protocol/terminal-messages.ts';
+import { parseTerminalNumber } from '../../protocol/terminals.ts';
 import { AppError } from '../errors.ts';
+import { terminalsOf } from '../sessions/learner-terminals.ts';
 import { TerminalBridge } from '../terminal/bridge.ts';
 import { admitPage } from '../terminal/origin-check.ts';
 import { requireUpgrade } from '../terminal/require-upgrade.ts';
@@ -17,6 +20,8 @@ interface TerminalQuery {
   token?: string;
   cols?: string;
   rows?: string;
+  /** Which of the learner's terminals (protocol/terminals.ts); the first without it. */
+  terminal?: string;
 }
 
 const clamp = (value: string | undefined, fallback: number, max: number) => {
@@ -57,10 +62,32 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
       }
       session.touch();
       const limit = app.config.terminalsPerSession;
-      if (session.live && session.terminals >= limit) {
+      const number = parseTerminalNumber(request.query.terminal);
+      if (number === null) {
+        socket.close(CLOSE_TERMINAL_CLOSED, 'No such terminal: terminal= takes a number, 1 to 20.');
+        return;
+      }
+      if (session.live && number > limit) {
         socket.close(
           CLOSE_TOO_MANY_TERMINALS,
-          `This session already has ${limit} terminal${limit === 1 ? '' : 's'} open; close one first.`,
+          `This session may have at most ${limit} terminal${limit === 1 ? '' : 's'}.`,
+        );
+        return;
+      }
+      const terminals = terminalsOf(session);
+      // Another terminal than the first is opened with POST …/terminals, never by a socket:
+      // a page that reconnects to a terminal closed meanwhile must not bring it back.
+      if (session.live && number !== 1 && !(await terminals.isOpen(number).catch(() => false))) {
+        socket.close(CLOSE_TERMINAL_CLOSED, `Terminal ${number} is not open.`);
+        return;
+      }
+      if (socket.readyState !== socket.OPEN) return;
+      // Each terminal shows in at most `limit` sockets: checked (after any wait above,
+      // so a burst cannot slip through it together) before an exec is made.
+      if (session.live && terminals.attachedTo(number) >= limit) {
+        socket.close(
+          CLOSE_TOO_MANY_TERMINALS,
+          `Terminal ${number} of this session is already open in ${limit} page${limit === 1 ? '' : 's'}; close one first.`,
         );
         return;
       }
@@ -70,6 +97,7 @@ export async function terminalRoutes(app: FastifyInstance): Promise<void> {
       };
       new TerminalBridge(socket, session, request.log.child({ session: session.id }), size, {
         takeovers: manager.takeovers,
+        terminal: number,
       }).start();
     },
   );

@@ -1,6 +1,7 @@
 /**
- * Staff accounts and their sign-ins, in the same database as the sessions (one
- * file or server to back up, one migration history). The only SQL about
+ * Accounts (staff, and learners who sign in for their groups) and their
+ * sign-ins, in the same database as the sessions (one file or server to back
+ * up, one migration history). The only SQL about
  * accounts; records in, records out. The rules (who may sign in, how long a
  * sign-in lasts) live in accounts/, not here.
  */
@@ -18,11 +19,27 @@ export interface UserRecord {
   createdAt: number;
   updatedAt: number;
   disabledAt: number | null;
+  /**
+   * The sign-in groups the user is in: what content restricted to groups they see
+   * (docs/content-visibility.md). From the OpenID provider at their latest sign-in,
+   * or set by an admin for a local account.
+   */
+  groups: readonly string[];
 }
 
 export type UserChange = Partial<
-  Pick<UserRecord, 'displayName' | 'role' | 'passwordHash' | 'disabledAt'>
+  Pick<UserRecord, 'displayName' | 'role' | 'passwordHash' | 'disabledAt' | 'groups'>
 > & { updatedAt: number };
+
+/** The stored JSON array of group names; anything else reads as no group. */
+function groupsOf(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((g): g is string => typeof g === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export interface SignInRecord {
   tokenHash: string;
@@ -43,6 +60,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     disabledAt: row.disabled_at,
+    groups: groupsOf(row.user_groups),
   };
 }
 
@@ -67,6 +85,7 @@ const userRow = (user: UserRecord) => ({
   created_at: user.createdAt,
   updated_at: user.updatedAt,
   disabled_at: user.disabledAt,
+  user_groups: JSON.stringify(user.groups),
 });
 
 export class AccountStore {
@@ -138,6 +157,7 @@ export class AccountStore {
       ...(change.role !== undefined && { role: change.role }),
       ...(change.passwordHash !== undefined && { password_hash: change.passwordHash }),
       ...(change.disabledAt !== undefined && { disabled_at: change.disabledAt }),
+      ...(change.groups !== undefined && { user_groups: JSON.stringify(change.groups) }),
     };
     await this.db.updateTable('users').set(values).where('id', '=', id).execute();
   }

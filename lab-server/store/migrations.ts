@@ -247,6 +247,32 @@ const STEPS: Record<string, Step> = {
       await db.schema.dropTable('class_staff').execute();
     },
   }),
+  // Skip with the solution (issue #12): when the lab's solution was applied for a task
+  // of the session. A check's upsert leaves it alone, so a task stays shown whatever
+  // later checks say; null for a task the learner did themselves.
+  '0008-solutions-shown': (dialect) => ({
+    async up(db: Kysely<unknown>) {
+      const time = dialect === 'postgres' ? 'bigint' : 'integer';
+      await db.schema.alterTable('check_results').addColumn('shown_at', time).execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('check_results').dropColumn('shown_at').execute();
+    },
+  }),
+  // Content restricted to sign-in groups (issue #13): the groups a user is in, as a
+  // JSON array of names. An OpenID provider's groups claim sets them at each sign-in;
+  // an admin sets a local account's (`drydock users groups`). Every existing user is in none.
+  '0009-user-groups': () => ({
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('users')
+        .addColumn('user_groups', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').dropColumn('user_groups').execute();
+    },
+  }),
 };
 
 export function migrations(dialect: Dialect): Record<string, Migration> {

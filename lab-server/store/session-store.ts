@@ -18,6 +18,7 @@ import { migrations } from './migrations.ts';
 import { openNodeSqlite } from './node-sqlite.ts';
 import type { Database, SandboxesTable, SessionsTable } from './tables.ts';
 import { WebhookOutbox } from './webhook-outbox.ts';
+import type { LabActivity } from '../authoring/lab-stats.ts';
 
 export interface SessionRecord {
   id: string;
@@ -56,6 +57,8 @@ export interface CheckRecord {
   passed: boolean;
   message: string;
   checkedAt: number;
+  /** When the lab's solution was applied for the task; absent if it never was. */
+  shownAt?: number;
 }
 
 export interface SessionEvent {
@@ -115,6 +118,35 @@ function connect(target: DatabaseTarget): Kysely<Database> {
 }
 
 export class StoreError extends Error {}
+
+/** The latest verdict per task; a task's `shown_at` is never touched here. */
+async function upsertChecks(
+  db: Kysely<Database>,
+  sessionId: string,
+  results: readonly CheckRecord[],
+): Promise<void> {
+  if (results.length === 0) return;
+  await db
+    .insertInto('check_results')
+    .values(
+      results.map((r) => ({
+        session_id: sessionId,
+        task: r.task,
+        passed: r.passed ? 1 : 0,
+        message: r.message,
+        checked_at: r.checkedAt,
+        shown_at: null,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.columns(['session_id', 'task']).doUpdateSet((eb) => ({
+        passed: eb.ref('excluded.passed'),
+        message: eb.ref('excluded.message'),
+        checked_at: eb.ref('excluded.checked_at'),
+      })),
+    )
+    .execute();
+}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -241,6 +273,51 @@ export class SessionStore {
     let query = this.db.selectFrom('sessions').selectAll().where('owner', '=', owner);
     if (options.live) query = query.where('state', 'in', ['starting', 'ready']);
     return (await query.orderBy('created_at').orderBy('id').execute()).map(toSession);
+  }
+
+  /**
+   * What one lab's sessions of an owner, created since `since`, did: the sessions
+   * and their ready, checked and solution-applied events in the order they
+   * happened (lab-server/authoring/lab-stats.ts makes the authors' figures of it).
+   */
+  async labActivity(owner: string, lab: string, since: number): Promise<LabActivity> {
+    const sessions = await this.db
+      .selectFrom('sessions')
+      .select(['id', 'created_at', 'ended_at'])
+      .where('owner', '=', owner)
+      .where('lab', '=', lab)
+      .where('created_at', '>=', since)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    const events = await this.db
+      .selectFrom('session_events')
+      .innerJoin('sessions', 'sessions.id', 'session_events.session_id')
+      .select([
+        'session_events.session_id as sessionId',
+        'session_events.type as type',
+        'session_events.at as at',
+        'session_events.data as data',
+      ])
+      .where('sessions.owner', '=', owner)
+      .where('sessions.lab', '=', lab)
+      .where('sessions.created_at', '>=', since)
+      .where('session_events.type', 'in', ['ready', 'checked', 'solution-applied'])
+      .orderBy('session_events.id')
+      .execute();
+    return {
+      sessions: sessions.map((s) => ({
+        id: s.id,
+        createdAt: s.created_at,
+        endedAt: s.ended_at,
+      })),
+      events: events.map((e) => ({
+        sessionId: e.sessionId,
+        type: e.type,
+        at: e.at,
+        data: JSON.parse(e.data) as Record<string, unknown>,
+      })),
+    };
   }
 
   /** Every session of these learners (`learner:<id>`) in these labs, whoever's server ran it, oldest first. */
@@ -380,26 +457,7 @@ export class SessionStore {
   // Check results: the latest verdict per task.
 
   async recordChecks(sessionId: string, results: CheckRecord[]): Promise<void> {
-    if (results.length === 0) return;
-    await this.db
-      .insertInto('check_results')
-      .values(
-        results.map((r) => ({
-          session_id: sessionId,
-          task: r.task,
-          passed: r.passed ? 1 : 0,
-          message: r.message,
-          checked_at: r.checkedAt,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['session_id', 'task']).doUpdateSet((eb) => ({
-          passed: eb.ref('excluded.passed'),
-          message: eb.ref('excluded.message'),
-          checked_at: eb.ref('excluded.checked_at'),
-        })),
-      )
-      .execute();
+    await upsertChecks(this.db, sessionId, results);
   }
 
   async checks(sessionId: string): Promise<CheckRecord[]> {
@@ -414,7 +472,32 @@ export class SessionStore {
       passed: r.passed === 1,
       message: r.message,
       checkedAt: r.checked_at,
+      ...(r.shown_at === null ? {} : { shownAt: r.shown_at }),
     }));
+  }
+
+  /**
+   * Records that the lab's solution was applied for these tasks, with the check
+   * that followed. A task shown before keeps its first time; later checks
+   * (recordChecks) change its verdict but never its being shown.
+   */
+  async recordSolution(
+    sessionId: string,
+    tasks: readonly string[],
+    results: CheckRecord[],
+    at: number,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await upsertChecks(tx, sessionId, results);
+      if (tasks.length === 0) return;
+      await tx
+        .updateTable('check_results')
+        .set({ shown_at: at })
+        .where('session_id', '=', sessionId)
+        .where('task', 'in', [...tasks])
+        .where('shown_at', 'is', null)
+        .execute();
+    });
   }
 
   // Events: append-only, in the order they were recorded.

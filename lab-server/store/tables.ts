@@ -42,6 +42,8 @@ export interface CheckResultsTable {
   passed: number;
   message: string;
   checked_at: number;
+  /** When the lab's solution was applied for the task (0008); null if it never was. */
+  shown_at: number | null;
 }
 
 export interface SessionEventsTable {
@@ -58,7 +60,7 @@ export interface UsersTable {
   /** Lower case, unique. */
   username: string;
   display_name: string;
-  /** admin | instructor | assistant */
+  /** admin | instructor | assistant | learner */
   role: string;
   /** A PHC string (accounts/password-hash.ts); null for an account that signs in elsewhere. */
   password_hash: string | null;
@@ -66,6 +68,8 @@ export interface UsersTable {
   updated_at: number;
   /** Set while the account may not sign in. */
   disabled_at: number | null;
+  /** The user's sign-in groups, a JSON array of names (restricted content, docs/content-visibility.md). */
+  user_groups: Generated<string>;
 }
 
 export interface SignInsTable {

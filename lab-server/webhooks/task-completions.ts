@@ -4,12 +4,18 @@
  * every passing Check, and not again after it broke and was fixed. The session's
  * own Starts and Checks, read back from the store, decide it, folded by the
  * same code as the class dashboard and the CSV export (progress/task-progress.ts),
- * so they agree on attempts and time spent. Free of HTTP.
+ * so they agree on attempts and time spent. A task skipped with its solution
+ * (`solution-applied`) is shown, not passed, and never sends one. Free of HTTP.
  */
 import { randomBytes } from 'node:crypto';
 import type { Lab } from '../../lab-format/load.ts';
 import { TASK_COMPLETED, type TaskCompleted } from '../../protocol/webhooks.ts';
-import { type LabActivity, labProgress } from '../progress/task-progress.ts';
+import {
+  addEvent,
+  type LabActivity,
+  labProgress,
+  PROGRESS_EVENTS,
+} from '../progress/task-progress.ts';
 import type { ClassStore } from '../store/class-store.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { WebhookOutbox } from '../store/webhook-outbox.ts';
@@ -38,14 +44,12 @@ export async function completedAt(
   if (!lab) return [];
   const events = await sources.sessions.events({
     sessionId: event.sessionId,
-    types: ['created', 'checked'],
+    types: PROGRESS_EVENTS,
     limit: 100_000,
   });
+  // A task whose solution was applied never completes: shown is not passed.
   const activity: LabActivity = { starts: [], checks: [] };
-  for (const e of events) {
-    if (e.type === 'created') activity.starts.push(e.at);
-    else activity.checks.push({ at: e.at, results: (e.data.results ?? []) as never });
-  }
+  for (const e of events) addEvent(activity, e);
   const tasks = lab.manifest.tasks;
   const done = labProgress(
     tasks.map((t) => t.id),

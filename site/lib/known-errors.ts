@@ -6,6 +6,7 @@
  * Build time only: it reads the content collections.
  */
 import { getCollection, render } from 'astro:content';
+import { forEveryone } from './visibility.ts';
 import type { KnownError } from './error-match.ts';
 import { lessonHref } from './labs.ts';
 import { sectionOf } from './symptom-sections.ts';
@@ -18,7 +19,11 @@ export interface KnownErrorInSection extends KnownError {
 export async function knownErrors(
   options: { sections?: boolean } = {},
 ): Promise<KnownErrorInSection[]> {
-  const entries = await getCollection('docs', (entry) => (entry.data.symptoms?.length ?? 0) > 0);
+  const entries = await getCollection(
+    'docs',
+    // A lesson only some groups see stays out of the index (the lab server serves it to them alone).
+    (entry) => (entry.data.symptoms?.length ?? 0) > 0 && forEveryone(entry),
+  );
   const rank = (id: string) => (id.startsWith('lessons/') ? 0 : 1);
   entries.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
   const base = import.meta.env.BASE_URL.replace(/\/$/, '');

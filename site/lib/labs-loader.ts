@@ -1,6 +1,8 @@
 /**
- * Content loader for the `labs` collection: reads every `labs/<slug>/lab.yaml`
- * through lab-format's loader (the same code the lab server uses) and renders
+ * Content loader for the `labs` collection: reads every `labs/<slug>/lab.yaml`,
+ * built-in and content packs' (lab-format/content-packs.ts: a pack's lab of the
+ * same name wins, `hide:` removes one), through lab-format's loader (the same
+ * code the lab server uses) and renders
  * the Markdown fields to HTML at build time. A broken manifest fails the build
  * with the file, the field and a hint; it is never skipped.
  */
@@ -9,7 +11,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { AstroError } from 'astro/errors';
 import { z } from 'astro/zod';
-import { LabFormatError, loadLabs, MANIFEST_FILE, type Lab } from '../../lab-format/load.ts';
+import {
+  ContentPackError,
+  contentSources,
+  lessonBases,
+  loadContentLabs,
+} from '../../lab-format/content-packs.ts';
+import { findSection } from '../../lab-format/lesson-sections.ts';
+import { LabFormatError, MANIFEST_FILE, type Lab } from '../../lab-format/load.ts';
+import { lessonHref } from './labs.ts';
 
 const html = z.string();
 
@@ -25,6 +35,10 @@ export const renderedLabSchema = z.object({
   lessons: z.array(z.string()),
   /** Where the learner's shell starts in the sandbox. */
   workdir: z.string(),
+  /** Sign-in groups that may see it; absent, everyone (docs/content-packs.md). */
+  groups: z.array(z.string()).optional(),
+  /** `built-in`, or the content pack it comes from. */
+  source: z.string(),
   intro: html,
   tasks: z.array(
     z.object({
@@ -33,18 +47,13 @@ export const renderedLabSchema = z.object({
       instructions: html,
       hints: z.array(html),
       solution: html,
+      /** The lesson section that explains the task, linked beside a failing check's message. */
+      explainedIn: z.object({ href: z.string(), title: z.string() }).optional(),
     }),
   ),
 });
 
 export type RenderedLab = z.infer<typeof renderedLabSchema>;
-
-export interface LabsLoaderOptions {
-  /** Folder of lab folders, relative to the project root. @example "labs" */
-  labsDir: string;
-  /** Folder of buildable images, relative to the project root; `images:` entries must name one. @example "images" */
-  imagesDir: string;
-}
 
 /** Turns lab-format's error into Astro's, so the build output shows the problem and the hint apart. */
 function toAstroError(error: LabFormatError): AstroError {
@@ -53,7 +62,24 @@ function toAstroError(error: LabFormatError): AstroError {
   return new AstroError(`Lab manifest error: ${message}`, error.hint);
 }
 
-async function renderLab(lab: Lab, context: LoaderContext): Promise<RenderedLab> {
+/** `lessons/x#anchor` to the section's page address and title (loadLabs checked that it exists). */
+function explained(contentDir: readonly string[], reference: string | undefined) {
+  if (!reference) return {};
+  const found = findSection(contentDir, reference);
+  if (!found.ok) throw new Error(`${reference}: ${found.problem}`);
+  return {
+    explainedIn: {
+      href: `${lessonHref(found.lesson)}#${found.section.anchor}`,
+      title: found.section.title,
+    },
+  };
+}
+
+async function renderLab(
+  lab: Lab,
+  context: LoaderContext,
+  contentDir: readonly string[],
+): Promise<RenderedLab> {
   const fileURL = pathToFileURL(join(lab.dir, MANIFEST_FILE));
   const render = async (markdown: string) =>
     (await context.renderMarkdown(markdown, { fileURL })).html;
@@ -66,6 +92,8 @@ async function renderLab(lab: Lab, context: LoaderContext): Promise<RenderedLab>
     minutes: manifest.minutes,
     lessons: manifest.lessons,
     workdir: manifest.workdir,
+    ...(manifest.groups ? { groups: manifest.groups } : {}),
+    source: lab.source,
     intro: await render(manifest.intro),
     tasks: await Promise.all(
       manifest.tasks.map(async (task) => ({
@@ -74,31 +102,35 @@ async function renderLab(lab: Lab, context: LoaderContext): Promise<RenderedLab>
         instructions: await render(task.instructions),
         hints: await Promise.all(task.hints.map(render)),
         solution: await render(task.solution),
+        ...explained(contentDir, task.explainedIn),
       })),
     ),
   };
 }
 
-export function labsLoader(options: LabsLoaderOptions): Loader {
+export function labsLoader(): Loader {
   return {
     name: 'drydock-labs-loader',
     async load(context) {
       const root = fileURLToPath(context.config.root);
-      const labsDir = resolve(root, options.labsDir);
-      const imagesDir = resolve(root, options.imagesDir);
+      const sources = contentSources(root);
+      const contentDir = lessonBases(sources);
+      const labsDirs = sources.map((source) => source.labsDir);
 
       const sync = async () => {
         let labs: Lab[];
         try {
-          labs = loadLabs(labsDir, { imagesDir, displayRoot: root });
+          labs = loadContentLabs(sources, { lessons: true, displayRoot: root });
         } catch (error) {
-          throw error instanceof LabFormatError ? toAstroError(error) : error;
+          if (error instanceof LabFormatError) throw toAstroError(error);
+          if (error instanceof ContentPackError) throw new AstroError(error.message);
+          throw error;
         }
         const entries = await Promise.all(
           labs.map(async (lab) => {
             const data = await context.parseData({
               id: lab.slug,
-              data: await renderLab(lab, context),
+              data: await renderLab(lab, context, contentDir),
             });
             return {
               id: lab.slug,
@@ -108,21 +140,28 @@ export function labsLoader(options: LabsLoaderOptions): Loader {
             };
           }),
         );
-        context.store.clear();
+        // Only what changed is written: in astro dev every write of the store reloads
+        // the open pages, and an author's edit of a check script changes no entry (a
+        // reload in the middle of their Check lost its verdict).
+        const kept = new Set(entries.map((entry) => entry.id));
+        for (const id of context.store.keys()) if (!kept.has(id)) context.store.delete(id);
         for (const entry of entries) context.store.set(entry);
-        context.logger.info(`Loaded ${entries.length} lab(s) from ${options.labsDir}/`);
+        const packs = sources.length - 1;
+        context.logger.info(
+          `Loaded ${entries.length} lab(s) from labs/${packs ? ` and ${packs} content pack(s)` : ''}`,
+        );
       };
 
       await sync();
 
-      // In `astro dev`, reload when anything in labs/ changes; a broken manifest is
-      // reported without stopping the dev server (the build still fails on it).
+      // In `astro dev`, reload when anything in a labs/ folder changes; a broken
+      // manifest is reported without stopping the dev server (the build still fails on it).
       const watcher = context.watcher;
       if (watcher) {
-        watcher.add(labsDir);
+        for (const dir of labsDirs) watcher.add(dir);
         let timer: ReturnType<typeof setTimeout> | undefined;
         const onChange = (path: string) => {
-          if (!resolve(path).startsWith(labsDir + sep)) return;
+          if (!labsDirs.some((dir) => resolve(path).startsWith(dir + sep))) return;
           clearTimeout(timer);
           timer = setTimeout(() => {
             sync().catch((error: unknown) => context.logger.error((error as Error).message));
