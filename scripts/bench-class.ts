@@ -18,7 +18,8 @@ import { buildApp } from '../lab-server/app.ts';
 import { loadConfig } from '../lab-server/config.ts';
 import type { ClassLiveMessage, ClassProgress } from '../protocol/class-progress.ts';
 import { LEARNER_HEADER } from '../protocol/learner-id.ts';
-import { percentile } from '../test/support/echo-probe.ts';
+import { quantile } from '../test/support/echo-probe.ts';
+import { apiPoster } from './bench-http.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -50,20 +51,7 @@ const status = await app.backend.whenSettled();
 if (!status.available) throw new Error(`labs unavailable: ${status.reason}`);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-  const res = await fetch(`${url}/api${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: url, ...headers },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-  return res;
-};
-const quantile = (values: number[], p: number) =>
-  percentile(
-    [...values].sort((x, y) => x - y),
-    p,
-  );
+const post = apiPoster(url);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const spread = (ms: number[]) =>
   `p50 ${s(quantile(ms, 50))}, p95 ${s(quantile(ms, 95))}, max ${s(Math.max(...ms))}`;

@@ -7,7 +7,8 @@
  * types there only after that learner accepts, until they take control back;
  * resets another learner's lab (their next Start is a fresh, broken sandbox);
  * downloads the results (the CSV holds what happened); and ends the class
- * (every learner's page says so, and no session of the class is left).
+ * (every learner's page says so, and no session of the class is left). The
+ * lab's authors then see how it went, in figures that name nobody.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -264,6 +265,14 @@ describe('a live class of five, from join to the end of the class', () => {
     const liveBefore = new Set(bens());
     await resetFromDashboard(dashboard, 'Ben', ben);
     await ben.getByTestId('lab-start').click();
+    // The terminal still shows the old sandbox's prompt: wait for the new session to be ready.
+    await ben.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="lab-status"]')?.getAttribute('data-phase') ===
+        'ready',
+      undefined,
+      { timeout: 120_000 },
+    );
     await waitForTerminal(ben, PROMPT, 120_000);
     const fresh = bens().filter((id) => !liveBefore.has(id));
     assert.equal(fresh.length, 1, 'a new session');
@@ -277,7 +286,7 @@ describe('a live class of five, from join to the end of the class', () => {
     const lines = csv.trim().split('\n');
     assert.equal(
       lines[0],
-      'learner,lab,task,status,first_passed_at,attempts,time_spent_seconds,last_message',
+      'learner,lab,task,status,first_passed_at,attempts,time_spent_seconds,last_message,solution_shown_at',
     );
     for (const name of NAMES) {
       const rows = lines.filter((line) => line.startsWith(`${name},${LAB},`));
@@ -310,5 +319,43 @@ describe('a live class of five, from join to the end of the class', () => {
       );
     assert.equal(platform.app.sessions.list().filter((s) => s.live).length, 0);
     assert.deepEqual(problems, []);
+  });
+
+  it('shows the lab’s authors how the class got on, naming nobody', async () => {
+    const figure = (scope: Page | ReturnType<Page['locator']>, label: string) =>
+      scope
+        .locator('dl > div')
+        .filter({ has: dashboard.getByText(label, { exact: true }) })
+        .locator('dd');
+    await dashboard.goto(`${platform.url}/authors/`);
+    const title = 'Clean up dangling images without breaking anything';
+    const row = dashboard
+      .locator('[data-index-table] tbody tr')
+      .filter({ has: dashboard.getByRole('link', { name: title, exact: true }) });
+    // Five learners' sessions and Ben's second one, after his reset; five finished the lab.
+    await row.getByRole('cell').first().waitFor();
+    assert.deepEqual(
+      (await row.getByRole('cell').allInnerTexts()).map((t) => t.trim()),
+      ['6', '5', '83 %'],
+    );
+    await row.getByRole('link').click();
+    await dashboard.waitForURL(/\/authors\/\?lab=dangling-images-cleanup/);
+    await figure(dashboard, 'Started').getByText('6').waitFor();
+    assert.match(await figure(dashboard, 'Completed').innerText(), /^5\s+83 %$/);
+    const first = dashboard.locator(`[data-task="${TASKS[0]}"]`);
+    assert.match(await figure(first, 'Reached').innerText(), /^6$/);
+    assert.match(await figure(first, 'Passed').innerText(), /^5\s+83 %$/);
+    // Ben's second sandbox ended with the class, its first task failing again.
+    assert.match(await figure(first, 'Stopped here').innerText(), /^1$/);
+    // Every learner's first Check failed it, and so did Ben's after the reset.
+    assert.ok(Number(await figure(first, 'Failed checks').innerText()) >= 6);
+    const failure = first.locator('.failures li').first();
+    assert.match(await failure.innerText(), /in [56] sessions/);
+    const page = await dashboard.content();
+    for (const name of NAMES) assert.doesNotMatch(page, new RegExp(`>${name}<`));
+    await dashboard.screenshot({ path: `${SCREENSHOTS}/authors-lab-laptop.png`, fullPage: true });
+    await dashboard.setViewportSize(PHONE);
+    await dashboard.screenshot({ path: `${SCREENSHOTS}/authors-lab-phone.png`, fullPage: true });
+    assert.deepEqual(await violations(dashboard), []);
   });
 });

@@ -18,6 +18,7 @@ import {
   terminalBuffer,
   typeCommand as run,
   waitForTerminal,
+  startLab,
 } from '../support/browser.ts';
 import { joinClass, openClass } from '../support/classes.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
@@ -99,9 +100,7 @@ describe('the lab page by keyboard, with a screen reader, on a phone, and progre
   });
 
   it('keeps Tab for the shell, and leaves the terminal on Ctrl+M then Tab or Shift+Tab', async () => {
-    await page.goto(`${platform.url}/labs/${LAB}/`);
-    await page.getByTestId('lab-start').click();
-    await waitForTerminal(page, PROMPT, 120_000);
+    await startLab(page, platform.url, LAB, PROMPT);
     await page.waitForFunction(() =>
       document.activeElement?.closest('[data-testid="lab-terminal"]'),
     );

@@ -82,6 +82,18 @@ describe('a learner in the browser', () => {
   it('shows failing tasks with the reason after Check on the broken scenario', async () => {
     const output = await checkTask(page, 'service-runs-new-config', 'failed');
     assert.match(output, /restarting|exited/i);
+    // With the message, the lesson section that explains the task (its explainedIn).
+    const why = page
+      .getByTestId('task-service-runs-new-config')
+      .getByRole('link', { name: /^Why: / });
+    assert.equal(await why.innerText(), 'Why: Fix');
+    const href = await why.getAttribute('href');
+    assert.equal(href, '/lessons/named-volume-masks-image/#fix');
+    const lesson = await page.request.get(new URL(href, page.url()).href);
+    assert.match(await lesson.text(), /<h2 id="fix"/, 'the anchor is a heading of the lesson page');
+    await page
+      .getByTestId('task-service-runs-new-config')
+      .screenshot({ path: `${SCREENSHOTS}/lab-task-why-1440.png` });
   });
 
   it('passes every task after the learner fixes it in the terminal', async () => {
@@ -109,6 +121,11 @@ describe('a learner in the browser', () => {
         { timeout: 60_000 },
       );
     }
+    assert.equal(
+      await page.getByRole('link', { name: /^Why: / }).count(),
+      0,
+      'a passed task shows no "Why:" link',
+    );
     await page.screenshot({ path: `${SCREENSHOTS}/lab-passed-1440.png` });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: `${SCREENSHOTS}/lab-passed-390.png`, fullPage: true });

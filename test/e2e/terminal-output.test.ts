@@ -15,6 +15,7 @@ import {
   terminalText,
   typeCommand,
   waitForTerminal,
+  startLab,
 } from '../support/browser.ts';
 import { freePort } from '../support/network.ts';
 import { assertNothingLeft, newOwner, ROOT } from '../support/platform.ts';
@@ -60,9 +61,7 @@ describe('the browser terminal loses no output', () => {
     server = await spawnServer(env);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(`${server.url}/labs/${LAB}/`);
-    await page.getByTestId('lab-start').click();
-    await waitForTerminal(page, PROMPT, 120_000);
+    await startLab(page, server.url, LAB, PROMPT);
   });
   after(async () => {
     await browser?.close();

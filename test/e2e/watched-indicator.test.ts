@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS, waitForTerminal, startLab } from '../support/browser.ts';
 import { assertNothingLeft, ROOT, startPlatform, type TestPlatform } from '../support/platform.ts';
 import { joinClass, openClass } from '../support/classes.ts';
 import { signedInStaff } from '../support/staff.ts';
@@ -39,9 +39,7 @@ describe('the lab page while someone watches the terminal', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.addInitScript((id) => localStorage.setItem('drydock.learner', id), LEARNER_ID);
     await joinClass(platform, made.joinCode, LEARNER_ID, 'Lea');
-    await page.goto(`${platform.url}/labs/${LAB}/`);
-    await page.getByTestId('lab-start').click();
-    await waitForTerminal(page, /sandbox:~\/lab#/, 120_000);
+    await startLab(page, platform.url, LAB);
   });
   after(async () => {
     watcher?.close();

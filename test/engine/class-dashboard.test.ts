@@ -216,7 +216,7 @@ describe('a class’s live dashboard', () => {
     const lines = (await res.text()).trimEnd().split('\n');
     assert.equal(
       lines[0],
-      'learner,lab,task,status,first_passed_at,attempts,time_spent_seconds,last_message',
+      'learner,lab,task,status,first_passed_at,attempts,time_spent_seconds,last_message,solution_shown_at',
     );
     const tasks = platform.app.labs.lab(LAB)!.manifest.tasks.map((t) => t.id);
     assert.equal(lines.length, 1 + 2 * tasks.length, 'two learners, every task');
@@ -224,7 +224,7 @@ describe('a class’s live dashboard', () => {
       const ada = lines.find((l) => l.startsWith(`Ada <i>Lovelace</i>,${LAB},${task},`));
       assert.match(ada ?? '', /,passed,\d{4}-\d\d-\d\dT[^,]+Z,\d+,\d+,/, `Ada, ${task}`);
       const bob = lines.find((l) => l.startsWith(`Bob,${LAB},${task},`));
-      assert.equal(bob, `Bob,${LAB},${task},not-started,,0,,`);
+      assert.equal(bob, `Bob,${LAB},${task},not-started,,0,,,`);
     }
     const url = `${platform.url}/api/classes/${classId}/results.csv`;
     assert.equal((await fetch(url, { headers: { cookie: otherInstructor } })).status, 404);

@@ -1,7 +1,8 @@
 /**
  * Every lab in labs/, verified in a real sandbox: after setup every task's check
- * fails; after the solve script and after each right-fix script every check
- * passes; after each wrong-fix script the task it names fails and says why (the
+ * fails; the solve script, applied task by task (`solve.sh <task-id>`) in one
+ * sandbox, makes each task pass in turn and refuses a task id the lab lacks; after
+ * each right-fix script every check passes; after each wrong-fix script the task it names fails and says why (the
  * contract itself is lab-server/labs/verify.ts, which `drydock labs verify` runs
  * too). Our own labs carry at least four wrong fixes and two right fixes each.
  * A new lab is covered without editing this file; the per-lab report (wrong
@@ -41,7 +42,11 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
   let platform: TestPlatform;
   let dind: Promise<TestPlatform> | undefined;
   before(async () => {
-    platform = await startPlatform({ DRYDOCK_MAX_SANDBOXES: String(PARALLEL * 2) });
+    // As `labs verify` does (verify-platform.ts): the contract's own checks, no live ones beside them.
+    platform = await startPlatform({
+      DRYDOCK_MAX_SANDBOXES: String(PARALLEL * 2),
+      DRYDOCK_LIVE_CHECK_BUDGET: 'off',
+    });
   });
   after(async () => {
     console.log(`lab contract, per lab:\n${reportByLab(results).map(formatReport).join('\n')}`);
@@ -73,6 +78,7 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
     dind ??= startPlatform({
       DRYDOCK_MAX_SANDBOXES: String(PARALLEL),
       DRYDOCK_SANDBOX_PROFILE: 'dind',
+      DRYDOCK_LIVE_CHECK_BUDGET: 'off',
     });
     return dind;
   }
@@ -101,7 +107,7 @@ describe('lab contract', { concurrency: PARALLEL }, () => {
       );
     });
 
-    it(`${lab.slug}: checks fail after setup and pass after the solve script`, async (t) => {
+    it(`${lab.slug}: checks fail after setup and pass task by task after the solve script`, async (t) => {
       const platform = await platformFor(lab.slug, t);
       report(await verifySolve(platform.sessions, platform.app.labs.lab(lab.slug)!), t);
     });

@@ -112,7 +112,7 @@ describe('a session survives a dropped connection and ends with a reason', () =>
     const third = TerminalClient.open(platform.url, session.id, session.token);
     await third.waitForClose();
     assert.equal(third.closeCode, 4429);
-    assert.match(third.closeReason, /already has 2 terminals open/);
+    assert.match(third.closeReason, /Terminal 1 of this session is already open in 2 pages/);
   });
 
   it('extends the time limit once, then answers 409 with the reason', async () => {

@@ -45,6 +45,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
           createdAt: T,
           updatedAt: T,
           disabledAt: null,
+          groups: [],
         });
     });
     after(async () => {
@@ -232,6 +233,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         createdAt: T,
         updatedAt: T,
         disabledAt: null,
+        groups: [],
       });
       await store.classes.addClass(aClass('c_orphaned01', { ownerId: 'u_leaving_001' }));
       assert.equal(await store.accounts.removeUser('u_leaving_001'), true);
@@ -248,6 +250,7 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         createdAt: T,
         updatedAt: T,
         disabledAt: null,
+        groups: [],
       });
 
     it('grants staff to a class, changes whether they may watch, and takes them off it', async () => {

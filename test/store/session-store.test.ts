@@ -52,6 +52,8 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0004-oidc',
         '0006-webhook-outbox',
         '0007-class-staff',
+        '0008-solutions-shown',
+        '0009-user-groups',
       ]);
       const target = await backend.fresh();
       // Two servers starting at once against one database: the migration lock lets one apply.
@@ -63,6 +65,8 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0004-oidc',
         '0006-webhook-outbox',
         '0007-class-staff',
+        '0008-solutions-shown',
+        '0009-user-groups',
       ]);
       await Promise.all([a.close(), b.close()]);
       const again = await SessionStore.open(target);
@@ -73,6 +77,8 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         '0004-oidc',
         '0006-webhook-outbox',
         '0007-class-staff',
+        '0008-solutions-shown',
+        '0009-user-groups',
       ]);
       await again.close();
     });
@@ -177,6 +183,43 @@ for (const backend of [sqliteBackend(), postgresBackend()]) {
         { task: 'a', passed: true, message: 'done', checkedAt: 20 },
         { task: 'b', passed: false, message: 'nope', checkedAt: 10 },
       ]);
+    });
+
+    it('records a solution applied as shown with its check, keeps it shown through later checks, and keeps the first time', async () => {
+      await store.createSession(session('s_skipper_001'));
+      await store.recordChecks('s_skipper_001', [
+        { task: 'a', passed: false, message: 'not yet', checkedAt: 10 },
+        { task: 'b', passed: true, message: 'mine', checkedAt: 10 },
+      ]);
+      const afterSolve = [
+        { task: 'a', passed: true, message: 'fixed', checkedAt: 20 },
+        { task: 'b', passed: true, message: 'mine', checkedAt: 20 },
+        { task: 'c', passed: true, message: 'fixed too', checkedAt: 20 },
+      ];
+      await store.recordSolution('s_skipper_001', ['a', 'c'], afterSolve, 20);
+      assert.deepEqual(await store.checks('s_skipper_001'), [
+        { task: 'a', passed: true, message: 'fixed', checkedAt: 20, shownAt: 20 },
+        { task: 'b', passed: true, message: 'mine', checkedAt: 20 },
+        { task: 'c', passed: true, message: 'fixed too', checkedAt: 20, shownAt: 20 },
+      ]);
+      // A later check that fails it, then the solution applied again: shown since the first time.
+      await store.recordChecks('s_skipper_001', [
+        { task: 'a', passed: false, message: 'broken again', checkedAt: 30 },
+      ]);
+      await store.recordSolution(
+        's_skipper_001',
+        ['a'],
+        [{ task: 'a', passed: true, message: 'fixed', checkedAt: 40 }],
+        40,
+      );
+      const [a] = await store.checks('s_skipper_001');
+      assert.deepEqual(a, {
+        task: 'a',
+        passed: true,
+        message: 'fixed',
+        checkedAt: 40,
+        shownAt: 20,
+      });
     });
 
     it('records events in order, reads them after a point, and forgets them with their session', async () => {

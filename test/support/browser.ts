@@ -21,6 +21,21 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** The shell's prompt in a lab's workdir, as the sandbox's bash prints it. */
+export const LAB_PROMPT = /sandbox:~\/lab#/;
+
+/** Opens a lab's page at `baseUrl`, presses Start and waits for the shell's prompt. */
+export async function startLab(
+  page: Page,
+  baseUrl: string,
+  lab: string,
+  prompt: RegExp = LAB_PROMPT,
+): Promise<void> {
+  await page.goto(`${baseUrl}/labs/${lab}/`);
+  await page.getByTestId('lab-start').click();
+  await waitForTerminal(page, prompt, 120_000);
+}
+
 /** Types a command into the lab page's terminal and presses Enter, as a learner does. */
 export async function typeCommand(page: Page, command: string): Promise<void> {
   await page.getByTestId('lab-terminal').click();

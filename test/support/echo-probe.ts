@@ -31,6 +31,13 @@ export function percentile(sorted: number[], p: number): number {
   ]!;
 }
 
+/** The p-th percentile of values in any order. */
+export const quantile = (values: readonly number[], p: number): number =>
+  percentile(
+    [...values].sort((x, y) => x - y),
+    p,
+  );
+
 export function summarize(samples: number[], late: number[] = []): EchoStats {
   const sorted = [...samples, ...late].sort((a, b) => a - b);
   return {

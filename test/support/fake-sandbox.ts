@@ -4,12 +4,21 @@
  * WebSocket layers that must run in seconds and without an engine.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { connect } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../lab-server/app.ts';
 import { loadConfig } from '../../lab-server/config.ts';
-import type { Sandbox, SandboxProvider, SandboxSpec } from '../../lab-server/sandbox/sandbox.ts';
+import { PortClosedError } from '../../lab-server/sandbox/port-forwarder.ts';
+import type {
+  ExecResult,
+  Sandbox,
+  SandboxProvider,
+  SandboxSpec,
+} from '../../lab-server/sandbox/sandbox.ts';
 import {
   type LabsStatus,
   type PreparedBackend,
@@ -29,8 +38,22 @@ export class FakeProvider implements SandboxProvider {
   /** Sandboxes still at a background CPU weight (warm, not yet claimed). */
   readonly background = new Set<string>();
   created = 0;
+  /**
+   * What listens in each sandbox: sandbox id → its port → a real port on this
+   * machine's loopback that stands for it (a preview test's web server).
+   */
+  readonly ports = new Map<string, Map<number, number>>();
+  /** Connections opened into sandboxes' ports so far. */
+  portConnections = 0;
   /** Awaited by every create: a test holds sandboxes "starting" until it resolves. */
   gate: Promise<void> = Promise.resolve();
+  /**
+   * Answers an exec in place of the default (exit 0, no output) when it returns a
+   * result: a test makes a lab script fail, or holds it, by its command line.
+   */
+  onExec: ((cmd: string[]) => Promise<ExecResult | undefined>) | undefined;
+  /** Each sandbox's shells by terminal number, with the streams attached to each. */
+  readonly shells = new Map<string, Map<number, Set<PassThrough>>>();
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
     await this.gate;
@@ -42,10 +65,18 @@ export class FakeProvider implements SandboxProvider {
     return this.sandbox(id);
   }
 
+  private shellsOf(id: string): Map<number, Set<PassThrough>> {
+    let shells = this.shells.get(id);
+    if (!shells) this.shells.set(id, (shells = new Map([[1, new Set()]])));
+    return shells;
+  }
+
   private sandbox(id: string): Sandbox {
     return {
       id,
-      exec: async (_cmd, options) => {
+      exec: async (cmd, options) => {
+        const answer = await this.onExec?.(cmd);
+        if (answer) return answer;
         if (options.stdin) {
           const input: Readable = options.stdin;
           input.resume();
@@ -53,8 +84,25 @@ export class FakeProvider implements SandboxProvider {
         }
         return { exitCode: 0, output: '', timedOut: false, truncated: false };
       },
-      openTerminal: async ({ cols, rows }) => {
+      openPort: (port) => {
+        const target = this.ports.get(id)?.get(port);
+        if (target === undefined)
+          return Promise.reject(new PortClosedError(port, 'Connection refused'));
+        this.portConnections++;
+        return new Promise((resolve, reject) => {
+          const socket = connect({ host: '127.0.0.1', port: target });
+          socket.once('connect', () => resolve(socket));
+          socket.once('error', reject);
+        });
+      },
+      listeningPorts: async () => [...(this.ports.get(id)?.keys() ?? [])].sort((a, b) => a - b),
+      openTerminal: async ({ cols, rows, terminal = 1 }) => {
         const stream = new PassThrough();
+        const shells = this.shellsOf(id);
+        // Like `tmux new-session -A`: attaching starts the shell if it does not run.
+        if (!shells.has(terminal)) shells.set(terminal, new Set());
+        shells.get(terminal)!.add(stream);
+        stream.on('close', () => shells.get(terminal)?.delete(stream));
         return {
           stream,
           resize: async () => {},
@@ -74,8 +122,19 @@ export class FakeProvider implements SandboxProvider {
       },
       isReady: async () => this.live.has(id),
       detachTerminals: async () => {},
+      listShells: async () => [...this.shellsOf(id).keys()].map((terminal) => ({ terminal })),
+      openShell: async (terminal) => {
+        if (!this.shellsOf(id).has(terminal)) this.shellsOf(id).set(terminal, new Set());
+      },
+      closeShell: async (terminal) => {
+        const streams = this.shellsOf(id).get(terminal);
+        this.shellsOf(id).delete(terminal);
+        for (const stream of streams ?? []) stream.end();
+      },
       inspect: async () => ({ running: this.live.has(id), oomKilled: false }),
       cpuSeconds: async () => 0,
+      // No engine inside: nothing ever changes.
+      followEngine: () => ({ close: () => {} }),
       raisePriority: async () => void this.background.delete(id),
       remove: async () => void this.live.delete(id),
     };
@@ -174,6 +233,8 @@ export async function startFakePlatform(
     otherLab?: boolean;
     /** Labs never become available (the backend is never prepared). */
     held?: boolean;
+    /** Files of a built site to serve (path under dist/ → content): a stand-in for `astro build`. */
+    site?: Record<string, string | Buffer>;
   } = {},
 ): Promise<FakePlatform> {
   const root = tempRoot();
@@ -185,6 +246,11 @@ export async function startFakePlatform(
   };
   root.writeLab('tiny-lab', { ...GOOD_MANIFEST, images: [] }, files);
   if (options.otherLab) root.writeLab('other-lab', { ...GOOD_MANIFEST, images: [] }, files);
+  for (const [path, content] of Object.entries(options.site ?? {})) {
+    const file = join(root.root, 'dist', path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
   const config = loadConfig({
     DRYDOCK_ROOT: root.root,
     DOCKER_HOST: NO_ENGINE,

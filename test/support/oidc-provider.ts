@@ -44,6 +44,20 @@ export const TEST_USERS: Record<string, TestUser> = {
     email: 'linus@example.org',
     groups: ['helpers'],
   },
+  // A learner (engineering) of the platform team: sees the content pack's restricted lab.
+  priya: {
+    password: 'priya-password',
+    name: 'Priya Platform',
+    email: 'priya@example.org',
+    groups: ['engineering', 'platform-team'],
+  },
+  // A learner of no team a restricted page names.
+  riley: {
+    password: 'riley-password',
+    name: 'Riley Engineer',
+    email: 'riley@example.org',
+    groups: ['engineering'],
+  },
   // In no group DRYDOCK_OIDC_ROLES maps.
   mallory: {
     password: 'mallory-password',
@@ -54,7 +68,8 @@ export const TEST_USERS: Record<string, TestUser> = {
 };
 
 /** What the tests give DRYDOCK_OIDC_ROLES. */
-export const TEST_ROLES = 'drydock-admins=admin,trainers=instructor,helpers=assistant';
+export const TEST_ROLES =
+  'drydock-admins=admin,trainers=instructor,helpers=assistant,engineering=learner';
 
 export interface TestProvider {
   issuer: string;

@@ -4,7 +4,8 @@
  * scaffold validates as generated. `labs verify` runs in test/engine/cli-labs.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { drydock } from '../support/cli.ts';
@@ -74,5 +75,24 @@ describe('drydock labs validate and labs new', () => {
     assert.match(run.stderr, /exists already/);
     assert.equal(readFileSync(join(root.labsDir, 'taken/lab.yaml'), 'utf8'), before);
     assert.ok(!existsSync(join(root.root, 'content/lessons/taken.mdx')));
+  });
+
+  it('makes a new lab in a content pack with --pack, which then validates as part of that pack', async () => {
+    const pack = mkdtempSync(join(tmpdir(), 'drydock-new-pack-'));
+    try {
+      const made = await drydock(['labs', 'new', 'disk-full-on-ci', '--pack', pack]);
+      assert.equal(made.code, 0, made.stderr);
+      assert.ok(existsSync(join(pack, 'labs/disk-full-on-ci/lab.yaml')));
+      assert.ok(
+        existsSync(join(pack, 'lessons/disk-full-on-ci.mdx')),
+        'a pack keeps lessons in lessons/',
+      );
+      assert.match(made.stdout, /drydock labs verify --pack /);
+      const run = await drydock(['labs', 'validate', '--pack', pack]);
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(run.stdout.trim(), 'ok    disk-full-on-ci\n1 of 1 lab(s) valid');
+    } finally {
+      rmSync(pack, { recursive: true, force: true });
+    }
   });
 });

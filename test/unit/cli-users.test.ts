@@ -93,7 +93,7 @@ describe('drydock users', () => {
     assert.equal(table.code, 0, table.stderr);
     assert.match(
       table.stdout,
-      /^USERNAME\s+ROLE\s+STATE\s+SIGNS IN WITH\s+CREATED\s+LAST SEEN\s+NAME/,
+      /^USERNAME\s+ROLE\s+STATE\s+SIGNS IN WITH\s+CREATED\s+LAST SEEN\s+GROUPS\s+NAME/,
     );
     assert.match(table.stdout, new RegExp(`${name}\\s+assistant\\s+active\\s+password`));
     const json = JSON.parse((await cli(['list', '--json'])).stdout) as { username: string }[];
@@ -102,11 +102,36 @@ describe('drydock users', () => {
       'createdAt',
       'disabled',
       'displayName',
+      'groups',
       'lastSeenAt',
       'role',
       'signsInWith',
       'username',
     ]);
+  });
+
+  it('makes a learner with sign-in groups, and sets them again', async () => {
+    const name = unique('lin');
+    const add = await cli(
+      ['add', name, '--role', 'learner', '--groups', 'platform-team, payments'],
+      `${PASSWORD}\n`,
+    );
+    assert.equal(add.code, 0, add.stderr);
+    assert.equal(add.stdout, `added ${name} (learner; groups payments, platform-team)\n`);
+    assert.deepEqual((await directory.find(name)).groups, ['payments', 'platform-team']);
+    assert.match(
+      (await cli(['list'])).stdout,
+      new RegExp(`${name}\\s+learner\\s.*payments,platform-team`),
+    );
+
+    assert.equal((await cli(['groups', name, 'sre'])).stdout, `${name} is in sre\n`);
+    assert.deepEqual((await directory.find(name)).groups, ['sre']);
+    assert.equal((await cli(['groups', name, ''])).stdout, `${name} is in no group\n`);
+    assert.deepEqual((await directory.find(name)).groups, []);
+
+    const bad = await cli(['groups', name, 'tab\there']);
+    assert.equal(bad.code, 2, bad.stdout);
+    assert.match(bad.stderr, /is not a group/);
   });
 
   it('disables, enables, changes the password and the role of, and removes an account', async () => {

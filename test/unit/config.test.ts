@@ -60,6 +60,25 @@ describe('configuration', () => {
     );
   });
 
+  it('gives each session’s live checks 10% of each minute by default, a share the operator may change or turn off', () => {
+    const { liveChecks } = loadConfig({});
+    assert.deepEqual([liveChecks.share, liveChecks.windowMs], [0.1, 60_000]);
+    assert.ok(liveChecks.concurrency >= 1);
+    assert.equal(loadConfig({ DRYDOCK_LIVE_CHECK_BUDGET: '2.5%' }).liveChecks.share, 0.025);
+    assert.equal(loadConfig({ DRYDOCK_LIVE_CHECK_BUDGET: 'off' }).liveChecks.share, 0);
+    assert.equal(loadConfig({ DRYDOCK_LIVE_CHECK_BUDGET: '0' }).liveChecks.share, 0);
+    assert.equal(loadConfig({ DRYDOCK_LIVE_CHECK_CONCURRENCY: '3' }).liveChecks.concurrency, 3);
+    for (const wrong of ['10', '150%', 'lots'])
+      assert.throws(
+        () => loadConfig({ DRYDOCK_LIVE_CHECK_BUDGET: wrong }),
+        /DRYDOCK_LIVE_CHECK_BUDGET: ".*" is not a share of time; use a percentage such as 10% \(at most 100%\), or off/,
+      );
+    assert.throws(
+      () => loadConfig({ DRYDOCK_LIVE_CHECK_CONCURRENCY: '0' }),
+      /DRYDOCK_LIVE_CHECK_CONCURRENCY/,
+    );
+  });
+
   it('names the variable and the expected form when a value is wrong', () => {
     assert.throws(
       () => loadConfig({ DRYDOCK_IDLE_TIMEOUT: 'soon', DRYDOCK_PORT: 'eighty' }),

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { contentSources } from '../../lab-format/content-packs.ts';
 import { LabCatalog } from '../../lab-server/labs/catalog.ts';
 import { GOOD_MANIFEST, tempRoot } from '../support/temp-lab.ts';
 
@@ -17,7 +18,7 @@ describe('lab versions', () => {
     mkdirSync(join(root.labsDir, '_lib'));
     writeFileSync(join(root.labsDir, '_lib', 'check.sh'), 'pass() { exit 0; }\n');
     const version = () => {
-      const catalog = new LabCatalog(root.root);
+      const catalog = new LabCatalog(contentSources(root.root, ''));
       return catalog.version(catalog.lab('tiny')!);
     };
     const first = version();

@@ -33,6 +33,7 @@ describe('progress kept in the browser', () => {
     progress = check(progress, { a: false, b: true, c: false }, 2);
     assert.deepEqual(standing(progress.labs['lab-x'], TASKS, false), {
       passed: 2,
+      shown: 0,
       total: 3,
       tried: true,
       done: false,
@@ -54,11 +55,50 @@ describe('progress kept in the browser', () => {
     assert.equal(standing(progress.labs['lab-x'], TASKS, false).passed, 2);
   });
 
+  it('records a task skipped with its solution as shown, never as passed, even after a later pass, and finishes the lab saying so', () => {
+    let progress = check(emptyProgress(), { a: true, b: false, c: false }, 1);
+    progress = recordCheck(
+      progress,
+      'lab-x',
+      [
+        { task: 'a', passed: true },
+        { task: 'b', passed: true, shown: true },
+        { task: 'c', passed: false },
+      ],
+      TASKS,
+      at(2),
+    );
+    const b = progress.labs['lab-x']!.tasks.b!;
+    assert.equal(b.shownAt, at(2).toISOString());
+    assert.equal(b.passedAt, undefined, 'a shown task is not a pass');
+    // The learner's own pass later (another session, which knows nothing of the skip).
+    progress = check(progress, { a: true, b: true, c: true }, 3);
+    assert.equal(progress.labs['lab-x']!.tasks.b!.passedAt, undefined);
+    assert.equal(progress.labs['lab-x']!.tasks.b!.shownAt, at(2).toISOString());
+    assert.deepEqual(standing(progress.labs['lab-x'], TASKS, false), {
+      passed: 2,
+      shown: 1,
+      total: 3,
+      tried: true,
+      done: true,
+    });
+    assert.equal(progress.labs['lab-x']!.finishedAt, at(3).toISOString());
+    assert.equal(standing(progress.labs['lab-x'], TASKS, true).shown, 1, 'in a class too');
+    // Another browser that only knew the pass: shown wins once the records meet.
+    const other = check(emptyProgress(), { b: true }, 1);
+    assert.equal(
+      mergeProgress(other, progress).labs['lab-x']!.tasks.b!.shownAt,
+      at(2).toISOString(),
+    );
+    assert.equal(readProgressFile(JSON.stringify(progressFile(progress, at(4)))).ok, true);
+  });
+
   it('shows a lab never tried as not tried, and ignores tasks the lab no longer has', () => {
     assert.equal(standing(undefined, TASKS, false).tried, false);
     const progress = check(emptyProgress(), { gone: true }, 1);
     assert.deepEqual(standing(progress.labs['lab-x'], TASKS, false), {
       passed: 0,
+      shown: 0,
       total: 3,
       tried: false,
       done: false,

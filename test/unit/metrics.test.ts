@@ -35,6 +35,35 @@ async function createSession(app: FastifyInstance, remoteAddress = '127.0.0.1') 
 }
 
 describe('/metrics', () => {
+  it('counts live checks apart from Check: runs by cause, their time, the verdicts they changed, budget waits', async () => {
+    const { app } = await platform();
+    const lab = 'tiny-lab';
+    app.signals.emit('live-check', { lab, cause: 'engine', seconds: 1.5, changed: 1 });
+    app.signals.emit('live-check', { lab, cause: 'terminal', seconds: 0.5, changed: 0 });
+    app.signals.emit('live-check-deferred', { lab });
+    app.signals.emit('session', {
+      type: 'checked',
+      live: true,
+      results: [{ task: 'it-works', passed: true, message: '' }],
+      sessionId: 's_x',
+      lab,
+      at: Date.now(),
+    });
+    const text = await scrape(app);
+    assert.equal(sample(text, 'drydock_live_check_runs_total', { lab, cause: 'engine' }), 1);
+    assert.equal(sample(text, 'drydock_live_check_runs_total', { lab, cause: 'terminal' }), 1);
+    assert.equal(sample(text, 'drydock_live_check_seconds_total', { lab }), 2);
+    assert.equal(sample(text, 'drydock_live_check_changes_total', { lab, result: 'passed' }), 1);
+    assert.equal(sample(text, 'drydock_live_check_budget_waits_total', { lab }), 1);
+    assert.equal(
+      sample(text, 'drydock_checks_total', { lab, task: 'it-works', result: 'passed' }),
+      undefined,
+      'a live verdict is not a Check',
+    );
+    assert.equal(sample(text, 'drydock_live_checks_running'), 0);
+    assert.equal(sample(text, 'drydock_live_checks_waiting', { reason: 'budget' }), 0);
+  });
+
   it('counts a session started, its start time, a check by task and result, and its end by reason', async () => {
     const { app } = await platform();
     const before = await scrape(app);

@@ -93,6 +93,30 @@ describe('a learner’s progress in a lab', () => {
     );
   });
 
+  it('keeps a task skipped with its solution shown, not passed, whatever later checks say, and moves on past it', () => {
+    const progress = labProgress(TASKS, {
+      starts: [0],
+      checks: [
+        check(2, { build: 'no image', run: 'nothing runs', clean: 'dangling: 3' }),
+        // The check that follows the skip, recorded just after it at the same time.
+        check(6, { build: 'ok', run: 'ok', clean: 'dangling: 3' }),
+        check(8, { build: 'the image is gone', run: 'ok', clean: 'ok' }),
+      ],
+      solutions: [{ at: 6 * MIN, tasks: ['build', 'run'] }],
+    });
+    const [build, run, clean] = progress.tasks;
+    assert.deepEqual(
+      [build!.state, build!.shownAt, build!.firstPassedAt, build!.attempts, build!.lastMessage],
+      ['shown', 6 * MIN, undefined, 1, 'the image is gone'],
+    );
+    assert.deepEqual([run!.state, run!.firstPassedAt], ['shown', undefined]);
+    assert.deepEqual(
+      [clean!.state, clean!.firstPassedAt, clean!.timeSpentMs],
+      ['passed', 8 * MIN, 2 * MIN],
+    );
+    assert.equal(progress.current, undefined, 'shown tasks are out of the way');
+  });
+
   it('reads checks in time order whatever order they come in, and ignores tasks the lab no longer has', () => {
     const progress = labProgress(TASKS, {
       starts: [0],
