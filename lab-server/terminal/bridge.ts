@@ -211,9 +211,15 @@ export class TerminalBridge {
       // A resize that came while it attached.
       if (this.size.cols !== opened.cols || this.size.rows !== opened.rows)
         void terminal.resize(this.size.cols, this.size.rows);
+      // The restored screen (history, screen, cursor) goes out before "ready": it was
+      // drawn for the size the page asked for, and on "ready" the page fits its
+      // terminal again. Written after a refit, the cursor moves that end it landed on
+      // the wrong lines, and the last output before a reload was overwritten.
+      const restored = terminal.stream.read() as Buffer | null;
       this.flow = new FlowControl(terminal.stream, (chunk) =>
         this.ws.send(chunk, { binary: true }),
       );
+      if (restored) this.flow.sendNow(restored);
       const onEnd = () => this.onShellExit();
       const onOutput = () => this.session.emit('output');
       terminal.stream.on('end', onEnd);

@@ -39,6 +39,12 @@ export class FlowControl {
     else this.immediate ??= setImmediate(this.flush);
   };
 
+  /** Sends `chunk` now, ahead of what the source gives later (a restored screen). */
+  sendNow(chunk: Buffer): void {
+    this.onData(chunk);
+    this.flush();
+  }
+
   /** Sends what is pending now (the shell exited, say). */
   readonly flush = (): void => {
     clearImmediate(this.immediate);

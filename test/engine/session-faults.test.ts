@@ -92,6 +92,12 @@ describe('a session survives a dropped connection and ends with a reason', () =>
     const second = await attach(platform.url, session, new RegExp(`2-before-${mark}`));
     open.push(second.terminal);
     t.diagnostic(`reconnect (socket open → screen restored): ${second.ms.toFixed(0)} ms`);
+    // The page fits its terminal on "ready": a screen drawn after that landed on the wrong lines.
+    assert.match(
+      second.terminal.textAtReady ?? '',
+      new RegExp(`2-before-${mark}`),
+      'the restored screen came before "ready"',
+    );
     assert.doesNotMatch(
       second.terminal.text,
       new RegExp(`42-done-${mark}`),

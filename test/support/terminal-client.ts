@@ -10,6 +10,8 @@ export class TerminalClient {
   readonly control: { type: string; [key: string]: unknown }[] = [];
   closeCode: number | undefined;
   closeReason = '';
+  /** What had arrived when "ready" came, colours and controls removed (the restored screen). */
+  textAtReady: string | undefined;
 
   constructor(url: string, headers: Record<string, string> = {}) {
     this.ws = new WebSocket(url, { headers });
@@ -18,7 +20,11 @@ export class TerminalClient {
         this.output += data.toString('utf8');
         this.received += data.length;
         if (this.autoAck) this.ws.send(JSON.stringify({ type: 'ack', bytes: data.length }));
-      } else this.control.push(JSON.parse(data.toString('utf8')));
+      } else {
+        const message = JSON.parse(data.toString('utf8')) as { type: string };
+        if (message.type === 'ready') this.textAtReady ??= this.text;
+        this.control.push(message);
+      }
     });
     this.ws.on('close', (code, reason) => {
       this.closeCode = code;
