@@ -6,6 +6,7 @@
  * for a parent domain (made host-only), `Clear-Site-Data`, our own cookie.
  */
 import {
+  type ClientRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
   request,
@@ -151,23 +152,19 @@ export function proxyRequest(
       req.resume();
       return resolve('too-large');
     }
-    const upstream = request({
-      agent: target.agent,
-      host: 'localhost',
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: requestHeaders(req, target),
-    });
+    // The wait for a connection counts in the response's time limit.
+    const turn = target.agent.enter();
+    let upstream: ClientRequest | undefined;
     let settled = false;
     const finish = (outcome: ProxyOutcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      turn.leave();
       resolve(outcome);
     };
     const timer = setTimeout(() => {
-      upstream.destroy();
+      upstream?.destroy();
       sendRefusal(res, accept, 'PREVIEW_FAILED', {
         status: 504,
         message: `The web server on port ${target.port} in your sandbox did not answer within ${RESPONSE_TIMEOUT_MS / 1000} s.`,
@@ -177,45 +174,77 @@ export function proxyRequest(
 
     const counter = bodyLimit(target.bodyLimitBytes);
     counter.on('error', () => {
-      upstream.destroy();
+      upstream?.destroy();
       sendRefusal(res, accept, 'PREVIEW_TOO_LARGE', {
         message: tooLargeMessage(target.bodyLimitBytes),
       });
       finish('too-large');
     });
-    req.pipe(counter).pipe(upstream);
-
-    upstream.on('response', (answer) => {
-      clearTimeout(timer);
-      res.writeHead(
-        answer.statusCode ?? 502,
-        answer.statusMessage,
-        responseHeaders(answer, target),
-      );
-      answer.pipe(res);
-      answer.on('end', () => finish('proxied'));
-      answer.on('error', () => (res.destroy(), finish('failed')));
-    });
-    upstream.on('error', (error) => {
-      if (settled) return res.destroy();
-      if (error instanceof PortClosedError) {
-        sendRefusal(res, accept, 'PORT_CLOSED', {
-          status: 502,
-          message: portClosedMessage(target.port),
-        });
-        return finish('port-closed');
-      }
-      sendRefusal(res, accept, 'PREVIEW_FAILED', {
-        message: `The web server on port ${target.port} in your sandbox did not answer properly (${error.message}).`,
-      });
-      finish('failed');
-    });
+    // The body waits in the counter (and the browser's socket) until the request's turn.
+    req.pipe(counter);
     // The browser went away: so does the request in the sandbox (its connection is not reused).
     res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
+      if (!res.writableFinished) upstream?.destroy();
       finish('proxied');
     });
+    void turn.ready.then(() => {
+      if (settled) return;
+      upstream = send(req, counter, res, target, {
+        answered: () => clearTimeout(timer),
+        settled: () => settled,
+        finish,
+      });
+    });
   });
+}
+
+interface Exchange {
+  /** The answer's head came: its body may take as long as it takes. */
+  answered: () => void;
+  settled: () => boolean;
+  finish: (outcome: ProxyOutcome) => void;
+}
+
+/** The request, sent into the sandbox once it has its turn; the answer streamed back. */
+function send(
+  req: IncomingMessage,
+  body: Transform,
+  res: ServerResponse,
+  target: ProxyTarget,
+  { answered, settled, finish }: Exchange,
+): ClientRequest {
+  const accept = req.headers.accept;
+  const upstream = request({
+    agent: target.agent,
+    host: 'localhost',
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: requestHeaders(req, target),
+  });
+  body.pipe(upstream);
+  upstream.on('response', (answer) => {
+    answered();
+    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer, target));
+    answer.pipe(res);
+    answer.on('end', () => finish('proxied'));
+    answer.on('error', () => (res.destroy(), finish('failed')));
+  });
+  upstream.on('error', (error) => {
+    if (settled()) return res.destroy();
+    if (error instanceof PortClosedError) {
+      sendRefusal(res, accept, 'PORT_CLOSED', {
+        status: 502,
+        message: portClosedMessage(target.port),
+      });
+      return finish('port-closed');
+    }
+    sendRefusal(res, accept, 'PREVIEW_FAILED', {
+      message: `The web server on port ${target.port} in your sandbox did not answer properly (${error.message}).`,
+    });
+    finish('failed');
+  });
+  return upstream;
 }
 
 /**
@@ -229,57 +258,72 @@ export function proxyUpgrade(
   target: ProxyTarget,
 ): Promise<ProxyOutcome> {
   return new Promise((resolve) => {
-    const headers = requestHeaders(req, target);
-    headers.connection = 'Upgrade';
-    headers.upgrade = req.headers.upgrade ?? 'websocket';
-    const upstream = request({
-      agent: target.agent,
-      host: 'localhost',
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers,
+    // An upgraded connection leaves the agent (Node hands its socket over), so the
+    // turn is held only until the app answers the handshake.
+    const turn = target.agent.enter();
+    const done = (outcome: ProxyOutcome) => (turn.leave(), resolve(outcome));
+    socket.once('close', () => done('proxied'));
+    void turn.ready.then(() => {
+      if (!socket.destroyed) upgrade(req, socket, head, target, done);
     });
-    const fail = (status: number, outcome: ProxyOutcome, reason: string) => {
-      if (!socket.destroyed)
-        socket.end(
-          `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
-        );
-      resolve(outcome);
-    };
-    upstream.on('upgrade', (answer, appSocket, appHead) => {
-      const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
-      for (let i = 0; i < answer.rawHeaders.length; i += 2) {
-        const name = answer.rawHeaders[i]!;
-        if (!/^(set-cookie|clear-site-data)$/i.test(name))
-          lines.push(`${name}: ${answer.rawHeaders[i + 1]}`);
-      }
-      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-      if (appHead.length) socket.write(appHead);
-      if (head.length) appSocket.write(head);
-      appSocket.pipe(socket).pipe(appSocket);
-      const close = () => (appSocket.destroy(), socket.destroy());
-      appSocket.on('error', close);
-      socket.on('error', close);
-      appSocket.on('close', close);
-      socket.on('close', close);
-      resolve('upgraded');
-    });
-    upstream.on('response', (answer) => {
-      // The app refused the upgrade: its answer goes back as it is.
-      const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`, 'connection: close'];
-      for (const [name, value] of Object.entries(responseHeaders(answer, target)))
-        for (const v of [value].flat()) lines.push(`${name}: ${v}`);
-      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
-      answer.pipe(socket);
-      resolve('proxied');
-    });
-    upstream.on('error', (error) =>
-      error instanceof PortClosedError
-        ? fail(502, 'port-closed', 'Bad Gateway')
-        : fail(502, 'failed', 'Bad Gateway'),
-    );
-    socket.on('error', () => upstream.destroy());
-    upstream.end();
   });
+}
+
+function upgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  target: ProxyTarget,
+  resolve: (outcome: ProxyOutcome) => void,
+): void {
+  const headers = requestHeaders(req, target);
+  headers.connection = 'Upgrade';
+  headers.upgrade = req.headers.upgrade ?? 'websocket';
+  const upstream = request({
+    agent: target.agent,
+    host: 'localhost',
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers,
+  });
+  const fail = (status: number, outcome: ProxyOutcome, reason: string) => {
+    if (!socket.destroyed)
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    resolve(outcome);
+  };
+  upstream.on('upgrade', (answer, appSocket, appHead) => {
+    const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`];
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+      const name = answer.rawHeaders[i]!;
+      if (!/^(set-cookie|clear-site-data)$/i.test(name))
+        lines.push(`${name}: ${answer.rawHeaders[i + 1]}`);
+    }
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    if (appHead.length) socket.write(appHead);
+    if (head.length) appSocket.write(head);
+    appSocket.pipe(socket).pipe(appSocket);
+    const close = () => (appSocket.destroy(), socket.destroy());
+    appSocket.on('error', close);
+    socket.on('error', close);
+    appSocket.on('close', close);
+    socket.on('close', close);
+    resolve('upgraded');
+  });
+  upstream.on('response', (answer) => {
+    // The app refused the upgrade: its answer goes back as it is.
+    const lines = [`HTTP/1.1 ${answer.statusCode} ${answer.statusMessage}`, 'connection: close'];
+    for (const [name, value] of Object.entries(responseHeaders(answer, target)))
+      for (const v of [value].flat()) lines.push(`${name}: ${v}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    answer.pipe(socket);
+    resolve('proxied');
+  });
+  upstream.on('error', (error) =>
+    error instanceof PortClosedError
+      ? fail(502, 'port-closed', 'Bad Gateway')
+      : fail(502, 'failed', 'Bad Gateway'),
+  );
+  socket.on('error', () => upstream.destroy());
+  upstream.end();
 }

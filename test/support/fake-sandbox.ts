@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { connect } from 'node:net';
-import { PassThrough, type Readable } from 'node:stream';
+import { type Duplex, PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../lab-server/app.ts';
@@ -45,6 +45,10 @@ export class FakeProvider implements SandboxProvider {
   readonly ports = new Map<string, Map<number, number>>();
   /** Connections opened into sandboxes' ports so far. */
   portConnections = 0;
+  /** Connections into sandboxes' ports being opened now (a real one is an exec, ~150 ms). */
+  portConnectsPending = 0;
+  /** How long opening a connection into a port takes; 0 by default. */
+  portConnectDelayMs = 0;
   /** Awaited by every create: a test holds sandboxes "starting" until it resolves. */
   gate: Promise<void> = Promise.resolve();
   /**
@@ -89,11 +93,14 @@ export class FakeProvider implements SandboxProvider {
         if (target === undefined)
           return Promise.reject(new PortClosedError(port, 'Connection refused'));
         this.portConnections++;
-        return new Promise((resolve, reject) => {
-          const socket = connect({ host: '127.0.0.1', port: target });
-          socket.once('connect', () => resolve(socket));
-          socket.once('error', reject);
-        });
+        this.portConnectsPending++;
+        return new Promise<Duplex>((resolve, reject) => {
+          setTimeout(() => {
+            const socket = connect({ host: '127.0.0.1', port: target });
+            socket.once('connect', () => resolve(socket));
+            socket.once('error', reject);
+          }, this.portConnectDelayMs);
+        }).finally(() => this.portConnectsPending--);
       },
       listeningPorts: async () => [...(this.ports.get(id)?.keys() ?? [])].sort((a, b) => a - b),
       openTerminal: async ({ cols, rows, terminal = 1 }) => {

@@ -393,6 +393,35 @@ describe('previews of a web server in the sandbox', () => {
     );
   });
 
+  it('opens no more connections into the sandbox than the session may hold, even while they are being opened', async () => {
+    const { origin, cookie } = await openPreview(base, mine, 8080);
+    // A real connection is an exec into the sandbox (~150 ms): a burst comes while the first ones open.
+    platform.provider.portConnectDelayMs = 300;
+    held = new Promise<void>((resolve) => (release = resolve));
+    const opened = platform.provider.portConnections;
+    try {
+      const burst = Array.from({ length: 12 }, () =>
+        previewRequest(`${origin}/hold`, { headers: { cookie } }),
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.ok(
+        platform.provider.portConnections - opened <= 2,
+        `a burst of 12 opened ${platform.provider.portConnections - opened} connections; DRYDOCK_PREVIEW_CONNECTIONS is 2`,
+      );
+      release();
+      const answers = await Promise.all(burst);
+      assert.deepEqual(
+        answers.map((a) => a.status),
+        answers.map(() => 200),
+        'every request of the burst was served, in turn',
+      );
+      assert.ok(platform.provider.portConnections - opened <= 2, 'and over the same connections');
+    } finally {
+      release();
+      platform.provider.portConnectDelayMs = 0;
+    }
+  });
+
   it('refuses requests beyond 64 waiting with 503 PREVIEW_BUSY, and serves the rest', async () => {
     const { origin, cookie } = await openPreview(base, mine, 8080);
     held = new Promise<void>((resolve) => (release = resolve));
