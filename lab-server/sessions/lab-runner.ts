@@ -156,10 +156,15 @@ export class LabRunner {
     }
   }
 
-  /** Every task's check (or, for a live check, those that allow it: `live` in lab.yaml), in parallel. */
-  async check(options: { live?: boolean } = {}): Promise<CheckResult[]> {
+  /**
+   * Every task's check (or, for a live check, those that allow it: `live` in
+   * lab.yaml; `only`: those tasks), in parallel.
+   */
+  async check(options: { live?: boolean; only?: readonly string[] } = {}): Promise<CheckResult[]> {
     const timeoutMs = this.lab.manifest.checkTimeout * 1000;
-    const tasks = this.lab.manifest.tasks.filter((task) => !options.live || task.live);
+    const tasks = this.lab.manifest.tasks.filter(
+      (task) => (!options.live || task.live) && (!options.only || options.only.includes(task.id)),
+    );
     return Promise.all(
       tasks.map(async (task) => {
         const started = Date.now();
