@@ -94,7 +94,7 @@ describe('a session survives a dropped connection and ends with a reason', () =>
     t.diagnostic(`reconnect (socket open → screen restored): ${second.ms.toFixed(0)} ms`);
     // The page fits its terminal on "ready": a screen drawn after that landed on the wrong lines.
     assert.match(
-      second.terminal.textAtReady ?? '',
+      second.terminal.textAt.get('ready') ?? '',
       new RegExp(`2-before-${mark}`),
       'the restored screen came before "ready"',
     );

@@ -125,6 +125,8 @@ describe('watching a learner’s terminal', () => {
       { type: 'pane-size', cols: 100, rows: 30 },
       'the watcher is told the learner’s size, not given its own',
     );
+    // Before the first byte: the restored screen, drawn at another size, landed on the wrong lines.
+    assert.equal(watcher.textAt.get('pane-size'), '', 'the size came before the screen');
     learner.type('echo "while-watched-$((40+2))"\r');
     await watcher.waitForOutput(/\nwhile-watched-42\n/);
     watcher.close();

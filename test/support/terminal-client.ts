@@ -10,8 +10,8 @@ export class TerminalClient {
   readonly control: { type: string; [key: string]: unknown }[] = [];
   closeCode: number | undefined;
   closeReason = '';
-  /** What had arrived when "ready" came, colours and controls removed (the restored screen). */
-  textAtReady: string | undefined;
+  /** By message type: the output that had arrived when the first of them came (the text, as `text` reads it). */
+  readonly textAt = new Map<string, string>();
 
   constructor(url: string, headers: Record<string, string> = {}) {
     this.ws = new WebSocket(url, { headers });
@@ -22,7 +22,7 @@ export class TerminalClient {
         if (this.autoAck) this.ws.send(JSON.stringify({ type: 'ack', bytes: data.length }));
       } else {
         const message = JSON.parse(data.toString('utf8')) as { type: string };
-        if (message.type === 'ready') this.textAtReady ??= this.text;
+        if (!this.textAt.has(message.type)) this.textAt.set(message.type, this.text);
         this.control.push(message);
       }
     });
