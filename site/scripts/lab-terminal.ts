@@ -166,7 +166,13 @@ export function createTerminal(mount: HTMLElement, options: TerminalOptions = {}
     if (!following) return;
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(() => {
-      if (mount.offsetWidth > 0 && mount.offsetHeight > 0) fitAddon.fit();
+      // Once what was written so far is parsed (xterm parses in later tasks): a
+      // screen sent for one size (a reconnect's restored screen) must be drawn
+      // at that size before the terminal changes it. On a loaded machine the
+      // fit came first and the restore's cursor moves overwrote the last output.
+      term.write('', () => {
+        if (mount.offsetWidth > 0 && mount.offsetHeight > 0) fitAddon.fit();
+      });
     });
   };
   const observer = new ResizeObserver(fit);
