@@ -106,6 +106,8 @@ const BESIDE_DEPLOY = [
 const ONLY_ON_POSTGRES = [
   'test/e2e/warm-start.test.ts',
   'test/engine/cli-labs.test.ts',
+  'test/engine/session-faults.test.ts',
+  'test/engine/capacity.test.ts',
   'test/engine/skip-solution.test.ts',
   'test/engine/live-checks.test.ts',
   'test/engine/sandbox-files.test.ts',
@@ -212,6 +214,27 @@ const STORE_FREE_UNITS = new Set([
   'test/unit/webhook-config.test.ts',
 ]);
 /**
+ * Unit suites that open the store but test something else through it (the wire
+ * protocol, headers, logs, files, previews, terminals, fuzzing the API's input):
+ * their store calls are the same ones the suites run on both make, so they run
+ * once, on SQLite.
+ */
+const ONCE_THOUGH_THEY_OPEN_THE_STORE = new Set([
+  'test/unit/api-fuzz.test.ts',
+  'test/unit/check-turns.test.ts',
+  'test/unit/file-api.test.ts',
+  'test/unit/log-redaction.test.ts',
+  'test/unit/metrics.test.ts',
+  'test/unit/oidc-api.test.ts',
+  'test/unit/preview-api.test.ts',
+  'test/unit/protocol.test.ts',
+  'test/unit/restricted-content-api.test.ts',
+  'test/unit/security-headers.test.ts',
+  'test/unit/session-terminals.test.ts',
+  'test/unit/setup-queue.test.ts',
+  'test/unit/terminal-protocol.test.ts',
+]);
+/**
  * What runs on PostgreSQL as well: the unit suites that go through the store
  * (the API over HTTP, sign-in, classes, the CLI's verbs on the store). Every
  * store operation runs on both in test/store; the engine and browser suites run
@@ -222,7 +245,9 @@ const STORE_FREE_UNITS = new Set([
  * lane time, and found nothing the store's own suites did not.
  */
 const AGAIN_ON_POSTGRES = [
-  ...(await files('test/unit/**/*.test.ts')).filter((file) => !STORE_FREE_UNITS.has(file)),
+  ...(await files('test/unit/**/*.test.ts')).filter(
+    (file) => !STORE_FREE_UNITS.has(file) && !ONCE_THOUGH_THEY_OPEN_THE_STORE.has(file),
+  ),
   ...ONLY_ON_POSTGRES,
   ...ADVERSARIAL_ELSEWHERE.postgres,
 ];
@@ -240,6 +265,7 @@ const COUNT = /^ℹ (pass|fail|cancelled|skipped|todo) (\d+)$/;
 const COMPILE_CACHE = join(STATE, 'compile-cache');
 
 function runLane(lane: Lane): Promise<Totals> {
+  const laneStarted = Date.now();
   mkdirSync(LOGS, { recursive: true });
   const log = createWriteStream(join(LOGS, `${lane.name}.log`));
   const child = spawn(
@@ -271,7 +297,7 @@ function runLane(lane: Lane): Promise<Totals> {
       // A lane that died without its counts (a crash before the reporter's summary) still fails.
       if (code !== 0 && totals.failed === 0) totals.failed = 1;
       console.log(
-        `${prefix}done: ${totals.passed} passed, ${totals.failed} failed (exit ${code ?? 'signal'})`,
+        `${prefix}done: ${totals.passed} passed, ${totals.failed} failed (exit ${code ?? 'signal'}) after ${Math.round((Date.now() - laneStarted) / 1000)} s`,
       );
       resolve(totals);
     });
