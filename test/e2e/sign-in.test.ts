@@ -82,6 +82,18 @@ describe('signing in and out', () => {
           : /Ada Lovelace\s+Instructor/,
       );
       assert.match((await indicator.textContent()) ?? '', /Signed in as/);
+      // Beside Classes and Sign out, the site's name is whole (it was "Drydoc" on a phone):
+      // its text ends inside the box that clips it.
+      const title = await page.locator('.site-title').evaluate((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const clip = el.closest('.title-wrapper') ?? el;
+        return {
+          text: el.textContent?.trim(),
+          whole: range.getBoundingClientRect().right <= clip.getBoundingClientRect().right + 0.5,
+        };
+      });
+      assert.deepEqual(title, { text: 'Drydock', whole: true }, 'the site’s name fits the header');
       assert.deepEqual(await violations(page), [], 'the header with the indicator passes too');
       await page.screenshot({ path: `${SCREENSHOTS}/signed-in-${viewport.name}.png` });
 
