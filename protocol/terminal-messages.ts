@@ -65,7 +65,7 @@ export type TakeoverOutcome = z.infer<typeof TakeoverOutcomeSchema>;
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   /** The sandbox is still starting; `message` says what it is doing. */
   z.object({ type: z.literal('status'), state: z.literal('starting'), message: z.string() }),
-  /** The shell is attached: its screen has been sent, live output follows, input reaches it. */
+  /** The shell is attached: its screen has been sent (a watcher's follows), then live output; input reaches it. */
   z.object({ type: z.literal('ready') }),
   /** The session is over; a 4410 close follows. */
   z.object({ type: z.literal('ended'), reason: EndReasonSchema, message: z.string() }),

@@ -211,16 +211,13 @@ export class TerminalBridge {
       // A resize that came while it attached.
       if (this.size.cols !== opened.cols || this.size.rows !== opened.rows)
         void terminal.resize(this.size.cols, this.size.rows);
-      // The watcher draws the learner's screen at the learner's size, from the first byte.
-      const sendSize = (size: { cols: number; rows: number }) =>
-        this.sendJson({ type: 'pane-size', ...size });
-      const paneSize = terminal.paneSize();
-      if (this.watch && paneSize) sendSize(paneSize);
-      // The restored screen (history, screen, cursor) goes out before "ready": it was
-      // drawn for the size the page asked for, and on "ready" the page fits its
+      // A learner's restored screen (history, screen, cursor) goes out before "ready":
+      // it was drawn for the size the page asked for, and on "ready" the page fits its
       // terminal again. Written after a refit, the cursor moves that end it landed on
-      // the wrong lines, and the last output before a reload was overwritten.
-      const restored = terminal.stream.read() as Buffer | null;
+      // the wrong lines, and the last output before a reload was overwritten. A
+      // watcher's terminal is never refitted (it takes the learner's size, sent after
+      // "ready" and before the screen), so its screen follows as it always has.
+      const restored = this.watch ? null : (terminal.stream.read() as Buffer | null);
       this.flow = new FlowControl(terminal.stream, (chunk) =>
         this.ws.send(chunk, { binary: true }),
       );
@@ -239,6 +236,11 @@ export class TerminalBridge {
       });
       this.sendJson({ type: 'ready' });
       if (this.watch) {
+        // The watcher draws the learner's screen at the learner's size.
+        const sendSize = (size: { cols: number; rows: number }) =>
+          this.sendJson({ type: 'pane-size', ...size });
+        const now = terminal.paneSize();
+        if (now) sendSize(now);
         this.disposers.push(terminal.onPaneSize(sendSize));
       } else {
         if (this.session.watchers.size > 0) this.sendWatchers();
