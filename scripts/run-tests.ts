@@ -76,6 +76,9 @@ const LABS = [
   // The built site in Chromium, no engine and a store in memory: it fills the
   // lane's slack (the lab contract is about 21 of the 23 minutes).
   'test/e2e/accessibility.test.ts',
+  // A site built with a content pack, then served: the platform lane was the
+  // longest of a CI rehearsal by almost 3 minutes.
+  'test/e2e/content-pack-site.test.ts',
 ];
 const DEPLOY = ['test/engine/compose-deployment.test.ts'];
 /**
@@ -97,6 +100,7 @@ const BESIDE_DEPLOY = [
   'test/e2e/preview.test.ts',
   'test/e2e/page-weight.test.ts',
   'test/e2e/class-dashboard.test.ts',
+  'test/e2e/dev-loop.test.ts',
   ...ADVERSARIAL_ELSEWHERE.deploy,
 ];
 /**
