@@ -205,6 +205,22 @@ interface Exchange {
   finish: (outcome: ProxyOutcome) => void;
 }
 
+/** The browser's request, to the app in the sandbox, over the session's agent. */
+function requestToApp(
+  req: IncomingMessage,
+  target: ProxyTarget,
+  headers: ReturnType<typeof requestHeaders>,
+): ClientRequest {
+  return request({
+    agent: target.agent,
+    host: 'localhost',
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers,
+  });
+}
+
 /** The request, sent into the sandbox once it has its turn; the answer streamed back. */
 function send(
   req: IncomingMessage,
@@ -214,14 +230,7 @@ function send(
   { answered, settled, finish }: Exchange,
 ): ClientRequest {
   const accept = req.headers.accept;
-  const upstream = request({
-    agent: target.agent,
-    host: 'localhost',
-    port: target.port,
-    method: req.method,
-    path: req.url,
-    headers: requestHeaders(req, target),
-  });
+  const upstream = requestToApp(req, target, requestHeaders(req, target));
   body.pipe(upstream);
   upstream.on('response', (answer) => {
     answered();
@@ -279,14 +288,7 @@ function upgrade(
   const headers = requestHeaders(req, target);
   headers.connection = 'Upgrade';
   headers.upgrade = req.headers.upgrade ?? 'websocket';
-  const upstream = request({
-    agent: target.agent,
-    host: 'localhost',
-    port: target.port,
-    method: req.method,
-    path: req.url,
-    headers,
-  });
+  const upstream = requestToApp(req, target, headers);
   const fail = (status: number, outcome: ProxyOutcome, reason: string) => {
     if (!socket.destroyed)
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
