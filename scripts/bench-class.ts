@@ -19,7 +19,7 @@ import { loadConfig } from '../lab-server/config.ts';
 import type { ClassLiveMessage, ClassProgress } from '../protocol/class-progress.ts';
 import { LEARNER_HEADER } from '../protocol/learner-id.ts';
 import { quantile } from '../test/support/echo-probe.ts';
-import { apiPoster } from './bench-http.ts';
+import { apiPoster, signInBenchInstructor } from './bench-http.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -129,17 +129,7 @@ let dashboard: Dashboard | undefined;
 let classId: string | undefined;
 let cookie = '';
 try {
-  await app.accounts.users.add({
-    username: 'bench-instructor',
-    role: 'instructor',
-    displayName: 'Bench Instructor',
-    password: PASSWORD,
-  });
-  const signedIn = await post('/auth/sign-in', {
-    username: 'bench-instructor',
-    password: PASSWORD,
-  });
-  cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = await signInBenchInstructor(app.accounts.users, post, PASSWORD);
   const created = await post(
     '/classes',
     {

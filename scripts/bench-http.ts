@@ -12,3 +12,25 @@ export function apiPoster(url: string) {
     return res;
   };
 }
+
+/** The accounts a benchmark's in-process server adds its instructor to. */
+interface Users {
+  add(user: {
+    username: string;
+    role: 'instructor';
+    displayName: string;
+    password: string;
+  }): Promise<unknown>;
+}
+
+/** Adds the benchmark's instructor and signs them in; returns their session cookie. */
+export async function signInBenchInstructor(
+  users: Users,
+  post: ReturnType<typeof apiPoster>,
+  password: string,
+): Promise<string> {
+  const username = 'bench-instructor';
+  await users.add({ username, role: 'instructor', displayName: 'Bench Instructor', password });
+  const signedIn = await post('/auth/sign-in', { username, password });
+  return signedIn.headers.get('set-cookie')!.split(';')[0]!;
+}

@@ -30,7 +30,7 @@ import { loadConfig } from '../lab-server/config.ts';
 import type { SignalMap } from '../lab-server/signals.ts';
 import { LEARNER_HEADER } from '../protocol/learner-id.ts';
 import { EchoProbe, type EchoStats, quantile } from '../test/support/echo-probe.ts';
-import { apiPoster } from './bench-http.ts';
+import { apiPoster, signInBenchInstructor } from './bench-http.ts';
 import { TerminalClient } from '../test/support/terminal-client.ts';
 
 const { values, positionals } = parseArgs({
@@ -197,17 +197,7 @@ let classId: string | undefined;
 let cookie = '';
 const everyone: Learner[] = [];
 try {
-  await app.accounts.users.add({
-    username: 'bench-instructor',
-    role: 'instructor',
-    displayName: 'Bench Instructor',
-    password: PASSWORD,
-  });
-  const signedIn = await post('/auth/sign-in', {
-    username: 'bench-instructor',
-    password: PASSWORD,
-  });
-  cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = await signInBenchInstructor(app.accounts.users, post, PASSWORD);
   const created = await post(
     '/classes',
     {
