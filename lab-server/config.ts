@@ -241,6 +241,8 @@ const envSchema = z.object({
     .regex(/^[a-z0-9-]{1,40}$/)
     .default('default'),
   DRYDOCK_IDLE_TIMEOUT: duration.default(15 * 60_000),
+  /** A ready sandbox whose learner did nothing this long is paused until they are back; 0: never. */
+  DRYDOCK_PAUSE_IDLE_AFTER: duration.default(10 * 60_000),
   DRYDOCK_SESSION_LIMIT: duration.default(2 * 3_600_000),
   DRYDOCK_MAX_SANDBOXES: intIn(1, 1000).default(8),
   /** Sandboxes kept set up per lab ahead of learners: "lab=2,other-lab=1". */
@@ -445,6 +447,8 @@ export interface Config {
   stateDir: string;
   owner: string;
   idleTimeoutMs: number;
+  /** Ready sandboxes quiet this long are paused, and warm ones wait paused; 0: never (idle-pause.ts). */
+  pauseIdleAfterMs: number;
   sessionLimitMs: number;
   maxSandboxes: number;
   setupConcurrency: number;
@@ -748,6 +752,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     database,
     owner: e.DRYDOCK_OWNER,
     idleTimeoutMs: e.DRYDOCK_IDLE_TIMEOUT,
+    pauseIdleAfterMs: e.DRYDOCK_PAUSE_IDLE_AFTER,
     sessionLimitMs: e.DRYDOCK_SESSION_LIMIT,
     maxSandboxes: e.DRYDOCK_MAX_SANDBOXES,
     setupConcurrency: e.DRYDOCK_SETUP_CONCURRENCY,

@@ -156,11 +156,64 @@ class DockerSandbox implements Sandbox {
   private readonly profile: ProfileName;
   /** The terminal startShell attached, until the first openTerminal takes it. */
   private spare: { terminal: Terminal; alive(): boolean } | undefined;
+  paused: boolean;
+  resumedAt = 0;
+  /** The pause or resume under way: they run one at a time, in the order asked. */
+  private transition: Promise<void> = Promise.resolve();
 
-  constructor(docker: Docker, id: string, profile: ProfileName) {
+  constructor(docker: Docker, id: string, profile: ProfileName, paused = false) {
     this.docker = docker;
     this.id = id;
     this.profile = profile;
+    this.paused = paused;
+  }
+
+  pause(): Promise<void> {
+    if (this.paused) return this.transition;
+    // Marked before the engine is asked: whatever wants in meanwhile waits for the
+    // pause to finish, then resumes the sandbox, instead of meeting a paused one.
+    this.paused = true;
+    return this.serially(async () => {
+      try {
+        await this.docker.getContainer(this.id).pause();
+      } catch (error) {
+        if (/already paused/i.test((error as Error).message)) return;
+        this.paused = false;
+        throw error;
+      }
+    });
+  }
+
+  resume(): Promise<void> {
+    if (!this.paused) return this.transition;
+    this.paused = false;
+    return this.serially(async () => {
+      try {
+        await this.docker.getContainer(this.id).unpause();
+      } catch (error) {
+        // Not paused (someone ran `docker unpause`), stopped or gone: not paused
+        // either way, and whatever comes next meets the engine's own answer.
+        const status = (error as { statusCode?: number }).statusCode;
+        if (status !== 404 && status !== 409) {
+          this.paused = true;
+          throw error;
+        }
+      }
+      this.resumedAt = Date.now();
+    });
+  }
+
+  private serially(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step);
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The container, once it is not paused: the engine refuses to exec in a paused one. */
+  private async enterable(): Promise<Docker.Container> {
+    if (this.paused) await this.resume();
+    else await this.transition;
+    return this.docker.getContainer(this.id);
   }
 
   async exec(cmd: string[], options: ExecOptions): Promise<ExecResult> {
@@ -169,7 +222,7 @@ class DockerSandbox implements Sandbox {
 
   /** Runs `cmd` in the sandbox's own namespaces, as the profile's exec user (not entered). */
   private async execAsIs(cmd: string[], options: ExecOptions): Promise<ExecResult> {
-    const container = this.docker.getContainer(this.id);
+    const container = await this.enterable();
     const exec = await container.exec({
       Cmd: cmd,
       User: PROFILES[this.profile].user,
@@ -229,7 +282,9 @@ class DockerSandbox implements Sandbox {
   async openPort(port: number, timeoutMs: number): Promise<Duplex> {
     // `check` enters only the learner's user and network namespaces and runs the
     // image's own perl: the learner can neither replace the forwarder nor see it.
-    const exec = await this.docker.getContainer(this.id).exec({
+    const exec = await (
+      await this.enterable()
+    ).exec({
       Cmd: [ENTER, 'check', ...forwarderCommand(port)],
       User: PROFILES[this.profile].user,
       Env: envList({ PATH: CHECK_PATH }),
@@ -251,6 +306,8 @@ class DockerSandbox implements Sandbox {
   }
 
   async openTerminal(options: TerminalOptions): Promise<Terminal> {
+    // The spare terminal's tmux answers a resize only once it runs.
+    await this.enterable();
     const spare = this.spare;
     this.spare = undefined;
     const first = (options.terminal ?? 1) === 1;
@@ -277,7 +334,9 @@ class DockerSandbox implements Sandbox {
   private async attach(
     options: TerminalOptions,
   ): Promise<{ terminal: Terminal; alive(): boolean }> {
-    const exec = await this.docker.getContainer(this.id).exec({
+    const exec = await (
+      await this.enterable()
+    ).exec({
       Cmd: shellCommand(options.workdir, options.terminal),
       User: PROFILES[this.profile].user,
       Env: envList({ ...SHELL_ENV, ...options.env }),
@@ -297,7 +356,10 @@ class DockerSandbox implements Sandbox {
     return {
       terminal: {
         stream: control.stream,
-        resize: async (cols, rows) => control.resize(cols, rows),
+        resize: async (cols, rows) => {
+          await this.enterable();
+          return control.resize(cols, rows);
+        },
         detach: () => control.detach(),
         paneSize: () => control.paneSize,
         onPaneSize: (listener) => control.onPaneSize(listener),
@@ -458,7 +520,9 @@ class DockerSandbox implements Sandbox {
 
   followEngine(onChange: (event: InnerEngineEvent) => void): EngineFollower {
     return followEngineEvents(async () => {
-      const exec = await this.docker.getContainer(this.id).exec({
+      const exec = await (
+        await this.enterable()
+      ).exec({
         Cmd: [ENTER, 'check', ...followCommand()],
         User: PROFILES[this.profile].user,
         Env: envList({ PATH: CHECK_PATH }),
@@ -545,7 +609,8 @@ export class DockerSandboxProvider implements SandboxProvider {
     };
     return containers.map((c) => ({
       id: c.Id,
-      running: c.State === 'running',
+      // A paused sandbox runs: it is frozen, not stopped.
+      running: c.State === 'running' || c.State === 'paused',
       labels: Object.fromEntries(
         keys
           .filter((k) => c.Labels[labelOf[k]] !== undefined)
@@ -558,7 +623,8 @@ export class DockerSandboxProvider implements SandboxProvider {
     // A sandbox keeps the profile it was created with, even if the server's changed since.
     const info = await this.docker.getContainer(id).inspect();
     const profile = info.Config.Env.includes('DRYDOCK_PROFILE=dind') ? 'dind' : 'rootless';
-    return new DockerSandbox(this.docker, id, profile);
+    // Paused by the previous run (an idle learner's, or a warm one): the first use resumes it.
+    return new DockerSandbox(this.docker, id, profile, info.State.Paused);
   }
 
   async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {

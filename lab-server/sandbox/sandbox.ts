@@ -112,6 +112,18 @@ export interface ShellInfo {
 
 export interface Sandbox {
   readonly id: string;
+  /**
+   * Whether its processes are frozen (the engine's pause): a paused sandbox uses
+   * no CPU, keeps its memory, and resumes before anything enters it (every method
+   * that runs a command, opens a port or a terminal resumes it first).
+   */
+  readonly paused: boolean;
+  /** When it last resumed (ms since the epoch); 0 if it never did. */
+  readonly resumedAt: number;
+  /** Freezes every process in the sandbox; idempotent. */
+  pause(): Promise<void>;
+  /** Thaws it; idempotent, and waits for a pause in progress first. */
+  resume(): Promise<void>;
   /** Runs a command without a TTY and collects its output. */
   exec(cmd: string[], options: ExecOptions): Promise<ExecResult>;
   /**

@@ -27,6 +27,7 @@ import { CHECK_MESSAGE_CHARS, type SessionChange } from './session-events.ts';
 import { hashToken, Session, type Watcher } from './session.ts';
 import { SetupQueue } from './setup-queue.ts';
 import { runSolveSteps, solveSteps, type StepRun } from './solutions.ts';
+import { IdlePauser } from './idle-pause.ts';
 import { TakeoverDesk } from './takeover.ts';
 import type { WarmPool } from './warm-pool.ts';
 
@@ -46,6 +47,8 @@ export interface SessionLimits {
   setupConcurrency: number;
   /** What shutdown does with running sandboxes: keep them for the next start, or remove them. */
   shutdown: 'keep' | 'remove';
+  /** A ready sandbox quiet this long is paused until its learner is back (idle-pause.ts); 0 never. */
+  pauseIdleAfterMs: number;
 }
 
 /** A skip that worked: what ran, and the check after it. */
@@ -77,6 +80,8 @@ export class SessionManager {
   /** Warm sandboxes claimed by sessions whose provisioning has not taken them yet. */
   private readonly claimed = new Map<Session, SetUpSandbox>();
   private readonly setups: SetupQueue;
+  /** Pauses the sandboxes of learners who went away (none with DRYDOCK_PAUSE_IDLE_AFTER=0). */
+  private readonly pauser: IdlePauser | undefined;
   /** Watchers typing in learners' terminals, each only with the learner's consent. */
   readonly takeovers: TakeoverDesk;
   private backend: PreparedBackend | undefined;
@@ -108,6 +113,8 @@ export class SessionManager {
     this.pool = opts.pool;
     this.setups = new SetupQueue(opts.limits.setupConcurrency);
     this.takeovers = new TakeoverDesk((session, change) => this.record(session, change));
+    if (opts.limits.pauseIdleAfterMs > 0)
+      this.pauser = new IdlePauser({ afterMs: opts.limits.pauseIdleAfterMs, log: opts.log });
   }
 
   /** Whether the backend is prepared and sessions can start. */
@@ -140,7 +147,12 @@ export class SessionManager {
     // Short limits (tests, demos) are honoured promptly; normal ones are checked every 5 s.
     const every = Math.max(
       250,
-      Math.min(5000, this.limits.idleTimeoutMs / 3, this.limits.sessionLimitMs / 3),
+      Math.min(
+        5000,
+        this.limits.idleTimeoutMs / 3,
+        this.limits.sessionLimitMs / 3,
+        (this.limits.pauseIdleAfterMs || Infinity) / 3,
+      ),
     );
     const prune = () =>
       void this.store
@@ -226,12 +238,13 @@ export class SessionManager {
   }
 
   /** Sandboxes by state and the terminals attached to them, as a gauge reads them. */
-  get counts(): { live: number; starting: number; terminals: number } {
-    const counts = { live: 0, starting: 0, terminals: 0 };
+  get counts(): { live: number; starting: number; terminals: number; paused: number } {
+    const counts = { live: 0, starting: 0, terminals: 0, paused: 0 };
     for (const s of this.sessions.values()) {
       if (!s.live) continue;
       counts.live++;
       if (s.state === 'starting') counts.starting++;
+      if (s.sandbox?.paused) counts.paused++;
       counts.terminals += s.terminals;
     }
     return counts;
@@ -737,6 +750,7 @@ export class SessionManager {
         void this.end(session, 'idle');
       }
     }
+    this.pauser?.scan(this.sessions.values());
   }
 
   /**

@@ -160,7 +160,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('state');
   }
 
+  /**
+   * The learner (or their page) did something. A paused sandbox resumes now: keys
+   * typed meanwhile wait in its terminal's input, and reach the shell once it runs.
+   */
   touch(): void {
     this.lastActivity = Date.now();
+    // A resume that fails is tried again by whatever enters the sandbox next.
+    if (this.sandbox?.paused) this.sandbox.resume().catch(() => undefined);
   }
 }

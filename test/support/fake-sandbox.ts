@@ -58,6 +58,16 @@ export class FakeProvider implements SandboxProvider {
   onExec: ((cmd: string[]) => Promise<ExecResult | undefined>) | undefined;
   /** Each sandbox's shells by terminal number, with the streams attached to each. */
   readonly shells = new Map<string, Map<number, Set<PassThrough>>>();
+  /** Sandboxes paused now; like a real one, a paused sandbox resumes before anything enters it. */
+  readonly paused = new Set<string>();
+  /** When each sandbox last resumed. */
+  readonly resumedAt = new Map<string, number>();
+  /** CPU seconds each sandbox has used, as a test says (0 otherwise). */
+  readonly cpu = new Map<string, number>();
+
+  private resume(id: string): void {
+    if (this.paused.delete(id)) this.resumedAt.set(id, Date.now());
+  }
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
     await this.gate;
@@ -76,9 +86,19 @@ export class FakeProvider implements SandboxProvider {
   }
 
   private sandbox(id: string): Sandbox {
+    const { paused, resumedAt } = this;
     return {
       id,
+      get paused() {
+        return paused.has(id);
+      },
+      get resumedAt() {
+        return resumedAt.get(id) ?? 0;
+      },
+      pause: async () => void this.paused.add(id),
+      resume: async () => this.resume(id),
       exec: async (cmd, options) => {
+        this.resume(id);
         const answer = await this.onExec?.(cmd);
         if (answer) return answer;
         if (options.stdin) {
@@ -89,6 +109,7 @@ export class FakeProvider implements SandboxProvider {
         return { exitCode: 0, output: '', timedOut: false, truncated: false };
       },
       openPort: (port) => {
+        this.resume(id);
         const target = this.ports.get(id)?.get(port);
         if (target === undefined)
           return Promise.reject(new PortClosedError(port, 'Connection refused'));
@@ -104,6 +125,7 @@ export class FakeProvider implements SandboxProvider {
       },
       listeningPorts: async () => [...(this.ports.get(id)?.keys() ?? [])].sort((a, b) => a - b),
       openTerminal: async ({ cols, rows, terminal = 1 }) => {
+        this.resume(id);
         const stream = new PassThrough();
         const shells = this.shellsOf(id);
         // Like `tmux new-session -A`: attaching starts the shell if it does not run.
@@ -139,7 +161,7 @@ export class FakeProvider implements SandboxProvider {
         for (const stream of streams ?? []) stream.end();
       },
       inspect: async () => ({ running: this.live.has(id), oomKilled: false }),
-      cpuSeconds: async () => 0,
+      cpuSeconds: async () => this.cpu.get(id) ?? 0,
       // No engine inside: nothing ever changes.
       followEngine: () => ({ close: () => {} }),
       raisePriority: async () => void this.background.delete(id),
