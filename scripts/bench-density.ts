@@ -3,7 +3,7 @@
  * admission says full, what each really uses (memory, idle CPU), what the
  * memory meter costs at that density, and how promptly a neighbour's terminal
  * echoes there. On demand only:
- *   npm run bench:density -- [lab-slug] [--max N] [--batch N] [--settle-seconds S] [--idle-seconds S] [--echo-seconds S]
+ *   npm run bench:density -- [lab-slug] [--max N] [--batch N] [--settle-seconds S] [--idle-seconds S] [--echo-seconds S] [--paused]
  * Sandboxes are started through the API, `batch` at a time (default 2), each
  * batch ready before the next, until a start is answered `503 FULL` or `--max`
  * are ready. The server's DRYDOCK_* settings come from the environment
@@ -12,7 +12,9 @@
  * once the youngest sandbox is `settle` seconds old (default 150): a lab that
  * teaches a crash loop restarts fast at first, and Docker's backoff reaches its
  * one-a-minute ceiling about two minutes in; a class pays for the steady state
- * all day, the first minutes once. Ctrl-C removes
+ * all day, the first minutes once. With --paused it then waits until every
+ * sandbox is paused (DRYDOCK_PAUSE_IDLE_AFTER after its last use; default 10
+ * minutes, docs/operating.md) and measures idle CPU again. Ctrl-C removes
  * everything it started. Other users of the engine make the figures
  * indicative: it prints the host's load with them.
  */
@@ -35,6 +37,7 @@ const { values, positionals } = parseArgs({
     'settle-seconds': { type: 'string', default: '150' },
     'idle-seconds': { type: 'string', default: '60' },
     'echo-seconds': { type: 'string', default: '20' },
+    paused: { type: 'boolean', default: false },
   },
 });
 const lab = positionals[0] ?? 'named-volume-masks-image';
@@ -151,6 +154,20 @@ async function press(): Promise<Session | string> {
   return sessions.get(body.id, body.token);
 }
 
+/** What every ready sandbox used over `--idle-seconds`, as shares of one core. */
+async function idleCpu(): Promise<{ cpu: number[]; cpuTotal: number; windowSeconds: number }> {
+  const cpuBefore = await Promise.all(ready.map((s) => s.sandbox!.cpuSeconds()));
+  const windowStart = performance.now();
+  await pause(idleSeconds * 1000);
+  const cpuAfter = await Promise.all(ready.map((s) => s.sandbox!.cpuSeconds()));
+  const windowSeconds = (performance.now() - windowStart) / 1000;
+  const cpu = cpuAfter.map((after, i) => (after - cpuBefore[i]!) / windowSeconds);
+  return { cpu, cpuTotal: cpu.reduce((a, b) => a + b, 0), windowSeconds };
+}
+
+const describeCpu = (cpu: number[], total: number) =>
+  `all together ${(total * 100).toFixed(1)} % of one core; per sandbox mean ${((total / cpu.length) * 100).toFixed(2)} %, max ${(Math.max(...cpu) * 100).toFixed(2)} %`;
+
 try {
   let reported = 0;
   const fillStart = performance.now();
@@ -202,13 +219,7 @@ try {
     .filter((bytes) => bytes !== undefined);
   const mean = uses.reduce((a, b) => a + b, 0) / uses.length;
 
-  const cpuBefore = await Promise.all(ready.map((s) => s.sandbox!.cpuSeconds()));
-  const windowStart = performance.now();
-  await pause(idleSeconds * 1000);
-  const cpuAfter = await Promise.all(ready.map((s) => s.sandbox!.cpuSeconds()));
-  const windowSeconds = (performance.now() - windowStart) / 1000;
-  const cpu = cpuAfter.map((after, i) => (after - cpuBefore[i]!) / windowSeconds);
-  const cpuTotal = cpu.reduce((a, b) => a + b, 0);
+  const { cpu, cpuTotal, windowSeconds } = await idleCpu();
 
   // What the meter costs: fresh readings of every sandbox, as the guard takes one every 2 s.
   const reads = 10;
@@ -233,9 +244,7 @@ try {
   console.log(
     `  memory per sandbox (working set): mean ${mib(mean)}, max ${mib(Math.max(...uses))}; all together ${mib(mean * uses.length)}; host available ${reading.hostAvailableBytes === undefined ? 'unknown' : mib(reading.hostAvailableBytes)}`,
   );
-  console.log(
-    `  idle CPU over ${windowSeconds.toFixed(0)} s: all together ${(cpuTotal * 100).toFixed(1)} % of one core; per sandbox mean ${((cpuTotal / cpu.length) * 100).toFixed(2)} %, max ${(Math.max(...cpu) * 100).toFixed(2)} %`,
-  );
+  console.log(`  idle CPU over ${windowSeconds.toFixed(0)} s: ${describeCpu(cpu, cpuTotal)}`);
   console.log(
     `  memory meter, one reading of ${ready.length}: ${readMs.toFixed(0)} ms, ${ownMs.toFixed(1)} ms CPU here` +
       (engineMs === undefined ? '' : `, ${engineMs.toFixed(0)} ms CPU in dockerd`) +
@@ -243,6 +252,27 @@ try {
   );
   if (baseline) console.log(`  neighbour's echo alone:          ${formatStats(baseline)}`);
   console.log(`  neighbour's echo at ${ready.length} sandboxes: ${formatStats(dense)}`);
+  if (values.paused) {
+    const limitMs = config.pauseIdleAfterMs;
+    if (limitMs <= 0) throw new Error('--paused needs pausing on (DRYDOCK_PAUSE_IDLE_AFTER > 0)');
+    const waitStart = performance.now();
+    // The last use (the echo probe) plus the quiet period, the CPU sample and a tick or two.
+    const deadline = Date.now() + limitMs + 3 * 60_000;
+    while (ready.some((s) => !s.sandbox!.paused)) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `${ready.filter((s) => !s.sandbox!.paused).length} sandbox(es) were not paused in time`,
+        );
+      await pause(1000);
+    }
+    console.log(
+      `  all ${ready.length} paused ${((performance.now() - waitStart) / 1000).toFixed(0)} s after the echo probe`,
+    );
+    const paused = await idleCpu();
+    console.log(
+      `  idle CPU once paused, over ${paused.windowSeconds.toFixed(0)} s: ${describeCpu(paused.cpu, paused.cpuTotal)}`,
+    );
+  }
   console.log(
     `  load average ${loadavg()
       .map((l) => l.toFixed(2))
