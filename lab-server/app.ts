@@ -219,7 +219,6 @@ export async function buildApp(
   await app.register(healthRoutes);
   const metrics = createMetrics(signals, {
     sessions: () => app.sessions.counts,
-    warm: () => ({ ready: app.pool.size, paused: app.pool.paused }),
     waiting: () => app.admission.line.length,
     liveChecks: () => app.liveChecks.counts,
     previewConnections: () => app.previews?.connectionsOpen ?? 0,

@@ -447,7 +447,7 @@ export interface Config {
   stateDir: string;
   owner: string;
   idleTimeoutMs: number;
-  /** Ready sandboxes quiet this long are paused, and warm ones wait paused; 0: never (idle-pause.ts). */
+  /** Ready sandboxes quiet this long are paused until their learner is back; 0: never (idle-pause.ts). */
   pauseIdleAfterMs: number;
   sessionLimitMs: number;
   maxSandboxes: number;

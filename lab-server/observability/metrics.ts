@@ -11,8 +11,6 @@ import type { Signals } from '../signals.ts';
 export interface GaugeSources {
   /** Undefined while labs are not ready (no session manager yet): the gauges read 0. */
   sessions(): { live: number; starting: number; terminals: number; paused: number } | undefined;
-  /** Warm sandboxes waiting to be claimed, and how many of them are paused. */
-  warm?(): { ready: number; paused: number };
   /** Learners holding a place in the waiting line. */
   waiting(): number;
   /** Live checks now: runs going on, runs waiting for a slot, sessions waiting for their budget. */
@@ -51,10 +49,10 @@ export function createMetrics(signals: Signals, sources: GaugeSources): Registry
   });
   new Gauge({
     name: 'drydock_sandboxes_paused',
-    help: 'Sandboxes paused (no CPU) until someone uses them: learners away, and warm sandboxes waiting.',
+    help: 'Learners’ sandboxes paused (no CPU) while their learner is away.',
     registers,
     collect() {
-      this.set((sources.sessions()?.paused ?? 0) + (sources.warm?.().paused ?? 0));
+      this.set(sources.sessions()?.paused ?? 0);
     },
   });
   new Gauge({

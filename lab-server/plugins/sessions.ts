@@ -44,7 +44,6 @@ export const sessionsPlugin = fp(
         app.admission.line.length === 0 &&
         (await app.admission.slots()) >= 2,
       busy: () => sessions.counts.starting > 0,
-      pauseWarm: config.pauseIdleAfterMs > 0,
     });
     const sessions: SessionManager = new SessionManager({
       store: app.store,

@@ -75,7 +75,6 @@ export class WarmPool {
   private readonly setupTimeoutMs: number;
   private readonly mayGrow: () => boolean | Promise<boolean>;
   private readonly busy: () => boolean;
-  private readonly pauseWarm: boolean;
   private readonly warm = new Map<string, SetUpSandbox[]>();
   private readonly starts = new Map<string, number[]>();
   private readonly reservations = new Map<string, Reservation>();
@@ -110,8 +109,6 @@ export class WarmPool {
     mayGrow: () => boolean | Promise<boolean>;
     /** Whether a learner's start is under way (a refill waits for it). */
     busy: () => boolean;
-    /** Warm sandboxes wait paused, using no CPU; a claim's first command resumes one. */
-    pauseWarm?: boolean;
   }) {
     this.store = opts.store;
     this.owner = opts.owner;
@@ -123,40 +120,15 @@ export class WarmPool {
     this.setupTimeoutMs = opts.setupTimeoutMs;
     this.mayGrow = opts.mayGrow;
     this.busy = opts.busy;
-    this.pauseWarm = opts.pauseWarm ?? false;
   }
 
   /** Starts refilling, with the warm sandboxes a previous run left (reconcile.ts found them). */
   attach(backend: PreparedBackend, found: SetUpSandbox[]): void {
     this.backend = backend;
-    for (const sandbox of found) {
-      this.pool(sandbox.lab.slug).push(sandbox);
-      this.rest(sandbox);
-    }
+    for (const sandbox of found) this.pool(sandbox.lab.slug).push(sandbox);
     this.timer = setInterval(() => this.refill(), TICK_MS);
     this.timer.unref();
     this.refill();
-  }
-
-  /**
-   * A warm sandbox waits paused: a lab's scenario (a crash loop, a health check)
-   * would otherwise keep it busy for nobody. Resuming is a matter of milliseconds,
-   * and the claim's first command does it (DockerSandbox).
-   */
-  private rest(warm: SetUpSandbox): void {
-    if (!this.pauseWarm) return;
-    warm.sandbox
-      .pause()
-      .catch((err: unknown) =>
-        this.log.warn({ err, sandbox: warm.sandbox.id }, 'pausing a warm sandbox failed'),
-      );
-  }
-
-  /** Warm sandboxes waiting paused now. */
-  get paused(): number {
-    let paused = 0;
-    for (const pool of this.warm.values()) for (const w of pool) if (w.sandbox.paused) paused++;
-    return paused;
   }
 
   private pool(slug: string): SetUpSandbox[] {
@@ -389,7 +361,6 @@ export class WarmPool {
         return;
       }
       this.pool(lab.slug).push(ready);
-      this.rest(ready);
       this.log.info({ lab: lab.slug, seconds: +seconds.toFixed(1), phases }, 'warm sandbox ready');
     } catch (err) {
       this.failedAt.set(lab.slug, Date.now());
