@@ -31,6 +31,9 @@ import { IdlePauser } from './idle-pause.ts';
 import { TakeoverDesk } from './takeover.ts';
 import type { WarmPool } from './warm-pool.ts';
 
+/** A claimed warm sandbox gets a learner's CPU weight this long after its claim (see claim). */
+const RAISE_PRIORITY_AFTER_MS = 5000;
+
 export interface SessionLimits {
   idleTimeoutMs: number;
   sessionLimitMs: number;
@@ -366,10 +369,19 @@ export class SessionManager {
     const started = performance.now();
     session.phases = {};
     session.sandbox = warm.sandbox;
-    await Promise.all([
-      this.store.bindSandbox(warm.sandbox.id, session.id, Date.now()),
-      warm.sandbox.raisePriority(),
-    ]);
+    // A few seconds later, not now: the engine updates containers one at a time,
+    // and the terminal a class's thirty claims open next queued behind thirty
+    // updates (bench:start --warm --concurrency 30: up to a second each). The low
+    // weight costs nothing meanwhile: refills keep quiet for a moment after a claim.
+    setTimeout(() => {
+      if (session.live && session.sandbox === warm.sandbox)
+        warm.sandbox
+          .raisePriority()
+          .catch((err: unknown) =>
+            log.warn({ err }, 'giving a claimed sandbox a learner’s CPU weight failed'),
+          );
+    }, RAISE_PRIORITY_AFTER_MS).unref();
+    await this.store.bindSandbox(warm.sandbox.id, session.id, Date.now());
     session.runner = warm.runner;
     session.phases.claim = Math.round(performance.now() - started) / 1000;
     log.info({ container: warm.sandbox.id.slice(0, 12) }, 'claimed a warm sandbox');

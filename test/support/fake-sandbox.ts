@@ -26,6 +26,7 @@ import {
   settled,
 } from '../../lab-server/backend/sandbox-backend.ts';
 import type { SessionStore } from '../../lab-server/store/session-store.ts';
+import { CreatedSessionSchema, type CreatedSession } from '../../protocol/session.ts';
 import { GOOD_MANIFEST, tempRoot } from './temp-lab.ts';
 
 /** No engine listens here: the admission check falls back to counting sandboxes. */
@@ -305,4 +306,17 @@ export async function startFakePlatform(
       root[Symbol.dispose]();
     },
   };
+}
+
+/** Starts a session of tiny-lab, as a browser does, and waits until its sandbox is provisioned. */
+export async function startTinyLab(app: FastifyInstance): Promise<CreatedSession> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/sessions',
+    payload: { lab: 'tiny-lab' },
+  });
+  if (res.statusCode !== 201) throw new Error(`POST /api/sessions: ${res.statusCode} ${res.body}`);
+  const session = CreatedSessionSchema.parse(res.json());
+  await app.sessions.get(session.id, session.token).provisioned;
+  return session;
 }

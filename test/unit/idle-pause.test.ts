@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { CreatedSessionSchema, type CreatedSession } from '../../protocol/session.ts';
-import { type FakePlatform, startFakePlatform } from '../support/fake-sandbox.ts';
+import type { CreatedSession } from '../../protocol/session.ts';
+import { type FakePlatform, startFakePlatform, startTinyLab } from '../support/fake-sandbox.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,18 +21,6 @@ async function until(what: string, test: () => boolean, ms = 5000): Promise<void
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(20);
   }
-}
-
-async function newSession(app: FastifyInstance): Promise<CreatedSession> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/sessions',
-    payload: { lab: 'tiny-lab' },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const session = CreatedSessionSchema.parse(res.json());
-  await app.sessions.get(session.id, session.token).provisioned;
-  return session;
 }
 
 const sandboxOf = (app: FastifyInstance, s: CreatedSession) =>
@@ -60,7 +48,7 @@ describe('idle sandboxes pause until their learner is back', () => {
   it('pauses a quiet sandbox, and the learner’s next call resumes it', async () => {
     platform = await startFakePlatform({ DRYDOCK_PAUSE_IDLE_AFTER: '400ms' });
     const { app } = platform;
-    const session = await newSession(app);
+    const session = await startTinyLab(app);
     const sandbox = sandboxOf(app, session);
     assert.equal(sandbox.paused, false, 'a new sandbox runs');
     await until('the quiet sandbox is paused', () => sandbox.paused);
@@ -77,7 +65,7 @@ describe('idle sandboxes pause until their learner is back', () => {
   it('keeps a sandbox that is busy with CPU running', async () => {
     platform = await startFakePlatform({ DRYDOCK_PAUSE_IDLE_AFTER: '300ms' });
     const { app, provider } = platform;
-    const session = await newSession(app);
+    const session = await startTinyLab(app);
     const sandbox = sandboxOf(app, session);
     // Half a core, like a build the learner left running.
     const started = Date.now();
@@ -95,7 +83,7 @@ describe('idle sandboxes pause until their learner is back', () => {
   it('does not pause a sandbox while a check runs in it', async () => {
     platform = await startFakePlatform({ DRYDOCK_PAUSE_IDLE_AFTER: '300ms' });
     const { app, provider } = platform;
-    const session = await newSession(app);
+    const session = await startTinyLab(app);
     const sandbox = sandboxOf(app, session);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
@@ -117,7 +105,7 @@ describe('idle sandboxes pause until their learner is back', () => {
   it('never pauses with DRYDOCK_PAUSE_IDLE_AFTER=0', async () => {
     platform = await startFakePlatform({ DRYDOCK_PAUSE_IDLE_AFTER: '0' });
     const { app } = platform;
-    const session = await newSession(app);
+    const session = await startTinyLab(app);
     await sleep(1500);
     assert.equal(sandboxOf(app, session).paused, false);
     assert.equal(await pausedGauge(app), 0);
@@ -133,7 +121,7 @@ describe('idle sandboxes pause until their learner is back', () => {
     await sleep(1500);
     assert.equal(provider.paused.size, 0, 'a warm sandbox was paused');
     // Claimed, it is a learner's like any other.
-    const session = await newSession(app);
+    const session = await startTinyLab(app);
     assert.equal(app.sessions.get(session.id, session.token).warm, true, 'the start was a claim');
     await until(
       'the claimed sandbox pauses once its learner is away',

@@ -13,21 +13,9 @@ import {
   CLOSE_TOO_MANY_TERMINALS,
   closeAction,
 } from '../../protocol/close-codes.ts';
-import { CreatedSessionSchema, type CreatedSession } from '../../protocol/session.ts';
+import type { CreatedSession } from '../../protocol/session.ts';
 import { TerminalListSchema } from '../../protocol/terminals.ts';
-import { type FakePlatform, startFakePlatform } from '../support/fake-sandbox.ts';
-
-async function newSession(app: FastifyInstance): Promise<CreatedSession> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/sessions',
-    payload: { lab: 'tiny-lab' },
-  });
-  assert.equal(res.statusCode, 201, res.body);
-  const session = CreatedSessionSchema.parse(res.json());
-  await app.sessions.get(session.id, session.token).provisioned;
-  return session;
-}
+import { type FakePlatform, startFakePlatform, startTinyLab } from '../support/fake-sandbox.ts';
 
 function call(
   app: FastifyInstance,
@@ -79,7 +67,7 @@ describe('a session has more than one terminal', () => {
   });
 
   it('lists the first terminal alone at first, and the limit', async () => {
-    const session = await newSession(platform.app);
+    const session = await startTinyLab(platform.app);
     const res = await call(platform.app, session, 'GET');
     assert.equal(res.statusCode, 200, res.body);
     assert.deepEqual(TerminalListSchema.parse(res.json()), {
@@ -89,7 +77,7 @@ describe('a session has more than one terminal', () => {
   });
 
   it('opens terminals 2 and 3, then refuses a fourth with 409 TOO_MANY_TERMINALS and the reason', async () => {
-    const session = await newSession(platform.app);
+    const session = await startTinyLab(platform.app);
     const opened = await Promise.all([
       call(platform.app, session, 'POST'),
       call(platform.app, session, 'POST'),
@@ -115,7 +103,7 @@ describe('a session has more than one terminal', () => {
   });
 
   it('shows each terminal in its own socket, counted per terminal, and refuses a socket beyond the limit', async () => {
-    const session = await newSession(platform.app);
+    const session = await startTinyLab(platform.app);
     await call(platform.app, session, 'POST');
     const sockets = await Promise.all([
       socket(platform.app, session),
@@ -137,7 +125,7 @@ describe('a session has more than one terminal', () => {
   });
 
   it('refuses a terminal that is not open (4411), a number beyond the limit (4429) and one that is no number (4411)', async () => {
-    const session = await newSession(platform.app);
+    const session = await startTinyLab(platform.app);
     const notOpen = await (await socket(platform.app, session, '&terminal=2')).closed;
     assert.deepEqual(notOpen, { code: CLOSE_TERMINAL_CLOSED, reason: 'Terminal 2 is not open.' });
     assert.equal(closeAction(CLOSE_TERMINAL_CLOSED), 'end');
@@ -155,7 +143,7 @@ describe('a session has more than one terminal', () => {
   });
 
   it('closes a terminal: its sockets close with 4411, its number is free again, and the first terminal stays', async () => {
-    const session = await newSession(platform.app);
+    const session = await startTinyLab(platform.app);
     await call(platform.app, session, 'POST');
     const first = await socket(platform.app, session);
     const second = await socket(platform.app, session, '&terminal=2');
@@ -190,8 +178,8 @@ describe('a session has more than one terminal', () => {
   });
 
   it('answers another session’s token like an unknown session (404), and 409 once the session ended', async () => {
-    const session = await newSession(platform.app);
-    const other = await newSession(platform.app);
+    const session = await startTinyLab(platform.app);
+    const other = await startTinyLab(platform.app);
     const wrong = await platform.app.inject({
       method: 'POST',
       url: `/api/sessions/${session.id}/terminals`,
