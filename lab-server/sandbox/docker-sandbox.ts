@@ -623,7 +623,7 @@ export class DockerSandboxProvider implements SandboxProvider {
     // A sandbox keeps the profile it was created with, even if the server's changed since.
     const info = await this.docker.getContainer(id).inspect();
     const profile = info.Config.Env.includes('DRYDOCK_PROFILE=dind') ? 'dind' : 'rootless';
-    // Paused by the previous run (an idle learner's, or a warm one): the first use resumes it.
+    // Paused by the previous run (its learner was away): the first use resumes it.
     return new DockerSandbox(this.docker, id, profile, info.State.Paused);
   }
 

@@ -74,6 +74,9 @@ export async function reconcile(opts: {
       if (sandbox && (await sandbox.isReady())) {
         // Terminals of the previous run are gone; their tmux clients would linger.
         await sandbox.detachTerminals();
+        // A claim raises a warm sandbox's CPU weight a few seconds late: a restart
+        // in between would have left it at a warm sandbox's.
+        await sandbox.raisePriority().catch(() => undefined);
         session.sandbox = sandbox;
         session.runner = new LabRunner(lab, sandbox, record.seed);
         session.setState('ready', 'Ready');
