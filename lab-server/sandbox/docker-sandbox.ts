@@ -307,7 +307,7 @@ class DockerSandbox implements Sandbox {
 
   async openTerminal(options: TerminalOptions): Promise<Terminal> {
     // The spare terminal's tmux answers a resize only once it runs.
-    await this.enterable();
+    if (this.paused) await this.enterable();
     const spare = this.spare;
     this.spare = undefined;
     const first = (options.terminal ?? 1) === 1;
@@ -356,9 +356,11 @@ class DockerSandbox implements Sandbox {
     return {
       terminal: {
         stream: control.stream,
+        // At once unless paused: a resize then keys, as the page sends them, reach
+        // tmux in that order.
         resize: async (cols, rows) => {
-          await this.enterable();
-          return control.resize(cols, rows);
+          if (this.paused) await this.enterable();
+          control.resize(cols, rows);
         },
         detach: () => control.detach(),
         paneSize: () => control.paneSize,
