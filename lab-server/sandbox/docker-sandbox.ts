@@ -307,7 +307,7 @@ class DockerSandbox implements Sandbox {
 
   async openTerminal(options: TerminalOptions): Promise<Terminal> {
     // The spare terminal's tmux answers a resize only once it runs.
-    if (this.paused) await this.enterable();
+    if (this.paused) await this.resume();
     const spare = this.spare;
     this.spare = undefined;
     const first = (options.terminal ?? 1) === 1;
@@ -359,7 +359,7 @@ class DockerSandbox implements Sandbox {
         // At once unless paused: a resize then keys, as the page sends them, reach
         // tmux in that order.
         resize: async (cols, rows) => {
-          if (this.paused) await this.enterable();
+          if (this.paused) await this.resume();
           control.resize(cols, rows);
         },
         detach: () => control.detach(),

@@ -11,7 +11,7 @@
  * so does anything that enters it (DockerSandbox resumes before every exec).
  *
  * A sandbox is paused once nothing happened for `afterMs` (the learner's activity,
- * or its last resume) and it used less than `busyShare` of a core over the last
+ * or its last resume) and it used less than BUSY_SHARE of a core over the last
  * sample: a build the learner left running, or a program printing into a terminal
  * nobody reads, keeps its sandbox running.
  */
@@ -22,12 +22,7 @@ import type { Session } from './session.ts';
 export interface IdlePauseOptions {
   /** Quiet this long, a sandbox is a candidate. */
   afterMs: number;
-  /** A candidate using more of a core than this (0.02 = 2 %) keeps running. */
-  busyShare?: number;
-  /** How long its CPU use is sampled before it is paused; at most `afterMs`. */
-  sampleMs?: number;
   log: FastifyBaseLogger;
-  now?: () => number;
 }
 
 /** Long enough to see a crash loop's restart (once a minute) in the sample. */
@@ -37,10 +32,10 @@ const BUSY_SHARE = 0.02;
 
 export class IdlePauser {
   private readonly afterMs: number;
-  private readonly busyShare: number;
+  /** How long a candidate's CPU use is sampled before it is paused: at most `afterMs`. */
   private readonly sampleMs: number;
   private readonly log: FastifyBaseLogger;
-  private readonly now: () => number;
+  private readonly now = Date.now;
   /** Each candidate's CPU reading when its sample began. */
   private readonly samples = new Map<Sandbox, { at: number; cpuSeconds: number }>();
   /** Sandboxes being looked at or paused now (a slow engine must not pile scans up). */
@@ -48,10 +43,8 @@ export class IdlePauser {
 
   constructor(options: IdlePauseOptions) {
     this.afterMs = options.afterMs;
-    this.busyShare = options.busyShare ?? BUSY_SHARE;
-    this.sampleMs = Math.min(options.sampleMs ?? SAMPLE_MS, options.afterMs);
+    this.sampleMs = Math.min(SAMPLE_MS, options.afterMs);
     this.log = options.log;
-    this.now = options.now ?? Date.now;
   }
 
   /** Looks at every ready session's sandbox; called on the session manager's tick. */
@@ -88,7 +81,7 @@ export class IdlePauser {
       }
       if (at - sample.at < this.sampleMs) return;
       const share = (cpuSeconds - sample.cpuSeconds) / ((at - sample.at) / 1000);
-      if (share >= this.busyShare) {
+      if (share >= BUSY_SHARE) {
         this.samples.set(sandbox, { at, cpuSeconds });
         return;
       }
