@@ -177,6 +177,7 @@ const STORE_FREE_UNITS = new Set([
   'test/unit/content-packs.test.ts',
   'test/unit/docs-in-step.test.ts',
   'test/unit/engine-config.test.ts',
+  'test/unit/engine-states.test.ts',
   'test/unit/error-match.test.ts',
   'test/unit/extra-keys.test.ts',
   'test/unit/flow-control.test.ts',

@@ -5,10 +5,20 @@
  * once per version of the lab, they are unpacked into each new sandbox before
  * its engine starts, in place of loading the lab's images one by one; setup then
  * finds the builds it repeats already cached. Kept in the state directory as
- * engine-states/<lab>-<key>.tar.
+ * engine-states/<lab>-<kind>-<key>.tar: `kind` names the sandbox image and
+ * profile the state is for, `key` the lab's version too.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,6 +28,17 @@ import { type LabImage, LabRunner } from './lab-runner.ts';
 
 /** The seed a prepare script sees: it runs for nobody, and must not vary per learner. */
 const PREPARE_SEED = 'prepare';
+
+/**
+ * How long a state made for another kind of sandbox (another server on the same
+ * state directory, with another profile or sandbox image) is kept after its last
+ * use. Removing it at once made two such servers remake each other's states at
+ * every start, each time a lab's first learner waited for it.
+ */
+export const OTHER_KINDS_KEPT_MS = 24 * 3600_000;
+
+const hash = (text: string) => createHash('sha256').update(text).digest('hex');
+const STATE_FILE = /-([0-9a-f]{8})-[0-9a-f]{16}\.tar$/;
 
 export interface EngineStatesOptions {
   stateDir: string;
@@ -35,25 +56,32 @@ export class EngineStates {
   private readonly opts: EngineStatesOptions;
   private readonly dir: string;
   private readonly making = new Map<string, Promise<string>>();
+  private readonly kind: string;
 
   constructor(opts: EngineStatesOptions) {
     this.opts = opts;
     this.dir = join(opts.stateDir, 'engine-states');
+    this.kind = hash(opts.sandboxKey).slice(0, 8);
   }
 
-  private fileFor(lab: Lab): string {
-    const key = createHash('sha256')
-      .update(`${this.opts.labVersion(lab)}\0${this.opts.sandboxKey}`)
-      .digest('hex')
-      .slice(0, 16);
-    return join(this.dir, `${lab.slug}-${key}.tar`);
+  /** Where the lab's state is kept, made or not. */
+  fileFor(lab: Lab): string {
+    const key = hash(`${this.opts.labVersion(lab)}\0${this.opts.sandboxKey}`).slice(0, 16);
+    return join(this.dir, `${lab.slug}-${this.kind}-${key}.tar`);
   }
 
   /** The lab's saved state, made now if it is missing; none for a lab without a prepare script. */
   async stateFor(lab: Lab, progress?: (message: string) => void): Promise<string | undefined> {
     if (!lab.manifest.prepare) return undefined;
     const file = this.fileFor(lab);
-    if (existsSync(file)) return file;
+    try {
+      // Marked as used: a server of another kind sharing the directory keeps it (removeStale).
+      const now = new Date();
+      utimesSync(file, now, now);
+      return file;
+    } catch {
+      // Not made yet: made now.
+    }
     let pending = this.making.get(file);
     if (!pending) {
       pending = this.make(lab, lab.manifest.prepare, file).finally(() => this.making.delete(file));
@@ -63,13 +91,20 @@ export class EngineStates {
     return pending;
   }
 
-  /** Removes saved states no current lab starts from (other versions, removed labs). */
-  removeStale(labs: Lab[]): void {
+  /**
+   * Removes saved states no current lab starts from (other versions, removed
+   * labs); those of another kind of sandbox once unused for OTHER_KINDS_KEPT_MS.
+   */
+  removeStale(labs: Lab[], now = Date.now()): void {
     if (!existsSync(this.dir)) return;
     const current = new Set(labs.filter((l) => l.manifest.prepare).map((l) => this.fileFor(l)));
     for (const name of readdirSync(this.dir)) {
       const file = join(this.dir, name);
-      if (!current.has(file) && !name.endsWith('.partial')) rmSync(file, { force: true });
+      if (current.has(file) || name.endsWith('.partial')) continue;
+      const kind = STATE_FILE.exec(name)?.[1];
+      if (kind && kind !== this.kind && now - statSync(file).mtimeMs < OTHER_KINDS_KEPT_MS)
+        continue;
+      rmSync(file, { force: true });
     }
   }
 

@@ -153,6 +153,10 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   setState(state: SessionState, message: string): void {
+    // Ended or failed is final. Work begun for the session may still report
+    // progress once it is over (a lab being prepared for its first learner says
+    // so when it is done), and must not bring it back, with a sandbox nobody removes.
+    if (!this.live) return;
     // The idle clock starts when the learner gets the prompt, not while they wait for it.
     if (state === 'ready') this.touch();
     this.state = state;

@@ -1,6 +1,9 @@
 /** Abandoned and overlong sessions are removed, and a crashed server's leftovers are cleaned on the next start. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   assertNothingLeft,
@@ -53,6 +56,30 @@ describe('session limits and cleanup', () => {
       await assertNothingLeft(platform.owner);
     } finally {
       await platform.close();
+    }
+  });
+
+  it('keeps a session ended that ran out of time while its lab was prepared for its first learner', async () => {
+    // A state directory of its own: the lab's engine state is made for this session.
+    const stateDir = mkdtempSync(join(tmpdir(), 'drydock-state-'));
+    const platform = await startPlatform({
+      DRYDOCK_SESSION_LIMIT: '1s',
+      DRYDOCK_STATE_DIR: stateDir,
+    });
+    try {
+      const session = platform.sessions.create(platform.app.labs.lab(LAB)!);
+      await until(() => session.state === 'ended', 'the time limit', 30_000);
+      await session.removed;
+      // The preparation ends later and says so; that brought the session back,
+      // set its sandbox up and left it running for nobody.
+      await session.provisioned;
+      assert.equal(session.state, 'ended');
+      assert.equal(session.endReason, 'expired');
+      assert.equal(session.sandbox, undefined);
+      await assertNothingLeft(platform.owner);
+    } finally {
+      await platform.close();
+      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 
