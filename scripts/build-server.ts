@@ -52,6 +52,34 @@ module.exports = new Proxy(function () {}, {
 });
 `;
 
+/**
+ * Node's built-in modules, loaded with require() rather than import: an ES
+ * module import of a built-in makes Node read every export it has, and the
+ * lazy ones load what nothing here uses. `node:http`'s WebSocket loads Node's
+ * copy of undici (fetch), whose source alone is 750 KB on the heap; `node:crypto`'s
+ * webcrypto loads Web Crypto. require() reads an export when it is used.
+ */
+function builtinsByRequire(): Plugin {
+  return {
+    name: 'builtins-by-require',
+    setup(b) {
+      b.onResolve({ filter: /^node:/ }, (args) =>
+        args.kind === 'import-statement' || args.kind === 'dynamic-import'
+          ? { path: args.path, namespace: 'builtin' }
+          : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
+    },
+  };
+}
+
 function dockerodeOwnFiles(seen: Set<DockerodeOwn>): Plugin {
   return {
     name: 'dockerode-own-files',
@@ -134,7 +162,7 @@ export function bundleOptions(seen = new Set<DockerodeOwn>()): BuildOptions {
     // package.json's engines: the oldest Node the server runs on.
     target: 'node22.18',
     external: EXTERNAL,
-    plugins: [dockerodeOwnFiles(seen)],
+    plugins: [dockerodeOwnFiles(seen), builtinsByRequire()],
     // Whitespace and syntax only: names stay as written, so a stack trace in the
     // log still names the functions. Without comments the source is ASCII, and V8
     // keeps it at one byte a character (a single '§' in a comment doubles it).

@@ -97,4 +97,30 @@ describe('the server bundle', () => {
       afterBuildKit: ['ssh2', '@grpc/grpc-js'],
     });
   });
+  it('loads Node’s built-ins by require, so that http does not bring Node’s fetch (undici) along', async () => {
+    // As an ES module import, node:http made Node read its lazy WebSocket export,
+    // which loads undici: its source alone is 750 KB of the idle server's heap.
+    const probe = join(scratch, 'builtins.mjs');
+    await build({
+      ...bundleOptions(),
+      entryPoints: undefined,
+      stdin: {
+        contents: `
+          import { createServer } from 'node:http';
+          import { randomBytes } from 'node:crypto';
+          const server = createServer(() => {}).listen(0, () => {
+            randomBytes(8);
+            const loaded = process.moduleLoadList.filter((m) => /undici|webcrypto/.test(m));
+            console.log(JSON.stringify(loaded));
+            server.close();
+          });
+        `,
+        resolveDir: ROOT,
+        loader: 'ts',
+      },
+      outfile: probe,
+    });
+    const { stdout } = await promisify(execFile)(process.execPath, [probe], { timeout: 30_000 });
+    assert.deepEqual(JSON.parse(stdout), []);
+  });
 });
