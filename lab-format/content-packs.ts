@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, join, relative, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { compareCodeUnits } from './code-unit-order.ts';
 import { type Lab, LabFormatError, loadLab, MANIFEST_FILE } from './load.ts';
 
 export const PACK_FILE = 'drydock-pack.yaml';
@@ -319,7 +320,7 @@ export function shownLabs(sources: readonly ContentSource[], only?: readonly str
         ? []
         : shownLabSlugs(sources, index).map((slug) => ({ source, slug })),
     )
-    .sort((a, b) => a.slug.localeCompare(b.slug));
+    .sort((a, b) => compareCodeUnits(a.slug, b.slug));
 }
 
 /**

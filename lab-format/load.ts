@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { compareCodeUnits } from './code-unit-order.ts';
 import { findSection, lessonFile } from './lesson-sections.ts';
 import { runMarkerProblems } from './run-marker.ts';
 import { labManifestSchema, type LabManifest } from './schema.ts';
@@ -223,6 +224,6 @@ export function loadLabs(labsDir: string, options: LoadOptions = {}): Lab[] {
           statSync(join(labsDir, name)).isDirectory(),
       )
       .map((name) => loadLab(join(labsDir, name), options))
-      .sort((a, b) => a.slug.localeCompare(b.slug))
+      .sort((a, b) => compareCodeUnits(a.slug, b.slug))
   );
 }

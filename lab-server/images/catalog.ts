@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
+import { compareCodeUnits } from '../../lab-format/code-unit-order.ts';
 
 const imageFileSchema = z.strictObject({
   /** Repository name of the built image. @example "drydock/sandbox" */
@@ -34,7 +35,7 @@ export interface ImageRecipe {
 
 function hashTree(dir: string, hash = createHash('sha256'), root = dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
+    compareCodeUnits(a.name, b.name),
   )) {
     const full = join(dir, entry.name);
     const stat = statSync(full);

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { loadImageCatalog } from '../../lab-server/images/catalog.ts';
+
+const CATALOG = new URL('../../lab-server/images/catalog.ts', import.meta.url).href;
 
 function imagesDir() {
   const root = mkdtempSync(join(tmpdir(), 'drydock-images-'));
@@ -40,6 +44,28 @@ describe('image recipes', () => {
     const after = loadImageCatalog(images.dir);
     assert.notEqual(after[0]!.tag, before[0]!.tag);
     assert.notEqual(after[1]!.tag, before[1]!.tag, 'lab-base is rebuilt when the sandbox changes');
+  });
+
+  it('gives the same tags whatever the locale the server runs in', async () => {
+    // In Swedish, ä sorts after z; in English, beside a. The files are hashed in
+    // an order that depends on neither.
+    using images = imagesDir();
+    for (const name of ['ä.txt', 'b.txt', 'B.txt', 'z.txt'])
+      writeFileSync(join(images.dir, 'lab-base', name), name);
+    const tagsIn = async (locale: string) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { loadImageCatalog } from ${JSON.stringify(CATALOG)};
+           console.log(JSON.stringify(loadImageCatalog(${JSON.stringify(images.dir)}).map((r) => r.tag)));`,
+        ],
+        { env: { ...process.env, LC_ALL: locale, LANG: locale } },
+      );
+      return JSON.parse(stdout) as string[];
+    };
+    assert.deepEqual(await tagsIn('sv_SE.UTF-8'), await tagsIn('en_US.UTF-8'));
   });
 
   it('gives the same tags to recipes linked in from another folder', () => {
