@@ -269,6 +269,14 @@ const COUNT = /^ℹ (pass|fail|cancelled|skipped|todo) (\d+)$/;
  */
 const COMPILE_CACHE = join(STATE, 'compile-cache');
 
+/**
+ * A lane silent this long is stopped: a test file whose process never exits
+ * (something left open) would otherwise hold the whole run until CI's own
+ * timeout, with nothing said. Stopped, Node's runner names the file it was
+ * running. The longest single test prints after under 3 minutes.
+ */
+const SILENT_LIMIT_MS = 10 * 60_000;
+
 function runLane(lane: Lane): Promise<Totals> {
   const laneStarted = Date.now();
   mkdirSync(LOGS, { recursive: true });
@@ -284,8 +292,20 @@ function runLane(lane: Lane): Promise<Totals> {
   );
   const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
   const prefix = `[${lane.name}] `;
+  let lastLineAt = Date.now();
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastLineAt < SILENT_LIMIT_MS) return;
+    clearInterval(watchdog);
+    console.log(
+      `${prefix}no output for ${SILENT_LIMIT_MS / 60_000} minutes: stopping the lane (a test file that does not exit?)`,
+    );
+    totals.failed += 1;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+  }, 15_000);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
+      lastLineAt = Date.now();
       log.write(`${line}\n`);
       process.stdout.write(`${prefix}${line}\n`);
       const count = COUNT.exec(line.trim());
@@ -298,6 +318,7 @@ function runLane(lane: Lane): Promise<Totals> {
   }
   return new Promise((resolve) => {
     child.on('close', (code) => {
+      clearInterval(watchdog);
       log.end();
       // A lane that died without its counts (a crash before the reporter's summary) still fails.
       if (code !== 0 && totals.failed === 0) totals.failed = 1;
