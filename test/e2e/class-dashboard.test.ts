@@ -23,6 +23,7 @@ import {
   checkTask,
   launchChromium,
   SCREENSHOTS,
+  submitSignIn,
   terminalText,
   typeCommand,
   waitForTerminal,
@@ -120,9 +121,7 @@ describe('the instructor’s live class dashboard', () => {
     dashboard = await newPage(LAPTOP);
     await dashboard.goto(`${platform.url}/classes/`);
     await dashboard.getByRole('link', { name: 'Sign in' }).click();
-    await dashboard.getByLabel('Username').fill(USERNAME);
-    await dashboard.getByLabel('Password').fill(PASSWORD);
-    await dashboard.keyboard.press('Enter');
+    await submitSignIn(dashboard, USERNAME, PASSWORD);
     await dashboard.waitForURL(`${platform.url}/classes/`);
     await dashboard.getByLabel('Name', { exact: true }).fill('Volumes, Thursday');
     await dashboard.getByLabel(LAB_TITLE).check();

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
-import { launchChromium, SCREENSHOTS, waitForTerminal } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS, submitSignIn, waitForTerminal } from '../support/browser.ts';
 import {
   assertNothingLeft,
   leftovers,
@@ -86,9 +86,7 @@ describe('running a class', () => {
     instructor.on('dialog', (dialog) => void dialog.accept());
     await instructor.goto(`${platform.url}/classes/`);
     await instructor.getByRole('link', { name: 'Sign in' }).click();
-    await instructor.getByLabel('Username').fill(USERNAME);
-    await instructor.getByLabel('Password').fill(PASSWORD);
-    await instructor.keyboard.press('Enter');
+    await submitSignIn(instructor, USERNAME, PASSWORD);
     await instructor.waitForURL(`${platform.url}/classes/`);
 
     await instructor.getByLabel('Name', { exact: true }).fill('Friday Docker workshop');

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { violations } from '../support/accessibility.ts';
-import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS, submitSignIn } from '../support/browser.ts';
 import { joinClass, openClass } from '../support/classes.ts';
 import {
   assertNothingLeft,
@@ -58,9 +58,7 @@ describe('the helpers of a class, on its dashboard', () => {
   /** Signs in on /sign-in/ as a person does, from a page that offers a Sign in link. */
   const signIn = async (page: Page, who: { username: string }) => {
     await page.getByRole('link', { name: 'Sign in' }).last().click();
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.keyboard.press('Enter');
+    await submitSignIn(page, who.username, PASSWORD);
   };
   const staffPanel = () => instructor.getByTestId('staff-panel');
   const staffEntry = (username: string) => staffPanel().locator(`[data-username="${username}"]`);

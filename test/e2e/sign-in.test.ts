@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
-import { launchChromium, SCREENSHOTS } from '../support/browser.ts';
+import { launchChromium, SCREENSHOTS, submitSignIn } from '../support/browser.ts';
 import { ROOT, serveSiteWithoutEngine } from '../support/platform.ts';
 
 const PASSWORD = 'a long enough passphrase';
@@ -54,9 +54,7 @@ describe('signing in and out', () => {
       });
 
       // A wrong password: said aloud (role=alert), both fields marked, the password cleared.
-      await page.getByLabel('Username').fill('ada');
-      await page.getByLabel('Password').fill('not my password');
-      await page.keyboard.press('Enter');
+      await submitSignIn(page, 'ada', 'not my password');
       const alert = page.getByRole('alert');
       await alert.filter({ hasText: 'do not match' }).waitFor();
       assert.equal(await page.getByLabel('Password').inputValue(), '');
@@ -110,4 +108,24 @@ describe('signing in and out', () => {
       await context.close();
     });
   }
+
+  it('cannot be sent before its script runs, which would post it to the API and show the raw answer', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const posted: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') posted.push(request.url());
+    });
+    await page.goto(`${url}/sign-in/`);
+    assert.equal(await page.getByRole('button', { name: 'Sign in' }).isDisabled(), true);
+    await page.getByLabel('Username').fill('ada');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    // Nothing to wait for when nothing happens: a moment for a navigation to begin.
+    await page.waitForTimeout(500);
+    assert.deepEqual(posted, [], 'Enter did not send the form');
+    assert.equal(page.url(), `${url}/sign-in/`);
+    assert.equal((await context.cookies()).length, 0);
+    await context.close();
+  });
 });

@@ -37,6 +37,17 @@ export async function startLab(
 }
 
 /** Types a command into the lab page's terminal and presses Enter, as a learner does. */
+/**
+ * Signs in on /sign-in/ as a person does, once the page can: its button is
+ * disabled until the page's script has set the form up.
+ */
+export async function submitSignIn(page: Page, username: string, password: string): Promise<void> {
+  await page.locator('[data-sign-in-submit]:not([disabled])').waitFor();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.keyboard.press('Enter');
+}
+
 export async function typeCommand(page: Page, command: string): Promise<void> {
   await page.getByTestId('lab-terminal').click();
   await page.keyboard.type(command);
