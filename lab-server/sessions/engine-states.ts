@@ -95,8 +95,9 @@ export class EngineStates {
    * Removes saved states no current lab starts from (other versions, removed
    * labs); those of another kind of sandbox once unused for OTHER_KINDS_KEPT_MS.
    */
-  removeStale(labs: Lab[], now = Date.now()): void {
+  removeStale(labs: Lab[]): void {
     if (!existsSync(this.dir)) return;
+    const now = Date.now();
     const current = new Set(labs.filter((l) => l.manifest.prepare).map((l) => this.fileFor(l)));
     for (const name of readdirSync(this.dir)) {
       const file = join(this.dir, name);

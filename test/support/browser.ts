@@ -36,7 +36,6 @@ export async function startLab(
   await waitForTerminal(page, prompt, 120_000);
 }
 
-/** Types a command into the lab page's terminal and presses Enter, as a learner does. */
 /**
  * Signs in on /sign-in/ as a person does, once the page can: its button is
  * disabled until the page's script has set the form up.
@@ -48,6 +47,7 @@ export async function submitSignIn(page: Page, username: string, password: strin
   await page.keyboard.press('Enter');
 }
 
+/** Types a command into the lab page's terminal and presses Enter, as a learner does. */
 export async function typeCommand(page: Page, command: string): Promise<void> {
   await page.getByTestId('lab-terminal').click();
   await page.keyboard.type(command);

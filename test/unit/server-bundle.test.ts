@@ -24,6 +24,19 @@ import { ROOT } from '../support/platform.ts';
 const scratch = mkdtempSync(join(tmpdir(), 'drydock-bundle-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** Bundles `contents` as the server is bundled, runs it, and returns what it printed. */
+async function runBundled(name: string, contents: string): Promise<string> {
+  const probe = join(scratch, name);
+  await build({
+    ...bundleOptions(),
+    entryPoints: undefined,
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    outfile: probe,
+  });
+  const { stdout } = await promisify(execFile)(process.execPath, [probe], { timeout: 30_000 });
+  return stdout;
+}
+
 describe('the server bundle', () => {
   it('builds, and is then fresh', async () => {
     await ensureServerBundle();
@@ -64,12 +77,9 @@ describe('the server bundle', () => {
 
   it('loads dockerode’s ssh and BuildKit session modules when first used, not at start', async () => {
     // dockerode bundled as the server bundles it; reports which transports are loaded when.
-    const probe = join(scratch, 'probe.mjs');
-    await build({
-      ...bundleOptions(),
-      entryPoints: undefined,
-      stdin: {
-        contents: `
+    const stdout = await runBundled(
+      'probe.mjs',
+      `
           import Docker from 'dockerode';
           const loaded = () => ['ssh2', '@grpc/grpc-js'].filter((name) =>
             Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
@@ -83,12 +93,7 @@ describe('the server bundle', () => {
           report.afterBuildKit = loaded();
           console.log(JSON.stringify(report));
         `,
-        resolveDir: ROOT,
-        loader: 'ts',
-      },
-      outfile: probe,
-    });
-    const { stdout } = await promisify(execFile)(process.execPath, [probe], { timeout: 30_000 });
+    );
     assert.deepEqual(JSON.parse(stdout), {
       atStart: [],
       ssh: 'ECONNREFUSED',
@@ -97,15 +102,13 @@ describe('the server bundle', () => {
       afterBuildKit: ['ssh2', '@grpc/grpc-js'],
     });
   });
+
   it('loads Node’s built-ins by require, so that http does not bring Node’s fetch (undici) along', async () => {
     // As an ES module import, node:http made Node read its lazy WebSocket export,
     // which loads undici: its source alone is 750 KB of the idle server's heap.
-    const probe = join(scratch, 'builtins.mjs');
-    await build({
-      ...bundleOptions(),
-      entryPoints: undefined,
-      stdin: {
-        contents: `
+    const stdout = await runBundled(
+      'builtins.mjs',
+      `
           import { createServer } from 'node:http';
           import { randomBytes } from 'node:crypto';
           const server = createServer(() => {}).listen(0, () => {
@@ -115,12 +118,7 @@ describe('the server bundle', () => {
             server.close();
           });
         `,
-        resolveDir: ROOT,
-        loader: 'ts',
-      },
-      outfile: probe,
-    });
-    const { stdout } = await promisify(execFile)(process.execPath, [probe], { timeout: 30_000 });
+    );
     assert.deepEqual(JSON.parse(stdout), []);
   });
 });
