@@ -105,6 +105,8 @@ describe('commands to click and errors recognised on the lab page', () => {
     await block.hover();
     await block.getByRole('button', { name: /copy/i }).click();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), LS_IMAGE);
+    // The "Copied!" note fades and goes: half-faded, axe (next) measured its contrast.
+    await block.locator('.feedback').waitFor({ state: 'detached' });
   });
 
   it('passes axe with the Run buttons on the page', async () => {
