@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, delimiter, join, relative, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compareCodeUnits } from './code-unit-order.ts';
 import { type Lab, LabFormatError, loadLab, MANIFEST_FILE } from './load.ts';
 

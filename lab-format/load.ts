@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { compareCodeUnits } from './code-unit-order.ts';
 import { findSection, lessonFile } from './lesson-sections.ts';
 import { runMarkerProblems } from './run-marker.ts';

@@ -2,7 +2,7 @@
  * The lab manifest (`labs/<slug>/lab.yaml`) schema. Shared by the site build and
  * the lab server, so it must stay free of Fastify, dockerode and Node-only APIs.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FEATURE_NAMES } from './features.ts';
 
 const slug = z

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES, type Role } from '../protocol/accounts.ts';
 import { ANY_GROUP } from './oidc/group-roles.ts';
 import {

@@ -3,10 +3,11 @@
  * each side decides what a malformed message costs (the server ignores a bad
  * control message; the browser refuses an answer it cannot read and says so).
  */
+import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 
 // Zod Mini's own messages are a bare "Invalid input"; these say what was expected.
-z.config(z.locales.en());
+z.config(en());
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; why: string };
 

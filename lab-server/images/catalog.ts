@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compareCodeUnits } from '../../lab-format/code-unit-order.ts';
 
 const imageFileSchema = z.strictObject({

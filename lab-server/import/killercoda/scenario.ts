@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const path = z.string().min(1);
 
