@@ -21,6 +21,7 @@ import type { Config } from './config.ts';
 import { MAX_FRAME_BYTES } from '../protocol/flow-control.ts';
 import { AppError, ERRORS } from './errors.ts';
 import { registerRestrictedPageGate } from './http/restricted-page-gate.ts';
+import { zodSchemaOptions } from './http/zod-schemas.ts';
 import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
 import { staticCacheHeaders } from './http/static-caching.ts';
 import { loggerOptions, RedactingLogController } from './observability/logging.ts';
@@ -107,7 +108,8 @@ export async function buildApp(
     logController: new RedactingLogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Requests and answers are checked against protocol/'s Zod schemas (http/zod-schemas.ts).
+    ...zodSchemaOptions,
     // Errors Fastify raises before routing (a malformed URL) get the API's error shape too.
     frameworkErrors: (error, _request, reply) => {
       void (reply as FastifyReply)
@@ -148,11 +150,9 @@ export async function buildApp(
         .send({ error: { code: error.code, message: error.message, ...error.details } });
     }
     if (error.validation) {
-      // The input to blame, for a form to mark: `/name` → `name`, or the missing property.
+      // The input to blame, for a form to mark: `/name` → `name`.
       const [first] = error.validation;
-      const missing = first?.params?.missingProperty;
-      const field =
-        typeof missing === 'string' ? missing : first?.instancePath.slice(1).replace(/\//g, '.');
+      const field = first?.instancePath.slice(1).replace(/\//g, '.');
       return reply.code(400).send({
         error: {
           code: 'BAD_REQUEST',

@@ -22,9 +22,17 @@ const STAMP = join(SERVER_BUNDLE_DIR, 'inputs.json');
 /**
  * Left to Node at run time: pg (loaded only for PostgreSQL, by createRequire);
  * pino, whose transports (pino-pretty on a terminal) start a worker from a file
- * next to pino's own.
+ * next to pino's own; Fastify's default schema compilers (Ajv and
+ * fast-json-stringify, 370 KB of source), which it requires only when it is not
+ * given its own, and the server gives Zod's (lab-server/http/zod-schemas.ts).
  */
-const EXTERNAL = ['pg', 'pino', 'pino-pretty'];
+const EXTERNAL = [
+  'pg',
+  'pino',
+  'pino-pretty',
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+];
 
 /**
  * Modules of dockerode that stay its own files, loaded from node_modules on first

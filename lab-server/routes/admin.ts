@@ -7,6 +7,7 @@
  */
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as z from 'zod/mini';
 import {
   OperatorExtendBodySchema,
   OperatorSessionListSchema,
@@ -18,13 +19,20 @@ import {
 import { clientOf } from '../admission/client-id.ts';
 import { sameToken, serverAdminToken } from '../admin/token.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import type { Session } from '../sessions/session.ts';
 import { classAdminRoutes } from './classes.ts';
 import { availableSessions, bearerToken, idParams, sessionBasics } from './sessions.ts';
 
 /** Wrong tokens one client may send per minute before every admin request of it answers 429. */
 export const WRONG_TOKENS_PER_MINUTE = 10;
+
+const poolParams = z.object({ lab: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,99}$/)) });
+
+/** `size` 0 cancels the reservation; `readyBy` is when the class starts. */
+const PoolReservationBodySchema = z.strictObject({
+  size: z.int().check(z.minimum(0)),
+  readyBy: z.iso.datetime({ offset: true }),
+});
 
 /** What the operator sees of a session: everything but its token. */
 export function presentForOperator(session: Session): OperatorSession {
@@ -86,7 +94,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/sessions',
-    { schema: { response: { 200: jsonSchema(OperatorSessionListSchema) } } },
+    { schema: { response: { 200: OperatorSessionListSchema } } },
     async (): Promise<OperatorSessionList> => ({
       sessions: sessions()
         .list()
@@ -113,8 +121,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         params: idParams,
-        body: jsonSchema(OperatorExtendBodySchema),
-        response: { 200: jsonSchema(OperatorSessionSchema) },
+        body: OperatorExtendBodySchema,
+        response: { 200: OperatorSessionSchema },
       },
     },
     async (request) => {
@@ -139,21 +147,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     '/pools/:lab',
     {
       schema: {
-        params: {
-          type: 'object',
-          properties: { lab: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,99}$' } },
-          required: ['lab'],
-        },
-        body: {
-          type: 'object',
-          // `size` 0 cancels the reservation; `readyBy` is when the class starts.
-          properties: {
-            size: { type: 'integer', minimum: 0 },
-            readyBy: { type: 'string', format: 'date-time' },
-          },
-          required: ['size', 'readyBy'],
-          additionalProperties: false,
-        },
+        params: poolParams,
+        body: PoolReservationBodySchema,
       },
     },
     async (request) => {

@@ -16,7 +16,6 @@ import { SignInMethodsSchema, type SignInMethods } from '../../protocol/oidc.ts'
 import type { SignedIn } from '../accounts/sign-ins.ts';
 import { clientOf } from '../admission/client-id.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { assertSameOrigin } from '../http/same-origin.ts';
 import { clearSignInCookie, readSignInCookie, setSignInCookie } from '../http/sign-in-cookie.ts';
 
@@ -57,13 +56,13 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
     keyGenerator: (request) =>
       `sign-in-user:${(request.body as SignInBody).username.trim().toLowerCase()}`,
   });
-  const statusSchema = jsonSchema(AuthStatusSchema);
+  const statusSchema = AuthStatusSchema;
   // Who is signed in is personal and changes: never from a cache.
   const noStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store');
 
   app.post<{ Body: SignInBody }>(
     '/auth/sign-in',
-    { schema: { body: jsonSchema(SignInBodySchema), response: { 200: statusSchema } } },
+    { schema: { body: SignInBodySchema, response: { 200: statusSchema } } },
     async (request, reply): Promise<AuthStatus> => {
       assertSameOrigin(accounts.origins, request);
       const client = await perClient(request);
@@ -111,7 +110,7 @@ export async function authRoutes(app: FastifyInstance): Promise<void> {
   // Which ways of signing in the sign-in page offers: a password always, a provider when configured.
   app.get(
     '/auth/methods',
-    { schema: { response: { 200: jsonSchema(SignInMethodsSchema) } } },
+    { schema: { response: { 200: SignInMethodsSchema } } },
     async (): Promise<SignInMethods> => {
       const oidc = app.oidc?.relyingParty.settings;
       return {

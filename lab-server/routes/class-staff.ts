@@ -19,17 +19,14 @@ import {
 } from '../../protocol/class-staff.ts';
 import type { Viewer } from '../classes/class-directory.ts';
 import type { StaffMemberRecord } from '../store/class-store.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { translated } from './class-errors.ts';
 
-const classParams = jsonSchema(z.object({ id: z.string().check(z.regex(CLASS_ID)) }));
-const helperParams = jsonSchema(
-  z.object({
-    id: z.string().check(z.regex(CLASS_ID)),
-    userId: z.string().check(z.regex(USER_ID)),
-  }),
-);
-const answer = { 200: jsonSchema(StaffListSchema) };
+const classParams = z.object({ id: z.string().check(z.regex(CLASS_ID)) });
+const helperParams = z.object({
+  id: z.string().check(z.regex(CLASS_ID)),
+  userId: z.string().check(z.regex(USER_ID)),
+});
+const answer = { 200: StaffListSchema };
 
 function presentStaff(staff: StaffMemberRecord[]): StaffList {
   return {
@@ -63,7 +60,7 @@ export function classStaffRoutes(viewerOf: (request: FastifyRequest) => Promise<
       {
         schema: {
           params: classParams,
-          body: jsonSchema(GrantStaffBodySchema),
+          body: GrantStaffBodySchema,
           response: { 200: answer[200], 201: answer[200] },
         },
       },
@@ -86,7 +83,7 @@ export function classStaffRoutes(viewerOf: (request: FastifyRequest) => Promise<
       {
         schema: {
           params: helperParams,
-          body: jsonSchema(ChangeStaffBodySchema),
+          body: ChangeStaffBodySchema,
           response: answer,
         },
       },

@@ -52,7 +52,6 @@ import { accessTo } from '../classes/class-access.ts';
 import type { MemberAction, Viewer } from '../classes/class-directory.ts';
 import { ClassError } from '../classes/class-rules.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { asAppError, translated } from './class-errors.ts';
 import { classStaffRoutes } from './class-staff.ts';
 import { presentClasses, presentMember, presentMembership, presentPreview } from './class-views.ts';
@@ -65,21 +64,17 @@ import { presentClasses, presentMember, presentMembership, presentPreview } from
 export const WRONG_CODES_PER_ADDRESS = 20;
 export const WRONG_CODES_WINDOW_MS = 10 * 60_000;
 
-const classParams = jsonSchema(z.object({ id: z.string().check(z.regex(CLASS_ID)) }));
-const memberParams = jsonSchema(
-  z.object({
-    id: z.string().check(z.regex(CLASS_ID)),
-    memberId: z.string().check(z.regex(MEMBER_ID)),
-    action: z.enum(MEMBER_ACTIONS),
-  }),
-);
-const memberOnlyParams = jsonSchema(
-  z.object({
-    id: z.string().check(z.regex(CLASS_ID)),
-    memberId: z.string().check(z.regex(MEMBER_ID)),
-  }),
-);
-const codeParams = jsonSchema(z.object({ code: z.string().check(z.maxLength(64)) }));
+const classParams = z.object({ id: z.string().check(z.regex(CLASS_ID)) });
+const memberParams = z.object({
+  id: z.string().check(z.regex(CLASS_ID)),
+  memberId: z.string().check(z.regex(MEMBER_ID)),
+  action: z.enum(MEMBER_ACTIONS),
+});
+const memberOnlyParams = z.object({
+  id: z.string().check(z.regex(CLASS_ID)),
+  memberId: z.string().check(z.regex(MEMBER_ID)),
+});
+const codeParams = z.object({ code: z.string().check(z.maxLength(64)) });
 
 /** The operator's admin API acts as an admin: every class. */
 const OPERATOR: Viewer = { userId: '', role: 'admin' };
@@ -101,7 +96,7 @@ function staffRoutes(
 
     app.get(
       '/classes',
-      { schema: { response: { 200: jsonSchema(ClassListSchema) } } },
+      { schema: { response: { 200: ClassListSchema } } },
       async (request): Promise<ClassList> => ({
         classes: await presentClasses(app, await classes.list(await viewerOf(request))),
       }),
@@ -111,8 +106,8 @@ function staffRoutes(
       '/classes/capacity',
       {
         schema: {
-          querystring: jsonSchema(CapacityQuerySchema),
-          response: { 200: jsonSchema(ClassCapacitySchema) },
+          querystring: CapacityQuerySchema,
+          response: { 200: ClassCapacitySchema },
         },
       },
       async (request, reply): Promise<ClassCapacity> => {
@@ -138,13 +133,13 @@ function staffRoutes(
 
     app.get<{ Params: { id: string } }>(
       '/classes/:id',
-      { schema: { params: classParams, response: { 200: jsonSchema(ClassDetailSchema) } } },
+      { schema: { params: classParams, response: { 200: ClassDetailSchema } } },
       async (request) => detail(await viewerOf(request), request.params.id),
     );
 
     app.get<{ Params: { id: string } }>(
       '/classes/:id/progress',
-      { schema: { params: classParams, response: { 200: jsonSchema(ClassProgressSchema) } } },
+      { schema: { params: classParams, response: { 200: ClassProgressSchema } } },
       async (request, reply): Promise<ClassProgress> => {
         const record = await translated(async () =>
           classes.find(await viewerOf(request), request.params.id),
@@ -156,7 +151,7 @@ function staffRoutes(
 
     app.post<{ Params: { id: string; memberId: string; action: MemberAction } }>(
       '/classes/:id/members/:memberId/:action',
-      { schema: { params: memberParams, response: { 200: jsonSchema(MemberActionResultSchema) } } },
+      { schema: { params: memberParams, response: { 200: MemberActionResultSchema } } },
       async (request): Promise<MemberActionResult> => {
         const { id, memberId, action } = request.params;
         const viewer = await viewerOf(request);
@@ -174,7 +169,7 @@ function staffRoutes(
       {
         schema: {
           params: memberOnlyParams,
-          response: { 200: jsonSchema(ForgottenMemberSchema) },
+          response: { 200: ForgottenMemberSchema },
         },
       },
       async (request): Promise<ForgottenMember> => {
@@ -211,8 +206,8 @@ function staffRoutes(
       {
         schema: {
           params: classParams,
-          body: jsonSchema(BroadcastBodySchema),
-          response: { 200: jsonSchema(BroadcastResultSchema) },
+          body: BroadcastBodySchema,
+          response: { 200: BroadcastResultSchema },
         },
       },
       async (request): Promise<BroadcastResult> => {
@@ -228,7 +223,7 @@ function staffRoutes(
 
     app.post<{ Params: { id: string } }>(
       '/classes/:id/end',
-      { schema: { params: classParams, response: { 200: jsonSchema(EndedClassSchema) } } },
+      { schema: { params: classParams, response: { 200: EndedClassSchema } } },
       async (request): Promise<EndedClass> => {
         const viewer = await viewerOf(request);
         const ended = await translated(() => classes.end(viewer, request.params.id));
@@ -264,8 +259,8 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
         // An assistant only helps in classes others made.
         preValidation: owners,
         schema: {
-          body: jsonSchema(CreateClassBodySchema),
-          response: { 201: jsonSchema(ClassSummarySchema) },
+          body: CreateClassBodySchema,
+          response: { 201: ClassSummarySchema },
         },
       },
       async (request, reply) => {
@@ -345,7 +340,7 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { code: string } }>(
     '/join/:code',
-    { schema: { params: codeParams, response: { 200: jsonSchema(ClassPreviewSchema) } } },
+    { schema: { params: codeParams, response: { 200: ClassPreviewSchema } } },
     async (request): Promise<ClassPreview> =>
       presentPreview(
         app,
@@ -358,8 +353,8 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
     '/join',
     {
       schema: {
-        body: jsonSchema(JoinBodySchema),
-        response: { 200: jsonSchema(MembershipSchema) },
+        body: JoinBodySchema,
+        response: { 200: MembershipSchema },
       },
     },
     async (request): Promise<Membership> => {
@@ -373,7 +368,7 @@ export async function classRoutes(app: FastifyInstance): Promise<void> {
 
   app.get(
     '/membership',
-    { schema: { response: { 200: jsonSchema(MembershipListSchema) } } },
+    { schema: { response: { 200: MembershipListSchema } } },
     async (request, reply): Promise<MembershipList> => {
       // Personal: never from a shared cache.
       reply.header('cache-control', 'no-store');

@@ -6,13 +6,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type MyContent, MyContentSchema } from '../../protocol/content.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { MEMBERS_ONLY } from '../http/restricted-page-gate.ts';
 
 export async function contentRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/content/mine',
-    { schema: { response: { 200: jsonSchema(MyContentSchema) } } },
+    { schema: { response: { 200: MyContentSchema } } },
     async (request, reply): Promise<MyContent> => {
       reply.header('cache-control', MEMBERS_ONLY);
       const pages = app.visibility.pages.pages.length

@@ -24,7 +24,6 @@ import {
 import { AppError, type ErrorCode } from '../errors.ts';
 import { FileRefusal, type RefusalKind } from '../files/file-refusal.ts';
 import { SandboxFiles } from '../files/sandbox-files.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { availableSessions, bearerToken, idParams } from './sessions.ts';
 
 const CODES: Record<RefusalKind, ErrorCode> = {
@@ -67,8 +66,8 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         params: idParams,
-        querystring: jsonSchema(FolderQuerySchema),
-        response: { 200: jsonSchema(FolderSchema) },
+        querystring: FolderQuerySchema,
+        response: { 200: FolderSchema },
       },
     },
     async (request): Promise<Folder> => {
@@ -82,8 +81,8 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         params: idParams,
-        querystring: jsonSchema(FileQuerySchema),
-        response: { 200: jsonSchema(FileTextSchema) },
+        querystring: FileQuerySchema,
+        response: { 200: FileTextSchema },
       },
     },
     async (request): Promise<FileText> => {
@@ -98,8 +97,8 @@ export async function fileRoutes(app: FastifyInstance): Promise<void> {
       bodyLimit: SAVE_BODY_LIMIT,
       schema: {
         params: idParams,
-        body: jsonSchema(SaveFileBodySchema),
-        response: { 200: jsonSchema(SavedFileSchema) },
+        body: SaveFileBodySchema,
+        response: { 200: SavedFileSchema },
       },
     },
     async (request): Promise<SavedFile> => {

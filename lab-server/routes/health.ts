@@ -12,20 +12,19 @@ import {
   type Liveness,
   type Readiness,
 } from '../../protocol/status.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { labsStatus } from './status.ts';
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/healthz',
-    { schema: { response: { 200: jsonSchema(LivenessSchema) } } },
+    { schema: { response: { 200: LivenessSchema } } },
     async (_request, reply): Promise<Liveness> => {
       reply.header('cache-control', 'no-store');
       return { status: 'ok' };
     },
   );
 
-  const readiness = jsonSchema(ReadinessSchema);
+  const readiness = ReadinessSchema;
   app.get(
     '/readyz',
     { schema: { response: { 200: readiness, 503: readiness } } },

@@ -19,13 +19,12 @@ import {
 } from '../../protocol/lab-stats.ts';
 import { labStats } from '../authoring/lab-stats.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 
 const DAY = 24 * 3600_000;
 
 export async function labStatsRoutes(app: FastifyInstance): Promise<void> {
   const authors = app.accounts.requireRole('instructor', 'admin');
-  const querystring = jsonSchema(StatsQuerySchema);
+  const querystring = StatsQuerySchema;
 
   const window = (query: StatsQuery) => {
     const days = query.days === undefined ? STATS_DEFAULT_DAYS : Number(query.days);
@@ -45,7 +44,7 @@ export async function labStatsRoutes(app: FastifyInstance): Promise<void> {
     '/labs/stats',
     {
       preHandler: authors,
-      schema: { querystring, response: { 200: jsonSchema(LabStatsIndexSchema) } },
+      schema: { querystring, response: { 200: LabStatsIndexSchema } },
     },
     async (request): Promise<LabStatsIndex> => {
       const span = window(request.query);
@@ -67,9 +66,9 @@ export async function labStatsRoutes(app: FastifyInstance): Promise<void> {
     {
       preHandler: authors,
       schema: {
-        params: jsonSchema(z.object({ slug: z.string().check(z.maxLength(100)) })),
+        params: z.object({ slug: z.string().check(z.maxLength(100)) }),
         querystring,
-        response: { 200: jsonSchema(LabStatsSchema) },
+        response: { 200: LabStatsSchema },
       },
     },
     async (request): Promise<LabStats> => {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import * as z from 'zod/mini';
 import type { Lab } from '../../lab-format/load.ts';
 import { LabListSchema, LabSummarySchema, type LabSummary } from '../../protocol/labs.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 
 function summary(lab: Lab): LabSummary {
   const { title, summary, difficulty, minutes, lessons, tasks } = lab.manifest;
@@ -23,7 +23,7 @@ function summary(lab: Lab): LabSummary {
  * is absent, as an unknown slug (docs/content-visibility.md).
  */
 export async function labRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/labs', { schema: { response: { 200: jsonSchema(LabListSchema) } } }, async (request) =>
+  app.get('/labs', { schema: { response: { 200: LabListSchema } } }, async (request) =>
     (await app.visibility.labsFor(request)).map(summary),
   );
 
@@ -31,12 +31,8 @@ export async function labRoutes(app: FastifyInstance): Promise<void> {
     '/labs/:slug',
     {
       schema: {
-        params: {
-          type: 'object',
-          properties: { slug: { type: 'string', maxLength: 100 } },
-          required: ['slug'],
-        },
-        response: { 200: jsonSchema(LabSummarySchema) },
+        params: z.object({ slug: z.string().check(z.maxLength(100)) }),
+        response: { 200: LabSummarySchema },
       },
     },
     async (request) => {

@@ -9,6 +9,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as z from 'zod/mini';
 import { isSameSitePath, type OidcRefusal } from '../../protocol/oidc.ts';
 import { clientOf } from '../admission/client-id.ts';
 import { AppError } from '../errors.ts';
@@ -52,11 +53,7 @@ export async function oidcRoutes(app: FastifyInstance): Promise<void> {
     '/auth/oidc/start',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          properties: { next: { type: 'string', maxLength: 2048 } },
-          additionalProperties: false,
-        },
+        querystring: z.strictObject({ next: z.optional(z.string().check(z.maxLength(2048))) }),
       },
     },
     async (request, reply) => {

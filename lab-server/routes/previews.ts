@@ -16,14 +16,13 @@ import {
 } from '../../protocol/preview.ts';
 import { SESSION_ID } from '../../protocol/session.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import type { PreviewHost } from '../preview/preview-host.ts';
 import { PortClosedError } from '../sandbox/port-forwarder.ts';
 import type { Sandbox } from '../sandbox/sandbox.ts';
 import type { Session } from '../sessions/session.ts';
 import { availableSessions, bearerToken } from './sessions.ts';
 
-const params = jsonSchema(z.object({ id: z.string().check(z.regex(SESSION_ID)) }));
+const params = z.object({ id: z.string().check(z.regex(SESSION_ID)) });
 /** How long the check that something listens may take. */
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -50,8 +49,8 @@ export async function previewRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         params,
-        body: jsonSchema(PreviewRequestSchema),
-        response: { 201: jsonSchema(PreviewLinkSchema) },
+        body: PreviewRequestSchema,
+        response: { 201: PreviewLinkSchema },
       },
     },
     async (request, reply) => {
@@ -76,7 +75,7 @@ export async function previewRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { id: string } }>(
     '/sessions/:id/previews/ports',
-    { schema: { params, response: { 200: jsonSchema(ListeningPortsSchema) } } },
+    { schema: { params, response: { 200: ListeningPortsSchema } } },
     async (request): Promise<ListeningPorts> => {
       previews();
       const { sandbox } = await readySession(request);

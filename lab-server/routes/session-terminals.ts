@@ -13,16 +13,13 @@ import {
   type OpenedTerminal,
   type TerminalList,
 } from '../../protocol/terminals.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import { terminalsOf } from '../sessions/learner-terminals.ts';
 import { availableSessions, bearerToken, idParams } from './sessions.ts';
 
-const terminalParams = jsonSchema(
-  z.object({
-    id: z.string().check(z.regex(SESSION_ID)),
-    number: z.string().check(z.regex(TERMINAL_NUMBER)),
-  }),
-);
+const terminalParams = z.object({
+  id: z.string().check(z.regex(SESSION_ID)),
+  number: z.string().check(z.regex(TERMINAL_NUMBER)),
+});
 
 export async function sessionTerminalRoutes(app: FastifyInstance): Promise<void> {
   const find = async (request: FastifyRequest<{ Params: { id: string } }>) => {
@@ -34,7 +31,7 @@ export async function sessionTerminalRoutes(app: FastifyInstance): Promise<void>
 
   app.get<{ Params: { id: string } }>(
     '/sessions/:id/terminals',
-    { schema: { params: idParams, response: { 200: jsonSchema(TerminalListSchema) } } },
+    { schema: { params: idParams, response: { 200: TerminalListSchema } } },
     async (request): Promise<TerminalList> => {
       const terminals = await terminalsOf(await find(request)).list();
       return { terminals, limit };
@@ -43,7 +40,7 @@ export async function sessionTerminalRoutes(app: FastifyInstance): Promise<void>
 
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/terminals',
-    { schema: { params: idParams, response: { 201: jsonSchema(OpenedTerminalSchema) } } },
+    { schema: { params: idParams, response: { 201: OpenedTerminalSchema } } },
     async (request, reply) => {
       const session = await find(request);
       const number = await terminalsOf(session).open(limit);

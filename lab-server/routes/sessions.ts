@@ -14,14 +14,14 @@ import {
 } from '../../protocol/session.ts';
 import { SolutionResponseSchema, type SolutionResponse } from '../../protocol/solutions.ts';
 import { AppError } from '../errors.ts';
-import { jsonSchema } from '../http/json-schema.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
 
-export const idParams = jsonSchema(z.object({ id: z.string().check(z.regex(SESSION_ID)) }));
-const taskParams = jsonSchema(
-  z.object({ id: z.string().check(z.regex(SESSION_ID)), task: z.string().check(z.maxLength(100)) }),
-);
+export const idParams = z.object({ id: z.string().check(z.regex(SESSION_ID)) });
+const taskParams = z.object({
+  id: z.string().check(z.regex(SESSION_ID)),
+  task: z.string().check(z.maxLength(100)),
+});
 
 /** What every view of a session says of it (the learner's here, the operator's in admin.ts). */
 export function sessionBasics(session: Session): SessionBasics {
@@ -77,14 +77,14 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
     return session;
   };
 
-  const sessionSchema = jsonSchema(SessionSchema);
+  const sessionSchema = SessionSchema;
 
   app.post<{ Body: CreateSessionBody }>(
     '/sessions',
     {
       schema: {
-        body: jsonSchema(CreateSessionBodySchema),
-        response: { 201: jsonSchema(CreatedSessionSchema) },
+        body: CreateSessionBodySchema,
+        response: { 201: CreatedSessionSchema },
       },
     },
     async (request, reply) => {
@@ -137,7 +137,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
 
   app.post<{ Params: { id: string } }>(
     '/sessions/:id/check',
-    { schema: { params: idParams, response: { 200: jsonSchema(CheckResponseSchema) } } },
+    { schema: { params: idParams, response: { 200: CheckResponseSchema } } },
     async (request): Promise<CheckResponse> => {
       const session = await find(request);
       const results = await sessions().check(session);
@@ -152,7 +152,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
   // Skip a task with the lab's solution (sessions/solutions.ts); one at a time per session.
   app.post<{ Params: { id: string; task: string } }>(
     '/sessions/:id/tasks/:task/solution',
-    { schema: { params: taskParams, response: { 200: jsonSchema(SolutionResponseSchema) } } },
+    { schema: { params: taskParams, response: { 200: SolutionResponseSchema } } },
     async (request): Promise<SolutionResponse> => {
       const session = await find(request);
       const applied = await sessions().applySolution(session, request.params.task);

@@ -103,6 +103,50 @@ describe('the server bundle', () => {
     });
   });
 
+  it('checks requests and answers with the protocol’s Zod schemas, never loading Ajv or fast-json-stringify', async () => {
+    // Fastify's own compilers, left out of the bundle, would load from node_modules if it asked for them.
+    const stdout = await runBundled(
+      'schemas.mjs',
+      `
+          import Fastify from 'fastify';
+          import * as z from 'zod/mini';
+          import { zodSchemaOptions } from './lab-server/http/zod-schemas.ts';
+          const app = Fastify(zodSchemaOptions);
+          const Answer = z.object({ lab: z.string() });
+          app.post('/echo', { schema: { body: z.strictObject({ lab: z.string() }), response: { 200: Answer } } },
+            async (request) => ({ ...request.body, secret: 'kept in' }));
+          app.get('/broken', { schema: { response: { 200: Answer } } }, async () => ({ lab: 42 }));
+          app.setErrorHandler((error, _request, reply) =>
+            reply.code(error.statusCode ?? 500).send({ message: error.message }));
+          const answer = async (options) => {
+            const res = await app.inject(options);
+            return [res.statusCode, res.json()];
+          };
+          const report = {
+            good: await answer({ method: 'POST', url: '/echo', payload: { lab: 'tiny-lab' } }),
+            missing: await answer({ method: 'POST', url: '/echo', payload: {} }),
+            extra: await answer({ method: 'POST', url: '/echo', payload: { lab: 'x', admin: true } }),
+            broken: await answer({ method: 'GET', url: '/broken' }),
+            loaded: Object.keys(require.cache).filter((file) => /ajv|fast-json-stringify-compiler/.test(file)),
+          };
+          console.log(JSON.stringify(report));
+        `,
+    );
+    assert.deepEqual(JSON.parse(stdout), {
+      good: [200, { lab: 'tiny-lab' }],
+      missing: [400, { message: 'body.lab: required' }],
+      extra: [400, { message: 'body: Unrecognized key: "admin"' }],
+      broken: [
+        500,
+        {
+          message:
+            'the answer does not match its protocol schema: lab: Invalid input: expected string, received number',
+        },
+      ],
+      loaded: [],
+    });
+  });
+
   it('loads Node’s built-ins by require, so that http does not bring Node’s fetch (undici) along', async () => {
     // As an ES module import, node:http made Node read its lazy WebSocket export,
     // which loads undici: its source alone is 750 KB of the idle server's heap.
