@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin, version as esbuildVersion } from 'esbuild';
 
@@ -35,21 +36,33 @@ const EXTERNAL = [
 ];
 
 /**
- * Modules of dockerode that stay its own files, loaded from node_modules on first
- * use: they find .proto files next to themselves (__dirname, which a bundle does
- * not have) and load transports an engine on a Unix socket or TCP never needs,
- * ssh2 (ssh:// engines) and gRPC (BuildKit builds, only when the server builds
- * images), about 8 MiB at start-up. `lazy`: dockerode requires it when it loads,
- * so the bundle hands it a stand-in that requires the module when first called.
- * A dockerode release that stops requiring one of these fails the build, so this
- * list is reviewed rather than silently outdated.
+ * Modules the server's packages require as they load, for what a server on a
+ * Unix-socket engine, serving plain HTTP behind its proxy, does rarely or never.
+ * `lazy`: the bundle hands the package a stand-in that requires the module when
+ * first used; otherwise the module is only left out of the bundle and loaded from
+ * node_modules. A release of a package that stops requiring one of these fails
+ * the build, so this list is reviewed rather than silently outdated.
  */
-const DOCKERODE_OWN = [
+const ON_FIRST_USE = [
+  // dockerode's own files find .proto files next to themselves (__dirname, which a
+  // bundle does not have) and load ssh2 (ssh:// engines; it sets up a 16 MiB
+  // WebAssembly memory) and gRPC (BuildKit builds): about 8 MiB.
   { importer: /\/docker-modem\/lib\/modem\.js$/, path: './ssh', lazy: true },
   { importer: /\/dockerode\/lib\/docker\.js$/, path: './session', lazy: true },
   { importer: /\/dockerode\/lib\/docker\.js$/, path: './buildkit', lazy: false },
+  // Node's HTTP/2, for Fastify's `http2` option: 9 MiB once loaded.
+  { importer: /\/fastify\/lib\/server\.js$/, path: 'node:http2', lazy: true },
+  // TLS, for a server that terminates it, a wss:// client or a TLS engine: 3 MiB.
+  { importer: /\/fastify\/lib\/server\.js$/, path: 'node:https', lazy: true },
+  { importer: /\/ws\/lib\/websocket\.js$/, path: 'https', lazy: true },
+  { importer: /\/ws\/lib\/websocket\.js$/, path: 'tls', lazy: true },
+  { importer: /\/docker-modem\/lib\/http\.js$/, path: 'https', lazy: true },
+  // prom-client's metrics across a Node cluster (which loads cluster, and with it
+  // dgram) and its push gateway client: the server is scraped, in one process.
+  { importer: /\/prom-client\/index\.js$/, path: './lib/cluster', lazy: true },
+  { importer: /\/prom-client\/index\.js$/, path: './lib/pushgateway', lazy: true },
 ];
-type DockerodeOwn = (typeof DOCKERODE_OWN)[number];
+type OnFirstUse = (typeof ON_FIRST_USE)[number];
 
 /** A module that requires `file` when it is first called or one of its properties is read. */
 const standIn = (file: string) => `let real;
@@ -88,28 +101,35 @@ function builtinsByRequire(): Plugin {
   };
 }
 
-function dockerodeOwnFiles(seen: Set<DockerodeOwn>): Plugin {
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+function onFirstUse(seen: Set<OnFirstUse>): Plugin {
+  const paths = new RegExp(
+    `^(${[...new Set(ON_FIRST_USE.map((o) => escape(o.path)))].join('|')})$`,
+  );
   return {
-    name: 'dockerode-own-files',
+    name: 'on-first-use',
     setup(b) {
-      b.onResolve({ filter: /^\.\/(ssh|session|buildkit)$/ }, async (args) => {
-        const own = DOCKERODE_OWN.find(
+      b.onResolve({ filter: paths }, async (args) => {
+        if (args.namespace === 'stand-in') return undefined;
+        const entry = ON_FIRST_USE.find(
           (o) => o.path === args.path && o.importer.test(args.importer),
         );
-        if (!own) return undefined;
-        seen.add(own);
+        if (!entry) return undefined;
+        seen.add(entry);
+        if (isBuiltin(args.path)) return { path: args.path, namespace: 'stand-in' };
         const { path, errors } = await b.resolve(args.path, {
           resolveDir: args.resolveDir,
           kind: args.kind,
         });
         if (errors.length) return { errors };
-        return own.lazy ? { path, namespace: 'stand-in' } : { path, external: true };
+        return entry.lazy ? { path, namespace: 'stand-in' } : { path, external: true };
       });
       b.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
         contents: standIn(args.path),
         loader: 'js',
       }));
-      // The stand-in's own require of the real file.
+      // The stand-in's own require of the real module.
       b.onResolve({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
         path: args.path,
         external: true,
@@ -157,9 +177,9 @@ export function serverBundleFresh(): boolean {
 
 /**
  * esbuild's options for the server's bundle, or for another entry point bundled
- * alike (`stdin`, as a test does); `seen` collects the DOCKERODE_OWN entries met.
+ * alike (`stdin`, as a test does); `seen` collects the ON_FIRST_USE entries met.
  */
-export function bundleOptions(seen = new Set<DockerodeOwn>()): BuildOptions {
+export function bundleOptions(seen = new Set<OnFirstUse>()): BuildOptions {
   return {
     absWorkingDir: ROOT,
     entryPoints: ['lab-server/server.ts'],
@@ -170,7 +190,7 @@ export function bundleOptions(seen = new Set<DockerodeOwn>()): BuildOptions {
     // package.json's engines: the oldest Node the server runs on.
     target: 'node22.18',
     external: EXTERNAL,
-    plugins: [dockerodeOwnFiles(seen), builtinsByRequire()],
+    plugins: [onFirstUse(seen), builtinsByRequire()],
     // Whitespace and syntax only: names stay as written, so a stack trace in the
     // log still names the functions. Without comments the source is ASCII, and V8
     // keeps it at one byte a character (a single '§' in a comment doubles it).
@@ -191,13 +211,13 @@ export function bundleOptions(seen = new Set<DockerodeOwn>()): BuildOptions {
 
 /** Builds the bundle. Each file is written aside and renamed, so that a server starting meanwhile reads a whole one. */
 export async function buildServerBundle(): Promise<void> {
-  const seen = new Set<DockerodeOwn>();
+  const seen = new Set<OnFirstUse>();
   const key = buildKey();
   const result = await build({ ...bundleOptions(seen), metafile: true, write: false });
-  const missing = DOCKERODE_OWN.filter((o) => !seen.has(o));
+  const missing = ON_FIRST_USE.filter((o) => !seen.has(o));
   if (missing.length)
     throw new Error(
-      `scripts/build-server.ts: dockerode no longer requires ${missing.map((o) => o.path).join(', ')} as DOCKERODE_OWN expects; review that list for this dockerode release`,
+      `scripts/build-server.ts: no package requires ${missing.map((o) => `${o.path} from ${o.importer.source}`).join(', ')} as ON_FIRST_USE expects; review that list for the packages' new releases`,
     );
   const inputs: Record<string, string> = {};
   for (const file of Object.keys(result.metafile.inputs))

@@ -103,6 +103,39 @@ describe('the server bundle', () => {
     });
   });
 
+  it('loads HTTP/2 and TLS when first used, not at start', async () => {
+    // Fastify and ws, bundled as the server bundles them; each requires these as it loads.
+    const stdout = await runBundled(
+      'first-use.mjs',
+      `
+          import Fastify from 'fastify';
+          import WebSocket from 'ws';
+          import { zodSchemaOptions } from './lab-server/http/zod-schemas.ts';
+          const loaded = () => process.moduleLoadList
+            .filter((m) => /^NativeModule (http2|tls|https)$/.test(m))
+            .map((m) => m.slice('NativeModule '.length));
+          const report = { atStart: loaded() };
+          const app = Fastify({ ...zodSchemaOptions, http2: true });
+          app.get('/', async () => 'ok');
+          report.http2 = (await app.inject('/')).body;
+          report.afterHttp2 = loaded();
+          report.wss = await new Promise((resolve) => {
+            const socket = new WebSocket('wss://127.0.0.1:1/');
+            socket.on('error', (error) => resolve(error.code));
+          });
+          report.afterWss = loaded();
+          console.log(JSON.stringify(report));
+        `,
+    );
+    assert.deepEqual(JSON.parse(stdout), {
+      atStart: [],
+      http2: 'ok',
+      afterHttp2: ['tls', 'http2'], // Node's http2 loads tls
+      wss: 'ECONNREFUSED',
+      afterWss: ['tls', 'http2', 'https'],
+    });
+  });
+
   it('checks requests and answers with the protocol’s Zod schemas, never loading Ajv or fast-json-stringify', async () => {
     // Fastify's own compilers, left out of the bundle, would load from node_modules if it asked for them.
     const stdout = await runBundled(
