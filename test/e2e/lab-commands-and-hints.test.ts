@@ -53,6 +53,16 @@ describe('commands to click and errors recognised on the lab page', () => {
     if (platform) await assertNothingLeft(platform.owner);
   });
 
+  it('offers Start once the page’s script can act on it, not before', async () => {
+    // Pressed before the script had loaded (astro dev under CI's load), Start did nothing.
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    const bare = await noScript.newPage();
+    await bare.goto(`${platform.url}/labs/${LAB}/`);
+    assert.equal(await bare.getByTestId('lab-start').isDisabled(), true);
+    await noScript.close();
+    await page.locator('[data-testid="lab-start"]:not([disabled])').waitFor();
+  });
+
   it('ships the catalogue inside the lab page only: no request for it, nothing on lessons', async () => {
     const requested: string[] = [];
     page.on('request', (request) => requested.push(new URL(request.url()).pathname));
