@@ -21,7 +21,7 @@ import type { Config } from './config.ts';
 import { MAX_FRAME_BYTES } from '../protocol/flow-control.ts';
 import { AppError, ERRORS } from './errors.ts';
 import { registerRestrictedPageGate } from './http/restricted-page-gate.ts';
-import { zodSchemaOptions } from './http/zod-schemas.ts';
+import { fieldOf, zodSchemaOptions } from './http/zod-schemas.ts';
 import { BASELINE_HEADERS, registerSecurityHeaders } from './http/security-headers.ts';
 import { staticCacheHeaders } from './http/static-caching.ts';
 import { loggerOptions, RedactingLogController } from './observability/logging.ts';
@@ -152,7 +152,7 @@ export async function buildApp(
     if (error.validation) {
       // The input to blame, for a form to mark: `/name` → `name`.
       const [first] = error.validation;
-      const field = first?.instancePath.slice(1).replace(/\//g, '.');
+      const field = first ? fieldOf(first) : undefined;
       return reply.code(400).send({
         error: {
           code: 'BAD_REQUEST',

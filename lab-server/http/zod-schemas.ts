@@ -13,8 +13,8 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 import type * as z from 'zod/mini';
-// Zod Mini's messages, in English: configured where the protocol is parsed.
-import '../../protocol/parse.ts';
+// Also sets Zod Mini's messages to English.
+import { parseValue } from '../../protocol/parse.ts';
 
 /** A request part that does not match, as Fastify hands it to the error handler (`error.validation`). */
 export interface RequestIssue {
@@ -22,6 +22,10 @@ export interface RequestIssue {
   instancePath: string;
   message: string;
 }
+
+/** The input a failed request part blames, as a form names it: `/tasks/0` → `tasks.0`. */
+export const fieldOf = (issue: { instancePath: string }) =>
+  issue.instancePath.slice(1).replace(/\//g, '.');
 
 /** A field that is absent says so, rather than "expected string, received undefined". */
 const missingIsRequired = (issue: { code?: string; input?: unknown }) =>
@@ -59,13 +63,9 @@ function validatorFor({ schema }: PartSchema) {
  */
 function serializerFor({ schema }: PartSchema) {
   return (data: unknown) => {
-    const result = schema.safeParse(data);
-    if (result.success) return JSON.stringify(result.data);
-    const [issue] = result.error.issues;
-    const where = issue?.path.length ? `${issue.path.map(String).join('.')}: ` : '';
-    throw new Error(
-      `the answer does not match its protocol schema: ${where}${issue?.message ?? 'invalid'}`,
-    );
+    const answer = parseValue(schema, data);
+    if (answer.ok) return JSON.stringify(answer.value);
+    throw new Error(`the answer does not match its protocol schema: ${answer.why}`);
   };
 }
 
@@ -86,7 +86,7 @@ export const zodSchemaOptions: SchemaOptions = {
   },
   schemaErrorFormatter: (errors, part) => {
     const [first] = errors as unknown as RequestIssue[];
-    const path = first?.instancePath.slice(1).replace(/\//g, '.');
-    return new Error(`${part}${path ? `.${path}` : ''}: ${first?.message ?? 'invalid'}`);
+    const field = first ? fieldOf(first) : '';
+    return new Error(`${part}${field ? `.${field}` : ''}: ${first?.message ?? 'invalid'}`);
   },
 };
