@@ -22,7 +22,9 @@
  *
  * Each lane's lines are printed as they come, prefixed with the lane's name; a
  * lane's full output is also kept in .drydock/test-logs/. The last line is the
- * plain total, "N passed, N failed".
+ * plain total, "N passed, N failed"; before it, each lane's failing tests are
+ * printed again, so that the end of a long CI log (often all that is shown)
+ * says which tests failed and why.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
@@ -46,6 +48,12 @@ interface Totals {
   passed: number;
   failed: number;
   skipped: number;
+}
+
+interface LaneResult extends Totals {
+  name: string;
+  /** The reporter's "failing tests" section, at most RECAP_LINES lines of it. */
+  failures: string[];
 }
 
 async function files(pattern: string): Promise<string[]> {
@@ -276,8 +284,12 @@ const COMPILE_CACHE = join(STATE, 'compile-cache');
  * running. The longest single test prints after under 3 minutes.
  */
 const SILENT_LIMIT_MS = 10 * 60_000;
+/** The spec reporter's heading of its closing list of failures (each with its error). */
+const FAILING_HEADING = '✖ failing tests:';
+const RECAP_LINES = 60;
+const STACK_FRAME = /^\s+at /;
 
-function runLane(lane: Lane): Promise<Totals> {
+function runLane(lane: Lane): Promise<LaneResult> {
   const laneStarted = Date.now();
   mkdirSync(LOGS, { recursive: true });
   const log = createWriteStream(join(LOGS, `${lane.name}.log`));
@@ -290,7 +302,8 @@ function runLane(lane: Lane): Promise<Totals> {
       env: { ...process.env, FORCE_COLOR: '0', NODE_COMPILE_CACHE: COMPILE_CACHE, ...lane.env },
     },
   );
-  const totals: Totals = { passed: 0, failed: 0, skipped: 0 };
+  const totals: LaneResult = { name: lane.name, passed: 0, failed: 0, skipped: 0, failures: [] };
+  let inFailures = false;
   const prefix = `[${lane.name}] `;
   let lastLineAt = Date.now();
   const watchdog = setInterval(() => {
@@ -300,6 +313,7 @@ function runLane(lane: Lane): Promise<Totals> {
       `${prefix}no output for ${SILENT_LIMIT_MS / 60_000} minutes: stopping the lane (a test file that does not exit?)`,
     );
     totals.failed += 1;
+    totals.failures.push(`no output for ${SILENT_LIMIT_MS / 60_000} minutes; the lane was stopped`);
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
   }, 15_000);
@@ -308,6 +322,10 @@ function runLane(lane: Lane): Promise<Totals> {
       lastLineAt = Date.now();
       log.write(`${line}\n`);
       process.stdout.write(`${prefix}${line}\n`);
+      if (line.trim() === FAILING_HEADING) inFailures = true;
+      // Stack frames are in the lane's log; the recap keeps where and what.
+      else if (inFailures && !STACK_FRAME.test(line) && totals.failures.length < RECAP_LINES)
+        totals.failures.push(line);
       const count = COUNT.exec(line.trim());
       if (!count) return;
       const n = Number(count[2]);
@@ -321,7 +339,12 @@ function runLane(lane: Lane): Promise<Totals> {
       clearInterval(watchdog);
       log.end();
       // A lane that died without its counts (a crash before the reporter's summary) still fails.
-      if (code !== 0 && totals.failed === 0) totals.failed = 1;
+      if (code !== 0 && totals.failed === 0) {
+        totals.failed = 1;
+        totals.failures.push(
+          `the lane ended with ${code === null ? 'a signal' : `exit ${code}`} before its summary`,
+        );
+      }
       console.log(
         `${prefix}done: ${totals.passed} passed, ${totals.failed} failed (exit ${code ?? 'signal'}) after ${Math.round((Date.now() - laneStarted) / 1000)} s`,
       );
@@ -346,13 +369,21 @@ const phases: Lane[][] = [
   ],
 ];
 const total: Totals = { passed: 0, failed: 0, skipped: 0 };
+const failing: LaneResult[] = [];
 for (const phase of phases) {
   const results = await Promise.all(phase.filter((lane) => lane.files.length).map(runLane));
   for (const result of results) {
     total.passed += result.passed;
     total.failed += result.failed;
     total.skipped += result.skipped;
+    if (result.failed) failing.push(result);
   }
+}
+for (const lane of failing) {
+  console.log(
+    `failing in the ${lane.name} lane (its whole log: ${join(LOGS, `${lane.name}.log`)}):`,
+  );
+  for (const line of lane.failures.filter((l) => l.trim())) console.log(`  ${line}`);
 }
 console.log(`tests took ${Math.round((Date.now() - started) / 1000)} s; logs in ${LOGS}`);
 const skipped = total.skipped ? `, ${total.skipped} skipped` : '';
