@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
-import { probeEngine } from '../docker/engine.ts';
+import { ignoreGone, probeEngine } from '../docker/engine.ts';
 import { PROFILES } from '../sandbox/profiles.ts';
-import { ownerFilter } from '../labels.ts';
+import { LABEL, ownerFilter, PLATFORM } from '../labels.ts';
 import { isLocalEngine } from '../admission/host-probe.ts';
 import { machineFacts } from '../classes/class-capacity.ts';
 import type { ImageRecipe } from '../images/catalog.ts';
@@ -395,6 +395,46 @@ async function sandboxLogTail(docker: Docker, owner: string): Promise<string> {
   return demuxLog(raw).trim();
 }
 
+/** A probe takes at most about 90 s: one this old was left by a doctor that was killed. */
+const STALE_PROBE_MS = 10 * 60_000;
+/** Probe sandboxes are owned by `doctor-<pid>-<random>` (earlier versions: `doctor-<random>`). */
+const PROBE_OWNER = /^doctor-(?:(\d+)-)?[0-9a-f]+$/;
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes the probe sandboxes of doctors that were killed before they could
+ * (SIGKILL, a closed terminal): no server owns them, so nothing else ever
+ * would. A probe of a doctor still running is left alone: its process is alive
+ * (an engine on this host) or it is younger than STALE_PROBE_MS.
+ */
+export async function removeStaleProbes(docker: Docker, config: Config): Promise<number> {
+  const local = isLocalEngine(config.dockerHost);
+  const listed = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL.platform}=${PLATFORM}`] },
+  });
+  const stale = listed.filter((c) => {
+    const owner = PROBE_OWNER.exec(c.Labels[LABEL.owner] ?? '');
+    if (!owner) return false;
+    const pid = owner[1];
+    if (local && pid !== undefined && processGone(Number(pid))) return true;
+    const createdAt = Date.parse(c.Labels[LABEL.createdAt] ?? '');
+    return !Number.isNaN(createdAt) && Date.now() - createdAt > STALE_PROBE_MS;
+  });
+  await Promise.all(
+    stale.map((c) => ignoreGone(docker.getContainer(c.Id).remove({ force: true, v: true }))),
+  );
+  return stale.length;
+}
+
 /** A real probe sandbox, started as the server would, and what its engine can enforce. */
 export async function checkProbeSandbox(
   docker: Docker,
@@ -402,7 +442,11 @@ export async function checkProbeSandbox(
   sandboxImage: string,
   log: FastifyBaseLogger,
 ): Promise<Finding> {
-  const owner = `doctor-${randomBytes(4).toString('hex')}`;
+  const swept = await removeStaleProbes(docker, config).catch(() => 0);
+  const sweptNote = swept
+    ? `; removed ${swept} probe sandbox${swept === 1 ? '' : 'es'} that a killed doctor left behind`
+    : '';
+  const owner = `doctor-${process.pid}-${randomBytes(4).toString('hex')}`;
   const provider = new DockerSandboxProvider(docker, {
     image: sandboxImage,
     owner,
@@ -424,12 +468,12 @@ export async function checkProbeSandbox(
       ? {
           id: 'probe',
           status: 'ok',
-          detail: `a ${config.sandbox.profile} sandbox started in ${seconds} s; its engine enforces memory limits`,
+          detail: `a ${config.sandbox.profile} sandbox started in ${seconds} s; its engine enforces memory limits${sweptNote}`,
         }
       : {
           id: 'probe',
           status: 'warn',
-          detail: `a ${config.sandbox.profile} sandbox started in ${seconds} s, but its engine cannot enforce memory limits (cgroup driver none): labs that require them are unavailable`,
+          detail: `a ${config.sandbox.profile} sandbox started in ${seconds} s, but its engine cannot enforce memory limits (cgroup driver none): labs that require them are unavailable${sweptNote}`,
           fix: 'a cgroup v2 host with delegation (see cgroup above); or DRYDOCK_SANDBOX_PROFILE=dind for a server only you use',
         };
   } catch (error) {

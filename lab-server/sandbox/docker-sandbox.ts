@@ -81,6 +81,8 @@ const LOG_TAIL_LINES = 15;
 
 /** A login bash, restarted in the same pane when it exits (images/sandbox/rootfs/usr/lib/drydock/learner-shell). */
 const LEARNER_SHELL = '/usr/lib/drydock/learner-shell';
+/** How long removeAll waits for sandboxes whose removal is already under way elsewhere. */
+const REMOVAL_WAIT_MS = 30_000;
 
 /**
  * The tmux session that holds terminal `terminal`'s shell: `learner` for the
@@ -631,14 +633,21 @@ export class DockerSandboxProvider implements SandboxProvider {
 
   async removeAll(keep: ReadonlySet<string> = new Set()): Promise<number> {
     const filters = ownerFilter(this.options.owner);
-    const containers = (await this.docker.listContainers({ all: true, filters })).filter(
-      (c) => !keep.has(c.Id),
-    );
-    await Promise.all(
-      containers.map((c) =>
-        ignoreGone(this.docker.getContainer(c.Id).remove({ force: true, v: true })),
-      ),
-    );
+    const listed = async () =>
+      (await this.docker.listContainers({ all: true, filters })).map((c) => c.Id);
+    const containers = (await listed()).filter((id) => !keep.has(id));
+    // A removal someone else started answers 409 at once, while the container is
+    // still there: removed must mean gone (the doctor's probe is checked for it).
+    // Only what was listed first: a sandbox created meanwhile is not this call's.
+    const deadline = Date.now() + REMOVAL_WAIT_MS;
+    for (let left = containers; left.length > 0 && Date.now() < deadline;) {
+      await Promise.all(
+        left.map((id) => ignoreGone(this.docker.getContainer(id).remove({ force: true, v: true }))),
+      );
+      const still = new Set(await listed());
+      left = left.filter((id) => still.has(id));
+      if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     // Sandboxes have no volumes now; earlier versions' leftovers go too (one in use answers 409, which ignoreGone lets be).
     const { Volumes: volumes } = await this.docker.listVolumes({ filters });
     await Promise.all(

@@ -95,16 +95,19 @@ retry_while_up() {
   done
 }
 
-# run_container ARG...: `docker run --rm ARG...`, asked once more when the engine
-# itself failed to start the container (exit 125, which a loaded host sometimes
-# gives): a look inside an image or a volume must not turn an engine hiccup into
-# a verdict on the learner's work.
+# run_container ARG...: `docker run --rm ARG...`, asked up to twice more (after 1 s,
+# then 3 s) when the engine itself failed to start the container (exit 125, which a
+# loaded host sometimes gives): a look inside an image or a volume must not turn an
+# engine hiccup into a verdict on the learner's work. Still 125 after that: the
+# engine's own message is on stderr, for the check to pass on.
 run_container() {
-  docker run --rm "$@" && return 0
-  local status=$?
-  [ "$status" -eq 125 ] || return "$status"
-  sleep 1
-  docker run --rm "$@"
+  local status wait
+  for wait in 1 3 ''; do
+    docker run --rm "$@" && return 0
+    status=$?
+    [ "$status" -eq 125 ] && [ -n "$wait" ] || return "$status"
+    sleep "$wait"
+  done
 }
 
 # wait_until SECONDS COMMAND [ARG...]: run COMMAND every 0.3 s until it succeeds

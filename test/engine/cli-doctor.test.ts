@@ -36,14 +36,17 @@ async function doctor(
   return { code: run.code, findings: report.findings };
 }
 
-/** Names of the probe sandboxes (owner doctor-…) in the engine. */
+/** The probe sandboxes (owner doctor-…) in the engine, each as its name and state. */
 async function probeSandboxes(docker: Docker): Promise<string[]> {
   const all = await docker.listContainers({
     all: true,
     filters: { label: [`${LABEL.platform}=${PLATFORM}`] },
   });
-  return all.filter((c) => c.Labels[LABEL.owner]?.startsWith('doctor-')).map((c) => c.Names[0]!);
+  return all
+    .filter((c) => c.Labels[LABEL.owner]?.startsWith('doctor-'))
+    .map((c) => `${c.Names[0]!} (${c.State}: ${c.Status})`);
 }
+const nameOf = (listed: string) => listed.split(' ')[0]!;
 
 const find = (findings: Finding[], id: string) => {
   const found = findings.find((f) => f.id === id);
@@ -163,6 +166,10 @@ describe('drydock doctor on this machine', () => {
   });
 
   it('removes its probe sandbox when interrupted with Ctrl-C, and exits 130', async () => {
+    // Only this run's probe: one an earlier test left behind is that test's failure.
+    const before = new Set((await probeSandboxes(docker)).map(nameOf));
+    const ours = async () =>
+      (await probeSandboxes(docker)).filter((listed) => !before.has(nameOf(listed)));
     const child = spawn(process.execPath, [`${ROOT}lab-server/cli/main.ts`, 'doctor'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -171,7 +178,7 @@ describe('drydock doctor on this machine', () => {
     const exited = once(child, 'exit');
     try {
       const deadline = Date.now() + 60_000;
-      while ((await probeSandboxes(docker)).length === 0) {
+      while ((await ours()).length === 0) {
         assert.ok(Date.now() < deadline, `no probe sandbox appeared: ${stderr}`);
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -179,9 +186,38 @@ describe('drydock doctor on this machine', () => {
       const [code] = (await exited) as [number | null];
       assert.equal(code, 130, stderr);
       assert.match(stderr, /interrupted: removing what this command started/);
-      assert.deepEqual(await probeSandboxes(docker), []);
+      assert.deepEqual(await ours(), []);
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('removes, on its next run, the probe sandbox of a doctor that was killed', async () => {
+    const before = new Set((await probeSandboxes(docker)).map(nameOf));
+    const ours = async () =>
+      (await probeSandboxes(docker)).filter((listed) => !before.has(nameOf(listed)));
+    // SIGKILL: the doctor cannot clean up, as when its terminal is closed or the OOM killer ends it.
+    const child = spawn(process.execPath, [`${ROOT}lab-server/cli/main.ts`, 'doctor'], {
+      stdio: 'ignore',
+    });
+    const exited = once(child, 'exit');
+    try {
+      const deadline = Date.now() + 60_000;
+      while ((await ours()).length === 0) {
+        assert.ok(Date.now() < deadline, 'no probe sandbox appeared');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await exited;
+    const left = await ours();
+    assert.equal(left.length, 1, 'the killed doctor leaves its probe sandbox behind');
+
+    const { findings } = await doctor([]);
+    const probe = find(findings, 'probe');
+    assert.notEqual(probe.status, 'fail', probe.detail);
+    assert.match(probe.detail, /removed 1 probe sandbox that a killed doctor left behind/);
+    assert.deepEqual(await ours(), []);
   });
 });

@@ -59,11 +59,16 @@ case "$dockerfile" in /*) ;; *) dockerfile="$context/$dockerfile" ;; esac
 [ "$(docker inspect -f '{{.State.Status}}' kestrel-pkgs 2>/dev/null)" = running ] \
   || fail "The package server (container kestrel-pkgs) is not running, so no build can download manifest-tools." \
     "Start it again: docker start kestrel-pkgs. It is not part of your project."
-trap drop_rebuilt EXIT
+LOOK_ERRORS=$(mktemp)
+trap 'drop_rebuilt; rm -f "$LOOK_ERRORS"' EXIT
 rebuild_with_secret_only "$context" "$dockerfile" \
   || fail "Built with the token given only as a build secret, and no build argument, the Dockerfile does not work: $REBUILD_WHY." \
     "Expected: the download step reads the token from a secret mount (RUN --mount=type=secret,id=...), not from ARG PKG_TOKEN."
-version=$(run_container --network none --entrypoint cat "$REBUILT" /opt/manifest-tools/VERSION 2>/dev/null)
+version=$(run_container --network none --entrypoint cat "$REBUILT" /opt/manifest-tools/VERSION 2>"$LOOK_ERRORS")
+looked=$?
+# cat's own failure (1) means the file is missing; anything else is the engine's.
+[ "$looked" -le 1 ] || fail "The Dockerfile built, but looking inside the image failed (exit $looked): $(tail -n 1 "$LOOK_ERRORS")" \
+  "That says nothing about your Dockerfile: press Check again."
 grep -qF "build $build_id" <<< "$version" \
   || fail "Built with the token given only as a build secret, the Dockerfile builds, but the image has no manifest-tools from the package server (/opt/manifest-tools/VERSION: ${version:-missing})." \
     "Expected: the download step reads the token from the secret mount, and installs manifest-tools 1.3."
