@@ -236,10 +236,6 @@ try {
       ? undefined
       : (engineAfter - engineBefore) / reads;
 
-  const terminal = await openTerminal(platform, ready.at(-1)!);
-  const dense = (await new EchoProbe(terminal).during(() => pause(echoSeconds * 1000))).stats;
-  terminal.close();
-
   console.log(`\n${ready.length} ready sandboxes of ${lab} in ${fillSeconds.toFixed(0)} s`);
   console.log(
     `  memory per sandbox (working set): mean ${mib(mean)}, max ${mib(Math.max(...uses))}; all together ${mib(mean * uses.length)}; host available ${reading.hostAvailableBytes === undefined ? 'unknown' : mib(reading.hostAvailableBytes)}`,
@@ -250,6 +246,10 @@ try {
       (engineMs === undefined ? '' : `, ${engineMs.toFixed(0)} ms CPU in dockerd`) +
       ` → every 2 s: ${(((ownMs + (engineMs ?? 0)) / 2000) * 100).toFixed(1)} % of one core`,
   );
+  // Printed before the echo probe: a terminal that fails to open loses nothing measured above.
+  const terminal = await openTerminal(platform, ready.at(-1)!);
+  const dense = (await new EchoProbe(terminal).during(() => pause(echoSeconds * 1000))).stats;
+  terminal.close();
   if (baseline) console.log(`  neighbour's echo alone:          ${formatStats(baseline)}`);
   console.log(`  neighbour's echo at ${ready.length} sandboxes: ${formatStats(dense)}`);
   if (values.paused) {

@@ -84,7 +84,8 @@ export async function openTerminal(
 ): Promise<TerminalClient> {
   const terminal = TerminalClient.open(platform.url, session.id, session.token!);
   await terminal.waitForControl('ready', 60_000);
-  await terminal.waitForOutput(/[#$] $/m, 30_000);
+  // tmux's redraw of a shell idle for minutes may pad the prompt's line with a space.
+  await terminal.waitForOutput(/[#$] +$/m, 30_000);
   return terminal;
 }
 
