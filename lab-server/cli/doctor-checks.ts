@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { freemem, tmpdir, totalmem, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -397,8 +397,13 @@ async function sandboxLogTail(docker: Docker, owner: string): Promise<string> {
 
 /** A probe takes at most about 90 s: one this old was left by a doctor that was killed. */
 const STALE_PROBE_MS = 10 * 60_000;
-/** Probe sandboxes are owned by `doctor-<pid>-<random>` (earlier versions: `doctor-<random>`). */
-const PROBE_OWNER = /^doctor-(?:(\d+)-)?[0-9a-f]+$/;
+/**
+ * Probe sandboxes are owned by `doctor-<pid namespace>-<pid>-<random>` (earlier
+ * versions: `doctor-<random>`): a pid says something only in its own namespace (a
+ * doctor in the server's container and one on the host share an engine, not pids).
+ */
+const PROBE_OWNER = /^doctor-(?:(\d+)-(\d+)-)?[0-9a-f]+$/;
+const PID_NAMESPACE = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '0';
 
 function processGone(pid: number): boolean {
   try {
@@ -413,7 +418,8 @@ function processGone(pid: number): boolean {
  * Removes the probe sandboxes of doctors that were killed before they could
  * (SIGKILL, a closed terminal): no server owns them, so nothing else ever
  * would. A probe of a doctor still running is left alone: its process is alive
- * (an engine on this host) or it is younger than STALE_PROBE_MS.
+ * (an engine on this host, a doctor in this pid namespace) or it is younger than
+ * STALE_PROBE_MS.
  */
 export async function removeStaleProbes(docker: Docker, config: Config): Promise<number> {
   const local = isLocalEngine(config.dockerHost);
@@ -424,8 +430,8 @@ export async function removeStaleProbes(docker: Docker, config: Config): Promise
   const stale = listed.filter((c) => {
     const owner = PROBE_OWNER.exec(c.Labels[LABEL.owner] ?? '');
     if (!owner) return false;
-    const pid = owner[1];
-    if (local && pid !== undefined && processGone(Number(pid))) return true;
+    const [, namespace, pid] = owner;
+    if (local && namespace === PID_NAMESPACE && processGone(Number(pid))) return true;
     const createdAt = Date.parse(c.Labels[LABEL.createdAt] ?? '');
     return !Number.isNaN(createdAt) && Date.now() - createdAt > STALE_PROBE_MS;
   });
@@ -446,7 +452,7 @@ export async function checkProbeSandbox(
   const sweptNote = swept
     ? `; removed ${swept} probe sandbox${swept === 1 ? '' : 'es'} that a killed doctor left behind`
     : '';
-  const owner = `doctor-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const owner = `doctor-${PID_NAMESPACE}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const provider = new DockerSandboxProvider(docker, {
     image: sandboxImage,
     owner,
