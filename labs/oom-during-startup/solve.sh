@@ -22,12 +22,16 @@ limit_with_headroom() {
 }
 
 # restart_and_wait_ready: recreate the container and wait for tidewatch's "ready" line.
+# The container is looked up on each try: one listed while Compose replaced it is gone
+# a moment later (ci60: "No such container" for 30 s).
 restart_and_wait_ready() {
-  local cid
   docker compose up -d --build 2>&1 | grep -v '^#' | tail -n 2
-  cid=$(service_container tidewatch web)
-  ready() { docker logs "$cid" 2>&1 | grep -q 'ready after'; }
-  wait_until 30 ready || { echo "solve: tidewatch did not finish its start-up" >&2; docker logs --tail 5 "$cid" >&2; exit 1; }
+  ready() { docker logs "$(service_container tidewatch web)" 2>&1 | grep -q 'ready after'; }
+  wait_until 30 ready || {
+    echo "solve: tidewatch did not finish its start-up" >&2
+    docker logs --tail 5 "$(service_container tidewatch web)" >&2
+    exit 1
+  }
 }
 
 solve_starts_without_oom() {
