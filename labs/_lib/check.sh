@@ -110,6 +110,20 @@ run_container() {
   done
 }
 
+# image_file IMAGE PATH: print the file at PATH in IMAGE without running the image
+# (docker create, then docker cp): nothing starts, so no output can be lost to a
+# container that exits before the engine attached to it, as `docker run` of a
+# quick `cat` sometimes did on a loaded host. Fails (1) if there is no such file,
+# 125 if the engine could not create the container.
+image_file() {
+  local cid status
+  cid=$(docker create --network none --entrypoint /nonexistent "$1" 2>&1) || { echo "$cid" >&2; return 125; }
+  docker cp "$cid:$2" - 2>/dev/null | tar -xO 2>/dev/null
+  status=${PIPESTATUS[0]}
+  docker rm -f "$cid" >/dev/null 2>&1
+  [ "$status" -eq 0 ] || return 1
+}
+
 # wait_until SECONDS COMMAND [ARG...]: run COMMAND every 0.3 s until it succeeds
 # (return 0) or SECONDS have passed (return 1).
 wait_until() {

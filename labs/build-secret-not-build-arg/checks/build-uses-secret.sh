@@ -64,9 +64,9 @@ trap 'drop_rebuilt; rm -f "$LOOK_ERRORS"' EXIT
 rebuild_with_secret_only "$context" "$dockerfile" \
   || fail "Built with the token given only as a build secret, and no build argument, the Dockerfile does not work: $REBUILD_WHY." \
     "Expected: the download step reads the token from a secret mount (RUN --mount=type=secret,id=...), not from ARG PKG_TOKEN."
-version=$(run_container --network none --entrypoint cat "$REBUILT" /opt/manifest-tools/VERSION 2>"$LOOK_ERRORS")
+version=$(image_file "$REBUILT" /opt/manifest-tools/VERSION 2>"$LOOK_ERRORS")
 looked=$?
-# cat's own failure (1) means the file is missing; anything else is the engine's.
+# 1 means the file is missing; anything else is the engine's.
 [ "$looked" -le 1 ] || fail "The Dockerfile built, but looking inside the image failed (exit $looked): $(tail -n 1 "$LOOK_ERRORS")" \
   "That says nothing about your Dockerfile: press Check again."
 grep -qF "build $build_id" <<< "$version" \
