@@ -23,7 +23,13 @@ export async function spawnServer(
   // As `scripts/drydock start` runs it (test/unit/server-start.test.ts keeps them alike).
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=1', '--v8-pool-size=1', '--optimize-for-size', SERVER_BUNDLE],
+    [
+      '--max-semi-space-size=1',
+      '--v8-pool-size=1',
+      '--single-threaded',
+      '--optimize-for-size',
+      SERVER_BUNDLE,
+    ],
     {
       cwd: ROOT,
       env: {
