@@ -114,13 +114,14 @@ run_container() {
 # (docker create, then docker cp): nothing starts, so no output can be lost to a
 # container that exits before the engine attached to it, as `docker run` of a
 # quick `cat` sometimes did on a loaded host. Fails (1) if there is no such file,
-# 125 if the engine could not create the container.
+# 125 if the engine could not create the container (its message on stderr). The
+# entrypoint is never run; it only lets an image without a command be created.
 image_file() {
   local cid status
-  cid=$(docker create --network none --entrypoint /nonexistent "$1" 2>&1) || { echo "$cid" >&2; return 125; }
+  cid=$(docker create --label drydock.probe=1 --entrypoint /nonexistent "$1") || return 125
   docker cp "$cid:$2" - 2>/dev/null | tar -xO 2>/dev/null
   status=${PIPESTATUS[0]}
-  docker rm -f "$cid" >/dev/null 2>&1
+  docker rm -v "$cid" >/dev/null 2>&1
   [ "$status" -eq 0 ] || return 1
 }
 
