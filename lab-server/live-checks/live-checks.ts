@@ -33,7 +33,8 @@ const OWN_EVENTS_TAIL_MS = 1000;
 interface Followed {
   session: Session;
   trigger: LiveCheckTrigger;
-  follower: EngineFollower;
+  /** Opened at the learner's first keystroke (see follow). */
+  follower: EngineFollower | undefined;
   /** Until when its runs wait for the budget (0: they do not). */
   budgetWaitUntil: number;
   dispose(): void;
@@ -87,6 +88,7 @@ export class LiveChecks {
     if (this.settings.share <= 0 || this.followed.has(session.id) || !session.sandbox) return;
     const log = this.log.child({ session: session.id, lab: session.lab.slug });
     if (!session.lab.manifest.tasks.some((task) => task.live)) return;
+    const sandbox = session.sandbox;
     const followed = {} as Followed;
     const trigger = new LiveCheckTrigger({
       budget: new LiveCheckBudget({ share: this.settings.share, windowMs: this.settings.windowMs }),
@@ -103,7 +105,15 @@ export class LiveChecks {
         this.signals.emit('live-check-deferred', { lab: session.lab.slug });
       },
     });
+    // The engine is followed from the learner's first keystroke, not from ready:
+    // its changes count only after one (live-check-trigger.ts), and until then
+    // the follower would be a process in every untouched sandbox and, when a
+    // class claims thirty warm sandboxes at once, thirty more commands for the
+    // engine beside the thirty terminals (bench:start --warm --concurrency 30).
     const onTyped = (data: Buffer) => {
+      followed.follower ??= sandbox.followEngine(() => {
+        if (this.enabled) trigger.engineChanged();
+      });
       if (this.enabled) trigger.typed(data);
     };
     const onOutput = () => {
@@ -111,17 +121,14 @@ export class LiveChecks {
     };
     session.on('typed', onTyped);
     session.on('output', onOutput);
-    const follower = session.sandbox.followEngine(() => {
-      if (this.enabled) trigger.engineChanged();
-    });
     Object.assign(followed, {
       session,
       trigger,
-      follower,
+      follower: undefined,
       budgetWaitUntil: 0,
       dispose: () => {
         trigger.close();
-        follower.close();
+        followed.follower?.close();
         session.off('typed', onTyped);
         session.off('output', onOutput);
       },

@@ -1,8 +1,9 @@
 /**
  * Live checks against a real sandbox (docs/live-checks.md): a change in the
  * sandbox's own engine while the learner is at work, and a command run in the
- * terminal, each re-check the tasks without Check; a change in a sandbox nobody
- * has typed in re-checks nothing; a burst of engine changes is one run, not one per
+ * terminal, each re-check the tasks without Check; the engine is followed only
+ * once the learner typed, and a change in a sandbox nobody has typed in
+ * re-checks nothing; a burst of engine changes is one run, not one per
  * event; a verdict that changes is recorded once, as a live `checked` event,
  * and told to the learner's terminal; the same verdict again is neither
  * recorded nor told; a terminal that attaches later is told what is known;
@@ -10,6 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Docker from 'dockerode';
 import type { Session } from '../../lab-server/sessions/session.ts';
 import type { SignalMap } from '../../lab-server/signals.ts';
 import { asLearner, openTerminal, readySessions } from '../support/learner.ts';
@@ -71,6 +73,24 @@ describe('live checks in a real sandbox', () => {
     for (const client of opened) client.close();
     await platform?.close();
     if (platform) await assertNothingLeft(platform.owner);
+  });
+
+  it('follows the engine only in a sandbox its learner typed in: one process there, none in the other', async () => {
+    // The engine's view of the sandbox's processes: the learner's shell sees
+    // none of the follower's (it runs in the sandbox's own PID namespace).
+    const followers = async (of: Session) => {
+      const top = (await new Docker()
+        .getContainer(of.sandbox!.id)
+        .top({ ps_args: '-eo pid,args' })) as { Processes?: string[][] };
+      return (top.Processes ?? []).filter((row) => row.at(-1)?.includes('/events?filters=')).length;
+    };
+    // The key typed in before() opens it, a moment later.
+    const deadline = Date.now() + 15_000;
+    while ((await followers(session)) !== 1) {
+      if (Date.now() > deadline) assert.fail('no engine follower in the sandbox typed in');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(await followers(idle), 0, 'none in the sandbox nobody typed in');
   });
 
   it('re-checks nothing when the engine changes in a sandbox nobody has typed in (a crash loop, all day)', async () => {
