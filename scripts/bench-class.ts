@@ -20,6 +20,7 @@ import type { ClassLiveMessage, ClassProgress } from '../protocol/class-progress
 import { LEARNER_HEADER } from '../protocol/learner-id.ts';
 import { quantile } from '../test/support/echo-probe.ts';
 import { apiPoster, signInBenchInstructor } from './bench-http.ts';
+import { printGoals } from './bench-goals.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -187,13 +188,16 @@ try {
   );
   const lags = latencies.map((ms) => Math.max(0, ms));
   console.log(`${size} Checks at once → the dashboard shows each: ${spread(lags)}`);
-  console.log(
-    `\nissue #11's goals, ${size} learners: Start → prompt p95 ≤ ${GOALS.promptP95} s: ${
-      quantile(prompts, 95) <= GOALS.promptP95 * 1000 ? 'met' : 'NOT met'
-    }; dashboard p95 ≤ ${GOALS.dashboardP95} s after a Check: ${
-      quantile(lags, 95) <= GOALS.dashboardP95 * 1000 ? 'met' : 'NOT met'
-    }`,
-  );
+  printGoals('#11', [
+    [
+      `${size} learners: Start → prompt p95 ≤ ${GOALS.promptP95} s`,
+      quantile(prompts, 95) <= GOALS.promptP95 * 1000,
+    ],
+    [
+      `the dashboard p95 ≤ ${GOALS.dashboardP95} s after a Check`,
+      quantile(lags, 95) <= GOALS.dashboardP95 * 1000,
+    ],
+  ]);
 } finally {
   dashboard?.close();
   if (classId) await post(`/classes/${classId}/end`, {}, { cookie }).catch(() => {});

@@ -28,6 +28,7 @@ import {
 import { leftovers, newOwner, ROOT } from '../test/support/platform.ts';
 import { spawnServer } from '../test/support/server-process.ts';
 import { TerminalClient } from '../test/support/terminal-client.ts';
+import { printGoals, type Goal } from './bench-goals.ts';
 import { ensureWetty, startWetty, WETTY_VERSION, WettyTerminal } from './wetty-for-bench.ts';
 
 const echoSamples = Number(process.argv[2] ?? 200);
@@ -193,8 +194,7 @@ const server = await spawnServer({
 const pid = server.child.pid!;
 let wetty: Awaited<ReturnType<typeof startWetty>> | undefined;
 const rows: [string, ...string[]][] = [];
-/** Issue #10's targets for the terminal, each with whether this run met it. */
-const targets: [string, boolean][] = [];
+const goals: Goal[] = [];
 try {
   const session = (await api(server.url, '', 'POST', '/sessions', { lab: LAB })).body as Created;
   for (
@@ -266,7 +266,7 @@ try {
     drydockMore.mib.toFixed(1),
   ]);
   const [f, w, d] = echoes as [EchoStats, EchoStats, EchoStats];
-  targets.push(
+  goals.push(
     ['echo p50 ≤ 3× the floor', d.p50 <= 3 * f.p50],
     ['echo p99 ≤ 2× the floor', d.p99 <= 2 * f.p99],
     ['echo p50 and p99 ahead of WeTTY', d.p50 < w.p50 && d.p99 < w.p99],
@@ -287,6 +287,4 @@ console.log(
   `\n| | raw \`docker exec -it\` (floor) | WeTTY ${WETTY_VERSION} | Drydock terminal |\n| --- | ---: | ---: | ---: |`,
 );
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-console.log(
-  `\nissue #10's targets: ${targets.map(([what, met]) => `${what}: ${met ? 'met' : 'NOT met'}`).join('; ')}`,
-);
+printGoals('#10', goals);
