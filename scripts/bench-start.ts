@@ -173,7 +173,8 @@ const CLASS = 30;
 
 /** #10's goals that a run of this shape can judge; `byRun` holds each run's timings. */
 function goals(byRun: Timing[][]): Goal[] {
-  const prompts = byRun.flat().map((t) => t.promptMs);
+  const promptsOf = (timings: Timing[]) => timings.map((t) => t.promptMs);
+  const prompts = promptsOf(byRun.flat());
   if (warm && concurrency === 1)
     return [
       ['warm Start → prompt p50 ≤ 0.3 s', quantile(prompts, 50) <= 300],
@@ -183,13 +184,7 @@ function goals(byRun: Timing[][]): Goal[] {
     return [
       [
         `${concurrency} warm Starts at once → prompt p95 ≤ 1.5 s in every run`,
-        byRun.every(
-          (run) =>
-            quantile(
-              run.map((t) => t.promptMs),
-              95,
-            ) <= 1500,
-        ),
+        byRun.every((run) => quantile(promptsOf(run), 95) <= 1500),
       ],
     ];
   if (warm || lab !== TRIVIAL_SETUP_LAB) return [];
