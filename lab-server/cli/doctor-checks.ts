@@ -243,7 +243,11 @@ export function checkMemory(config: Config, info: EngineInfo | undefined): Findi
     config.hostMemoryBytes !== undefined && config.hostMemoryBytes < total
       ? ` (DRYDOCK_HOST_MEMORY plans with ${formatBytes(config.hostMemoryBytes)})`
       : '';
-  const detail = `${formatBytes(total)} total${planned}, ${formatBytes(freemem())} free now; a sandbox counts as ${formatBytes(per)} ((DRYDOCK_SANDBOX_MEMORY + DRYDOCK_SANDBOX_DISK) ÷ DRYDOCK_MEMORY_OVERCOMMIT=${config.memoryOvercommit}, more if it uses more) and ${formatBytes(config.hostReserve.memoryBytes)} is reserved: room for about ${fit} of DRYDOCK_MAX_SANDBOXES=${config.maxSandboxes}`;
+  const room =
+    fit > config.maxSandboxes
+      ? `room for about ${fit}, of which DRYDOCK_MAX_SANDBOXES lets ${config.maxSandboxes} run at once`
+      : `room for about ${fit} of DRYDOCK_MAX_SANDBOXES=${config.maxSandboxes}`;
+  const detail = `${formatBytes(total)} total${planned}, ${formatBytes(freemem())} free now; a sandbox counts as ${formatBytes(per)} ((DRYDOCK_SANDBOX_MEMORY + DRYDOCK_SANDBOX_DISK) ÷ DRYDOCK_MEMORY_OVERCOMMIT=${config.memoryOvercommit}, more if it uses more) and ${formatBytes(config.hostReserve.memoryBytes)} is reserved: ${room}`;
   if (fit === 0)
     return {
       id: 'memory',
