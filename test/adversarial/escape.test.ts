@@ -338,10 +338,10 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
     // busybox grep has no --exclude-dir: walk /host (the sandbox's root as the inner engine sees it) with find.
     // Kernel file systems hold no host files, and some of their files never end (such
     // as /proc/<pid>/pagemap): grep grew to 3 GiB until the sandbox's memory cgroup
-    // killed it.
-    // They are skipped wherever they are mounted, which includes this container's own
-    // /proc and /sys seen again through its overlay under /host/var/lib/docker. The
-    // way to the host through procfs, a process's root, is tried by name below.
+    // killed it. So they are skipped wherever they are mounted, which includes this
+    // container's own /proc and /sys seen again through its overlay under
+    // /host/var/lib/docker. The way to the host through procfs, a process's root, is
+    // tried by name below.
     const containerSearch = `
       printf '%s%s\\n' "$NEEDLE_A" "$NEEDLE_B" > "$CONTROL"
       set --
