@@ -4,14 +4,15 @@
  * (`script`), and against WeTTY running that same `docker exec -it`
  * (scripts/wetty-for-bench.ts), in one run: echo p50/p99, how soon Ctrl-C
  * stops `yes`, how many lines of `seq 1 10000` arrive, how long 50 MB take to
- * print, and each server's memory idle and per open terminal. On demand only:
+ * print, and each server's memory idle and per open terminal. Idle memory has
+ * a floor of its own: the same stack with none of Drydock's code
+ * (scripts/stack-floor-server.ts). On demand only:
  *   npm run bench:terminal -- [echo-samples]
  * Each server runs as its own process (lab-server/server.ts started as
  * `drydock start` starts it), so that its RSS is its own; each client
  * acknowledges output as its browser page does.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
@@ -29,6 +30,7 @@ import { leftovers, newOwner, ROOT } from '../test/support/platform.ts';
 import { spawnServer } from '../test/support/server-process.ts';
 import { TerminalClient } from '../test/support/terminal-client.ts';
 import { printGoals, type Goal } from './bench-goals.ts';
+import { rssMiB, stackFloorIdleRss } from './stack-floor-for-bench.ts';
 import { ensureWetty, startWetty, WETTY_VERSION, WettyTerminal } from './wetty-for-bench.ts';
 
 const echoSamples = Number(process.argv[2] ?? 200);
@@ -154,9 +156,6 @@ async function big(side: Side): Promise<number> {
   return (await done) / 1000;
 }
 
-const rssMiB = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-
 interface Created {
   id: string;
   token: string;
@@ -213,6 +212,7 @@ try {
   const idle = rssMiB(pid);
 
   const [container] = await new Docker().listContainers({ filters: ownerFilter(owner) });
+  const floorIdle = await stackFloorIdleRss(container!.Id, 3000);
   const user = PROFILES.rootless.user;
   const exec = `docker exec -it -u ${user} -e TERM=xterm-256color -e HOME=/root -e LANG=C.UTF-8 ${container!.Id} /usr/lib/drydock/enter shell /bin/bash --login`;
   const floor = new PtyTerminal(`stty cols ${SIZE.cols} rows ${SIZE.rows}; exec ${exec}`);
@@ -254,7 +254,12 @@ try {
   console.log('50 MB');
   rows.push(['time to print 50 MB (s)', ...(await each(big)).map((s) => s.toFixed(1))]);
 
-  rows.push(['server RSS, idle (MiB)', '–', wettyIdle.toFixed(0), idle.toFixed(0)]);
+  rows.push([
+    'server RSS, idle (MiB; its floor: the same stack without Drydock’s code)',
+    floorIdle.toFixed(0),
+    wettyIdle.toFixed(0),
+    idle.toFixed(0),
+  ]);
   const wettyMore = await perTerminal(wetty.child.pid!, EXTRA_TERMINALS, () => openWetty(wetty!));
   const drydockMore = await perTerminal(pid, EXTRA_TERMINALS, () =>
     openDrydock(server.url, session),

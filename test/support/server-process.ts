@@ -15,35 +15,34 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** The Node arguments before the bundle, as `scripts/drydock start` passes them (test/unit/server-start.test.ts). */
+export const SERVER_NODE_FLAGS = [
+  '--max-semi-space-size=1',
+  '--v8-pool-size=1',
+  '--single-threaded',
+  '--optimize-for-size',
+];
+/** The environment `scripts/drydock start` adds for the server: one glibc malloc arena. */
+export const SERVER_MALLOC_ENV = { MALLOC_ARENA_MAX: '1' };
+
 export async function spawnServer(
   env: Record<string, string>,
   timeoutMs = 600_000,
 ): Promise<ServerProcess> {
   await ensureServerBundle();
-  // As `scripts/drydock start` runs it (test/unit/server-start.test.ts keeps them alike).
-  const child = spawn(
-    process.execPath,
-    [
-      '--max-semi-space-size=1',
-      '--v8-pool-size=1',
-      '--single-threaded',
-      '--optimize-for-size',
-      SERVER_BUNDLE,
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        MALLOC_ARENA_MAX: '1',
-        DRYDOCK_PORT: '0',
-        DRYDOCK_LOG_LEVEL: 'info',
-        DRYDOCK_DATABASE_URL: TEST_STORE_URL,
-        DRYDOCK_WARM_MAX: '0',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_BUNDLE], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...SERVER_MALLOC_ENV,
+      DRYDOCK_PORT: '0',
+      DRYDOCK_LOG_LEVEL: 'info',
+      DRYDOCK_DATABASE_URL: TEST_STORE_URL,
+      DRYDOCK_WARM_MAX: '0',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let log = '';
   child.stdout.on('data', (chunk) => (log += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

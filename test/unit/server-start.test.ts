@@ -10,16 +10,14 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { SERVER_BUNDLE } from '../../scripts/build-server.ts';
 import { ROOT } from '../support/platform.ts';
+import { SERVER_MALLOC_ENV, SERVER_NODE_FLAGS } from '../support/server-process.ts';
 
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const ENTRY = relative(ROOT, SERVER_BUNDLE);
 /** The arguments between `node` and the entry point. */
 const flagsBefore = (text: string, what: string) => {
   const args = text.match(/--[\w-]+(?:=\S+?)?(?=["',\s])/g) ?? [];
-  assert.ok(
-    text.includes(ENTRY) || text.includes('SERVER_BUNDLE'),
-    `${what} starts the bundle, ${ENTRY}`,
-  );
+  assert.ok(text.includes(ENTRY), `${what} starts the bundle, ${ENTRY}`);
   return args;
 };
 
@@ -40,18 +38,16 @@ describe('how the server is started', () => {
   it('the Dockerfile, the systemd unit and the test helper use the same flags and malloc arenas', () => {
     const dockerfile = read('Dockerfile');
     const unit = read('deploy/systemd/drydock.service');
-    const helper = read('test/support/server-process.ts');
     const places = {
       Dockerfile: /^CMD \[(.*)\]$/m.exec(dockerfile)?.[1] ?? '',
       'deploy/systemd/drydock.service': /^ExecStart=(.*)$/m.exec(unit)?.[1] ?? '',
-      'test/support/server-process.ts':
-        /spawn\(\s*process\.execPath,\s*\[([^\]]*)\]/.exec(helper)?.[1] ?? '',
     };
     for (const [what, line] of Object.entries(places))
       assert.deepEqual(flagsBefore(`${line} `, what), expected, what);
     assert.match(dockerfile, /^\s+MALLOC_ARENA_MAX=1$/m, 'Dockerfile');
     assert.match(unit, /^Environment=MALLOC_ARENA_MAX=1$/m, 'the systemd unit');
-    assert.match(helper, /MALLOC_ARENA_MAX: '1'/, 'the test helper');
+    assert.deepEqual(SERVER_NODE_FLAGS, expected, 'the test helper (and the benches)');
+    assert.deepEqual(SERVER_MALLOC_ENV, { MALLOC_ARENA_MAX: '1' }, 'the test helper');
   });
 
   it('the Dockerfile builds the bundle into the image, and the systemd unit before each start', () => {

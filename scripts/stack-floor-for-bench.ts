@@ -1,0 +1,59 @@
+/**
+ * Starts the stack's floor server (scripts/stack-floor-server.ts), bundled and
+ * run as the lab server is, with a session for a given container, and reads
+ * its RSS once it has been idle as long as the bench lets Drydock's be.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { bundleOptions } from './build-server.ts';
+import { ROOT } from '../test/support/platform.ts';
+import { SERVER_MALLOC_ENV, SERVER_NODE_FLAGS } from '../test/support/server-process.ts';
+
+const BUNDLE = join(ROOT, '.drydock', 'build', 'stack-floor', 'server.mjs');
+
+/** A process's resident set, in MiB. */
+export const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+
+/** The floor server's RSS (MiB) after it recorded and answered a session for `container` and sat idle for `idleMs`. */
+export async function stackFloorIdleRss(container: string, idleMs: number): Promise<number> {
+  await build({
+    ...bundleOptions(),
+    entryPoints: ['scripts/stack-floor-server.ts'],
+    outfile: BUNDLE,
+    sourcemap: false,
+  });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, BUNDLE], {
+    cwd: ROOT,
+    env: { ...process.env, ...SERVER_MALLOC_ENV },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let log = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        const at = /Server listening at (http:\/\/[\d.:]+)/.exec(log)?.[1];
+        if (at) resolve(at);
+      });
+      child.once('exit', (code) => reject(new Error(`the floor server exited (${code}):\n${log}`)));
+    });
+    const created = await fetch(`${url}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ container }),
+    });
+    if (!created.ok) throw new Error(`the floor server: ${created.status} ${await created.text()}`);
+    const { id } = (await created.json()) as { id: string };
+    const read = await fetch(`${url}/sessions/${id}`);
+    if (!read.ok) throw new Error(`the floor server: ${read.status} ${await read.text()}`);
+    await new Promise((r) => setTimeout(r, idleMs));
+    return rssMiB(child.pid!);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
