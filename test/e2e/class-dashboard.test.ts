@@ -16,12 +16,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
 import { learnerRow, resetFromDashboard } from '../support/dashboard.ts';
 import {
   checkTask,
-  launchChromium,
+  People,
   SCREENSHOTS,
   submitSignIn,
   terminalText,
@@ -80,21 +80,13 @@ async function waitForWatch(page: Page, text: string, timeout: number): Promise<
 describe('the instructor’s live class dashboard', () => {
   const owner = newOwner('dashboard');
   let platform: TestPlatform;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  let people: People;
   let dashboard: Page;
   let dashboardUrl: string;
   let joinCode: string;
   let bob: Page;
 
-  const newPage = async (viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    return page;
-  };
+  const newPage = (viewport: { width: number; height: number }) => people.page(viewport);
   const row = (name: string) => learnerRow(dashboard, name);
 
   before(async () => {
@@ -106,13 +98,12 @@ describe('the instructor’s live class dashboard', () => {
       displayName: 'Ivo Andrić',
       password: PASSWORD,
     });
-    browser = await launchChromium();
+    people = await People.launch(platform.url);
   });
   after(async () => {
     const left = joinCode && (await platform?.app.store.classes.classByCode(joinCode));
     if (left) await platform.app.store.classes.endClass(left.id, Date.now());
-    for (const context of contexts) await context.close();
-    await browser?.close();
+    await people?.close();
     await platform?.close();
     await assertNothingLeft(owner);
   });
@@ -318,7 +309,7 @@ describe('the instructor’s live class dashboard', () => {
     await bob.getByTestId('lab-watched').waitFor({ state: 'hidden', timeout: 10_000 });
     await dashboard.screenshot({ path: `${SCREENSHOTS}/class-dashboard-grid-laptop.png` });
     assert.equal(await dashboard.evaluate(() => window.__pwned), undefined);
-    assert.deepEqual(problems, []);
+    assert.deepEqual(people.problems, []);
   });
 
   it('talks to the class, offers its results, and gives one learner more time, then a fresh lab', async () => {
@@ -345,7 +336,7 @@ describe('the instructor’s live class dashboard', () => {
     await bobRow.getByRole('button', { name: 'Give 30 more minutes' }).click();
     await dashboard.getByTestId('act-status').getByText('Bob has 30 more minutes.').waitFor();
     await resetFromDashboard(dashboard, 'Bob', bob);
-    assert.deepEqual(problems, []);
+    assert.deepEqual(people.problems, []);
   });
 
   it('tells an instructor that a class is not theirs (an unknown id is refused alike)', async () => {

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
-import { launchChromium, SCREENSHOTS, submitSignIn, waitForTerminal } from '../support/browser.ts';
+import { People, SCREENSHOTS, submitSignIn, waitForTerminal } from '../support/browser.ts';
 import {
   assertNothingLeft,
   leftovers,
@@ -44,21 +44,13 @@ async function shoot(page: Page, name: string, viewport = page.viewportSize()!):
 describe('running a class', () => {
   const owner = newOwner('class');
   let platform: TestPlatform;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  let people: People;
   let instructor: Page;
   let joinLink: string;
   let joinCode: string;
   const learners: Page[] = [];
 
-  const newPage = async (viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    return page;
-  };
+  const newPage = (viewport: { width: number; height: number }) => people.page(viewport);
 
   before(async () => {
     assert.ok(existsSync(`${ROOT}dist/join/index.html`), 'the site must be built first');
@@ -69,14 +61,13 @@ describe('running a class', () => {
       displayName: 'Grace Hopper',
       password: PASSWORD,
     });
-    browser = await launchChromium();
+    people = await People.launch(platform.url);
   });
   after(async () => {
     // A class a failed run left open would reserve warm sandboxes in the next test's server.
     const left = joinCode && (await platform?.app.store.classes.classByCode(joinCode));
     if (left) await platform.app.store.classes.endClass(left.id, Date.now());
-    for (const context of contexts) await context.close();
-    await browser?.close();
+    await people?.close();
     await platform?.close();
     await assertNothingLeft(owner);
   });
@@ -167,6 +158,6 @@ describe('running a class', () => {
     }
     assert.deepEqual(await leftovers(owner), [], 'no sandbox is left');
     await learners[0]!.getByText('Your instructor ended the class').first().waitFor();
-    assert.deepEqual(problems, []);
+    assert.deepEqual(people.problems, []);
   });
 });

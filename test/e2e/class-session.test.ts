@@ -12,13 +12,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { settled, violations } from '../support/accessibility.ts';
 import { openClass } from '../support/classes.ts';
 import { learnerRow, resetFromDashboard } from '../support/dashboard.ts';
 import {
   checkTask,
-  launchChromium,
+  People,
   SCREENSHOTS,
   terminalText,
   typeCommand,
@@ -43,25 +43,14 @@ const PHONE = { width: 390, height: 844 };
 describe('a live class of five, from join to the end of the class', () => {
   const owner = newOwner('class-session');
   let platform: TestPlatform;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  let people: People;
   let classId: string;
   let joinCode: string;
   let dashboard: Page;
   const learners = new Map<string, Page>();
 
-  const newPage = async (viewport: { width: number; height: number }, cookie?: string) => {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    if (cookie) {
-      const [name, value] = cookie.split('=') as [string, string];
-      await context.addCookies([{ name, value, url: platform.url }]);
-    }
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    return page;
-  };
+  const newPage = (viewport: { width: number; height: number }, cookie?: string) =>
+    people.page(viewport, cookie);
   const row = (name: string) => learnerRow(dashboard, name);
   const learner = (name: string) => learners.get(name)!;
   const watchText = () => dashboard.evaluate(() => window.__drydockWatchText?.() ?? '');
@@ -88,14 +77,13 @@ describe('a live class of five, from join to the end of the class', () => {
       if (Date.now() > deadline) throw new Error(`the class's sandboxes of ${LAB} never got warm`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    browser = await launchChromium();
+    people = await People.launch(platform.url);
     dashboard = await newPage(LAPTOP, cookie);
     await dashboard.goto(`${platform.url}/classes/live/?id=${classId}`);
     await dashboard.getByRole('heading', { name: 'Cleaning up, Friday' }).waitFor();
   });
   after(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
+    await people?.close();
     await platform?.close();
     await assertNothingLeft(owner);
   });
@@ -318,7 +306,7 @@ describe('a live class of five, from join to the end of the class', () => {
         { timeout: 15_000 },
       );
     assert.equal(platform.app.sessions.list().filter((s) => s.live).length, 0);
-    assert.deepEqual(problems, []);
+    assert.deepEqual(people.problems, []);
   });
 
   it('shows the lab’s authors how the class got on, naming nobody', async () => {

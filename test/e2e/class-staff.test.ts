@@ -15,9 +15,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { violations } from '../support/accessibility.ts';
-import { launchChromium, SCREENSHOTS, submitSignIn } from '../support/browser.ts';
+import { People, SCREENSHOTS, submitSignIn } from '../support/browser.ts';
 import { joinClass, openClass } from '../support/classes.ts';
 import {
   assertNothingLeft,
@@ -40,21 +40,13 @@ describe('the helpers of a class, on its dashboard', () => {
   const asa = { username: `asa-${suffix}`, displayName: 'Asa Lindqvist' };
   const nils = { username: `nils-${suffix}`, displayName: 'Nils Other' };
   let platform: TestPlatform;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  let people: People;
   let classId: string;
   let dashboardUrl: string;
   let instructor: Page;
   let helper: Page;
 
-  const newPage = async (viewport: { width: number; height: number }) => {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(error.message));
-    return page;
-  };
+  const newPage = (viewport: { width: number; height: number }) => people.page(viewport);
   /** Signs in on /sign-in/ as a person does, from a page that offers a Sign in link. */
   const signIn = async (page: Page, who: { username: string }) => {
     await page.getByRole('link', { name: 'Sign in' }).last().click();
@@ -69,7 +61,7 @@ describe('the helpers of a class, on its dashboard', () => {
     await platform.app.accounts.users.add({ ...ivo, role: 'instructor', password: PASSWORD });
     await platform.app.accounts.users.add({ ...asa, role: 'assistant', password: PASSWORD });
     await platform.app.accounts.users.add({ ...nils, role: 'assistant', password: PASSWORD });
-    browser = await launchChromium();
+    people = await People.launch(platform.url);
 
     instructor = await newPage(LAPTOP);
     await instructor.goto(`${platform.url}/classes/`);
@@ -85,8 +77,7 @@ describe('the helpers of a class, on its dashboard', () => {
   });
   after(async () => {
     if (classId) await platform?.app.store.classes.endClass(classId, Date.now());
-    for (const context of contexts) await context.close();
-    await browser?.close();
+    await people?.close();
     await platform?.close();
     await assertNothingLeft(owner);
   });
@@ -200,6 +191,6 @@ describe('the helpers of a class, on its dashboard', () => {
     await staffPanel().getByText(`${asa.displayName} no longer helps in this class.`).waitFor();
     await staffPanel().getByText('Nobody helps in this class yet.').waitFor();
     await helper.getByText(NOT_YOURS).waitFor({ timeout: 10_000 });
-    assert.deepEqual(problems, []);
+    assert.deepEqual(people.problems, []);
   });
 });

@@ -21,6 +21,46 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * One Chromium for a test of several people (an instructor, learners), each in
+ * a browser context of their own, so that no cookie or storage is shared. Every
+ * page's uncaught errors are collected in `problems`, which a test expects empty.
+ */
+export class People {
+  readonly problems: string[] = [];
+
+  private readonly browser: Browser;
+  private readonly url: string;
+
+  private constructor(browser: Browser, url: string) {
+    this.browser = browser;
+    this.url = url;
+  }
+
+  static async launch(url: string): Promise<People> {
+    return new People(await launchChromium(), url);
+  }
+
+  /** A new person's page; `cookie` ("name=value", a staff sign-in say) is theirs before it opens. */
+  async page(viewport: { width: number; height: number }, cookie?: string): Promise<Page> {
+    const context = await this.browser.newContext({ viewport });
+    if (cookie) {
+      const at = cookie.indexOf('=');
+      await context.addCookies([
+        { name: cookie.slice(0, at), value: cookie.slice(at + 1), url: this.url },
+      ]);
+    }
+    const page = await context.newPage();
+    page.on('pageerror', (error) => this.problems.push(error.message));
+    return page;
+  }
+
+  /** Closes the browser, and with it every person's context. */
+  close(): Promise<void> {
+    return this.browser.close();
+  }
+}
+
 /** The shell's prompt in a lab's workdir, as the sandbox's bash prints it. */
 export const LAB_PROMPT = /sandbox:~\/lab#/;
 
