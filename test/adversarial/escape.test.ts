@@ -83,11 +83,13 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
 
   it('cannot create the host’s root block device, nor mount any block device', async (t) => {
     const { major, minor } = hostRootDevice();
+    // Errors go to stdout: stdout and stderr reach the test as two streams, and a
+    // message written in pieces ("mknod: ", then the rest) could come apart.
     const script = `
       echo "ran as $(id -u)"
       mkdir -p /tmp/hostdisk
-      mknod /tmp/vda b ${major} ${minor}; echo "mknod-rc=$?"
-      mount /tmp/vda /tmp/hostdisk; echo "mount-node-rc=$?"
+      mknod /tmp/vda b ${major} ${minor} 2>&1; echo "mknod-rc=$?"
+      mount /tmp/vda /tmp/hostdisk 2>&1; echo "mount-node-rc=$?"
       for dev in /dev/vda /dev/sda /dev/nvme0n1 /dev/xvda; do mount "$dev" /tmp/hostdisk 2>&1; echo "mount-$dev-rc=$?"; done
       ls /tmp/hostdisk | wc -l | sed 's/^/hostdisk-entries=/'`;
     for (const [where, run] of [
@@ -111,11 +113,12 @@ describe('escapes from a rootless sandbox', { timeout: 600_000 }, () => {
 
   it('cannot load a kernel module nor point the kernel’s module helper elsewhere', async (t) => {
     // A garbage module: init_module checks the capability before it reads the image.
+    // The messages asserted on go to stdout, in order (see the block device's test).
     const shell = await asLearner(
       attacker,
       `head -c 4096 /dev/urandom > /tmp/evil.ko
-       docker run --rm -v /tmp/evil.ko:/evil.ko --cap-add ALL --security-opt seccomp=unconfined drydock/lab-base sh -c 'insmod /evil.ko; echo "insmod-rc=$?"; modprobe dummy; echo "modprobe-rc=$?"'
-       date -s @0 >/dev/null; echo "settime-rc=$?"
+       docker run --rm -v /tmp/evil.ko:/evil.ko --cap-add ALL --security-opt seccomp=unconfined drydock/lab-base sh -c 'insmod /evil.ko 2>&1; echo "insmod-rc=$?"; modprobe dummy; echo "modprobe-rc=$?"'
+       date -s @0 2>&1 >/dev/null; echo "settime-rc=$?"
        echo /tmp/evil > /proc/sys/kernel/modprobe; echo "proc-modprobe-rc=$?"
        mkdir -p /tmp/p && mount -t proc proc /tmp/p; echo "fresh-proc-rc=$?"
        echo /tmp/evil > /tmp/p/sys/kernel/modprobe; echo "fresh-modprobe-rc=$?"`,
