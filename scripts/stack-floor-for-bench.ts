@@ -1,15 +1,14 @@
 /**
  * Starts the stack's floor server (scripts/stack-floor-server.ts), bundled and
- * run as the lab server is, with a session for a given container, and reads
- * its RSS once it has been idle as long as the bench lets Drydock's be.
+ * run as the lab server is (spawnBundle), with a session for a given container,
+ * and reads its RSS once it has been idle as long as the bench lets Drydock's be.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { bundleOptions } from './build-server.ts';
 import { ROOT } from '../test/support/platform.ts';
-import { SERVER_MALLOC_ENV, SERVER_NODE_FLAGS } from '../test/support/server-process.ts';
+import { spawnBundle } from '../test/support/server-process.ts';
 
 const BUNDLE = join(ROOT, '.drydock', 'build', 'stack-floor', 'server.mjs');
 
@@ -25,35 +24,20 @@ export async function stackFloorIdleRss(container: string, idleMs: number): Prom
     outfile: BUNDLE,
     sourcemap: false,
   });
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, BUNDLE], {
-    cwd: ROOT,
-    env: { ...process.env, ...SERVER_MALLOC_ENV },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const server = await spawnBundle(BUNDLE, {}, /Server listening at/, 60_000);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let log = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        log += chunk.toString();
-        const at = /Server listening at (http:\/\/[\d.:]+)/.exec(log)?.[1];
-        if (at) resolve(at);
-      });
-      child.once('exit', (code) => reject(new Error(`the floor server exited (${code}):\n${log}`)));
-    });
-    const created = await fetch(`${url}/sessions`, {
+    const created = await fetch(`${server.url}/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ container }),
     });
     if (!created.ok) throw new Error(`the floor server: ${created.status} ${await created.text()}`);
     const { id } = (await created.json()) as { id: string };
-    const read = await fetch(`${url}/sessions/${id}`);
+    const read = await fetch(`${server.url}/sessions/${id}`);
     if (!read.ok) throw new Error(`the floor server: ${read.status} ${await read.text()}`);
     await new Promise((r) => setTimeout(r, idleMs));
-    return rssMiB(child.pid!);
+    return rssMiB(server.child.pid!);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await server.stop();
   }
 }

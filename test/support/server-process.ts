@@ -30,17 +30,29 @@ export async function spawnServer(
   timeoutMs = 600_000,
 ): Promise<ServerProcess> {
   await ensureServerBundle();
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_BUNDLE], {
+  const testDefaults = {
+    DRYDOCK_PORT: '0',
+    DRYDOCK_LOG_LEVEL: 'info',
+    DRYDOCK_DATABASE_URL: TEST_STORE_URL,
+    DRYDOCK_WARM_MAX: '0',
+  };
+  return spawnBundle(SERVER_BUNDLE, { ...testDefaults, ...env }, /"labs ready/, timeoutMs);
+}
+
+/**
+ * Runs a bundled server with the lab server's Node flags and malloc setting
+ * (the terminal bench's stack floor is one) until its log matches `ready`; its
+ * URL is where Fastify says it listens.
+ */
+export async function spawnBundle(
+  bundle: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, bundle], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      ...SERVER_MALLOC_ENV,
-      DRYDOCK_PORT: '0',
-      DRYDOCK_LOG_LEVEL: 'info',
-      DRYDOCK_DATABASE_URL: TEST_STORE_URL,
-      DRYDOCK_WARM_MAX: '0',
-      ...env,
-    },
+    env: { ...process.env, ...SERVER_MALLOC_ENV, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let log = '';
@@ -52,7 +64,7 @@ export async function spawnServer(
   };
   const kill9 = () => signal('SIGKILL');
   const deadline = Date.now() + timeoutMs;
-  while (!/"labs ready/.test(log)) {
+  while (!ready.test(log)) {
     if (Date.now() > deadline || child.exitCode !== null) {
       await kill9();
       throw new Error(`the server did not get ready; its log:\n${log.slice(-3000)}`);
