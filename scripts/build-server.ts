@@ -38,40 +38,63 @@ const EXTERNAL = [
 /**
  * Modules the server's packages require as they load, for what a server on a
  * Unix-socket engine, serving plain HTTP behind its proxy, does rarely or never.
- * `lazy`: the bundle hands the package a stand-in that requires the module when
- * first used; otherwise the module is only left out of the bundle and loaded from
- * node_modules. A release of a package that stops requiring one of these fails
- * the build, so this list is reviewed rather than silently outdated.
+ * `how` says what the bundle hands the package instead:
+ * - `module`: a stand-in for the module, which requires it when first called or
+ *   one of its properties is read;
+ * - `members`: a stand-in whose every property is a stand-in for that export, for
+ *   a package that destructures the module as it loads (`const { glob } = ...`) and
+ *   calls or constructs the export later;
+ * - `external`: nothing; the module is only left out of the bundle and loaded
+ *   from node_modules.
+ * A release of a package that stops requiring one of these fails the build, so
+ * this list is reviewed rather than silently outdated.
  */
-const ON_FIRST_USE = [
+const ON_FIRST_USE: readonly { importer: RegExp; path: string; how: StandIn | 'external' }[] = [
   // dockerode's own files find .proto files next to themselves (__dirname, which a
   // bundle does not have) and load ssh2 (ssh:// engines; it sets up a 16 MiB
   // WebAssembly memory) and gRPC (BuildKit builds): about 8 MiB.
-  { importer: /\/docker-modem\/lib\/modem\.js$/, path: './ssh', lazy: true },
-  { importer: /\/dockerode\/lib\/docker\.js$/, path: './session', lazy: true },
-  { importer: /\/dockerode\/lib\/docker\.js$/, path: './buildkit', lazy: false },
+  { importer: /\/docker-modem\/lib\/modem\.js$/, path: './ssh', how: 'module' },
+  { importer: /\/dockerode\/lib\/docker\.js$/, path: './session', how: 'module' },
+  { importer: /\/dockerode\/lib\/docker\.js$/, path: './buildkit', how: 'external' },
   // Node's HTTP/2, for Fastify's `http2` option: 9 MiB once loaded.
-  { importer: /\/fastify\/lib\/server\.js$/, path: 'node:http2', lazy: true },
+  { importer: /\/fastify\/lib\/server\.js$/, path: 'node:http2', how: 'module' },
   // TLS, for a server that terminates it, a wss:// client or a TLS engine: 3 MiB.
-  { importer: /\/fastify\/lib\/server\.js$/, path: 'node:https', lazy: true },
-  { importer: /\/ws\/lib\/websocket\.js$/, path: 'https', lazy: true },
-  { importer: /\/ws\/lib\/websocket\.js$/, path: 'tls', lazy: true },
-  { importer: /\/docker-modem\/lib\/http\.js$/, path: 'https', lazy: true },
+  { importer: /\/fastify\/lib\/server\.js$/, path: 'node:https', how: 'module' },
+  { importer: /\/ws\/lib\/websocket\.js$/, path: 'https', how: 'module' },
+  { importer: /\/ws\/lib\/websocket\.js$/, path: 'tls', how: 'module' },
+  { importer: /\/docker-modem\/lib\/http\.js$/, path: 'https', how: 'module' },
   // prom-client's metrics across a Node cluster (which loads cluster, and with it
   // dgram) and its push gateway client: the server is scraped, in one process.
-  { importer: /\/prom-client\/index\.js$/, path: './lib/cluster', lazy: true },
-  { importer: /\/prom-client\/index\.js$/, path: './lib/pushgateway', lazy: true },
+  { importer: /\/prom-client\/index\.js$/, path: './lib/cluster', how: 'module' },
+  { importer: /\/prom-client\/index\.js$/, path: './lib/pushgateway', how: 'module' },
+  // glob, for @fastify/static's `wildcard: false` (the server serves its site by
+  // wildcard), and ip-address, which @fastify/rate-limit needs only for an IPv6
+  // client: about 1 MiB of the idle server, most of it glob's.
+  { importer: /\/@fastify\/static\/index\.js$/, path: 'glob', how: 'members' },
+  { importer: /\/@fastify\/rate-limit\/index\.js$/, path: 'ip-address', how: 'members' },
 ];
 type OnFirstUse = (typeof ON_FIRST_USE)[number];
+type StandIn = 'module' | 'members';
 
-/** A module that requires `file` when it is first called or one of its properties is read. */
-const standIn = (file: string) => `let real;
+const STAND_INS: Record<StandIn, (file: string) => string> = {
+  module: (file) => `let real;
 const load = () => (real ??= require(${JSON.stringify(file)}));
 module.exports = new Proxy(function () {}, {
   apply: (_, self, args) => Reflect.apply(load(), self, args),
   get: (_, key) => load()[key],
 });
-`;
+`,
+  members: (file) => `let real;
+const load = () => (real ??= require(${JSON.stringify(file)}));
+module.exports = new Proxy({}, {
+  get: (_, key) => new Proxy(function () {}, {
+    apply: (_, self, args) => Reflect.apply(load()[key], self, args),
+    construct: (_, args) => Reflect.construct(load()[key], args),
+    get: (_, member) => load()[key][member],
+  }),
+});
+`,
+};
 
 /**
  * Node's built-in modules, loaded with require() rather than import: an ES
@@ -117,16 +140,19 @@ function onFirstUse(seen: Set<OnFirstUse>): Plugin {
         );
         if (!entry) return undefined;
         seen.add(entry);
-        if (isBuiltin(args.path)) return { path: args.path, namespace: 'stand-in' };
+        if (isBuiltin(args.path))
+          return { path: args.path, namespace: 'stand-in', pluginData: entry.how };
         const { path, errors } = await b.resolve(args.path, {
           resolveDir: args.resolveDir,
           kind: args.kind,
         });
         if (errors.length) return { errors };
-        return entry.lazy ? { path, namespace: 'stand-in' } : { path, external: true };
+        return entry.how === 'external'
+          ? { path, external: true }
+          : { path, namespace: 'stand-in', pluginData: entry.how };
       });
       b.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
-        contents: standIn(args.path),
+        contents: STAND_INS[args.pluginData as StandIn](args.path),
         loader: 'js',
       }));
       // The stand-in's own require of the real module.

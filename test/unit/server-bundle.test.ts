@@ -3,11 +3,12 @@
  * builds, a server started from it answers, and dockerode's ssh and BuildKit
  * session modules, left out of it, load when first used and work through their
  * stand-ins. The tests that spawn the server (test/support/server-process.ts)
- * run the bundle against a real engine.
+ * run the bundle against a real engine. Other modules the server's packages
+ * require as they load (glob, ip-address) also wait for their first use.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -133,6 +134,45 @@ describe('the server bundle', () => {
       afterHttp2: ['tls', 'http2'], // Node's http2 loads tls
       wss: 'ECONNREFUSED',
       afterWss: ['tls', 'http2', 'https'],
+    });
+  });
+
+  it('loads glob and ip-address when @fastify/static and @fastify/rate-limit first need them, not at start', async () => {
+    // Both packages destructure these as they load; the bundle hands them stand-ins for the exports.
+    writeFileSync(join(scratch, 'listed.txt'), 'listed');
+    const stdout = await runBundled(
+      'members.mjs',
+      `
+          import Fastify from 'fastify';
+          import fastifyStatic from '@fastify/static';
+          import rateLimit from '@fastify/rate-limit';
+          import { zodSchemaOptions } from './lab-server/http/zod-schemas.ts';
+          const loaded = () => ['glob', 'ip-address'].filter((name) =>
+            Object.keys(require.cache).some((file) => file.includes('/node_modules/' + name + '/')));
+          const report = { atStart: loaded() };
+          const app = Fastify(zodSchemaOptions);
+          await app.register(rateLimit, { max: 1, timeWindow: 60_000 });
+          await app.register(fastifyStatic, { root: ${JSON.stringify(scratch)}, wildcard: false });
+          await app.ready();
+          report.afterStatic = loaded();
+          const from = async (remoteAddress) => (await app.inject({ url: '/listed.txt', remoteAddress })).statusCode;
+          report.v4 = [await from('10.0.0.1'), await from('10.0.0.1')];
+          report.afterV4 = loaded();
+          // One /64 by default: a second address in it shares the first one's limit, another /64 does not.
+          report.v6 = [await from('2001:db8::1'), await from('2001:db8::2'), await from('2001:db8:0:100::1')];
+          report.mapped = await from('::ffff:10.0.0.1');
+          report.afterV6 = loaded();
+          console.log(JSON.stringify(report));
+        `,
+    );
+    assert.deepEqual(JSON.parse(stdout), {
+      atStart: [],
+      afterStatic: ['glob'], // it lists the root at registration, to route each file
+      v4: [200, 429],
+      afterV4: ['glob'],
+      v6: [200, 429, 200],
+      mapped: 429, // the IPv4 client of v4, seen through an IPv6 socket
+      afterV6: ['glob', 'ip-address'],
     });
   });
 
