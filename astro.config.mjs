@@ -150,6 +150,11 @@ export default defineConfig({
       fs: { allow: [root, ...packs.map((pack) => pack.root)] },
       // astro dev only (`npm run dev`, docs/dev-loop.md): /api and the terminal go to the lab server.
       proxy: labServerProxy(),
+      // An editor's save that empties a file before writing it is two changes. The
+      // watcher passes on the first and drops a second within 50 ms, so a lesson
+      // read empty (and refused by its schema) stayed stale until the next save.
+      // It now waits for a file to stop changing for 100 ms, then reads it once.
+      watch: { awaitWriteFinish: { stabilityThreshold: 100, pollInterval: 20 } },
     },
   },
 });

@@ -1,9 +1,10 @@
 /**
  * The dev loop as an author uses it (docs/dev-loop.md): `drydock dev <pack>`
  * starts astro dev and the lab server together; a lesson edit shows on the next
- * page load, a check script's edit in the next Check of a real sandbox, a
- * manifest's on the next load and in the API (a malformed one is reported and
- * the server carries on); Ctrl-C stops both and leaves no sandbox behind.
+ * page load (an editor's two-step save too), a check script's edit in the next
+ * Check of a real sandbox, a manifest's on the next load and in the API (a
+ * malformed one is reported and the server carries on); Ctrl-C stops both and
+ * leaves no sandbox behind.
  *
  * The pack is a copy of test/fixtures/content-pack, so the test can edit it,
  * without `groups:` (who may see a restricted lab is another test's subject).
@@ -41,7 +42,11 @@ async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 
     if (value) return value;
     if (Date.now() > deadline)
       throw new Error(
-        `timed out waiting for ${what}; the dev loop's output:\n${plainLog().slice(-3000)}`,
+        `timed out waiting for ${what}; the dev loop's output, less the page loads:\n${plainLog()
+          .split('\n')
+          .filter((line) => !/\[\d{3}\] \//.test(line))
+          .join('\n')
+          .slice(-6000)}`,
       );
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -133,6 +138,22 @@ describe('the dev loop (drydock dev <pack>)', { timeout: 300_000 }, () => {
     await eventually('the edited title', async () => {
       await page.reload();
       return (await page.locator('h1#_top').innerText()) === 'How Acme tags every image';
+    });
+  });
+
+  it('shows an edit saved in two steps, the file emptied and written 35 ms later', async () => {
+    // As an editor saves in place. The watcher passed on the emptying and dropped the
+    // write, and the page kept the old title (astro.config.mjs, `awaitWriteFinish`).
+    const path = join(pack, `${LESSON}.mdx`);
+    const text = readFileSync(path, 'utf8');
+    const edited = text.replace('How Acme tags every image', 'How Acme tags each image');
+    assert.notEqual(edited, text);
+    writeFileSync(path, '');
+    await new Promise((r) => setTimeout(r, 35));
+    writeFileSync(path, edited);
+    await eventually('the title saved in two steps', async () => {
+      await page.reload();
+      return (await page.locator('h1#_top').innerText()) === 'How Acme tags each image';
     });
   });
 
