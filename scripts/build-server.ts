@@ -76,17 +76,18 @@ const ON_FIRST_USE: readonly { importer: RegExp; path: string; how: StandIn | 'e
 type OnFirstUse = (typeof ON_FIRST_USE)[number];
 type StandIn = 'module' | 'members';
 
-const STAND_INS: Record<StandIn, (file: string) => string> = {
-  module: (file) => `let real;
+/** The start every stand-in shares: `load()` requires the real module once, when first asked. */
+const loader = (file: string) => `let real;
 const load = () => (real ??= require(${JSON.stringify(file)}));
-module.exports = new Proxy(function () {}, {
+`;
+
+const STAND_INS: Record<StandIn, (file: string) => string> = {
+  module: (file) => `${loader(file)}module.exports = new Proxy(function () {}, {
   apply: (_, self, args) => Reflect.apply(load(), self, args),
   get: (_, key) => load()[key],
 });
 `,
-  members: (file) => `let real;
-const load = () => (real ??= require(${JSON.stringify(file)}));
-module.exports = new Proxy({}, {
+  members: (file) => `${loader(file)}module.exports = new Proxy({}, {
   get: (_, key) => new Proxy(function () {}, {
     apply: (_, self, args) => Reflect.apply(load()[key], self, args),
     construct: (_, args) => Reflect.construct(load()[key], args),
@@ -117,10 +118,13 @@ function builtinsByRequire(): Plugin {
           ? { path: args.path, namespace: 'builtin' }
           : undefined,
       );
-      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-        contents: `import m from ${JSON.stringify(`cjs:${args.path}`)}; export default m; export * from ${JSON.stringify(`cjs:${args.path}`)};`,
-        loader: 'js',
-      }));
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+        const cjs = JSON.stringify(`cjs:${args.path}`);
+        return {
+          contents: `import m from ${cjs}; export default m; export * from ${cjs};`,
+          loader: 'js',
+        };
+      });
       b.onResolve({ filter: /^cjs:/, namespace: 'builtin' }, (args) => ({
         path: args.path.slice(4),
         namespace: 'builtin-cjs',
