@@ -21,6 +21,7 @@ export const SERVER_NODE_FLAGS = [
   '--v8-pool-size=1',
   '--single-threaded',
   '--optimize-for-size',
+  '--no-node-snapshot',
 ];
 /** The environment `scripts/drydock start` adds for the server: one glibc malloc arena. */
 export const SERVER_MALLOC_ENV = { MALLOC_ARENA_MAX: '1' };
