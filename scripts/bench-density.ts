@@ -12,7 +12,9 @@
  * once the youngest sandbox is `settle` seconds old (default 150): a lab that
  * teaches a crash loop restarts fast at first, and Docker's backoff reaches its
  * one-a-minute ceiling about two minutes in; a class pays for the steady state
- * all day, the first minutes once. With --paused it then waits until every
+ * all day, the first minutes once. A neighbour's echo is measured twice, with
+ * the first sandbox alone and at density, each once its sandboxes are that old
+ * (the first wait is left out of the time to fill). With --paused it then waits until every
  * sandbox is paused (DRYDOCK_PAUSE_IDLE_AFTER after its last use; default 10
  * minutes, docs/operating.md) and measures idle CPU again. Ctrl-C removes
  * everything it started. Other users of the engine make the figures
@@ -194,6 +196,10 @@ try {
     }
     if (ready.length === 1 && !baseline) {
       const probeStart = performance.now();
+      // As old as the sandboxes are when the neighbour's echo is measured at density:
+      // a young crash loop restarts every few seconds, and each restart stalls echoes ~35 ms.
+      console.log(`settling for ${settleSeconds} s before the echo of one sandbox alone`);
+      await pause(settleSeconds * 1000);
       const terminal = await openTerminal(platform, ready[0]!);
       baseline = (await new EchoProbe(terminal).during(() => pause(echoSeconds * 1000))).stats;
       terminal.close();
