@@ -14,10 +14,10 @@
  * one-a-minute ceiling about two minutes in; a class pays for the steady state
  * all day, the first minutes once. A neighbour's echo is measured twice, with
  * the first sandbox alone and at density, each once its sandboxes are that old
- * (the first wait is left out of the time to fill). With --paused it then waits until every
- * sandbox is paused (DRYDOCK_PAUSE_IDLE_AFTER after its last use; default 10
- * minutes, docs/operating.md) and measures idle CPU again. Ctrl-C removes
- * everything it started. Other users of the engine make the figures
+ * (the first wait is left out of the time to fill). With --paused it then
+ * waits until every sandbox is paused (DRYDOCK_PAUSE_IDLE_AFTER after its last
+ * use; default 10 minutes, docs/operating.md) and measures idle CPU again.
+ * Ctrl-C removes everything it started. Other users of the engine make the figures
  * indicative: it prints the host's load with them. For named-volume-masks-image
  * and `--max` 40 or more it ends with issue #10's goals for them, met or not.
  */
