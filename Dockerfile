@@ -59,6 +59,8 @@ ENV DRYDOCK_HOST=0.0.0.0 \
     DRYDOCK_STATE_DIR=/var/lib/drydock \
     DRYDOCK_BUILD_IMAGES=never \
     NODE_ENV=production \
+    LD_PRELOAD=libjemalloc.so.2 \
+    MALLOC_CONF=narenas:1,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0 \
     MALLOC_ARENA_MAX=1
 VOLUME /var/lib/drydock
 EXPOSE 4400
@@ -66,5 +68,6 @@ EXPOSE 4400
 # whose engine is away is waiting, not broken, and restarting it would not help.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.DRYDOCK_PORT || 4400) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# As `scripts/drydock start` runs it (its comment says why the flags and MALLOC_ARENA_MAX).
+# As `scripts/drydock start` runs it (its comment says why the flags, jemalloc and
+# MALLOC_ARENA_MAX).
 CMD ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--single-threaded", "--optimize-for-size", "--no-node-snapshot", ".drydock/build/server/server.mjs"]

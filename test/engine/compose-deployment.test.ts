@@ -140,6 +140,11 @@ describe('the compose deployment', { timeout: 1_500_000 }, () => {
     assert.equal(result.ExitCode, 0);
   });
 
+  it('runs the server on jemalloc, which the image installs and preloads', async () => {
+    const logs = await project.run(['logs', '--no-color']);
+    assert.match(logs, /"msg":"memory allocator: jemalloc"/);
+  });
+
   it('starts a learner’s sandbox through the API and runs its checks', async () => {
     const created = await api('/api/sessions', {
       method: 'POST',

@@ -23,8 +23,16 @@ export const SERVER_NODE_FLAGS = [
   '--optimize-for-size',
   '--no-node-snapshot',
 ];
-/** The environment `scripts/drydock start` adds for the server: one glibc malloc arena. */
-export const SERVER_MALLOC_ENV = { MALLOC_ARENA_MAX: '1' };
+/**
+ * The environment `scripts/drydock start` adds for the server: jemalloc with its
+ * settings (`npm test` installs it), and one arena for glibc's malloc should the
+ * loader not find it.
+ */
+export const SERVER_MALLOC_ENV = {
+  LD_PRELOAD: 'libjemalloc.so.2',
+  MALLOC_CONF: 'narenas:1,background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0',
+  MALLOC_ARENA_MAX: '1',
+};
 
 export async function spawnServer(
   env: Record<string, string>,

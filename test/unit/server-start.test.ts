@@ -1,8 +1,8 @@
 /**
  * Every way the lab server is started runs its bundle with the same Node
- * arguments and MALLOC_ARENA_MAX as `scripts/drydock start`: the Dockerfile, the
- * systemd unit and the test helper that spawns it (whose servers the terminal
- * bench measures).
+ * arguments, jemalloc settings and MALLOC_ARENA_MAX as `scripts/drydock start`:
+ * the Dockerfile, the systemd unit and the test helper that spawns it (whose
+ * servers the terminal bench measures).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -33,9 +33,13 @@ describe('how the server is started', () => {
     assert.ok(expected.length > 0);
     assert.match(script, /^ {4}node scripts\/build-server\.ts$/m);
     assert.match(script, /^ {4}export MALLOC_ARENA_MAX=1$/m);
+    assert.match(
+      script,
+      /^ {4}if ensure_jemalloc; then export LD_PRELOAD=\$JEMALLOC MALLOC_CONF=\$JEMALLOC_CONF; fi$/m,
+    );
   });
 
-  it('the Dockerfile, the systemd unit and the test helper use the same flags and malloc arenas', () => {
+  it('the Dockerfile, the systemd unit and the test helper use the same flags and malloc settings', () => {
     const dockerfile = read('Dockerfile');
     const unit = read('deploy/systemd/drydock.service');
     const places = {
@@ -44,10 +48,22 @@ describe('how the server is started', () => {
     };
     for (const [what, line] of Object.entries(places))
       assert.deepEqual(flagsBefore(`${line} `, what), expected, what);
-    assert.match(dockerfile, /^\s+MALLOC_ARENA_MAX=1$/m, 'Dockerfile');
-    assert.match(unit, /^Environment=MALLOC_ARENA_MAX=1$/m, 'the systemd unit');
+    const launcherEnv = {
+      LD_PRELOAD: /^JEMALLOC=(\S+)$/m.exec(script)?.[1],
+      MALLOC_CONF: /^JEMALLOC_CONF=(\S+)$/m.exec(script)?.[1],
+      MALLOC_ARENA_MAX: '1',
+    };
+    assert.ok(launcherEnv.LD_PRELOAD && launcherEnv.MALLOC_CONF, 'scripts/drydock names jemalloc');
+    for (const [name, value] of Object.entries(launcherEnv)) {
+      assert.match(
+        dockerfile,
+        new RegExp(`^\\s+${name}=${value}(?: \\\\)?$`, 'm'),
+        `Dockerfile: ${name}`,
+      );
+      assert.match(unit, new RegExp(`^Environment=${name}=${value}$`, 'm'), `the unit: ${name}`);
+    }
     assert.deepEqual(SERVER_NODE_FLAGS, expected, 'the test helper (and the benches)');
-    assert.deepEqual(SERVER_MALLOC_ENV, { MALLOC_ARENA_MAX: '1' }, 'the test helper');
+    assert.deepEqual(SERVER_MALLOC_ENV, launcherEnv, 'the test helper');
   });
 
   it('the Dockerfile builds the bundle into the image, and the systemd unit before each start', () => {

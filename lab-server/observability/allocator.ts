@@ -1,0 +1,32 @@
+/**
+ * Which malloc the server's process runs on, for its start-up log. Every way
+ * the server is started preloads jemalloc when the machine has it
+ * (`scripts/drydock start`, the Dockerfile, the systemd unit): glibc's malloc
+ * keeps the memory that compiling and busy terminals freed, jemalloc gives it
+ * back (docs/operating.md, "Memory"). The loader only warns when the library
+ * is missing, so the server says which one it got.
+ */
+import { readFileSync } from 'node:fs';
+
+export type Allocator = 'jemalloc' | 'the C library’s malloc';
+
+/** The allocator mapped into a process, from its `/proc/<pid>/maps`. */
+export function allocatorIn(maps: string): Allocator {
+  return /\/libjemalloc\.so[.\d]*$/m.test(maps) ? 'jemalloc' : 'the C library’s malloc';
+}
+
+/** This process's allocator; the C library's where /proc is not there to say (not Linux). */
+export function currentAllocator(): Allocator {
+  try {
+    return allocatorIn(readFileSync('/proc/self/maps', 'utf8'));
+  } catch {
+    return 'the C library’s malloc';
+  }
+}
+
+/** The start-up log's line: which allocator, and what to install when it is not jemalloc. */
+export function allocatorLine(allocator: Allocator): string {
+  return allocator === 'jemalloc'
+    ? 'memory allocator: jemalloc'
+    : 'memory allocator: the C library’s malloc; with jemalloc (Debian and Ubuntu: apt-get install libjemalloc2, then start as before) the server holds less memory, most of all after busy terminals (docs/operating.md, "Memory")';
+}
