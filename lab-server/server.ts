@@ -1,10 +1,14 @@
 /** Starts the lab server: listens, prints the address, and closes gracefully. */
 import { PROFILES } from './sandbox/profiles.ts';
-import { allocatorLine, currentAllocator } from './observability/allocator.ts';
+import { allocatorLine, currentAllocator, withholdJemalloc } from './observability/allocator.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { LabFormatError } from '../lab-format/load.ts';
 import { StoreError } from './store/session-store.ts';
+
+const allocator = currentAllocator();
+// The processes the server starts get the environment without jemalloc's preload.
+withholdJemalloc(process.env);
 
 let config;
 try {
@@ -63,7 +67,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const address = await app.listen({ host: config.host, port: config.port });
 app.log.info(`Drydock is running at ${address.replace('127.0.0.1', 'localhost')}`);
 app.log.info(`sandbox isolation: ${PROFILES[config.sandbox.profile].summary}`);
-app.log.info(allocatorLine(currentAllocator()));
+app.log.info(allocatorLine(allocator));
 if (PROFILES[config.sandbox.profile].rootEquivalent) {
   app.log.warn(
     'DRYDOCK_SANDBOX_PROFILE=dind: anyone who can start a lab here is root-equivalent on this machine. Keep it for yourself; the server refuses this profile beyond loopback.',

@@ -171,6 +171,7 @@ const onPostgres = { DRYDOCK_TEST_STORE_URL: POSTGRES };
  */
 const STORE_FREE_UNITS = new Set([
   'test/unit/admission.test.ts',
+  'test/unit/allocator.test.ts',
   'test/unit/api.test.ts',
   'test/unit/caddy-recipe.test.ts',
   'test/unit/capacity-guard.test.ts',

@@ -24,6 +24,24 @@ export function currentAllocator(): Allocator {
   }
 }
 
+const JEMALLOC_ENTRY = /(?:^|\/)libjemalloc\.so[.\d]*$/;
+
+/**
+ * Takes jemalloc out of `env`'s LD_PRELOAD, with its MALLOC_CONF, keeping any
+ * other preload: the server's own children (mmdebstrap and the chroot it
+ * builds an image in, shellcheck) then start as they would anywhere. Inside
+ * that chroot the loader would not find the library, and would say so for
+ * every process.
+ */
+export function withholdJemalloc(env: NodeJS.ProcessEnv): void {
+  const preloads = (env.LD_PRELOAD ?? '').split(/[:\s]+/).filter(Boolean);
+  const rest = preloads.filter((entry) => !JEMALLOC_ENTRY.test(entry));
+  if (rest.length === preloads.length) return;
+  if (rest.length) env.LD_PRELOAD = rest.join(':');
+  else delete env.LD_PRELOAD;
+  delete env.MALLOC_CONF;
+}
+
 /** The start-up log's line: which allocator, and what to install when it is not jemalloc. */
 export function allocatorLine(allocator: Allocator): string {
   return allocator === 'jemalloc'
