@@ -328,6 +328,23 @@ export function checkMmdebstrap(missingDebian: string[]): Finding {
       };
 }
 
+/**
+ * jemalloc, which the server is started on where the loader can preload it
+ * (docs/operating.md, "Memory"); `library` is the name the launcher preloads.
+ */
+export function checkJemalloc(library = 'libjemalloc.so.2'): Finding {
+  // The loader names a library it cannot preload on stderr, and runs the program anyway.
+  const run = spawnSync('/bin/true', { env: { LD_PRELOAD: library }, encoding: 'utf8' });
+  return run.status === 0 && run.stderr === ''
+    ? { id: 'jemalloc', status: 'ok', detail: `${library} loads: the server runs on jemalloc` }
+    : {
+        id: 'jemalloc',
+        status: 'warn',
+        detail: `${library} cannot be preloaded: the server runs on the C library’s malloc, and holds about 3 MiB more idle and 5 more after busy terminals`,
+        fix: 'apt-get install libjemalloc2 (npm start and `scripts/drydock setup` do this as root on Debian)',
+      };
+}
+
 export const MIRROR = 'http://deb.debian.org/debian';
 
 /** The Debian mirror mmdebstrap fetches from: its Release file for every suite the recipes use. */

@@ -12,6 +12,7 @@ import {
   checkDisk,
   checkEngine,
   checkImages,
+  checkJemalloc,
   checkMemory,
   checkMirror,
   checkMmdebstrap,
@@ -59,6 +60,7 @@ export function registerDoctor(program: Command, context: Context): void {
       report(checkSubordinateIds(engine.info));
       report(...checkDevices(config));
       report(checkMemory(config, engine.info));
+      report(checkJemalloc());
       report(await checkDisk(config, engine.info));
       report(...(await checkClasses(config, engine.info)));
 

@@ -85,6 +85,8 @@ describe('drydock doctor on this machine', () => {
       assert.equal(f.status === 'ok', exists, `${recipe.tag}: ${f.detail}`);
     }
     assert.equal(find(findings, 'probe').detail, 'skipped (--quick)');
+    // npm test installs libjemalloc2, as npm start does.
+    assert.equal(find(findings, 'jemalloc').status, 'ok', find(findings, 'jemalloc').detail);
     for (const f of findings.filter((x) => x.status === 'fail'))
       assert.ok(f.fix, `${f.id} fails without a fix`);
     assert.equal(code, findings.some((f) => f.status === 'fail') ? 1 : 0);

@@ -1,10 +1,11 @@
 /**
- * How the server tells which malloc it runs on, and what it leaves in the
- * environment of the processes it starts (test/engine/server-allocator.test.ts
- * starts real servers on each).
+ * How the server tells which malloc it runs on, what it leaves in the
+ * environment of the processes it starts, and what `drydock doctor` says of
+ * it (test/engine/server-allocator.test.ts starts real servers on each).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { checkJemalloc } from '../../lab-server/cli/doctor-checks.ts';
 import { allocatorIn, withholdJemalloc } from '../../lab-server/observability/allocator.ts';
 
 describe('the server’s allocator', () => {
@@ -44,5 +45,13 @@ describe('the server’s allocator', () => {
     const theirs: NodeJS.ProcessEnv = { LD_PRELOAD: 'libfoo.so', MALLOC_CONF: 'x' };
     withholdJemalloc(theirs);
     assert.deepEqual(theirs, { LD_PRELOAD: 'libfoo.so', MALLOC_CONF: 'x' });
+  });
+
+  it('drydock doctor warns when the loader cannot preload jemalloc, and says what to install', () => {
+    // A name no library has: the loader skips it as it would a missing libjemalloc2.
+    const finding = checkJemalloc('libjemalloc-not-installed.so.2');
+    assert.equal(finding.status, 'warn');
+    assert.match(finding.detail, /^libjemalloc-not-installed\.so\.2 cannot be preloaded: /);
+    assert.match(finding.fix ?? '', /^apt-get install libjemalloc2/);
   });
 });
