@@ -336,7 +336,11 @@ export function checkJemalloc(library = 'libjemalloc.so.2'): Finding {
   // The loader names a library it cannot preload on stderr, and runs the program anyway.
   const run = spawnSync('/bin/true', { env: { LD_PRELOAD: library }, encoding: 'utf8' });
   return run.status === 0 && run.stderr === ''
-    ? { id: 'jemalloc', status: 'ok', detail: `${library} loads: the server runs on jemalloc` }
+    ? {
+        id: 'jemalloc',
+        status: 'ok',
+        detail: `${library} loads: the server is started on jemalloc`,
+      }
     : {
         id: 'jemalloc',
         status: 'warn',
