@@ -278,6 +278,15 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
 });
 
 describe('a test run killed while it had changed the host', () => {
+  const isAlive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   it('is undone by the next run’s sweep: the bind mount goes and the node’s mode comes back', () => {
     const original = node();
     // A process that has ended stands for the killed run.
@@ -285,19 +294,32 @@ describe('a test run killed while it had changed the host', () => {
     recordHostChange({ pid: dead, device: TUN, mode: original.mode, bindMounted: true });
     execFileSync('mount', ['--bind', '/dev/null', TUN]);
     try {
-      const isAlive = (pid: number) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
       assert.match(undoHostChangeOfDeadRun(isAlive) ?? '', /restored \/dev\/net\/tun/);
       assert.deepEqual(node(), original, 'the host’s own node again, with its mode');
       assert.ok(!existsSync(HOST_CHANGE), 'the record is gone once undone');
     } finally {
       if (node().rdev !== original.rdev) execFileSync('umount', [TUN]);
+    }
+  });
+
+  it('is undone by the sweep of a run from another checkout, which has a state directory of its own', () => {
+    const original = node();
+    const dead = spawnSync('true').pid;
+    recordHostChange({ pid: dead, device: TUN, mode: original.mode, bindMounted: true });
+    execFileSync('mount', ['--bind', '/dev/null', TUN]);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'drydock-other-checkout-'));
+    try {
+      const swept = execFileSync(process.execPath, ['scripts/remove-test-leftovers.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, DRYDOCK_STATE_DIR: elsewhere },
+        encoding: 'utf8',
+      });
+      assert.match(swept, /restored \/dev\/net\/tun \(mode 0\d+, bind mount removed\)/);
+      assert.deepEqual(node(), original, 'the host’s own node again, with its mode');
+      assert.ok(!existsSync(HOST_CHANGE), 'the record is gone once undone');
+    } finally {
+      if (node().rdev !== original.rdev) execFileSync('umount', [TUN]);
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 export interface HostChange {
   /** The test run's process: while it lives, the change is its to undo. */
@@ -18,10 +18,13 @@ export interface HostChange {
   bindMounted: boolean;
 }
 
-export const HOST_CHANGE = join(
-  process.env.DRYDOCK_STATE_DIR ?? join(import.meta.dirname, '..', '..', '.drydock'),
-  'host-change.json',
-);
+/**
+ * Kept with the host, not with a checkout: the next `npm test` on this machine
+ * undoes a killed run's change whichever checkout it runs from (a run killed in
+ * one clone once left /dev/null mounted over /dev/net/tun for the next clone's
+ * run). /run is emptied at boot, when the bind mount is gone too.
+ */
+export const HOST_CHANGE = '/run/drydock-tests/host-change.json';
 
 export function recordHostChange(change: HostChange): void {
   mkdirSync(dirname(HOST_CHANGE), { recursive: true });
