@@ -11,23 +11,16 @@ import { loadConfig } from '../lab-server/config.ts';
 import { connect, ignoreGone as remove } from '../lab-server/docker/engine.ts';
 import { LABEL, PLATFORM } from '../lab-server/labels.ts';
 import { undoHostChangeOfDeadRun } from '../test/support/host-change.ts';
+import { processAlive } from '../test/support/processes.ts';
 
 const TEST_OWNER = /^(?:test|crash|faults|bench)-(\d+)(?:-[0-9a-f]+)?$/;
 const docker: Docker = connect(loadConfig().engine);
 const filters = { label: [`${LABEL.platform}=${PLATFORM}`] };
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Resources of a test or benchmark run whose process has ended. */
 const isLeftover = (labels: Record<string, string> | undefined) => {
   const pid = TEST_OWNER.exec(labels?.[LABEL.owner] ?? '')?.[1];
-  return pid !== undefined && !alive(Number(pid));
+  return pid !== undefined && !processAlive(Number(pid));
 };
 
 const containers = (await docker.listContainers({ all: true, filters })).filter((c) =>
@@ -45,5 +38,5 @@ if (containers.length + volumes.length > 0) {
   );
 }
 // A test that changes the host itself (test/engine/host-devices.test.ts) records how to undo it.
-const restored = undoHostChangeOfDeadRun(alive);
+const restored = undoHostChangeOfDeadRun();
 if (restored) console.log(restored);

@@ -21,6 +21,7 @@ import type { Browser, Frame, Page } from 'playwright-core';
 import { checkTask, launchChromium, startLab } from '../support/browser.ts';
 import { freePort } from '../support/network.ts';
 import { assertNothingLeft, newOwner, ROOT, TEST_STORE_URL } from '../support/platform.ts';
+import { processAlive } from '../support/processes.ts';
 
 const LAB = 'payments-worker-stopped';
 const LESSON = 'lessons/acme-image-conventions';
@@ -51,15 +52,6 @@ async function eventually<T>(what: string, probe: () => Promise<T>, timeoutMs = 
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the dev loop (drydock dev <pack>)', { timeout: 300_000 }, () => {
   const owner = newOwner();
@@ -122,7 +114,7 @@ describe('the dev loop (drydock dev <pack>)', { timeout: 300_000 }, () => {
     await browser?.close();
     if (dev && dev.exitCode === null) dev.kill('SIGKILL');
     for (const pid of [pids?.site, pids?.labs])
-      if (pid && alive(pid)) process.kill(-pid, 'SIGKILL');
+      if (pid && processAlive(pid)) process.kill(-pid, 'SIGKILL');
     rmSync(pack, { recursive: true, force: true });
   });
 
@@ -233,8 +225,8 @@ describe('the dev loop (drydock dev <pack>)', { timeout: 300_000 }, () => {
       0,
       `the dev loop's exit code; its output:\n${plainLog().slice(-3000)}`,
     );
-    assert.equal(alive(pids.site), false, 'astro dev is gone');
-    assert.equal(alive(pids.labs), false, 'the lab server is gone');
+    assert.equal(processAlive(pids.site), false, 'astro dev is gone');
+    assert.equal(processAlive(pids.labs), false, 'the lab server is gone');
     await assertNothingLeft(owner);
   });
 });

@@ -278,35 +278,35 @@ describe('a sandbox that dies while starting', { timeout: 600_000 }, () => {
 });
 
 describe('a test run killed while it had changed the host', () => {
-  const isAlive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
+  /** What a run killed mid-test leaves: its record (an ended process stands for it) and /dev/null over the node. */
+  const leaveAsKilledRunWould = () => {
+    const original = node();
+    recordHostChange({
+      pid: spawnSync('true').pid,
+      device: TUN,
+      mode: original.mode,
+      bindMounted: true,
+    });
+    execFileSync('mount', ['--bind', '/dev/null', TUN]);
+    return original;
+  };
+  const unmountIfLeft = (original: ReturnType<typeof node>) => {
+    if (node().rdev !== original.rdev) execFileSync('umount', [TUN]);
   };
 
   it('is undone by the next run’s sweep: the bind mount goes and the node’s mode comes back', () => {
-    const original = node();
-    // A process that has ended stands for the killed run.
-    const dead = spawnSync('true').pid;
-    recordHostChange({ pid: dead, device: TUN, mode: original.mode, bindMounted: true });
-    execFileSync('mount', ['--bind', '/dev/null', TUN]);
+    const original = leaveAsKilledRunWould();
     try {
-      assert.match(undoHostChangeOfDeadRun(isAlive) ?? '', /restored \/dev\/net\/tun/);
+      assert.match(undoHostChangeOfDeadRun() ?? '', /restored \/dev\/net\/tun/);
       assert.deepEqual(node(), original, 'the host’s own node again, with its mode');
       assert.ok(!existsSync(HOST_CHANGE), 'the record is gone once undone');
     } finally {
-      if (node().rdev !== original.rdev) execFileSync('umount', [TUN]);
+      unmountIfLeft(original);
     }
   });
 
   it('is undone by the sweep of a run from another checkout, which has a state directory of its own', () => {
-    const original = node();
-    const dead = spawnSync('true').pid;
-    recordHostChange({ pid: dead, device: TUN, mode: original.mode, bindMounted: true });
-    execFileSync('mount', ['--bind', '/dev/null', TUN]);
+    const original = leaveAsKilledRunWould();
     const elsewhere = mkdtempSync(join(tmpdir(), 'drydock-other-checkout-'));
     try {
       const swept = execFileSync(process.execPath, ['scripts/remove-test-leftovers.ts'], {
@@ -318,7 +318,7 @@ describe('a test run killed while it had changed the host', () => {
       assert.deepEqual(node(), original, 'the host’s own node again, with its mode');
       assert.ok(!existsSync(HOST_CHANGE), 'the record is gone once undone');
     } finally {
-      if (node().rdev !== original.rdev) execFileSync('umount', [TUN]);
+      unmountIfLeft(original);
       rmSync(elsewhere, { recursive: true, force: true });
     }
   });

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processAlive } from './processes.ts';
 
 export interface HostChange {
   /** The test run's process: while it lives, the change is its to undo. */
@@ -38,7 +39,7 @@ function mountedOver(path: string): boolean {
 }
 
 /** Undoes a dead run's change to the host; returns what it did, or undefined. */
-export function undoHostChangeOfDeadRun(alive: (pid: number) => boolean): string | undefined {
+export function undoHostChangeOfDeadRun(alive = processAlive): string | undefined {
   if (!existsSync(HOST_CHANGE)) return undefined;
   const change = JSON.parse(readFileSync(HOST_CHANGE, 'utf8')) as HostChange;
   if (alive(change.pid)) return undefined;
