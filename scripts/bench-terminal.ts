@@ -4,8 +4,9 @@
  * (`script`), and against WeTTY running that same `docker exec -it`
  * (scripts/wetty-for-bench.ts), in one run: echo p50/p99, how soon Ctrl-C
  * stops `yes`, how many lines of `seq 1 10000` arrive, how long 50 MB take to
- * print, and each server's memory idle and per open terminal. Idle memory has
- * a floor of its own: the same stack with none of Drydock's code
+ * print, and each server's memory just after a session got ready, idle (20 s
+ * later) and per open terminal. Idle memory has a floor of its own: the same
+ * stack with none of Drydock's code
  * (scripts/stack-floor-server.ts). On demand only:
  *   npm run bench:terminal -- [echo-samples]
  * Each server runs as its own process (lab-server/server.ts started as
@@ -37,8 +38,16 @@ const echoSamples = Number(process.argv[2] ?? 200);
 const LAB = 'named-volume-masks-image';
 const EXTRA_TERMINALS = 8;
 const BIG_BYTES = 50_000_000;
-/** How long the servers sit with no terminal before the last RSS reading. */
+/**
+ * How long a server sits with nothing to do before its idle RSS is read, and
+ * before the last reading. V8 shrinks its heap once allocation has stopped for
+ * a while (its memory reducer starts 8 s after), so a reading 3 s after a
+ * session got ready still holds what that start allocated; that one is
+ * printed too.
+ */
 const SETTLE_AFTER_MS = 20_000;
+/** The reading just after a session got ready. */
+const JUST_AFTER_MS = 3000;
 const PROMPT = /sandbox:[^\n]*[#$] $/;
 const SIZE = { cols: 120, rows: 32 };
 const WETTY_DIR = join(process.env.DRYDOCK_STATE_DIR ?? join(ROOT, '.drydock'), 'wetty');
@@ -177,12 +186,24 @@ async function openWetty(server: Awaited<ReturnType<typeof startWetty>>) {
   return terminal;
 }
 
-/** RSS growth per terminal: `open` opens `count` terminals; returns them and the MiB each cost. */
-async function perTerminal<T>(pid: number, count: number, open: () => Promise<T>) {
-  const before = rssMiB(pid);
-  const opened = await Promise.all(Array.from({ length: count }, open));
-  await sleep(3000);
-  return { opened, mib: (rssMiB(pid) - before) / count };
+/**
+ * RSS growth per terminal, for each server: `opens[i]` opens one terminal on
+ * server `pids[i]`. Both servers first sit idle (V8 has shrunk what the runs
+ * before allocated), then `count` terminals open on each; growth is read 3 s
+ * later and again once idle, as the idle rows are. Returns the terminals and
+ * the MiB each cost, per server.
+ */
+async function perTerminal<T>(pids: number[], count: number, opens: (() => Promise<T>)[]) {
+  await sleep(SETTLE_AFTER_MS);
+  const before = pids.map(rssMiB);
+  const opened: T[][] = [];
+  for (const open of opens) opened.push(await Promise.all(Array.from({ length: count }, open)));
+  const openedAt = Date.now();
+  const each = () => pids.map((pid, i) => (rssMiB(pid) - before[i]!) / count);
+  await sleep(JUST_AFTER_MS);
+  const justAfter = each();
+  await sleep(Math.max(0, openedAt + SETTLE_AFTER_MS - Date.now()));
+  return { opened: opened.flat(), justAfter, idle: each() };
 }
 
 ensureWetty(WETTY_DIR, (line) => console.log(line));
@@ -210,8 +231,9 @@ try {
     if (i > 600) throw new Error('the session did not get ready in 2 minutes');
     await sleep(200);
   }
-  await sleep(3000);
-  const idle = rssMiB(pid);
+  const ready = Date.now();
+  await sleep(JUST_AFTER_MS);
+  const justAfter = rssMiB(pid);
 
   const [container] = await new Docker().listContainers({ filters: ownerFilter(owner) });
   const user = PROFILES.rootless.user;
@@ -219,7 +241,17 @@ try {
   const floor = new PtyTerminal(`stty cols ${SIZE.cols} rows ${SIZE.rows}; exec ${exec}`);
   await until(floor, (tail) => PROMPT.test(tail), 'the floor’s prompt', 60_000);
   wetty = await startWetty(WETTY_DIR, exec);
-  await sleep(3000);
+  const wettyStarted = Date.now();
+  await sleep(JUST_AFTER_MS);
+  const wettyJustAfter = rssMiB(wetty.child.pid!);
+  await sleep(
+    Math.max(
+      SETTLE_AFTER_MS - (Date.now() - ready),
+      SETTLE_AFTER_MS - (Date.now() - wettyStarted),
+      0,
+    ),
+  );
+  const idle = rssMiB(pid);
   const wettyIdle = rssMiB(wetty.child.pid!);
   const wettyTerminal = await openWetty(wetty);
   const drydock = await openDrydock(server.url, session);
@@ -255,27 +287,27 @@ try {
   console.log('50 MB');
   rows.push(['time to print 50 MB (s)', ...(await each(big)).map((s) => s.toFixed(1))]);
 
-  // Last: nothing of it (its build, esbuild’s service process, the server) is about while latency is measured.
-  const floorIdle = await stackFloorIdleRss(container!.Id, 3000);
-  rows.push([
-    'server RSS, idle (MiB; its floor: the same stack without Drydock’s code)',
-    floorIdle.toFixed(0),
-    wettyIdle.toFixed(0),
-    idle.toFixed(0),
+  const idleRowsAt = rows.length;
+  const more = await perTerminal<{ close(): void }>([wetty.child.pid!, pid], EXTRA_TERMINALS, [
+    () => openWetty(wetty!),
+    () => openDrydock(server.url, session),
   ]);
-  const wettyMore = await perTerminal(wetty.child.pid!, EXTRA_TERMINALS, () => openWetty(wetty!));
-  const drydockMore = await perTerminal(pid, EXTRA_TERMINALS, () =>
-    openDrydock(server.url, session),
+  const [, drydockMore] = more.idle as [number, number];
+  rows.push(
+    [
+      `server RSS per open terminal, ${JUST_AFTER_MS / 1000} s after ${EXTRA_TERMINALS} opened (MiB)`,
+      '–',
+      ...more.justAfter.map((mib) => mib.toFixed(1)),
+    ],
+    [
+      `server RSS per open terminal, idle ${SETTLE_AFTER_MS / 1000} s after (MiB)`,
+      '–',
+      ...more.idle.map((mib) => mib.toFixed(1)),
+    ],
   );
-  rows.push([
-    `server RSS per open terminal (MiB, ${EXTRA_TERMINALS} opened)`,
-    '–',
-    wettyMore.mib.toFixed(1),
-    drydockMore.mib.toFixed(1),
-  ]);
   // What each server keeps of the runs above once its terminals are gone: memory
   // its malloc did not hand back shows here, not in the idle row.
-  for (const t of [...wettyMore.opened, wettyTerminal, ...drydockMore.opened, drydock]) t.close();
+  for (const t of [...more.opened, wettyTerminal, drydock]) t.close();
   await sleep(SETTLE_AFTER_MS);
   rows.push([
     `server RSS ${SETTLE_AFTER_MS / 1000} s after its terminals closed (MiB)`,
@@ -283,6 +315,28 @@ try {
     rssMiB(wetty.child.pid!).toFixed(0),
     rssMiB(pid).toFixed(0),
   ]);
+  // Last: nothing of it (its build, esbuild’s service process, the server) is about while
+  // latency and the per-terminal rows are measured.
+  const [floorJustAfter, floorIdle] = await stackFloorIdleRss(container!.Id, [
+    JUST_AFTER_MS,
+    SETTLE_AFTER_MS,
+  ]);
+  rows.splice(
+    idleRowsAt,
+    0,
+    [
+      `server RSS ${JUST_AFTER_MS / 1000} s after a session got ready (MiB; WeTTY: after it started)`,
+      floorJustAfter!.toFixed(0),
+      wettyJustAfter.toFixed(0),
+      justAfter.toFixed(0),
+    ],
+    [
+      `server RSS idle, ${SETTLE_AFTER_MS / 1000} s after (MiB; its floor: the same stack without Drydock’s code)`,
+      floorIdle!.toFixed(0),
+      wettyIdle.toFixed(0),
+      idle.toFixed(0),
+    ],
+  );
   const [f, w, d] = echoes as [EchoStats, EchoStats, EchoStats];
   goals.push(
     ['echo p50 ≤ 3× the floor', d.p50 <= 3 * f.p50],
@@ -290,7 +344,7 @@ try {
     ['echo p50 and p99 ahead of WeTTY', d.p50 < w.p50 && d.p99 < w.p99],
     ['Ctrl-C ≤ 3× the floor', stops[2]! <= 3 * stops[0]!],
     ['server RSS idle ≤ 80 MB', idle * 1.048576 <= 80],
-    ['≤ 2 MB more per open terminal', drydockMore.mib * 1.048576 <= 2],
+    ['≤ 2 MB more per open terminal', drydockMore * 1.048576 <= 2],
   );
   floor.close();
 } finally {

@@ -1,7 +1,7 @@
 /**
  * Starts the stack's floor server (scripts/stack-floor-server.ts), bundled and
  * run as the lab server is (spawnBundle), with a session for a given container,
- * and reads its RSS once it has been idle as long as the bench lets Drydock's be.
+ * and reads its RSS at the times the bench reads Drydock's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +16,14 @@ const BUNDLE = join(ROOT, '.drydock', 'build', 'stack-floor', 'server.mjs');
 export const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
-/** The floor server's RSS (MiB) after it recorded and answered a session for `container` and sat idle for `idleMs`. */
-export async function stackFloorIdleRss(container: string, idleMs: number): Promise<number> {
+/**
+ * The floor server's RSS (MiB) after it recorded and answered a session for
+ * `container`, read at each of `afterMs` (ascending, from the answer).
+ */
+export async function stackFloorIdleRss(
+  container: string,
+  afterMs: readonly number[],
+): Promise<number[]> {
   await build({
     ...bundleOptions(),
     entryPoints: ['scripts/stack-floor-server.ts'],
@@ -35,8 +41,13 @@ export async function stackFloorIdleRss(container: string, idleMs: number): Prom
     const { id } = (await created.json()) as { id: string };
     const read = await fetch(`${server.url}/sessions/${id}`);
     if (!read.ok) throw new Error(`the floor server: ${read.status} ${await read.text()}`);
-    await new Promise((r) => setTimeout(r, idleMs));
-    return rssMiB(server.child.pid!);
+    const answered = Date.now();
+    const readings: number[] = [];
+    for (const ms of afterMs) {
+      await new Promise((r) => setTimeout(r, Math.max(0, answered + ms - Date.now())));
+      readings.push(rssMiB(server.child.pid!));
+    }
+    return readings;
   } finally {
     await server.stop();
   }
