@@ -70,4 +70,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.DRYDOCK_PORT || 4400) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 # As `scripts/drydock start` runs it (its comment says why the flags, jemalloc and
 # MALLOC_ARENA_MAX).
-CMD ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--single-threaded", "--optimize-for-size", "--no-node-snapshot", ".drydock/build/server/server.mjs"]
+CMD ["node", "--max-semi-space-size=1", "--v8-pool-size=1", "--single-threaded", "--optimize-for-size", "--no-sparkplug", "--bytecode-old-age=1", "--no-node-snapshot", ".drydock/build/server/server.mjs"]

@@ -21,6 +21,8 @@ export const SERVER_NODE_FLAGS = [
   '--v8-pool-size=1',
   '--single-threaded',
   '--optimize-for-size',
+  '--no-sparkplug',
+  '--bytecode-old-age=1',
   '--no-node-snapshot',
 ];
 /**
