@@ -231,7 +231,6 @@ try {
     if (i > 600) throw new Error('the session did not get ready in 2 minutes');
     await sleep(200);
   }
-  const ready = Date.now();
   await sleep(JUST_AFTER_MS);
   const justAfter = rssMiB(pid);
 
@@ -244,13 +243,8 @@ try {
   const wettyStarted = Date.now();
   await sleep(JUST_AFTER_MS);
   const wettyJustAfter = rssMiB(wetty.child.pid!);
-  await sleep(
-    Math.max(
-      SETTLE_AFTER_MS - (Date.now() - ready),
-      SETTLE_AFTER_MS - (Date.now() - wettyStarted),
-      0,
-    ),
-  );
+  // Drydock's session got ready before WeTTY started: both have sat idle 20 s by then.
+  await sleep(Math.max(0, wettyStarted + SETTLE_AFTER_MS - Date.now()));
   const idle = rssMiB(pid);
   const wettyIdle = rssMiB(wetty.child.pid!);
   const wettyTerminal = await openWetty(wetty);
