@@ -39,10 +39,10 @@ function mountedOver(path: string): boolean {
 }
 
 /** Undoes a dead run's change to the host; returns what it did, or undefined. */
-export function undoHostChangeOfDeadRun(alive = processAlive): string | undefined {
+export function undoHostChangeOfDeadRun(): string | undefined {
   if (!existsSync(HOST_CHANGE)) return undefined;
   const change = JSON.parse(readFileSync(HOST_CHANGE, 'utf8')) as HostChange;
-  if (alive(change.pid)) return undefined;
+  if (processAlive(change.pid)) return undefined;
   if (change.bindMounted && mountedOver(change.device)) execFileSync('umount', [change.device]);
   chmodSync(change.device, change.mode);
   rmSync(HOST_CHANGE);
